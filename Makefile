@@ -1,0 +1,79 @@
+# Builds mcpwarden (one binary, BPF skeletons embedded), its tests, fuzzers and benchmarks.
+BUILD    ?= build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CFLAGS   ?= -O2 -g
+PKGS     := libbpf libcjson yaml-0.1 libcrypto zlib libelf
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+WARN     := -Wall -Wextra -Werror
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
+	     $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
+LDLIBS   := $(PKG_LIBS) -lm
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+USER_SRCS := $(sort $(shell find user -name '*.c' ! -path user/main.c))
+USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/%.o)
+BPF_SRCS  := $(sort $(wildcard bpf/*.bpf.c))
+BPF_SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all run test unit e2e integration fuzz-smoke bench clean deps san
+all: $(BUILD)/mcpwarden
+
+deps:
+	bash tools/install-deps.sh
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard include/*.h)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-Iinclude -I$(BUILD) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/%.o: user/%.c | $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libmcpwarden.a: $(USER_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/mcpwarden: $(BUILD)/user/main.o $(BUILD)/libmcpwarden.a
+	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmcpwarden.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# Sanitizer build used by the tests: build/san/mcpwarden and build/san/tests/*.
+san:
+	$(MAKE) BUILD=$(BUILD)/san SANFLAGS="$(SAN)" $(BUILD)/san/mcpwarden \
+		$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/san/tests/%)
+
+# libFuzzer harnesses, one per parser.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(USER_SRCS) | $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(USER_SRCS) $(LDLIBS)
+
+run: all deps
+	bash tools/demo.sh
+
+test: deps all san $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+	bash tests/run.sh
+
+bench: deps all
+	bash tools/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,99 @@
+/* message.c: parses one JSON-RPC line strictly and classifies it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jsonrpc/message.h"
+
+cJSON *jsonrpc_parse(const char *line, size_t len, const char **why)
+{
+	const char *end = NULL;
+	char *copy;
+	cJSON *root;
+
+	if (memchr(line, '\0', len)) {
+		*why = "NUL byte in message";
+		return NULL;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		*why = "out of memory";
+		return NULL;
+	}
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	root = cJSON_ParseWithOpts(copy, &end, 1);
+	free(copy);
+	if (!root)
+		*why = "not valid JSON";
+	return root;
+}
+
+int jsonrpc_check_keys(const cJSON *node, int recursive, char *dup, size_t dupsz)
+{
+	const cJSON *a, *b;
+
+	if (cJSON_IsObject(node)) {
+		for (a = node->child; a; a = a->next)
+			for (b = a->next; b; b = b->next)
+				if (a->string && b->string && !strcasecmp(a->string, b->string)) {
+					snprintf(dup, dupsz, "%s", b->string);
+					return -1;
+				}
+	}
+	if (!recursive || !(cJSON_IsObject(node) || cJSON_IsArray(node)))
+		return 0;
+	for (a = node->child; a; a = a->next)
+		if (jsonrpc_check_keys(a, recursive, dup, dupsz) < 0)
+			return -1;
+	return 0;
+}
+
+void jsonrpc_classify(cJSON *obj, struct jsonrpc_msg *m)
+{
+	cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "method");
+
+	memset(m, 0, sizeof(*m));
+	m->obj = obj;
+	m->kind = MSG_OTHER;
+	if (!cJSON_IsObject(obj))
+		return;
+	m->id = cJSON_GetObjectItemCaseSensitive(obj, "id");
+	m->params = cJSON_GetObjectItemCaseSensitive(obj, "params");
+	if (cJSON_IsString(method)) {
+		m->method = method->valuestring;
+		m->kind = m->id ? MSG_REQUEST : MSG_NOTIFICATION;
+	} else if (m->id && (cJSON_HasObjectItem(obj, "result") || cJSON_HasObjectItem(obj, "error"))) {
+		m->kind = MSG_RESPONSE;
+	}
+}
+
+int jsonrpc_id_key(const cJSON *id, char key[ID_KEY_MAX])
+{
+	int n;
+
+	if (cJSON_IsString(id))
+		n = snprintf(key, ID_KEY_MAX, "s:%s", id->valuestring);
+	else if (cJSON_IsNumber(id))
+		n = snprintf(key, ID_KEY_MAX, "n:%.17g", id->valuedouble);
+	else
+		return -1;
+	return n > 0 && n < ID_KEY_MAX ? 0 : -1;
+}
+
+int jsonrpc_id_key_raw(const char *p, size_t n, char key[ID_KEY_MAX])
+{
+	const char *why;
+	cJSON *id;
+	int rc;
+
+	if (!p || n == 0 || n > ID_KEY_MAX * 6)
+		return -1;
+	id = jsonrpc_parse(p, n, &why);
+	if (!id)
+		return -1;
+	rc = jsonrpc_id_key(id, key);
+	cJSON_Delete(id);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* scan.h: finds the top-level members of a JSON-RPC line without building a tree. */
+#ifndef MCPWARDEN_SCAN_H
+#define MCPWARDEN_SCAN_H
+
+#include <stddef.h>
+
+struct json_span {
+	const char *p;		/* raw JSON text of the value; NULL when absent */
+	size_t n;
+};
+
+struct jsonrpc_top {
+	struct json_span id, method, result, error;
+};
+
+enum scan_result {
+	SCAN_NOT_JSON = -1,	/* not a JSON object or array */
+	SCAN_OBJECT = 0,	/* an object; top filled in */
+	SCAN_COMPLEX = 1,	/* an array, or keys with escapes: parse it fully */
+};
+
+/* Delimits the top level of s[0..n). Strings are skipped with memchr, so cost
+ * stays near memory speed for large payloads. Does not validate string contents. */
+enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top);
+
+#endif

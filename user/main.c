@@ -1,0 +1,42 @@
+/* main.c: the `mcpwarden` binary: dispatches to a subcommand, the way bpftool does. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "common/log.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "run", cmd_run, "run [--policy FILE] [--name NAME] [--socket PATH] [--no-daemon] [--audit FILE] -- CMD [ARG...]" },
+	{ "policy", cmd_policy, "policy check FILE..." },
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  mcpwarden %s\n", commands[i].usage);
+	return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
+		return usage(stdout);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			static char tag[64];
+
+			snprintf(tag, sizeof(tag), "mcpwarden %s", commands[i].name);
+			log_init(tag);
+			return commands[i].fn(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "mcpwarden: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}

@@ -1,0 +1,101 @@
+/* model.h: the one internal policy model that every input format loads into. */
+#ifndef MCPWARDEN_POLICY_MODEL_H
+#define MCPWARDEN_POLICY_MODEL_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <cJSON.h>
+
+enum rule_action {
+	ACTION_EVALUATE,	/* deny when a condition fails or a limit is reached */
+	ACTION_ALLOW,		/* the same; the seed style's name for it */
+	ACTION_DENY,		/* always deny */
+	ACTION_REQUIRE_APPROVAL,/* deny until an approver exists */
+};
+
+enum cond_op {
+	OP_EQ, OP_NEQ, OP_IN, OP_NOT_IN, OP_LT, OP_LTE, OP_GT, OP_GTE,
+	OP_REGEX, OP_CONTAINS, OP_EXISTS,
+};
+
+enum deny_style {
+	DENY_AS_RESULT,		/* result with isError and a _meta marker (default) */
+	DENY_AS_ERROR,		/* JSON-RPC error */
+};
+
+struct condition {
+	char *path;		/* "args.a.b" or "state.TOOL.COUNTER" */
+	enum cond_op op;
+	cJSON *value;		/* typed: number, string, bool, null or array */
+	regex_t re;		/* compiled when op is OP_REGEX */
+	int line;
+};
+
+struct state_update {
+	char *counter;		/* counter name; path state.ENTRY.counter reads it */
+	long window_s;		/* fixed window length */
+	double increment;	/* added per allowed call... */
+	char *increment_from;	/* ...or the number at this args path */
+};
+
+struct rule {
+	char *name;
+	char *reason;		/* on_deny / reason text */
+	enum rule_action action;
+	long rate_max;		/* 0: no rate limit */
+	long rate_window_s;
+	struct condition *conds;
+	size_t nconds;
+	struct state_update *state;
+	bool required_args;	/* validate: {required_args: true} */
+	bool schema;		/* validate: {schema: true} */
+	int line;
+};
+
+struct cidr_rule {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int prefix;
+	int port;		/* 0: any port */
+};
+
+struct sandbox {
+	bool present;
+	char **exec_allow, **exec_deny;
+	size_t nexec_allow, nexec_deny;
+	int egress;		/* -1 unset, 0 deny, 1 allow */
+	struct cidr_rule *net_allow, *net_deny;
+	size_t nnet_allow, nnet_deny;
+	long max_processes;	/* 0: unset */
+	long max_runtime_ms;	/* 0: unset */
+};
+
+struct tool_policy {
+	char *name;		/* tool name or "*" */
+	struct rule *rules;
+	size_t nrules;
+	long timeout_ms;	/* 0: none */
+	struct sandbox sandbox;
+	int line;
+};
+
+struct policy {
+	char *path;
+	char *description;
+	bool default_deny;
+	char **hide;
+	size_t nhide;
+	struct tool_policy *tools;
+	size_t ntools;
+	enum deny_style deny_style;
+	bool audit_args_full;	/* store tool arguments, not only their hash */
+	bool validate_schema;	/* check every call against the server's inputSchema */
+	struct sandbox sandbox;	/* server-wide */
+};
+
+void policy_free(struct policy *p);
+const struct tool_policy *policy_tool(const struct policy *p, const char *name);
+bool policy_hidden(const struct policy *p, const char *tool);
+
+#endif
