@@ -1,5 +1,6 @@
 /* scan.c: finds the top-level members of a JSON-RPC line without building a tree. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonrpc/scan.h"
@@ -144,4 +145,30 @@ enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top)
 	if (skip_ws(p + 1, end) != end)
 		return SCAN_NOT_JSON;
 	return complex ? SCAN_COMPLEX : SCAN_OBJECT;
+}
+
+cJSON *jsonrpc_head_id(const char *head, size_t n)
+{
+	const char *end = head + n, *p = memmem(head, n, "\"id\"", 4);
+	const char *params = memmem(head, n, "\"params\"", 8);
+	char tok[64];
+	size_t len = 0;
+	cJSON *id;
+
+	if (!p || (params && params < p))
+		return NULL;
+	p = skip_ws(p + 4, end);
+	if (p >= end || *p != ':')
+		return NULL;
+	p = skip_ws(p + 1, end);
+	while (p + len < end && len < sizeof(tok) - 1 && !strchr(",}] \t\r\n", p[len]))
+		len++;
+	memcpy(tok, p, len);
+	tok[len] = '\0';
+	id = cJSON_Parse(tok);
+	if (id && !cJSON_IsNumber(id) && !cJSON_IsString(id)) {
+		cJSON_Delete(id);
+		id = NULL;
+	}
+	return id;
 }

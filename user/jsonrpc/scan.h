@@ -3,6 +3,7 @@
 #define MCPWARDEN_SCAN_H
 
 #include <stddef.h>
+#include <cJSON.h>
 
 struct json_span {
 	const char *p;		/* raw JSON text of the value; NULL when absent */
@@ -22,5 +23,9 @@ enum scan_result {
 /* Delimits the top level of s[0..n). Strings are skipped with memchr, so cost
  * stays near memory speed for large payloads. Does not validate string contents. */
 enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top);
+
+/* Best effort for a line too long to parse: the id from its first bytes when
+ * "id" comes before "params" (as clients write it). NULL when not found. */
+cJSON *jsonrpc_head_id(const char *head, size_t n);
 
 #endif

@@ -1,0 +1,108 @@
+/* reply.c: builds the lines the shim itself sends: denials, errors, cancellations. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonrpc/reply.h"
+
+char *line_of(cJSON *msg)
+{
+	char *text = msg ? cJSON_PrintUnformatted(msg) : NULL;
+	char *line = NULL;
+	size_t n;
+
+	cJSON_Delete(msg);
+	if (!text)
+		return NULL;
+	n = strlen(text);
+	line = realloc(text, n + 2);
+	if (!line) {
+		free(text);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	return line;
+}
+
+static cJSON *envelope(const cJSON *id)
+{
+	cJSON *msg = cJSON_CreateObject();
+	cJSON *idc = id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull();
+
+	if (!msg || !idc || !cJSON_AddStringToObject(msg, "jsonrpc", "2.0") ||
+	    !cJSON_AddItemToObject(msg, "id", idc)) {
+		cJSON_Delete(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static cJSON *policy_meta(const char *decision, const char *tool, const char *rule,
+			  const char *reason)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	if (!m || !cJSON_AddStringToObject(m, "decision", decision) ||
+	    (tool && !cJSON_AddStringToObject(m, "tool", tool)) ||
+	    (rule && !cJSON_AddStringToObject(m, "rule", rule)) ||
+	    (reason && !cJSON_AddStringToObject(m, "reason", reason))) {
+		cJSON_Delete(m);
+		return NULL;
+	}
+	return m;
+}
+
+char *reply_error(const cJSON *id, int code, const char *message, const char *decision,
+		  const char *rule)
+{
+	cJSON *msg = envelope(id), *err = cJSON_CreateObject();
+
+	if (!msg || !err || !cJSON_AddNumberToObject(err, "code", code) ||
+	    !cJSON_AddStringToObject(err, "message", message) ||
+	    (decision && !cJSON_AddItemToObject(err, "data",
+			policy_meta(decision, NULL, rule, message)))) {
+		cJSON_Delete(msg);
+		cJSON_Delete(err);
+		return NULL;
+	}
+	cJSON_AddItemToObject(msg, "error", err);
+	return line_of(msg);
+}
+
+char *reply_tool_error(const cJSON *id, const char *text, const char *decision,
+		       const char *tool, const char *rule, const char *reason)
+{
+	cJSON *msg = envelope(id), *res = cJSON_CreateObject();
+	cJSON *content = cJSON_AddArrayToObject(res, "content");
+	cJSON *item = cJSON_CreateObject(), *meta = cJSON_AddObjectToObject(res, "_meta");
+
+	if (!msg || !res || !content || !item || !meta ||
+	    !cJSON_AddStringToObject(item, "type", "text") ||
+	    !cJSON_AddStringToObject(item, "text", text) ||
+	    !cJSON_AddItemToArray(content, item) ||
+	    !cJSON_AddBoolToObject(res, "isError", 1) ||
+	    !cJSON_AddItemToObject(meta, POLICY_META_KEY, policy_meta(decision, tool, rule, reason))) {
+		cJSON_Delete(msg);
+		cJSON_Delete(res);
+		return NULL;
+	}
+	cJSON_AddItemToObject(msg, "result", res);
+	return line_of(msg);
+}
+
+char *notify_cancelled(const cJSON *request_id, const char *reason)
+{
+	cJSON *msg = cJSON_CreateObject(), *params = cJSON_CreateObject();
+	cJSON *idc = cJSON_Duplicate(request_id, 1);
+
+	if (!msg || !params || !idc || !cJSON_AddStringToObject(msg, "jsonrpc", "2.0") ||
+	    !cJSON_AddStringToObject(msg, "method", "notifications/cancelled") ||
+	    !cJSON_AddItemToObject(params, "requestId", idc) ||
+	    !cJSON_AddStringToObject(params, "reason", reason)) {
+		cJSON_Delete(msg);
+		cJSON_Delete(params);
+		return NULL;
+	}
+	cJSON_AddItemToObject(msg, "params", params);
+	return line_of(msg);
+}

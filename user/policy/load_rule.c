@@ -1,0 +1,312 @@
+/* load_rule.c: loads a tool's rules (Intercept and seed styles) and PolicyLayer limits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/duration.h"
+#include "policy/load.h"
+
+static const char *const rule_keys[] = {
+	"name", "action", "reason", "on_deny", "rate_limit", "conditions", "state", "validate", NULL,
+};
+static const char *const cond_keys[] = { "path", "op", "value", NULL };
+static const char *const state_keys[] = { "counter", "window", "increment", "increment_from", NULL };
+static const char *const validate_keys[] = { "required_args", "schema", NULL };
+static const char *const ratemap_keys[] = { "max", "window", NULL };
+static const char *const limit_keys[] = { "counter", "window", "max", "scope", NULL };
+static const char *const op_names[] = {
+	[OP_EQ] = "eq", [OP_NEQ] = "neq", [OP_IN] = "in", [OP_NOT_IN] = "not_in",
+	[OP_LT] = "lt", [OP_LTE] = "lte", [OP_GT] = "gt", [OP_GTE] = "gte",
+	[OP_REGEX] = "regex", [OP_CONTAINS] = "contains", [OP_EXISTS] = "exists",
+};
+
+static int load_window(struct ydoc *d, const ynode *n, const char *field, long *out)
+{
+	if (!ynode_is_scalar(n) || (*out = window_seconds(ynode_scalar(n))) <= 0)
+		return ydoc_fail(d, n, field, "must be second, minute, hour, day or a duration such as 10m");
+	return 0;
+}
+
+static int load_rate(struct ydoc *d, const ynode *n, const char *field, struct rule *r)
+{
+	char sub[YFIELD_MAX];
+
+	if (ynode_is_scalar(n)) {
+		if (rate_parse(ynode_scalar(n), &r->rate_max, &r->rate_window_s) < 0)
+			return ydoc_fail(d, n, field, "'%s' is not N/second|minute|hour|day", ynode_scalar(n));
+		return 0;
+	}
+	if (ydoc_check_map(d, n, field, ratemap_keys) < 0)
+		return -1;
+	yfield(sub, "%s.max", field);
+	if (!ymap_get(d, n, "max") || yget_long(d, ymap_get(d, n, "max"), sub, &r->rate_max) < 0 ||
+	    r->rate_max <= 0)
+		return ydoc_fail(d, n, sub, "must be a whole number above 0");
+	yfield(sub, "%s.window", field);
+	if (!ymap_get(d, n, "window"))
+		return ydoc_fail(d, n, sub, "is required");
+	return load_window(d, ymap_get(d, n, "window"), sub, &r->rate_window_s);
+}
+
+static int load_condition(struct ydoc *d, const ynode *n, const char *field, struct condition *c)
+{
+	char sub[YFIELD_MAX];
+	ynode *v;
+	size_t op;
+
+	c->line = ydoc_line(n);
+	if (ydoc_check_map(d, n, field, cond_keys) < 0)
+		return -1;
+	yfield(sub, "%s.path", field);
+	if (!(v = ymap_get(d, n, "path")))
+		return ydoc_fail(d, n, sub, "is required");
+	if (yget_str(d, v, sub, &c->path) < 0)
+		return -1;
+	if (strncmp(c->path, "args.", 5) && strcmp(c->path, "args") &&
+	    (strncmp(c->path, "state.", 6) || !strchr(c->path + 6, '.')))
+		return ydoc_fail(d, v, sub, "must start with args. or be state.TOOL.COUNTER");
+	yfield(sub, "%s.op", field);
+	if (!(v = ymap_get(d, n, "op")) || !ynode_is_scalar(v))
+		return ydoc_fail(d, v ? v : n, sub, "is required");
+	for (op = 0; op < sizeof(op_names) / sizeof(op_names[0]); op++)
+		if (!strcmp(op_names[op], ynode_scalar(v)))
+			break;
+	if (op == sizeof(op_names) / sizeof(op_names[0]))
+		return ydoc_fail(d, v, sub, "unknown op '%s'", ynode_scalar(v));
+	c->op = (enum cond_op)op;
+	yfield(sub, "%s.value", field);
+	v = ymap_get(d, n, "value");
+	if (!v) {
+		if (c->op != OP_EXISTS)
+			return ydoc_fail(d, n, sub, "is required for op %s", op_names[op]);
+		c->value = cJSON_CreateTrue();
+	} else {
+		c->value = ynode_json(d, v);
+	}
+	if (!c->value)
+		return ydoc_fail(d, v, sub, "cannot be read");
+	switch (c->op) {
+	case OP_IN:
+	case OP_NOT_IN:
+		if (!cJSON_IsArray(c->value))
+			return ydoc_fail(d, v, sub, "must be a list for op %s", op_names[op]);
+		break;
+	case OP_LT: case OP_LTE: case OP_GT: case OP_GTE:
+		if (!cJSON_IsNumber(c->value))
+			return ydoc_fail(d, v, sub, "must be a number for op %s", op_names[op]);
+		break;
+	case OP_REGEX:
+		if (!cJSON_IsString(c->value) ||
+		    regcomp(&c->re, c->value->valuestring, REG_EXTENDED | REG_NOSUB) != 0) {
+			c->op = OP_EQ;	/* nothing compiled to free */
+			return ydoc_fail(d, v, sub, "must be a valid extended regular expression");
+		}
+		break;
+	case OP_EXISTS:
+		if (!cJSON_IsBool(c->value))
+			return ydoc_fail(d, v, sub, "must be true or false for op exists");
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int load_state(struct ydoc *d, const ynode *n, const char *field, struct rule *r)
+{
+	struct state_update *s;
+	char sub[YFIELD_MAX];
+	ynode *v;
+
+	if (ydoc_check_map(d, n, field, state_keys) < 0)
+		return -1;
+	s = r->state = calloc(1, sizeof(*s));
+	if (!s)
+		return ydoc_fail(d, n, field, "out of memory");
+	s->increment = 1;
+	yfield(sub, "%s.counter", field);
+	if (!(v = ymap_get(d, n, "counter")) || yget_str(d, v, sub, &s->counter) < 0)
+		return ydoc_fail(d, n, sub, "is required");
+	yfield(sub, "%s.window", field);
+	if (!(v = ymap_get(d, n, "window")))
+		return ydoc_fail(d, n, sub, "is required");
+	if (load_window(d, v, sub, &s->window_s) < 0)
+		return -1;
+	yfield(sub, "%s.increment", field);
+	if ((v = ymap_get(d, n, "increment"))) {
+		cJSON *num = ynode_json(d, v);
+		bool ok = cJSON_IsNumber(num);
+
+		if (ok)
+			s->increment = num->valuedouble;
+		cJSON_Delete(num);
+		if (!ok)
+			return ydoc_fail(d, v, sub, "must be a number");
+	}
+	yfield(sub, "%s.increment_from", field);
+	if ((v = ymap_get(d, n, "increment_from"))) {
+		if (yget_str(d, v, sub, &s->increment_from) < 0)
+			return -1;
+		if (strncmp(s->increment_from, "args.", 5))
+			return ydoc_fail(d, v, sub, "must start with args.");
+	}
+	return 0;
+}
+
+static int load_action(struct ydoc *d, const ynode *n, const char *field, struct rule *r)
+{
+	static const char *const names[] = {
+		[ACTION_EVALUATE] = "evaluate", [ACTION_ALLOW] = "allow",
+		[ACTION_DENY] = "deny", [ACTION_REQUIRE_APPROVAL] = "require_approval",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ynode_is_scalar(n) && !strcmp(ynode_scalar(n), names[i])) {
+			r->action = (enum rule_action)i;
+			return 0;
+		}
+	return ydoc_fail(d, n, field, "must be evaluate, allow, deny or require_approval");
+}
+
+static int load_validate(struct ydoc *d, const ynode *n, const char *field, struct rule *r)
+{
+	char sub[YFIELD_MAX];
+	ynode *v;
+
+	if (ydoc_check_map(d, n, field, validate_keys) < 0)
+		return -1;
+	yfield(sub, "%s.required_args", field);
+	if ((v = ymap_get(d, n, "required_args")) && yget_bool(d, v, sub, &r->required_args) < 0)
+		return -1;
+	yfield(sub, "%s.schema", field);
+	if ((v = ymap_get(d, n, "schema")) && yget_bool(d, v, sub, &r->schema) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_conditions(struct ydoc *d, const ynode *n, const char *field, struct rule *r)
+{
+	if (!ynode_is_seq(n))
+		return ydoc_fail(d, n, field, "must be a list");
+	r->conds = calloc(yseq_len(n) + 1, sizeof(*r->conds));
+	if (!r->conds)
+		return ydoc_fail(d, n, field, "out of memory");
+	for (size_t i = 0; i < yseq_len(n); i++) {
+		char sub[YFIELD_MAX];
+
+		yfield(sub, "%s[%zu]", field, i);
+		r->nconds++;
+		if (load_condition(d, yseq_item(d, n, i), sub, &r->conds[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_rule(struct ydoc *d, const ynode *n, const char *field, struct rule *r, size_t idx)
+{
+	static const struct {
+		const char *key;
+		int (*fn)(struct ydoc *, const ynode *, const char *, struct rule *);
+	} parts[] = {
+		{ "action", load_action }, { "rate_limit", load_rate },
+		{ "conditions", load_conditions }, { "state", load_state },
+		{ "validate", load_validate },
+	};
+	char sub[YFIELD_MAX];
+	ynode *v;
+
+	r->line = ydoc_line(n);
+	if (ydoc_check_map(d, n, field, rule_keys) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		yfield(sub, "%s.%s", field, parts[i].key);
+		if ((v = ymap_get(d, n, parts[i].key)) && parts[i].fn(d, v, sub, r) < 0)
+			return -1;
+	}
+	yfield(sub, "%s.name", field);
+	if ((v = ymap_get(d, n, "name")) && yget_str(d, v, sub, &r->name) < 0)
+		return -1;
+	if (!r->name) {
+		char def[32];
+
+		snprintf(def, sizeof(def), "rule-%zu", idx + 1);
+		r->name = strdup(def);
+	}
+	yfield(sub, "%s.on_deny", field);
+	if ((v = ymap_get(d, n, "on_deny")) && yget_str(d, v, sub, &r->reason) < 0)
+		return -1;
+	yfield(sub, "%s.reason", field);
+	if ((v = ymap_get(d, n, "reason")) && yget_str(d, v, sub, &r->reason) < 0)
+		return -1;
+	if (!r->name)
+		return ydoc_fail(d, n, field, "out of memory");
+	return 0;
+}
+
+static int grow_rules(struct ydoc *d, const ynode *n, const char *field, struct tool_policy *t, size_t more)
+{
+	struct rule *nr = realloc(t->rules, (t->nrules + more + 1) * sizeof(*nr));
+
+	if (!nr)
+		return ydoc_fail(d, n, field, "out of memory");
+	memset(nr + t->nrules, 0, (more + 1) * sizeof(*nr));
+	t->rules = nr;
+	return 0;
+}
+
+int load_rules(struct ydoc *d, const ynode *seq, const char *field, struct tool_policy *t)
+{
+	if (!ynode_is_seq(seq))
+		return ydoc_fail(d, seq, field, "must be a list of rules");
+	if (grow_rules(d, seq, field, t, yseq_len(seq)) < 0)
+		return -1;
+	for (size_t i = 0; i < yseq_len(seq); i++) {
+		char sub[YFIELD_MAX];
+
+		yfield(sub, "%s[%zu]", field, i);
+		if (load_rule(d, yseq_item(d, seq, i), sub, &t->rules[t->nrules++], i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* PolicyLayer JSON: {"counter", "window", "max", "scope"} becomes a rate-limit rule. */
+int load_limits(struct ydoc *d, const ynode *seq, const char *field, struct tool_policy *t)
+{
+	if (!ynode_is_seq(seq))
+		return ydoc_fail(d, seq, field, "must be a list of limits");
+	if (grow_rules(d, seq, field, t, yseq_len(seq)) < 0)
+		return -1;
+	for (size_t i = 0; i < yseq_len(seq); i++) {
+		ynode *n = yseq_item(d, seq, i), *v;
+		struct rule *r = &t->rules[t->nrules++];
+		char sub[YFIELD_MAX], name[YFIELD_MAX];
+
+		yfield(sub, "%s[%zu]", field, i);
+		r->line = ydoc_line(n);
+		if (ydoc_check_map(d, n, sub, limit_keys) < 0)
+			return -1;
+		yfield(name, "%s.max", sub);
+		if (!(v = ymap_get(d, n, "max")) || yget_long(d, v, name, &r->rate_max) < 0 || r->rate_max <= 0)
+			return ydoc_fail(d, v ? v : n, name, "must be a whole number above 0");
+		yfield(name, "%s.window", sub);
+		if (!(v = ymap_get(d, n, "window")))
+			return ydoc_fail(d, n, name, "is required");
+		if (load_window(d, v, name, &r->rate_window_s) < 0)
+			return -1;
+		yfield(name, "%s.scope", sub);
+		if ((v = ymap_get(d, n, "scope")) &&
+		    (!ynode_is_scalar(v) || (strcmp(ynode_scalar(v), "server") && strcmp(ynode_scalar(v), "tool"))))
+			return ydoc_fail(d, v, name, "must be server or tool (counted per server instance)");
+		yfield(name, "%s.counter", sub);
+		if ((v = ymap_get(d, n, "counter")) && yget_str(d, v, name, &r->name) < 0)
+			return -1;
+		yfield(name, "limit-%zu", i + 1);
+		if (!r->name && !(r->name = strdup(name)))
+			return ydoc_fail(d, n, sub, "out of memory");
+		yfield(name, "rate limit of %ld per %lds reached", r->rate_max, r->rate_window_s);
+		if (!(r->reason = strdup(name)))
+			return ydoc_fail(d, n, sub, "out of memory");
+	}
+	return 0;
+}

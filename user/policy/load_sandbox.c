@@ -1,0 +1,144 @@
+/* load_sandbox.c: loads a `sandbox:` block (exec, network, process and runtime limits). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy/duration.h"
+#include "policy/load.h"
+
+static const char *const sandbox_keys[] = { "exec", "network", "max_processes", "max_runtime", NULL };
+static const char *const exec_keys[] = { "allow", "deny", NULL };
+static const char *const net_keys[] = { "egress", "allow", "deny", NULL };
+
+/* "10.0.0.0/8", "127.0.0.1:8080", "[::1]:443", "::/0", "0.0.0.0/0:53". */
+static int parse_cidr(const char *s, struct cidr_rule *c)
+{
+	char buf[128], *addr = buf, *port = NULL, *slash, *end;
+	int maxbits;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (!close)
+			return -1;
+		*close = '\0';
+		addr = buf + 1;
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			return -1;
+	} else if (strchr(buf, '.') && strrchr(buf, ':')) {
+		port = strrchr(buf, ':');
+		*port++ = '\0';
+	}
+	slash = strchr(addr, '/');
+	if (slash)
+		*slash++ = '\0';
+	c->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	maxbits = c->family == AF_INET6 ? 128 : 32;
+	if (inet_pton(c->family, addr, c->addr) != 1)
+		return -1;
+	c->prefix = maxbits;
+	if (slash) {
+		errno = 0;
+		c->prefix = (int)strtol(slash, &end, 10);
+		if (errno || end == slash || *end || c->prefix < 0 || c->prefix > maxbits)
+			return -1;
+	}
+	if (port) {
+		errno = 0;
+		c->port = (int)strtol(port, &end, 10);
+		if (errno || end == port || *end || c->port < 1 || c->port > 65535)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_cidrs(struct ydoc *d, const ynode *n, const char *field,
+		      struct cidr_rule **out, size_t *count)
+{
+	if (!ynode_is_seq(n))
+		return ydoc_fail(d, n, field, "must be a list of CIDR[:port]");
+	*out = calloc(yseq_len(n) + 1, sizeof(**out));
+	if (!*out)
+		return ydoc_fail(d, n, field, "out of memory");
+	for (size_t i = 0; i < yseq_len(n); i++) {
+		ynode *item = yseq_item(d, n, i);
+		char sub[YFIELD_MAX];
+
+		yfield(sub, "%s[%zu]", field, i);
+		if (!ynode_is_scalar(item) || parse_cidr(ynode_scalar(item), &(*out)[i]) < 0)
+			return ydoc_fail(d, item, sub, "'%s' is not an address, CIDR or CIDR:port",
+					 ynode_is_scalar(item) ? ynode_scalar(item) : "");
+		(*count)++;
+	}
+	return 0;
+}
+
+static int load_network(struct ydoc *d, const ynode *n, const char *field, struct sandbox *sb)
+{
+	char sub[YFIELD_MAX];
+	ynode *v;
+
+	if (ydoc_check_map(d, n, field, net_keys) < 0)
+		return -1;
+	yfield(sub, "%s.egress", field);
+	if ((v = ymap_get(d, n, "egress"))) {
+		const char *s = ynode_is_scalar(v) ? ynode_scalar(v) : "";
+
+		if (strcmp(s, "allow") && strcmp(s, "deny"))
+			return ydoc_fail(d, v, sub, "must be allow or deny");
+		sb->egress = !strcmp(s, "allow");
+	}
+	yfield(sub, "%s.allow", field);
+	if ((v = ymap_get(d, n, "allow")) && load_cidrs(d, v, sub, &sb->net_allow, &sb->nnet_allow) < 0)
+		return -1;
+	yfield(sub, "%s.deny", field);
+	if ((v = ymap_get(d, n, "deny")) && load_cidrs(d, v, sub, &sb->net_deny, &sb->nnet_deny) < 0)
+		return -1;
+	return 0;
+}
+
+int load_sandbox(struct ydoc *d, const ynode *n, const char *field, struct sandbox *sb)
+{
+	char sub[YFIELD_MAX];
+	ynode *v;
+
+	sb->present = true;
+	sb->egress = -1;
+	if (ydoc_check_map(d, n, field, sandbox_keys) < 0)
+		return -1;
+	if ((v = ymap_get(d, n, "exec"))) {
+		yfield(sub, "%s.exec", field);
+		if (ydoc_check_map(d, v, sub, exec_keys) < 0)
+			return -1;
+		yfield(sub, "%s.exec.allow", field);
+		if (ymap_get(d, v, "allow") &&
+		    yget_strv(d, ymap_get(d, v, "allow"), sub, &sb->exec_allow, &sb->nexec_allow) < 0)
+			return -1;
+		yfield(sub, "%s.exec.deny", field);
+		if (ymap_get(d, v, "deny") &&
+		    yget_strv(d, ymap_get(d, v, "deny"), sub, &sb->exec_deny, &sb->nexec_deny) < 0)
+			return -1;
+	}
+	if ((v = ymap_get(d, n, "network"))) {
+		yfield(sub, "%s.network", field);
+		if (load_network(d, v, sub, sb) < 0)
+			return -1;
+	}
+	yfield(sub, "%s.max_processes", field);
+	if ((v = ymap_get(d, n, "max_processes")) &&
+	    (yget_long(d, v, sub, &sb->max_processes) < 0 || sb->max_processes <= 0))
+		return ydoc_fail(d, v, sub, "must be a whole number above 0");
+	yfield(sub, "%s.max_runtime", field);
+	if ((v = ymap_get(d, n, "max_runtime")) &&
+	    (!ynode_is_scalar(v) || (sb->max_runtime_ms = duration_ms(ynode_scalar(v))) <= 0))
+		return ydoc_fail(d, v, sub, "must be a duration such as 30s");
+	return 0;
+}

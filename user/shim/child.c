@@ -1,0 +1,120 @@
+/* child.c: starts the MCP server in its own process group and ends it in stages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "shim/child.h"
+
+/* In the forked child: wire up fds, detach, exec. Writes errno to errfd on failure. */
+static void __attribute__((noreturn)) exec_server(char *const argv[], int in, int out,
+						    int errfd, pid_t parent)
+{
+	sigset_t none;
+	int err;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	if (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		goto fail;
+	if (getppid() != parent)	/* the shim died before PDEATHSIG was armed */
+		_exit(127);
+	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+		goto fail;
+	execvp(argv[0], argv);
+fail:
+	err = errno;
+	if (write(errfd, &err, sizeof(err)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int child_spawn(struct child *c, char *const argv[])
+{
+	int in[2], out[2], errp[2], err = 0;
+	pid_t parent = getpid();
+	ssize_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		log_warn("pipe for server %s", argv[0]);
+		return -1;
+	}
+	/* Large pipes keep big messages to one write; best effort. */
+	fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
+	fcntl(out[1], F_SETPIPE_SZ, 1 << 20);
+	c->pid = fork();
+	if (c->pid < 0) {
+		log_warn("fork for server %s", argv[0]);
+		return -1;
+	}
+	if (c->pid == 0)
+		exec_server(argv, in[0], out[1], errp[1], parent);
+	setpgid(c->pid, c->pid);	/* also set here: no window where signals miss it */
+	close(in[0]);
+	close(out[1]);
+	close(errp[1]);
+	do
+		n = read(errp[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(errp[0]);
+	c->to_server = in[1];
+	c->from_server = out[0];
+	if (n == sizeof(err)) {
+		log_warnx("cannot run %s: %s", argv[0], strerror(err));
+		waitpid(c->pid, &c->status, 0);
+		c->exited = true;
+		return -1;
+	}
+	if (set_nonblock(c->to_server) < 0 || set_nonblock(c->from_server) < 0) {
+		log_warn("O_NONBLOCK on pipes of server pid %d", c->pid);
+		return -1;
+	}
+	return 0;
+}
+
+void child_signal(const struct child *c, int sig)
+{
+	if (c->pid > 0 && !c->exited && kill(-c->pid, sig) < 0 && errno != ESRCH)
+		log_warn("signal %d to server process group %d", sig, c->pid);
+}
+
+bool child_reap(struct child *c)
+{
+	pid_t r;
+
+	if (c->exited)
+		return true;
+	do
+		r = waitpid(c->pid, &c->status, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == c->pid)
+		c->exited = true;
+	else if (r < 0)
+		log_warn("waitpid server pid %d", c->pid);
+	return c->exited;
+}
+
+int child_exit_code(const struct child *c)
+{
+	if (WIFEXITED(c->status))
+		return WEXITSTATUS(c->status);
+	if (WIFSIGNALED(c->status))
+		return 128 + WTERMSIG(c->status);
+	return 1;
+}

@@ -1,0 +1,329 @@
+/* client_side.c: polices each message from the MCP client before it reaches the server. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/sha256.h"
+#include "jsonrpc/message.h"
+#include "jsonrpc/reply.h"
+#include "jsonrpc/scan.h"
+#include "policy/eval.h"
+#include "shim/shim.h"
+
+/* Replies the shim owes the client for one line (a batch may owe several). */
+struct replies {
+	char *v[64];
+	size_t n;
+	size_t dropped;		/* replies past the array's size (huge batches) */
+};
+
+static void owe(struct replies *r, char *line)
+{
+	if (!line)
+		log_warnx("building a reply: out of memory");
+	else if (r->n < sizeof(r->v) / sizeof(r->v[0]))
+		r->v[r->n++] = line;
+	else {
+		free(line);
+		r->dropped++;
+	}
+}
+
+static void record_refusal(struct shim *s, const cJSON *id, const char *why)
+{
+	cJSON *rec = cJSON_CreateObject();
+
+	log_warnx("refused a client message: %s", why);
+	if (id)
+		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddStringToObject(rec, "reason", why);
+	dlog_write(&s->log, "refused", rec);
+}
+
+static void refuse(struct shim *s, struct replies *r, const cJSON *id, int code, const char *why)
+{
+	record_refusal(s, id, why);
+	owe(r, reply_error(id, code, why, "refused", NULL));
+}
+
+static void record_decision(struct shim *s, const cJSON *id, const char *tool,
+			    const cJSON *args, const struct decision *d, uint64_t took_ns,
+			    const char *sha)
+{
+	cJSON *rec = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddStringToObject(rec, "tool", tool);
+	cJSON_AddStringToObject(rec, "args_sha256", sha);
+	if (s->pol->audit_args_full)
+		cJSON_AddItemToObject(rec, "args", args ? cJSON_Duplicate(args, 1) : cJSON_CreateNull());
+	cJSON_AddStringToObject(rec, "decision", d->allow ? "allow" : "deny");
+	if (!d->allow) {
+		cJSON_AddStringToObject(rec, "rule", d->rule);
+		cJSON_AddStringToObject(rec, "reason", d->reason);
+	}
+	cJSON_AddNumberToObject(rec, "latency_us", (double)took_ns / 1000.0);
+	dlog_write(&s->log, "decision", rec);
+}
+
+static void args_hash(const cJSON *args, char sha[SHA256_HEX_LEN + 1])
+{
+	char *text = args ? cJSON_PrintUnformatted(args) : NULL;
+
+	sha256_hex(text ? text : "{}", text ? strlen(text) : 2, sha);
+	free(text);
+}
+
+static char *denial(const struct shim *s, const cJSON *id, const char *tool, const struct decision *d)
+{
+	char text[900];
+
+	snprintf(text, sizeof(text), "mcpwarden policy denied tool '%s' (rule '%s'): %s",
+		 tool, d->rule, d->reason);
+	if (s->pol->deny_style == DENY_AS_ERROR)
+		return reply_error(id, RPC_POLICY_DENIED, text, "deny", d->rule);
+	return reply_tool_error(id, text, "deny", tool, d->rule, d->reason);
+}
+
+/* A tools/call: refuse what cannot be read unambiguously, then ask the policy. */
+static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct replies *r)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(m->params, "arguments");
+	char key[ID_KEY_MAX], dup[128], why[256], sha[SHA256_HEX_LEN + 1];
+	uint64_t t0 = now_ns();
+	struct decision d;
+	struct call_ctx cx;
+	struct pending *p;
+
+	if (m->kind == MSG_NOTIFICATION) {
+		record_refusal(s, NULL, "tools/call sent as a notification (no id): not forwarded");
+		return false;
+	}
+	if (jsonrpc_id_key(m->id, key) < 0) {
+		refuse(s, r, NULL, RPC_INVALID_REQUEST, "tools/call id must be a string or a number");
+		return false;
+	}
+	if (jsonrpc_check_keys(m->obj, 1, dup, sizeof(dup)) < 0) {
+		snprintf(why, sizeof(why), "tools/call refused: key '%s' appears twice (or in two cases)", dup);
+		refuse(s, r, m->id, RPC_INVALID_REQUEST, why);
+		return false;
+	}
+	if (!cJSON_IsObject(m->params) || !cJSON_IsString(name) || (args && !cJSON_IsObject(args))) {
+		refuse(s, r, m->id, RPC_INVALID_PARAMS,
+		       "tools/call refused: params must hold a string name and object arguments");
+		return false;
+	}
+	if (pending_find(&s->c2s, key)) {
+		refuse(s, r, m->id, RPC_INVALID_REQUEST, "tools/call refused: its id is already in flight");
+		return false;
+	}
+	cx = (struct call_ctx){ .tool = name->valuestring, .args = args,
+				.schema = tool_schema(&s->schemas, name->valuestring), .now = time(NULL) };
+	policy_decide(s->pol, s->ctr, &cx, &d);
+	args_hash(args, sha);
+	record_decision(s, m->id, name->valuestring, args, &d, now_ns() - t0, sha);
+	if (!d.allow) {
+		owe(r, denial(s, m->id, name->valuestring, &d));
+		return false;
+	}
+	p = pending_add(&s->c2s, key, m->id, PEND_TOOLS_CALL);
+	if (!p || !(p->tool = strdup(name->valuestring))) {
+		refuse(s, r, m->id, RPC_INTERNAL_ERROR, "tools/call refused: out of memory");
+		if (p)
+			pending_remove(&s->c2s, p);
+		return false;
+	}
+	memcpy(p->args_sha, sha, sizeof(p->args_sha));
+	p->start_ns = t0;
+	p->deadline_ns = d.timeout_ms ? t0 + (uint64_t)d.timeout_ms * 1000000ull : 0;
+	return true;
+}
+
+static enum pending_kind kind_of(const char *method)
+{
+	if (!strcmp(method, "tools/list"))
+		return PEND_TOOLS_LIST;
+	if (!strcmp(method, "server/discover"))
+		return PEND_DISCOVER;
+	return PEND_OTHER;
+}
+
+static void track_request(struct shim *s, const struct jsonrpc_msg *m)
+{
+	char key[ID_KEY_MAX];
+	struct pending *p;
+
+	if (jsonrpc_id_key(m->id, key) < 0 || pending_find(&s->c2s, key))
+		return;
+	p = pending_add(&s->c2s, key, m->id, kind_of(m->method));
+	if (p)
+		p->start_ns = now_ns();
+}
+
+/* The client cancelled one of its requests: the server should not answer it now. */
+static void client_cancelled(struct shim *s, const struct jsonrpc_msg *m)
+{
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m->params, "requestId");
+	char key[ID_KEY_MAX];
+	struct pending *p;
+
+	if (jsonrpc_id_key(rid, key) == 0 && (p = pending_find(&s->c2s, key))) {
+		cJSON *rec = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
+		if (p->tool)
+			cJSON_AddStringToObject(rec, "tool", p->tool);
+		cJSON_AddStringToObject(rec, "outcome", "cancelled");
+		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now_ns() - p->start_ns) / 1e6);
+		dlog_write(&s->log, "call_end", rec);
+		pending_remove(&s->c2s, p);
+	}
+}
+
+/* Polices one message; returns true when it may go to the server as it is. */
+static bool police(struct shim *s, cJSON *obj, struct replies *r)
+{
+	struct jsonrpc_msg m;
+	char dup[128], why[256], key[ID_KEY_MAX];
+	struct pending *p;
+
+	jsonrpc_classify(obj, &m);
+	if (jsonrpc_check_keys(obj, 0, dup, sizeof(dup)) < 0) {
+		snprintf(why, sizeof(why), "message refused: key '%s' appears twice (or in two cases)", dup);
+		refuse(s, r, m.id && (cJSON_IsString(m.id) || cJSON_IsNumber(m.id)) ? m.id : NULL,
+		       RPC_INVALID_REQUEST, why);
+		return false;
+	}
+	switch (m.kind) {
+	case MSG_REQUEST:
+		if (!strcmp(m.method, "tools/call"))
+			return police_call(s, &m, r);
+		track_request(s, &m);
+		return true;
+	case MSG_NOTIFICATION:
+		if (!strcmp(m.method, "tools/call"))
+			return police_call(s, &m, r);
+		if (!strcmp(m.method, "notifications/cancelled"))
+			client_cancelled(s, &m);
+		return true;
+	case MSG_RESPONSE:
+		if (jsonrpc_id_key(m.id, key) == 0 && (p = pending_find(&s->s2c, key)))
+			pending_remove(&s->s2c, p);
+		return true;
+	default:
+		return true;
+	}
+}
+
+static void send_replies(struct shim *s, struct replies *r, bool batch)
+{
+	size_t total = 2;
+	char *joined;
+
+	if (r->dropped)
+		log_warnx("%zu replies to one batch were dropped (batch too large)", r->dropped);
+	if (!batch || r->n == 0) {
+		for (size_t i = 0; i < r->n; i++)
+			shim_send_client(s, r->v[i]);
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		total += strlen(r->v[i]) + 1;
+	joined = malloc(total + 1);
+	if (joined) {
+		size_t off = 0;
+
+		joined[off++] = '[';
+		for (size_t i = 0; i < r->n; i++) {
+			size_t n = strlen(r->v[i]) - 1;	/* without its newline */
+
+			memcpy(joined + off, r->v[i], n);
+			off += n;
+			joined[off++] = i + 1 < r->n ? ',' : ']';
+		}
+		joined[off++] = '\n';
+		joined[off] = '\0';
+	}
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i]);
+	shim_send_client(s, joined);
+}
+
+/* A batch: police element by element, forward the survivors as a new batch. */
+static void police_batch(struct shim *s, cJSON *arr, struct replies *r)
+{
+	cJSON *keep = cJSON_CreateArray(), *el;
+
+	cJSON_ArrayForEach(el, arr)
+		if (police(s, el, r) && keep)
+			cJSON_AddItemToArray(keep, cJSON_Duplicate(el, 1));
+	if (!keep) {
+		log_warnx("batch: out of memory, nothing forwarded");
+	} else if (cJSON_GetArraySize(keep) > 0) {
+		shim_send_server(s, line_of(keep));
+	} else {
+		cJSON_Delete(keep);
+	}
+}
+
+static void notify_initialized(struct shim *s, const cJSON *obj)
+{
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "method");
+
+	if (cJSON_IsString(method) && !strcmp(method->valuestring, "notifications/initialized") &&
+	    shim_needs_schemas(s))
+		shim_prefetch_tools(s, NULL);
+}
+
+static bool is_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
+{
+	struct shim *s = ctx;
+	struct replies r = { .n = 0 };
+	size_t n = linebuf_trim(line, len);
+	const char *why = NULL;
+	cJSON *root;
+
+	if (ev == LINEBUF_OVERSIZE) {
+		char msg[160];
+		cJSON *id = jsonrpc_head_id(line, len);
+
+		snprintf(msg, sizeof(msg), "message refused: longer than the %zu-byte line cap",
+			 s->o.max_line);
+		refuse(s, &r, id, RPC_INVALID_REQUEST, msg);
+		cJSON_Delete(id);
+		send_replies(s, &r, false);
+		return 0;
+	}
+	if (is_blank(line, n)) {
+		shim_forward(s, &s->to_server, line, len);	/* harmless: keep the bytes */
+		return 0;
+	}
+	root = jsonrpc_parse(line, n, &why);
+	if (!root) {
+		refuse(s, &r, NULL, RPC_PARSE_ERROR, "message refused: not valid JSON");
+		send_replies(s, &r, false);
+		return 0;
+	}
+	if (cJSON_IsArray(root)) {
+		police_batch(s, root, &r);
+		send_replies(s, &r, true);
+	} else {
+		if (police(s, root, &r)) {
+			shim_forward(s, &s->to_server, line, len);
+			notify_initialized(s, root);
+		}
+		send_replies(s, &r, false);
+	}
+	cJSON_Delete(root);
+	return 0;
+}

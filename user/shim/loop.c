@@ -1,0 +1,293 @@
+/* loop.c: the shim's event loop: both pipes, signals, deadlines and policy-file changes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "policy/load.h"
+#include "shim/shim.h"
+
+enum { FD_CLIENT_IN, FD_SERVER_OUT, FD_CLIENT_OUT, FD_SERVER_IN, FD_SIGNAL, FD_INOTIFY, FD_COUNT };
+
+struct loop {
+	struct shim *s;
+	int sigfd;
+	int inofd;
+	char policy_base[NAME_MAX + 1];
+};
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+static int setup_signals(struct loop *l)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		log_warn("signalfd");
+		return -1;
+	}
+	return 0;
+}
+
+/* Watches the policy's directory, so editors that replace the file are seen too. */
+static void setup_inotify(struct loop *l)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+
+	l->inofd = -1;
+	if (!l->s->o.policy_path)
+		return;
+	snprintf(dir, sizeof(dir), "%s", l->s->o.policy_path);
+	snprintf(base, sizeof(base), "%s", l->s->o.policy_path);
+	snprintf(l->policy_base, sizeof(l->policy_base), "%s", basename(base));
+	l->inofd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (l->inofd < 0 || inotify_add_watch(l->inofd, dirname(dir),
+					      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+		log_warn("inotify on the directory of %s: reload only on SIGHUP", l->s->o.policy_path);
+		if (l->inofd >= 0)
+			close(l->inofd);
+		l->inofd = -1;
+	}
+}
+
+static void on_inotify(struct loop *l)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool hit = false;
+	ssize_t n;
+
+	while ((n = read(l->inofd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *)p;
+
+			if (ev->len && !strcmp(ev->name, l->policy_base))
+				hit = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	if (hit)
+		shim_reload_policy(l->s, "file change");
+}
+
+static void on_signal(struct loop *l)
+{
+	struct signalfd_siginfo si;
+
+	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			shim_reload_policy(l->s, "SIGHUP");
+		else if (si.ssi_signo == SIGCHLD)
+			continue;	/* reaped below, every iteration */
+		else
+			child_signal(&l->s->child, (int)si.ssi_signo);
+	}
+}
+
+static void read_side(struct shim *s, int fd, struct linebuf *lb, linebuf_cb cb, bool *eof)
+{
+	static char buf[1 << 20];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (n < 0)
+			log_warn("read from the %s", fd == STDIN_FILENO ? "client" : "server");
+		linebuf_finish(lb, cb, s);
+		*eof = true;
+		return;
+	}
+	if (linebuf_feed(lb, buf, (size_t)n, cb, s) < 0)
+		log_warnx("out of memory buffering a line from the %s", fd == STDIN_FILENO ? "client" : "server");
+}
+
+/* Client EOF: close the server's stdin, then SIGTERM, then SIGKILL, a grace apart. */
+static void step_termination(struct shim *s, uint64_t now)
+{
+	if (!s->client_eof || s->child.exited)
+		return;
+	if (s->term_stage == 0 && outq_pending(&s->to_server) == 0) {
+		outq_close_when_empty(&s->to_server);
+		s->term_stage = 1;
+		s->term_next_ns = now + SHIM_TERM_GRACE_MS * 1000000ull;
+	} else if (s->term_stage == 1 && now >= s->term_next_ns) {
+		log_debug("server pid %d still running after stdin closed: SIGTERM", s->child.pid);
+		child_signal(&s->child, SIGTERM);
+		s->term_stage = 2;
+		s->term_next_ns = now + SHIM_TERM_GRACE_MS * 1000000ull;
+	} else if (s->term_stage == 2 && now >= s->term_next_ns) {
+		log_warnx("server pid %d ignored SIGTERM: SIGKILL", s->child.pid);
+		child_signal(&s->child, SIGKILL);
+		s->term_stage = 3;
+	}
+}
+
+static int poll_timeout_ms(const struct shim *s, uint64_t now)
+{
+	uint64_t next = pending_next_deadline(&s->c2s);
+
+	if (s->term_stage == 1 || s->term_stage == 2)
+		next = next && next < s->term_next_ns ? next : s->term_next_ns;
+	if (s->server_gone_ns && !s->server_eof) {
+		uint64_t drain = s->server_gone_ns + 1000000000ull;
+
+		next = next && next < drain ? next : drain;
+	}
+	if (!next)
+		return -1;
+	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+}
+
+static bool finished(const struct shim *s)
+{
+	return s->child.exited && s->server_eof &&
+	       (outq_pending(&s->to_client) == 0 || s->to_client.broken);
+}
+
+static void iterate(struct loop *l)
+{
+	struct shim *s = l->s;
+	struct pollfd pfd[FD_COUNT];
+	uint64_t now = now_ns();
+
+	pfd[FD_CLIENT_IN] = (struct pollfd){ .fd = !s->client_eof &&
+		outq_pending(&s->to_server) < SHIM_QUEUE_HIGH ? STDIN_FILENO : -1, .events = POLLIN };
+	pfd[FD_SERVER_OUT] = (struct pollfd){ .fd = !s->server_eof &&
+		outq_pending(&s->to_client) < SHIM_QUEUE_HIGH ? s->child.from_server : -1, .events = POLLIN };
+	pfd[FD_CLIENT_OUT] = (struct pollfd){ .fd = outq_pending(&s->to_client) ? s->to_client.fd : -1,
+		.events = POLLOUT };
+	pfd[FD_SERVER_IN] = (struct pollfd){ .fd = outq_pending(&s->to_server) ? s->to_server.fd : -1,
+		.events = POLLOUT };
+	pfd[FD_SIGNAL] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+	pfd[FD_INOTIFY] = (struct pollfd){ .fd = l->inofd, .events = POLLIN };
+	if (poll(pfd, FD_COUNT, poll_timeout_ms(s, now)) < 0 && errno != EINTR) {
+		log_warn("poll");
+		return;
+	}
+	if (pfd[FD_SIGNAL].revents)
+		on_signal(l);
+	if (pfd[FD_INOTIFY].revents)
+		on_inotify(l);
+	if (pfd[FD_CLIENT_IN].revents)
+		read_side(s, STDIN_FILENO, &s->from_client, shim_client_line, &s->client_eof);
+	if (pfd[FD_SERVER_OUT].revents)
+		read_side(s, s->child.from_server, &s->from_server, shim_server_line, &s->server_eof);
+	if (pfd[FD_CLIENT_OUT].revents)
+		outq_flush(&s->to_client);
+	if (pfd[FD_SERVER_IN].revents)
+		outq_flush(&s->to_server);
+	if (s->to_client.broken && !s->client_eof) {
+		log_debug("client stopped reading: treating it as EOF");
+		s->client_eof = true;
+	}
+	now = now_ns();
+	shim_expire_calls(s, now);
+	step_termination(s, now);
+	if (!s->child.exited && child_reap(&s->child)) {
+		s->server_gone_ns = now;
+		child_signal(&s->child, SIGKILL);	/* leftovers in its process group */
+	}
+	if (s->server_gone_ns && !s->server_eof && now - s->server_gone_ns > 1000000000ull) {
+		log_warnx("server exited but its stdout stays open (a leftover child?): closing");
+		s->server_eof = true;
+	}
+}
+
+static int setup(struct shim *s, const struct shim_opts *o)
+{
+	char err[1024];
+
+	memset(s, 0, sizeof(*s));
+	s->o = *o;
+	s->pol = o->policy_path ? policy_load_file(o->policy_path, err, sizeof(err))
+				: calloc(1, sizeof(*s->pol));
+	if (!s->pol) {
+		log_warnx("%s", o->policy_path ? err : "out of memory");
+		return 2;	/* a config error, as for `policy check` */
+	}
+	s->ctr = counters_new();
+	if (!s->ctr || dlog_open(&s->log, o->audit_path, o->name) < 0)
+		return EXIT_FAILURE;
+	linebuf_init(&s->from_client, o->max_line);
+	linebuf_init(&s->from_server, o->max_line);
+	return 0;
+}
+
+static void client_stdout_nonblocking(void)
+{
+	struct stat st;
+	int fl;
+
+	/* Only pipes and sockets: a terminal's flags are shared with the shell. */
+	if (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) &&
+	    (fl = fcntl(STDOUT_FILENO, F_GETFL)) >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK);
+	if (S_ISFIFO(st.st_mode))
+		fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+}
+
+static void teardown(struct shim *s, struct loop *l)
+{
+	pending_clear(&s->c2s);
+	pending_clear(&s->s2c);
+	tool_schemas_free(&s->schemas);
+	linebuf_free(&s->from_client);
+	linebuf_free(&s->from_server);
+	outq_free(&s->to_client);
+	outq_free(&s->to_server);
+	counters_free(s->ctr);
+	policy_free(s->pol);
+	dlog_close(&s->log);
+	if (l->inofd >= 0)
+		close(l->inofd);
+	if (l->sigfd >= 0)
+		close(l->sigfd);
+}
+
+int shim_run(const struct shim_opts *o)
+{
+	struct shim s;
+	struct loop l = { .s = &s, .sigfd = -1, .inofd = -1 };
+	int rc = setup(&s, o);
+
+	if (rc == 0 && setup_signals(&l) < 0)
+		rc = EXIT_FAILURE;
+	if (rc == 0 && child_spawn(&s.child, o->argv) < 0)
+		rc = s.child.exited ? 127 : EXIT_FAILURE;
+	if (rc != 0) {
+		teardown(&s, &l);
+		return rc;
+	}
+	setup_inotify(&l);
+	client_stdout_nonblocking();
+	outq_init(&s.to_client, STDOUT_FILENO);
+	outq_init(&s.to_server, s.child.to_server);
+	while (!finished(&s)) {
+		iterate(&l);
+		if (s.child.exited && s.server_eof && s.c2s.n)
+			shim_fail_pending(&s, "the MCP server exited before answering");
+	}
+	if (s.to_server.fd >= 0)
+		close(s.to_server.fd);
+	close(s.child.from_server);
+	rc = child_exit_code(&s.child);
+	teardown(&s, &l);
+	return rc;
+}

@@ -1,0 +1,214 @@
+/* server_side.c: relays the server's messages to the client, settling requests in flight. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "jsonrpc/message.h"
+#include "jsonrpc/reply.h"
+#include "jsonrpc/scan.h"
+#include "shim/shim.h"
+
+static void record_call_end(struct shim *s, const struct pending *p, const char *outcome,
+			    const cJSON *result)
+{
+	const cJSON *is_error = cJSON_GetObjectItemCaseSensitive(result, "isError");
+	cJSON *rec = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
+	cJSON_AddStringToObject(rec, "tool", p->tool);
+	cJSON_AddStringToObject(rec, "args_sha256", p->args_sha);
+	cJSON_AddStringToObject(rec, "outcome", outcome);
+	if (result)
+		cJSON_AddBoolToObject(rec, "is_error", cJSON_IsTrue(is_error));
+	cJSON_AddNumberToObject(rec, "duration_ms", (double)(now_ns() - p->start_ns) / 1e6);
+	dlog_write(&s->log, "call_end", rec);
+}
+
+/* Whether settling p needs the parsed message, not just its id. */
+static bool needs_tree(const struct shim *s, const struct pending *p)
+{
+	switch (p->kind) {
+	case PEND_PREFETCH:
+		return true;
+	case PEND_TOOLS_LIST:
+		return s->pol->nhide > 0 || shim_needs_schemas(s);
+	case PEND_TOOLS_CALL:
+		return s->log.fd >= 0;
+	case PEND_DISCOVER:
+		return shim_needs_schemas(s);
+	default:
+		return false;
+	}
+}
+
+/* Settles the response to client request p. obj is the parsed response, or NULL when
+ * needs_tree said no. Returns false to drop the line; sets *modified when obj changed. */
+static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified)
+{
+	cJSON *result = obj ? cJSON_GetObjectItemCaseSensitive(obj, "result") : NULL;
+	bool forward = true;
+
+	switch (p->kind) {
+	case PEND_PREFETCH:
+		if (cJSON_IsObject(result)) {
+			tool_schemas_learn(&s->schemas, result, s->pol);
+			if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(result, "nextCursor")))
+				shim_prefetch_tools(s, cJSON_GetObjectItemCaseSensitive(result, "nextCursor"));
+		}
+		forward = false;
+		break;
+	case PEND_TOOLS_LIST:
+		if (cJSON_IsObject(result))
+			*modified = tool_schemas_learn(&s->schemas, result, s->pol);
+		break;
+	case PEND_TOOLS_CALL:
+		if (p->timed_out) {
+			log_debug("dropped the late reply to timed-out call %s", p->key);
+			forward = false;
+		} else {
+			record_call_end(s, p, obj && !result ? "error" : "result", result);
+		}
+		break;
+	case PEND_DISCOVER:
+		/* The server/discover era has no notifications/initialized: list now. */
+		if (cJSON_IsObject(result) && shim_needs_schemas(s))
+			shim_prefetch_tools(s, NULL);
+		break;
+	default:
+		break;
+	}
+	pending_remove(&s->c2s, p);
+	return forward;
+}
+
+/* Handles one parsed message from the server; returns false to drop it. */
+static bool from_server_tree(struct shim *s, cJSON *obj, bool *modified)
+{
+	struct jsonrpc_msg m;
+	char key[ID_KEY_MAX];
+	struct pending *p;
+
+	jsonrpc_classify(obj, &m);
+	if (m.kind == MSG_RESPONSE) {
+		if (jsonrpc_id_key(m.id, key) == 0 && (p = pending_find(&s->c2s, key)))
+			return settle(s, p, obj, modified);
+	} else if (m.kind == MSG_REQUEST) {
+		if (jsonrpc_id_key(m.id, key) == 0 && !pending_find(&s->s2c, key))
+			pending_add(&s->s2c, key, m.id, PEND_OTHER);
+	} else if (m.kind == MSG_NOTIFICATION && !strcmp(m.method, "notifications/cancelled")) {
+		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m.params, "requestId");
+
+		if (jsonrpc_id_key(rid, key) == 0 && (p = pending_find(&s->s2c, key)))
+			pending_remove(&s->s2c, p);
+	}
+	return true;
+}
+
+static void not_json(struct shim *s, const char *line, size_t n)
+{
+	cJSON *rec = cJSON_CreateObject();
+	char *text = strndup(line, n);
+
+	log_warnx("server stdout line is not JSON-RPC, kept from the client: %.*s",
+		  (int)(n > 300 ? 300 : n), line);
+	if (text)
+		cJSON_AddStringToObject(rec, "text", text);
+	free(text);
+	dlog_write(&s->log, "server_stdout", rec);
+}
+
+/* Parses fully: batches, escaped keys, and responses that need inspection. */
+static void slow_path(struct shim *s, const char *line, size_t len, size_t n)
+{
+	bool modified = false, keep = true;
+	const char *why;
+	cJSON *root = jsonrpc_parse(line, n, &why), *el, *next;
+
+	if (!root) {
+		not_json(s, line, n);
+		return;
+	}
+	if (cJSON_IsArray(root)) {
+		for (el = root->child; el; el = next) {
+			bool mod = false;
+
+			next = el->next;
+			if (!from_server_tree(s, el, &mod)) {
+				cJSON_Delete(cJSON_DetachItemViaPointer(root, el));
+				modified = true;
+			}
+			modified |= mod;
+		}
+		keep = cJSON_GetArraySize(root) > 0;
+	} else {
+		keep = from_server_tree(s, root, &modified);
+	}
+	if (keep && modified)
+		shim_send_client(s, line_of(root));
+	else {
+		if (keep)
+			shim_forward(s, &s->to_client, line, len);
+		cJSON_Delete(root);
+	}
+}
+
+static void oversize(struct shim *s, const char *head, size_t len)
+{
+	cJSON *id = jsonrpc_head_id(head, len);
+	char key[ID_KEY_MAX];
+	struct pending *p;
+
+	log_warnx("server sent a line longer than the %zu-byte cap: dropped", s->o.max_line);
+	if (id && jsonrpc_id_key(id, key) == 0 && (p = pending_find(&s->c2s, key))) {
+		shim_send_client(s, reply_error(p->id, RPC_INTERNAL_ERROR,
+						"the server's reply was longer than mcpwarden's line cap",
+						"refused", NULL));
+		pending_remove(&s->c2s, p);
+	}
+	cJSON_Delete(id);
+}
+
+int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
+{
+	struct shim *s = ctx;
+	size_t n = linebuf_trim(line, len);
+	struct jsonrpc_top top;
+	char key[ID_KEY_MAX];
+	struct pending *p;
+
+	if (ev == LINEBUF_OVERSIZE) {
+		oversize(s, line, len);
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	switch (jsonrpc_scan(line, n, &top)) {
+	case SCAN_NOT_JSON:
+		not_json(s, line, n);
+		return 0;
+	case SCAN_COMPLEX:
+		slow_path(s, line, len, n);
+		return 0;
+	case SCAN_OBJECT:
+		break;
+	}
+	/* Fast path: most lines need only their id looked up. */
+	if (top.id.p && (top.result.p || top.error.p) &&
+	    jsonrpc_id_key_raw(top.id.p, top.id.n, key) == 0 && (p = pending_find(&s->c2s, key))) {
+		bool unused = false;
+
+		if (needs_tree(s, p))
+			slow_path(s, line, len, n);
+		else if (settle(s, p, NULL, &unused))
+			shim_forward(s, &s->to_client, line, len);
+		return 0;
+	}
+	if (top.method.p && (top.id.p || (top.method.n == 25 &&
+					   !memcmp(top.method.p, "\"notifications/cancelled\"", 25)))) {
+		slow_path(s, line, len, n);
+		return 0;
+	}
+	shim_forward(s, &s->to_client, line, len);
+	return 0;
+}

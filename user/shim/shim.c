@@ -1,0 +1,148 @@
+/* shim.c: the shim's shared actions: sending, prefetching schemas, timeouts, reloads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "jsonrpc/reply.h"
+#include "policy/load.h"
+#include "shim/shim.h"
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void shim_forward(struct shim *s, struct outq *q, const char *data, size_t n)
+{
+	if (outq_put(q, data, n) < 0)
+		log_warnx("out of memory queueing %zu bytes for the %s: dropped", n,
+			  q == &s->to_client ? "client" : "server");
+}
+
+void shim_send_client(struct shim *s, char *line)
+{
+	if (!line) {
+		log_warnx("building a message for the client: out of memory");
+		return;
+	}
+	shim_forward(s, &s->to_client, line, strlen(line));
+	free(line);
+}
+
+void shim_send_server(struct shim *s, char *line)
+{
+	if (!line) {
+		log_warnx("building a message for the server: out of memory");
+		return;
+	}
+	shim_forward(s, &s->to_server, line, strlen(line));
+	free(line);
+}
+
+bool shim_needs_schemas(const struct shim *s)
+{
+	if (s->pol->validate_schema)
+		return true;
+	for (size_t i = 0; i < s->pol->ntools; i++)
+		for (size_t j = 0; j < s->pol->tools[i].nrules; j++)
+			if (s->pol->tools[i].rules[j].required_args || s->pol->tools[i].rules[j].schema)
+				return true;
+	return false;
+}
+
+void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
+{
+	cJSON *msg = cJSON_CreateObject(), *params = NULL;
+	char id[64], key[ID_KEY_MAX];
+	struct pending *p;
+	cJSON *idj;
+
+	snprintf(id, sizeof(id), "mcpwarden-tools-%u", ++s->prefetch_seq);
+	idj = cJSON_CreateString(id);
+	if (!msg || !idj || jsonrpc_id_key(idj, key) < 0 ||
+	    !(p = pending_add(&s->c2s, key, idj, PEND_PREFETCH))) {
+		log_warnx("cannot ask the server for its tools: out of memory");
+		cJSON_Delete(msg);
+		cJSON_Delete(idj);
+		return;
+	}
+	p->start_ns = now_ns();
+	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(msg, "id", idj);
+	cJSON_AddStringToObject(msg, "method", "tools/list");
+	if (cursor && (params = cJSON_AddObjectToObject(msg, "params")))
+		cJSON_AddItemToObject(params, "cursor", cJSON_Duplicate(cursor, 1));
+	shim_send_server(s, line_of(msg));
+}
+
+void shim_fail_pending(struct shim *s, const char *why)
+{
+	while (s->c2s.n) {
+		struct pending *p = &s->c2s.v[s->c2s.n - 1];
+
+		if (p->kind != PEND_PREFETCH && !p->timed_out) {
+			cJSON *rec = cJSON_CreateObject();
+
+			shim_send_client(s, reply_error(p->id, RPC_SERVER_GONE, why, NULL, NULL));
+			cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
+			if (p->tool)
+				cJSON_AddStringToObject(rec, "tool", p->tool);
+			cJSON_AddStringToObject(rec, "outcome", "server_exit");
+			dlog_write(&s->log, "call_end", rec);
+		}
+		pending_remove(&s->c2s, p);
+	}
+}
+
+void shim_expire_calls(struct shim *s, uint64_t now)
+{
+	for (size_t i = 0; i < s->c2s.n; i++) {
+		struct pending *p = &s->c2s.v[i];
+		char text[300];
+		cJSON *rec;
+
+		if (!p->deadline_ns || p->timed_out || p->deadline_ns > now)
+			continue;
+		p->timed_out = true;
+		snprintf(text, sizeof(text), "mcpwarden: tool '%s' timed out after %.0f ms; the server was "
+			 "sent notifications/cancelled", p->tool, (double)(now - p->start_ns) / 1e6);
+		shim_send_client(s, reply_tool_error(p->id, text, "timeout", p->tool, "timeout", text));
+		shim_send_server(s, notify_cancelled(p->id, "mcpwarden: tool call timed out"));
+		rec = cJSON_CreateObject();
+		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
+		cJSON_AddStringToObject(rec, "tool", p->tool);
+		cJSON_AddStringToObject(rec, "outcome", "timeout");
+		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now - p->start_ns) / 1e6);
+		dlog_write(&s->log, "call_end", rec);
+	}
+}
+
+void shim_reload_policy(struct shim *s, const char *trigger)
+{
+	char err[1024];
+	struct policy *np;
+	cJSON *rec = cJSON_CreateObject();
+
+	if (!s->o.policy_path) {
+		cJSON_Delete(rec);
+		return;
+	}
+	np = policy_load_file(s->o.policy_path, err, sizeof(err));
+	cJSON_AddStringToObject(rec, "trigger", trigger);
+	cJSON_AddStringToObject(rec, "file", s->o.policy_path);
+	cJSON_AddBoolToObject(rec, "ok", np != NULL);
+	if (!np) {
+		log_warnx("policy reload (%s) failed, keeping the old policy: %s", trigger, err);
+		cJSON_AddStringToObject(rec, "error", err);
+	} else {
+		policy_free(s->pol);
+		s->pol = np;
+		log_warnx("policy reloaded from %s (%s)", s->o.policy_path, trigger);
+	}
+	dlog_write(&s->log, "policy_reload", rec);
+}

@@ -1,0 +1,69 @@
+/* shim.h: state of one `mcpwarden run`: the relay between an MCP client and its server. */
+#ifndef MCPWARDEN_SHIM_H
+#define MCPWARDEN_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/decision_log.h"
+#include "policy/counters.h"
+#include "policy/model.h"
+#include "shim/child.h"
+#include "shim/linebuf.h"
+#include "shim/outq.h"
+#include "shim/pending.h"
+#include "shim/tool_schemas.h"
+
+#define SHIM_DEFAULT_MAX_LINE	(16u << 20)
+#define SHIM_QUEUE_HIGH		(8u << 20)	/* stop reading a side whose output backs up */
+#define SHIM_TERM_GRACE_MS	2000		/* after stdin closes, then after SIGTERM */
+
+struct shim_opts {
+	const char *policy_path;	/* NULL: relay and fail-closed checks only */
+	const char *name;
+	const char *audit_path;
+	size_t max_line;
+	char **argv;
+};
+
+struct shim {
+	struct shim_opts o;
+	struct policy *pol;		/* never NULL: an empty allow-all policy without --policy */
+	struct counters *ctr;
+	struct child child;
+	struct outq to_client, to_server;
+	struct linebuf from_client, from_server;
+	struct pending_table c2s;	/* client requests awaiting the server */
+	struct pending_table s2c;	/* server requests awaiting the client */
+	struct tool_schemas schemas;
+	struct decision_log log;
+	bool client_eof, server_eof;
+	uint64_t server_gone_ns;	/* when the server was reaped; 0 while it runs */
+	int term_stage;			/* 0 running, 1 stdin closed, 2 SIGTERM sent, 3 SIGKILL sent */
+	uint64_t term_next_ns;
+	unsigned prefetch_seq;
+};
+
+uint64_t now_ns(void);
+/* Queues a line the shim made itself to one side, then frees it. NULL is an OOM. */
+void shim_send_client(struct shim *s, char *line);
+void shim_send_server(struct shim *s, char *line);
+/* Relays bytes as they came; logs when the queue cannot take them. */
+void shim_forward(struct shim *s, struct outq *q, const char *data, size_t n);
+bool shim_needs_schemas(const struct shim *s);
+/* Asks the server for (a page of) its tool list, for argument validation. */
+void shim_prefetch_tools(struct shim *s, const cJSON *cursor);
+/* Line callbacks for the two linebufs. */
+int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len);
+int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t len);
+/* Answers every request still in flight with an error (the server went away). */
+void shim_fail_pending(struct shim *s, const char *why);
+/* Times out calls whose deadline passed. */
+void shim_expire_calls(struct shim *s, uint64_t now);
+/* Reloads the policy: validate, then swap; on error keeps the old one. */
+void shim_reload_policy(struct shim *s, const char *trigger);
+/* Runs the whole relay; returns the exit code. */
+int shim_run(const struct shim_opts *o);
+
+#endif
