@@ -13,7 +13,7 @@ static const char *skip_ws(const char *p, const char *end)
 }
 
 /* p at the opening quote; returns the byte after the closing quote, or NULL. */
-static const char *skip_string(const char *p, const char *end, bool *escaped)
+static const char *skip_string(const char *p, const char *end)
 {
 	const char *q = p + 1;
 
@@ -26,8 +26,6 @@ static const char *skip_string(const char *p, const char *end, bool *escaped)
 			return NULL;
 		for (b = q - 1; b > p && *b == '\\'; b--)
 			backslashes++;
-		if (backslashes)
-			*escaped = true;
 		if (backslashes % 2 == 0)
 			return q + 1;
 		q++;
@@ -37,13 +35,12 @@ static const char *skip_string(const char *p, const char *end, bool *escaped)
 /* Skips one value; returns the byte after it, or NULL when malformed. */
 static const char *skip_value(const char *p, const char *end)
 {
-	bool esc = false;
 	int depth = 0;
 
 	if (p >= end)
 		return NULL;
 	if (*p == '"')
-		return skip_string(p, end, &esc);
+		return skip_string(p, end);
 	if (*p != '{' && *p != '[') {
 		const char *s = p;
 
@@ -54,7 +51,7 @@ static const char *skip_value(const char *p, const char *end)
 	while (p < end) {
 		switch (*p) {
 		case '"':
-			p = skip_string(p, end, &esc);
+			p = skip_string(p, end);
 			if (!p)
 				return NULL;
 			continue;
@@ -114,16 +111,17 @@ enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top)
 	for (;;) {
 		const char *key, *v;
 		size_t klen;
-		bool esc = false;
+		bool esc;
 
 		if (p >= end || *p != '"')
 			return SCAN_NOT_JSON;
 		key = p + 1;
-		p = skip_string(p, end, &esc);
+		p = skip_string(p, end);
 		if (!p)
 			return SCAN_NOT_JSON;
-		complex |= esc;
 		klen = (size_t)(p - 1 - key);
+		esc = memchr(key, '\\', klen) != NULL;
+		complex |= esc;
 		p = skip_ws(p, end);
 		if (p >= end || *p != ':')
 			return SCAN_NOT_JSON;

@@ -1,0 +1,307 @@
+/* test_policy.c: unit tests of policy loading (three formats, errors) and decisions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/duration.h"
+#include "policy/eval.h"
+#include "policy/load.h"
+
+static struct policy *load(const char *text, char *err)
+{
+	return policy_load_text("t.yaml", text, strlen(text), err, 1024);
+}
+
+static void load_fails(const char *text, const char *want)
+{
+	char err[1024];
+	struct policy *p = load(text, err);
+
+	if (p || !strstr(err, want))
+		fail_msg("want error containing '%s', got '%s'", want, p ? "(loaded)" : err);
+}
+
+static const char *intercept =
+	"version: \"1\"\n"
+	"description: every op\n"
+	"default: allow\n"
+	"hide: [drop_db]\n"
+	"tools:\n"
+	"  charge:\n"
+	"    timeout: 1500ms\n"
+	"    rules:\n"
+	"      - name: max-amount\n"
+	"        conditions:\n"
+	"          - {path: args.amount, op: lte, value: 500}\n"
+	"          - {path: args.amount, op: gt, value: 0}\n"
+	"          - {path: args.currency, op: in, value: [usd, eur]}\n"
+	"          - {path: args.note, op: regex, value: \"^[a-z ]*$\"}\n"
+	"        on_deny: amount out of range\n"
+	"      - name: daily-spend\n"
+	"        conditions:\n"
+	"          - {path: state.charge.spent, op: lt, value: 1000}\n"
+	"        state: {counter: spent, window: day, increment_from: args.amount}\n"
+	"        on_deny: daily cap reached\n"
+	"  search:\n"
+	"    rules:\n"
+	"      - name: q\n"
+	"        conditions:\n"
+	"          - {path: args.q, op: exists}\n"
+	"          - {path: args.q, op: neq, value: \"\"}\n"
+	"          - {path: args.tags, op: contains, value: safe}\n"
+	"          - {path: args.lang, op: not_in, value: [bash]}\n"
+	"          - {path: args.n, op: gte, value: 1}\n"
+	"          - {path: args.n, op: lt, value: 10}\n"
+	"          - {path: args.mode, op: eq, value: fast}\n"
+	"      - name: hourly\n"
+	"        rate_limit: 2/hour\n"
+	"  wipe:\n"
+	"    rules:\n"
+	"      - {name: never, action: deny, on_deny: destructive}\n"
+	"  deploy:\n"
+	"    rules:\n"
+	"      - {name: human, action: require_approval}\n"
+	"  \"*\":\n"
+	"    rules:\n"
+	"      - {name: global, rate_limit: 100/minute}\n";
+
+static bool decide(struct policy *p, struct counters *c, const char *tool, const char *args,
+		   struct decision *d)
+{
+	cJSON *a = args ? cJSON_Parse(args) : NULL;
+	struct call_ctx cx = { .tool = tool, .args = a, .now = 1000000 };
+
+	policy_decide(p, c, &cx, d);
+	cJSON_Delete(a);
+	return d->allow;
+}
+
+static void intercept_ops_decide(void **state)
+{
+	char err[1024];
+	struct policy *p = load(intercept, err);
+	struct counters *c = counters_new();
+	struct decision d;
+
+	(void)state;
+	if (!p)
+		fail_msg("%s", err);
+	assert_true(decide(p, c, "charge", "{\"amount\":100,\"currency\":\"usd\",\"note\":\"ok\"}", &d));
+	assert_int_equal(d.timeout_ms, 1500);
+	assert_false(decide(p, c, "charge", "{\"amount\":600,\"currency\":\"usd\",\"note\":\"ok\"}", &d));
+	assert_string_equal(d.rule, "max-amount");
+	assert_string_equal(d.reason, "amount out of range");
+	assert_false(decide(p, c, "charge", "{\"amount\":10,\"currency\":\"gbp\",\"note\":\"ok\"}", &d));
+	assert_false(decide(p, c, "charge", "{\"amount\":10,\"currency\":\"usd\",\"note\":\"BAD!\"}", &d));
+	/* State: 100 spent; 9 more calls of 100 reach the 1000 cap. */
+	for (int i = 0; i < 9; i++)
+		assert_true(decide(p, c, "charge", "{\"amount\":100,\"currency\":\"eur\",\"note\":\"\"}", &d));
+	assert_false(decide(p, c, "charge", "{\"amount\":1,\"currency\":\"eur\",\"note\":\"\"}", &d));
+	assert_string_equal(d.rule, "daily-spend");
+
+	const char *good = "{\"q\":\"x\",\"tags\":[\"safe\"],\"lang\":\"py\",\"n\":3,\"mode\":\"fast\"}";
+	assert_true(decide(p, c, "search", good, &d));
+	assert_false(decide(p, c, "search", "{\"tags\":[\"safe\"],\"lang\":\"py\",\"n\":3,\"mode\":\"fast\"}", &d));
+	assert_false(decide(p, c, "search", "{\"q\":\"\",\"tags\":[\"safe\"],\"lang\":\"py\",\"n\":3,\"mode\":\"fast\"}", &d));
+	assert_false(decide(p, c, "search", "{\"q\":\"x\",\"tags\":[\"no\"],\"lang\":\"py\",\"n\":3,\"mode\":\"fast\"}", &d));
+	assert_false(decide(p, c, "search", "{\"q\":\"x\",\"tags\":[\"safe\"],\"lang\":\"bash\",\"n\":3,\"mode\":\"fast\"}", &d));
+	assert_false(decide(p, c, "search", "{\"q\":\"x\",\"tags\":[\"safe\"],\"lang\":\"py\",\"n\":0,\"mode\":\"fast\"}", &d));
+	assert_false(decide(p, c, "search", "{\"q\":\"x\",\"tags\":[\"safe\"],\"lang\":\"py\",\"n\":10,\"mode\":\"fast\"}", &d));
+	assert_false(decide(p, c, "search", "{\"q\":\"x\",\"tags\":[\"safe\"],\"lang\":\"py\",\"n\":3,\"mode\":\"slow\"}", &d));
+	/* Rate limit: only allowed calls count; the third allowed one trips. */
+	assert_true(decide(p, c, "search", good, &d));
+	assert_false(decide(p, c, "search", good, &d));
+	assert_string_equal(d.rule, "hourly");
+
+	assert_false(decide(p, c, "wipe", NULL, &d));
+	assert_string_equal(d.reason, "destructive");
+	assert_false(decide(p, c, "deploy", NULL, &d));
+	assert_non_null(strstr(d.reason, "no approver is configured"));
+	assert_false(decide(p, c, "drop_db", NULL, &d));
+	assert_string_equal(d.rule, "hide");
+	assert_true(decide(p, c, "unlisted", NULL, &d));
+	counters_free(c);
+	policy_free(p);
+}
+
+static void wildcard_rate_limit_is_global(void **state)
+{
+	char err[1024];
+	struct policy *p = load("default: deny\ntools:\n  a: {}\n  b: {}\n  \"*\":\n    rules:\n"
+				"      - {name: g, rate_limit: 3/minute}\n", err);
+	struct counters *c = counters_new();
+	struct decision d;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(decide(p, c, "a", NULL, &d));
+	assert_true(decide(p, c, "b", NULL, &d));
+	assert_true(decide(p, c, "a", NULL, &d));
+	assert_false(decide(p, c, "b", NULL, &d));
+	assert_string_equal(d.rule, "g");
+	assert_false(decide(p, c, "zzz", NULL, &d));
+	assert_string_equal(d.rule, "default");
+	counters_free(c);
+	policy_free(p);
+}
+
+static void seed_style_and_schema_validation(void **state)
+{
+	char err[1024];
+	struct policy *p = load("version: 1\ntools:\n  run_python_code:\n    rules:\n"
+				"      - action: allow\n        reason: too many runs\n"
+				"        rate_limit: {max: 2, window: minute}\n"
+				"        validate: {required_args: true}\n"
+				"  strict:\n    rules:\n      - validate: {schema: true}\n", err);
+	cJSON *schema = cJSON_Parse("{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},"
+				    "\"lang\":{\"enum\":[\"py\",\"sh\"]}},\"required\":[\"code\"],"
+				    "\"additionalProperties\":false}");
+	cJSON *ok = cJSON_Parse("{\"code\":\"1\"}"), *missing = cJSON_Parse("{}");
+	cJSON *badtype = cJSON_Parse("{\"code\":1}"), *badenum = cJSON_Parse("{\"code\":\"x\",\"lang\":\"js\"}");
+	cJSON *extra = cJSON_Parse("{\"code\":\"x\",\"evil\":1}");
+	struct counters *c = counters_new();
+	struct call_ctx cx = { .tool = "run_python_code", .schema = schema, .now = 50 };
+	struct decision d;
+
+	(void)state;
+	if (!p)
+		fail_msg("%s", err);
+	cx.args = missing;
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	assert_non_null(strstr(d.reason, "args.code: required argument missing"));
+	cx.args = badtype;	/* required_args only: types not checked */
+	policy_decide(p, c, &cx, &d);
+	assert_true(d.allow);
+	cx.args = ok;
+	policy_decide(p, c, &cx, &d);
+	assert_true(d.allow);
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.reason, "too many runs");
+
+	cx.tool = "strict";
+	cx.args = badtype;
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	assert_non_null(strstr(d.reason, "wrong type"));
+	cx.args = badenum;
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	cx.args = extra;
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	cx.schema = NULL;
+	cx.args = ok;
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	assert_non_null(strstr(d.reason, "not known"));
+	cJSON_Delete(schema);
+	cJSON_Delete(ok);
+	cJSON_Delete(missing);
+	cJSON_Delete(badtype);
+	cJSON_Delete(badenum);
+	cJSON_Delete(extra);
+	counters_free(c);
+	policy_free(p);
+}
+
+static void policylayer_json_loads(void **state)
+{
+	char err[1024];
+	struct policy *p = load("{\n\t\"version\": \"1\",\n\t\"default\": \"deny\",\n\t\"tools\": {\n"
+				"\t\t\"read_file\": {\"limits\": [{\"counter\": \"reads\", \"window\": \"minute\","
+				" \"max\": 1, \"scope\": \"tool\"}]}\n\t}\n}\n", err);
+	struct counters *c = counters_new();
+	struct decision d;
+
+	(void)state;
+	if (!p)
+		fail_msg("%s", err);
+	assert_true(p->default_deny);
+	assert_true(decide(p, c, "read_file", NULL, &d));
+	assert_false(decide(p, c, "read_file", NULL, &d));
+	assert_string_equal(d.rule, "reads");
+	assert_false(decide(p, c, "write_file", NULL, &d));
+	counters_free(c);
+	policy_free(p);
+}
+
+static void errors_name_line_and_field(void **state)
+{
+	(void)state;
+	load_fails("version: \"1\"\nbogus: 1\n", "t.yaml:2: bogus: unknown key");
+	load_fails("tools:\n  x:\n    rules:\n      - name: a\n        conditions:\n"
+		   "          - {path: args.a, op: like, value: 1}\n",
+		   "t.yaml:6: tools.x.rules[0].conditions[0].op: unknown op 'like'");
+	load_fails("tools:\n  x:\n    rules:\n      - rate_limit: 5/fortnight\n",
+		   "t.yaml:4: tools.x.rules[0].rate_limit:");
+	load_fails("tools:\n  x:\n    timeout: soon\n", "t.yaml:3: tools.x.timeout:");
+	load_fails("default: maybe\n", "t.yaml:1: default: must be allow or deny");
+	load_fails("tools:\n  x: {}\n  x: {}\n", "tools.x: key repeated");
+	load_fails("version: 2\n", "version");
+	load_fails("tools:\n  x:\n    rules:\n      - conditions:\n          - {path: args.a, op: regex, value: \"(\"}\n",
+		   "conditions[0].value: must be a valid extended regular expression");
+	load_fails("tools:\n  x:\n    rules:\n      - {action: maybe}\n", "tools.x.rules[0].action");
+	load_fails("tools: [\n", "t.yaml:");
+	load_fails("", "empty");
+	load_fails("sandbox:\n  network:\n    allow: [\"300.1.1.1\"]\n", "sandbox.network.allow[0]");
+	load_fails("a: &a [*a]\n", "t.yaml:");
+}
+
+static void sandbox_block_loads(void **state)
+{
+	char err[1024];
+	struct policy *p = load("sandbox:\n  exec: {allow: [/usr/bin/python3*], deny: [/bin/sh]}\n"
+				"  network: {egress: deny, allow: [\"127.0.0.1:8080\", \"10.0.0.0/8\", \"[::1]:443\"]}\n"
+				"  max_processes: 32\n  max_runtime: 30s\n", err);
+
+	(void)state;
+	if (!p)
+		fail_msg("%s", err);
+	assert_int_equal(p->sandbox.egress, 0);
+	assert_int_equal(p->sandbox.nnet_allow, 3);
+	assert_int_equal(p->sandbox.net_allow[0].port, 8080);
+	assert_int_equal(p->sandbox.net_allow[1].prefix, 8);
+	assert_int_equal(p->sandbox.net_allow[2].port, 443);
+	assert_int_equal(p->sandbox.max_processes, 32);
+	assert_int_equal(p->sandbox.max_runtime_ms, 30000);
+	policy_free(p);
+}
+
+static void durations_and_rates(void **state)
+{
+	long max, win;
+
+	(void)state;
+	assert_int_equal(duration_ms("250ms"), 250);
+	assert_int_equal(duration_ms("2m"), 120000);
+	assert_int_equal(duration_ms("3"), 3000);
+	assert_int_equal(duration_ms("x"), -1);
+	assert_int_equal(window_seconds("hours"), 3600);
+	assert_int_equal(window_seconds("10m"), 600);
+	assert_int_equal(rate_parse("5/day", &max, &win), 0);
+	assert_int_equal(max, 5);
+	assert_int_equal(win, 86400);
+	assert_int_equal(rate_parse("0/day", &max, &win), -1);
+	assert_int_equal(rate_parse("5", &max, &win), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(intercept_ops_decide),
+		cmocka_unit_test(wildcard_rate_limit_is_global),
+		cmocka_unit_test(seed_style_and_schema_validation),
+		cmocka_unit_test(policylayer_json_loads),
+		cmocka_unit_test(errors_name_line_and_field),
+		cmocka_unit_test(sandbox_block_loads),
+		cmocka_unit_test(durations_and_rates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
