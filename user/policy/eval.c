@@ -147,6 +147,10 @@ static bool rule_allows(const struct policy *p, struct counters *c, const char *
 
 	switch (r->action) {
 	case ACTION_DENY:
+		/* Deny when every condition holds; with none, always. */
+		for (size_t i = 0; i < r->nconds; i++)
+			if (!condition_holds(p, c, &r->conds[i], cx))
+				return true;
 		return deny(d, r->name, "%s%s", why ? why : "denied by policy", "");
 	case ACTION_REQUIRE_APPROVAL:
 		return deny(d, r->name, "%s%s", why ? why : "this call requires approval",

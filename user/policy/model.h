@@ -10,7 +10,7 @@
 enum rule_action {
 	ACTION_EVALUATE,	/* deny when a condition fails or a limit is reached */
 	ACTION_ALLOW,		/* the same; the seed style's name for it */
-	ACTION_DENY,		/* always deny */
+	ACTION_DENY,		/* deny when all conditions hold (always, without any) */
 	ACTION_REQUIRE_APPROVAL,/* deny until an approver exists */
 };
 
