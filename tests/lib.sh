@@ -25,3 +25,26 @@ assert_not_contains() {
 assert_eq() { # got want what
 	[ "$1" = "$2" ] && pass "$3" || fail "$3: got '$1', want '$2'"
 }
+
+INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}'
+INITIALIZED='{"jsonrpc":"2.0","method":"notifications/initialized"}'
+# raw SCRIPT CMD...: runs CMD under rawclient.py; stdout in $TMP/out, stderr in $TMP/err.
+raw() {
+	local script=$1; shift
+	python3 "$NODE_DIR/rawclient.py" "$script" "$TMP/err" -- "$@" > "$TMP/out"
+}
+# reply ID: the line of $TMP/out answering id ID (JSON text).
+reply() {
+	python3 - "$1" "$TMP/out" <<'PY'
+import json, sys
+want = json.loads(sys.argv[1])
+for line in open(sys.argv[2]):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    for x in m if isinstance(m, list) else [m]:
+        if isinstance(x, dict) and x.get("id") == want and ("result" in x or "error" in x):
+            print(json.dumps(x))
+PY
+}

@@ -310,7 +310,10 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 	}
 	root = jsonrpc_parse(line, n, &why);
 	if (!root) {
-		refuse(s, &r, NULL, RPC_PARSE_ERROR, "message refused: not valid JSON");
+		cJSON *id = jsonrpc_head_id(line, n);	/* so the client's request does not hang */
+
+		refuse(s, &r, id, RPC_PARSE_ERROR, "message refused: not valid JSON");
+		cJSON_Delete(id);
 		send_replies(s, &r, false);
 		return 0;
 	}
