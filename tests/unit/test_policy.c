@@ -43,7 +43,7 @@ static const char *intercept =
 	"        on_deny: amount out of range\n"
 	"      - name: daily-spend\n"
 	"        conditions:\n"
-	"          - {path: state.charge.spent, op: lt, value: 1000}\n"
+	"          - {path: state.charge.spent, op: lte, value: 1000}\n"
 	"        state: {counter: spent, window: day, increment_from: args.amount}\n"
 	"        on_deny: daily cap reached\n"
 	"  search:\n"
@@ -97,11 +97,17 @@ static void intercept_ops_decide(void **state)
 	assert_string_equal(d.reason, "amount out of range");
 	assert_false(decide(p, c, "charge", "{\"amount\":10,\"currency\":\"gbp\",\"note\":\"ok\"}", &d));
 	assert_false(decide(p, c, "charge", "{\"amount\":10,\"currency\":\"usd\",\"note\":\"BAD!\"}", &d));
-	/* State: 100 spent; 9 more calls of 100 reach the 1000 cap. */
-	for (int i = 0; i < 9; i++)
-		assert_true(decide(p, c, "charge", "{\"amount\":100,\"currency\":\"eur\",\"note\":\"\"}", &d));
-	assert_false(decide(p, c, "charge", "{\"amount\":1,\"currency\":\"eur\",\"note\":\"\"}", &d));
+	/* State: 100 spent. 450 + 400 fit under the 1000 cap; 100 more would overshoot it
+	 * (the condition sees the value after the call); 50 fits exactly; then nothing does. */
+#define CHARGE(n) "{\"amount\":" #n ",\"currency\":\"eur\",\"note\":\"\"}"
+	assert_true(decide(p, c, "charge", CHARGE(450), &d));
+	assert_true(decide(p, c, "charge", CHARGE(400), &d));
+	assert_false(decide(p, c, "charge", CHARGE(100), &d));
 	assert_string_equal(d.rule, "daily-spend");
+	assert_true(decide(p, c, "charge", CHARGE(50), &d));
+	assert_false(decide(p, c, "charge", CHARGE(1), &d));
+	assert_string_equal(d.rule, "daily-spend");
+	assert_false(decide(p, c, "charge", "{\"currency\":\"eur\",\"note\":\"\"}", &d));
 
 	const char *good = "{\"q\":\"x\",\"tags\":[\"safe\"],\"lang\":\"py\",\"n\":3,\"mode\":\"fast\"}";
 	assert_true(decide(p, c, "search", good, &d));
@@ -231,6 +237,51 @@ static void policylayer_json_loads(void **state)
 	policy_free(p);
 }
 
+static void intercept_equality_exists_and_global_state(void **state)
+{
+	char err[1024];
+	struct policy *p = load("tools:\n  t:\n    rules:\n      - name: n\n        conditions:\n"
+				"          - {path: args.n, op: eq, value: \"5\"}\n"
+				"          - {path: args.flag, op: in, value: [true]}\n"
+				"          - {path: args.opt, op: exists, value: false}\n"
+				"  \"*\":\n    rules:\n      - name: budget\n        conditions:\n"
+				"          - {path: state._global.calls, op: lte, value: 2}\n"
+				"        state: {counter: calls, window: hour}\n", err);
+	struct counters *c = counters_new();
+	struct decision d;
+
+	(void)state;
+	if (!p)
+		fail_msg("%s", err);
+	assert_true(decide(p, c, "t", "{\"n\":5,\"flag\":\"true\",\"opt\":null}", &d));
+	assert_true(decide(p, c, "t", "{\"n\":\"5.0\",\"flag\":true}", &d));
+	assert_false(decide(p, c, "t", "{\"n\":6,\"flag\":true}", &d));
+	assert_false(decide(p, c, "t", "{\"n\":5,\"flag\":true,\"opt\":1}", &d));
+	assert_false(decide(p, c, "other", NULL, &d));	/* third call: global budget of 2 spent */
+	assert_string_equal(d.rule, "budget");
+	counters_free(c);
+	policy_free(p);
+}
+
+static void policylayer_all_tools(void **state)
+{
+	char err[1024];
+	struct policy *p = load("{\"version\":\"1\",\"default\":\"allow\",\"all_tools\":{\"limits\":"
+				"[{\"counter\":\"any\",\"window\":\"hour\",\"max\":1,\"scope\":\"grant\"}]}}", err);
+	struct counters *c = counters_new();
+	struct decision d;
+
+	(void)state;
+	if (!p)
+		fail_msg("%s", err);
+	assert_true(decide(p, c, "a", NULL, &d));
+	assert_false(decide(p, c, "b", NULL, &d));
+	assert_string_equal(d.rule, "any");
+	counters_free(c);
+	policy_free(p);
+	load_fails("{\"all_tools\":{},\"tools\":{\"*\":{}}}", "all_tools: give either");
+}
+
 static void errors_name_line_and_field(void **state)
 {
 	(void)state;
@@ -298,6 +349,8 @@ int main(void)
 		cmocka_unit_test(wildcard_rate_limit_is_global),
 		cmocka_unit_test(seed_style_and_schema_validation),
 		cmocka_unit_test(policylayer_json_loads),
+		cmocka_unit_test(intercept_equality_exists_and_global_state),
+		cmocka_unit_test(policylayer_all_tools),
 		cmocka_unit_test(errors_name_line_and_field),
 		cmocka_unit_test(sandbox_block_loads),
 		cmocka_unit_test(durations_and_rates),

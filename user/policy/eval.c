@@ -38,18 +38,24 @@ static void key_of(char *buf, size_t sz, const char *kind, const char *entry, co
 	snprintf(buf, sz, "%s\x1f%s\x1f%s", kind, entry, name);
 }
 
-/* state.ENTRY.COUNTER: the counter's value in the window its state block declares. */
+/* In state paths the "*" entry is called _global, as in Intercept. */
+static const char *state_scope(const char *entry)
+{
+	return strcmp(entry, "*") ? entry : "_global";
+}
+
+/* state.SCOPE.COUNTER: the counter's value in the window its state block declares. */
 static double state_value(const struct policy *p, struct counters *c, const char *path, time_t now)
 {
-	const char *entry = path + 6, *dot = strchr(entry, '.');
+	const char *scope = path + 6, *dot = strchr(scope, '.');
 	char name[256], key[600];
 	const struct tool_policy *t;
 
-	if (!dot || (size_t)(dot - entry) >= sizeof(name))
+	if (!dot || (size_t)(dot - scope) >= sizeof(name))
 		return 0;
-	memcpy(name, entry, (size_t)(dot - entry));
-	name[dot - entry] = '\0';
-	t = policy_tool(p, name);
+	memcpy(name, scope, (size_t)(dot - scope));
+	name[dot - scope] = '\0';
+	t = policy_tool(p, strcmp(name, "_global") ? name : "*");
 	for (size_t i = 0; t && i < t->nrules; i++) {
 		const struct state_update *s = t->rules[i].state;
 
@@ -61,17 +67,45 @@ static double state_value(const struct policy *p, struct counters *c, const char
 	return 0;
 }
 
+/* Intercept's equality: numbers (or numeric strings) as numbers, other scalars as text. */
+static bool as_number(const cJSON *v, double *out)
+{
+	char *end;
+
+	if (cJSON_IsNumber(v)) {
+		*out = v->valuedouble;
+		return true;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return false;
+	*out = strtod(v->valuestring, &end);
+	return !*end;
+}
+
+static bool loose_equal(const cJSON *a, const cJSON *b)
+{
+	double x, y;
+
+	if (as_number(a, &x) && as_number(b, &y))
+		return x == y;
+	if (cJSON_IsBool(a) && cJSON_IsString(b))
+		return !strcmp(b->valuestring, cJSON_IsTrue(a) ? "true" : "false");
+	if (cJSON_IsString(a) && cJSON_IsBool(b))
+		return loose_equal(b, a);
+	return cJSON_Compare(a, b, true);
+}
+
 static bool compare(const struct condition *k, const cJSON *v)
 {
 	const cJSON *e;
 
 	switch (k->op) {
 	case OP_EXISTS:
-		return (v != NULL) == cJSON_IsTrue(k->value);
+		return (v != NULL && !cJSON_IsNull(v)) == cJSON_IsTrue(k->value);
 	case OP_EQ:
-		return v && cJSON_Compare(v, k->value, true);
+		return v && loose_equal(v, k->value);
 	case OP_NEQ:
-		return v && !cJSON_Compare(v, k->value, true);
+		return v && !loose_equal(v, k->value);
 	case OP_IN:
 	case OP_NOT_IN: {
 		bool found = false;
@@ -79,7 +113,7 @@ static bool compare(const struct condition *k, const cJSON *v)
 		if (!v)
 			return false;
 		cJSON_ArrayForEach(e, k->value)
-			found |= cJSON_Compare(v, e, true);
+			found |= loose_equal(v, e);
 		return found == (k->op == OP_IN);
 	}
 	case OP_LT:
@@ -97,7 +131,7 @@ static bool compare(const struct condition *k, const cJSON *v)
 			return strstr(v->valuestring, k->value->valuestring) != NULL;
 		if (cJSON_IsArray(v)) {
 			cJSON_ArrayForEach(e, v)
-				if (cJSON_Compare(e, k->value, true))
+				if (loose_equal(e, k->value))
 					return true;
 		}
 		return false;
@@ -105,13 +139,25 @@ static bool compare(const struct condition *k, const cJSON *v)
 	return false;
 }
 
-static bool condition_holds(const struct policy *p, struct counters *c,
-			    const struct condition *k, const struct call_ctx *cx)
+/* What this call would add to a state counter: conditions on the rule's own counter
+ * see the value after the call, so a large increment cannot overshoot a cap. */
+struct projection {
+	const char *scope;	/* state scope of the rule's entry, or NULL */
+	const char *counter;
+	double delta;
+};
+
+static bool condition_holds(const struct policy *p, struct counters *c, const struct condition *k,
+			    const struct call_ctx *cx, const struct projection *pr)
 {
 	if (!strncmp(k->path, "state.", 6)) {
 		cJSON num = { .type = cJSON_Number };
+		size_t n = pr->scope ? strlen(pr->scope) : 0;
 
 		num.valuedouble = state_value(p, c, k->path, cx->now);
+		if (pr->scope && !strncmp(k->path + 6, pr->scope, n) && k->path[6 + n] == '.' &&
+		    !strcmp(k->path + 7 + n, pr->counter))
+			num.valuedouble += pr->delta;
 		num.valueint = (int)num.valuedouble;
 		return compare(k, &num);
 	}
@@ -139,17 +185,40 @@ static bool check_schema(const struct call_ctx *cx, bool required_only, const ch
 	return true;
 }
 
+/* The amount a state rule adds for this call; false when increment_from is missing. */
+static bool state_delta(const struct state_update *st, const struct call_ctx *cx, double *delta)
+{
+	const cJSON *from;
+
+	*delta = st->increment;
+	if (!st->increment_from)
+		return true;
+	from = cx->args ? json_path(cx->args, st->increment_from) : NULL;
+	if (!cJSON_IsNumber(from))
+		return false;
+	*delta = from->valuedouble;
+	return true;
+}
+
 static bool rule_allows(const struct policy *p, struct counters *c, const char *entry,
 			const struct rule *r, const struct call_ctx *cx, struct decision *d)
 {
+	struct projection pr = { .scope = NULL };
 	const char *why = r->reason;
 	char key[600];
 
+	if (r->state) {
+		if (!state_delta(r->state, cx, &pr.delta))
+			return deny(d, r->name, "policy error: %s is not a number in this call%s",
+				    r->state->increment_from, "");
+		pr.scope = state_scope(entry);
+		pr.counter = r->state->counter;
+	}
 	switch (r->action) {
 	case ACTION_DENY:
 		/* Deny when every condition holds; with none, always. */
 		for (size_t i = 0; i < r->nconds; i++)
-			if (!condition_holds(p, c, &r->conds[i], cx))
+			if (!condition_holds(p, c, &r->conds[i], cx, &pr))
 				return true;
 		return deny(d, r->name, "%s%s", why ? why : "denied by policy", "");
 	case ACTION_REQUIRE_APPROVAL:
@@ -161,7 +230,7 @@ static bool rule_allows(const struct policy *p, struct counters *c, const char *
 	if ((r->required_args || r->schema) && !check_schema(cx, !r->schema, r->name, d))
 		return false;
 	for (size_t i = 0; i < r->nconds; i++)
-		if (!condition_holds(p, c, &r->conds[i], cx))
+		if (!condition_holds(p, c, &r->conds[i], cx, &pr))
 			return deny(d, r->name, "%s%s", why ? why : "condition on ", why ? "" : r->conds[i].path);
 	if (r->rate_max) {
 		key_of(key, sizeof(key), "rate", entry, r->name);
@@ -187,12 +256,10 @@ static void commit(const struct tool_policy *t, struct counters *c, const struct
 			counters_add(c, key, r->rate_window_s, cx->now, 1);
 		}
 		if (r->state) {
-			const cJSON *from = r->state->increment_from && cx->args ?
-				json_path(cx->args, r->state->increment_from) : NULL;
-			double delta = r->state->increment_from ?
-				(cJSON_IsNumber(from) ? from->valuedouble : 0) : r->state->increment;
+			double delta;
 
-			key_of(key, sizeof(key), "state", t->name, r->state->counter);
+			state_delta(r->state, cx, &delta);	/* checked in rule_allows */
+			key_of(key, sizeof(key), "state", state_scope(t->name), r->state->counter);
 			counters_add(c, key, r->state->window_s, cx->now, delta);
 		}
 	}

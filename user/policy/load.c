@@ -12,18 +12,20 @@
 
 static const char *const top_keys[] = {
 	"version", "description", "default", "hide", "tools", "deny_response",
-	"audit_args", "validate_schema", "sandbox", NULL,
+	"audit_args", "validate_schema", "sandbox", "all_tools", NULL,
 };
 static const char *const tool_keys[] = {
 	"rules", "limits", "timeout", "sandbox", "description", NULL,
 };
 
-static int load_tool(struct ydoc *d, const char *name, const ynode *n, struct tool_policy *t)
+/* base names the entry in errors: "tools.NAME", or "all_tools" (PolicyLayer JSON). */
+static int load_tool(struct ydoc *d, const char *base, const char *name, const ynode *n,
+		     struct tool_policy *t)
 {
 	char field[YFIELD_MAX];
 	ynode *v;
 
-	yfield(field, "tools.%s", name);
+	yfield(field, "%s", base);
 	t->name = strdup(name);
 	t->line = ydoc_line(n);
 	if (!t->name)
@@ -31,22 +33,22 @@ static int load_tool(struct ydoc *d, const char *name, const ynode *n, struct to
 	if (ydoc_check_map(d, n, field, tool_keys) < 0)
 		return -1;
 	if ((v = ymap_get(d, n, "timeout"))) {
-		yfield(field, "tools.%s.timeout", name);
+		yfield(field, "%s.timeout", base);
 		if (!ynode_is_scalar(v) || (t->timeout_ms = duration_ms(ynode_scalar(v))) <= 0)
 			return ydoc_fail(d, v, field, "must be a duration such as 30s or 500ms");
 	}
 	if ((v = ymap_get(d, n, "rules"))) {
-		yfield(field, "tools.%s.rules", name);
+		yfield(field, "%s.rules", base);
 		if (load_rules(d, v, field, t) < 0)
 			return -1;
 	}
 	if ((v = ymap_get(d, n, "limits"))) {
-		yfield(field, "tools.%s.limits", name);
+		yfield(field, "%s.limits", base);
 		if (load_limits(d, v, field, t) < 0)
 			return -1;
 	}
 	if ((v = ymap_get(d, n, "sandbox"))) {
-		yfield(field, "tools.%s.sandbox", name);
+		yfield(field, "%s.sandbox", base);
 		if (load_sandbox(d, v, field, &t->sandbox) < 0)
 			return -1;
 	}
@@ -64,10 +66,13 @@ static int load_tools(struct ydoc *d, const ynode *n, struct policy *p)
 		ynode *v;
 		const char *name = ymap_key(d, n, i, &v);
 
+		char base[YFIELD_MAX];
+
 		if (!name[0])
 			return ydoc_fail(d, v, "tools", "a tool name is empty");
+		yfield(base, "tools.%s", name);
 		p->ntools++;
-		if (load_tool(d, name, v, &p->tools[i]) < 0)
+		if (load_tool(d, base, name, v, &p->tools[i]) < 0)
 			return -1;
 	}
 	return 0;
@@ -116,6 +121,15 @@ static int load_top(struct ydoc *d, struct policy *p)
 		return -1;
 	if ((v = ymap_get(d, root, "tools")) && load_tools(d, v, p) < 0)
 		return -1;
+	if ((v = ymap_get(d, root, "all_tools"))) {
+		if (policy_tool(p, "*"))
+			return ydoc_fail(d, v, "all_tools", "give either all_tools or tools.\"*\", not both");
+		if (!p->tools && !(p->tools = calloc(1, sizeof(*p->tools))))
+			return ydoc_fail(d, v, "all_tools", "out of memory");
+		p->ntools++;
+		if (load_tool(d, "all_tools", "*", v, &p->tools[p->ntools - 1]) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -296,8 +296,9 @@ int load_limits(struct ydoc *d, const ynode *seq, const char *field, struct tool
 			return -1;
 		yfield(name, "%s.scope", sub);
 		if ((v = ymap_get(d, n, "scope")) &&
-		    (!ynode_is_scalar(v) || (strcmp(ynode_scalar(v), "server") && strcmp(ynode_scalar(v), "tool"))))
-			return ydoc_fail(d, v, name, "must be server or tool (counted per server instance)");
+		    (!ynode_is_scalar(v) || (strcmp(ynode_scalar(v), "grant") && strcmp(ynode_scalar(v), "server") &&
+					     strcmp(ynode_scalar(v), "tool"))))
+			return ydoc_fail(d, v, name, "must be grant, server or tool (all count per server instance)");
 		yfield(name, "%s.counter", sub);
 		if ((v = ymap_get(d, n, "counter")) && yget_str(d, v, name, &r->name) < 0)
 			return -1;
