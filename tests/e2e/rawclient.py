@@ -8,6 +8,7 @@ SCRIPT lines are sent verbatim (a trailing \\r is kept), except directives:
   #signal NAME       send signal NAME (TERM, HUP, ...) to CMD
   #close             close CMD's stdin now
   #raw TEXT          send TEXT with no newline added
+  #sh COMMAND        run COMMAND with sh and wait for it
 Then stdin is closed, CMD is awaited (20 s max), its stdout lines are printed as they came,
 and the last line printed is "EXIT <code>" (negative: killed by that signal)."""
 import json
@@ -54,6 +55,8 @@ def main():
                     p.send_signal(getattr(signal, "SIG" + text[8:].decode()))
                 elif text == b"#close":
                     p.stdin.close()
+                elif text.startswith(b"#sh "):
+                    subprocess.run(["sh", "-c", text[4:].decode()], check=True)
                 elif text.startswith(b"#raw "):
                     p.stdin.write(text[5:])
                     p.stdin.flush()
