@@ -70,10 +70,13 @@ run: all deps
 test: deps all san $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 	bash tests/run.sh
 
-bench: deps all
+bench: deps all $(BUILD)/bench
 	bash tools/bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+$(BUILD)/bench: tools/bench/bench.c $(BUILD)/libmcpwarden.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lpthread

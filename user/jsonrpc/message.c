@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "jsonrpc/keyfold.h"
 #include "jsonrpc/message.h"
 
 cJSON *jsonrpc_parse(const char *line, size_t len, const char **why)
@@ -37,7 +37,8 @@ int jsonrpc_check_keys(const cJSON *node, int recursive, char *dup, size_t dupsz
 	if (cJSON_IsObject(node)) {
 		for (a = node->child; a; a = a->next)
 			for (b = a->next; b; b = b->next)
-				if (a->string && b->string && !strcasecmp(a->string, b->string)) {
+				if (a->string && b->string &&
+				    key_fold_equal(a->string, strlen(a->string), b->string, strlen(b->string))) {
 					snprintf(dup, dupsz, "%s", b->string);
 					return -1;
 				}
@@ -50,17 +51,29 @@ int jsonrpc_check_keys(const cJSON *node, int recursive, char *dup, size_t dupsz
 	return 0;
 }
 
+cJSON *jsonrpc_member(const cJSON *obj, const char *key)
+{
+	cJSON *c;
+
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	for (c = obj->child; c; c = c->next)
+		if (c->string && key_fold_equal(c->string, strlen(c->string), key, strlen(key)))
+			return c;
+	return NULL;
+}
+
 void jsonrpc_classify(cJSON *obj, struct jsonrpc_msg *m)
 {
-	cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "method");
+	cJSON *method = jsonrpc_member(obj, "method");
 
 	memset(m, 0, sizeof(*m));
 	m->obj = obj;
 	m->kind = MSG_OTHER;
 	if (!cJSON_IsObject(obj))
 		return;
-	m->id = cJSON_GetObjectItemCaseSensitive(obj, "id");
-	m->params = cJSON_GetObjectItemCaseSensitive(obj, "params");
+	m->id = jsonrpc_member(obj, "id");
+	m->params = jsonrpc_member(obj, "params");
 	if (cJSON_IsString(method)) {
 		m->method = method->valuestring;
 		m->kind = m->id ? MSG_REQUEST : MSG_NOTIFICATION;

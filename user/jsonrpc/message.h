@@ -28,6 +28,10 @@ cJSON *jsonrpc_parse(const char *line, size_t len, const char **why);
 /* Returns 0 when no object in the tree repeats a key, case-insensitively.
  * On a repeat, copies the key into dup (size dupsz) and returns -1. */
 int jsonrpc_check_keys(const cJSON *node, int recursive, char *dup, size_t dupsz);
+/* The member named key as a lenient server would find it (see keyfold.h). Callers refuse
+ * objects with repeated keys first, so there is only one candidate. */
+cJSON *jsonrpc_member(const cJSON *obj, const char *key);
+/* Fills m from obj, finding members with jsonrpc_member. */
 void jsonrpc_classify(cJSON *obj, struct jsonrpc_msg *m);
 /* Writes a canonical key for an id (string or number) into key; -1 when the id
  * is of another type or too long. */

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonrpc/keyfold.h"
 #include "jsonrpc/scan.h"
+
+#define SCAN_MAX_KEYS 16	/* more top-level members than this: parse fully */
 
 static const char *skip_ws(const char *p, const char *end)
 {
@@ -32,6 +35,23 @@ static const char *skip_string(const char *p, const char *end)
 	}
 }
 
+/* A bare value must be a JSON literal or number: nothing a lenient parser reads otherwise. */
+static const char *skip_scalar(const char *p, const char *end)
+{
+	static const char *const literals[] = { "true", "false", "null" };
+	const char *s = p;
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(literals[i]);
+
+		if ((size_t)(end - p) >= n && !memcmp(p, literals[i], n))
+			return p + n;
+	}
+	while (p < end && strchr("0123456789+-.eE", *p) && *p)
+		p++;
+	return p > s && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) ? p : NULL;
+}
+
 /* Skips one value; returns the byte after it, or NULL when malformed. */
 static const char *skip_value(const char *p, const char *end)
 {
@@ -41,13 +61,8 @@ static const char *skip_value(const char *p, const char *end)
 		return NULL;
 	if (*p == '"')
 		return skip_string(p, end);
-	if (*p != '{' && *p != '[') {
-		const char *s = p;
-
-		while (p < end && !strchr(",}] \t\r\n", *p))
-			p++;
-		return p > s ? p : NULL;
-	}
+	if (*p != '{' && *p != '[')
+		return skip_scalar(p, end);
 	while (p < end) {
 		switch (*p) {
 		case '"':
@@ -70,6 +85,7 @@ static const char *skip_value(const char *p, const char *end)
 	return NULL;
 }
 
+/* Records id/method/result/error, matching keys case-insensitively as some servers do. */
 static void record(struct jsonrpc_top *top, const char *key, size_t klen,
 		   const char *v, size_t vlen)
 {
@@ -84,7 +100,7 @@ static void record(struct jsonrpc_top *top, const char *key, size_t klen,
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (strlen(known[i].name) == klen && !memcmp(known[i].name, key, klen)) {
+		if (key_fold_equal(known[i].name, strlen(known[i].name), key, klen)) {
 			struct json_span *sp = (struct json_span *)((char *)top + known[i].off);
 
 			sp->p = v;
@@ -93,9 +109,20 @@ static void record(struct jsonrpc_top *top, const char *key, size_t klen,
 	}
 }
 
+/* Keys that are plain ASCII without escapes can be compared here; others need a parser. */
+static bool plain_key(const char *key, size_t klen)
+{
+	for (size_t i = 0; i < klen; i++)
+		if (key[i] == '\\' || (unsigned char)key[i] >= 0x80)
+			return false;
+	return true;
+}
+
 enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top)
 {
 	const char *end = s + n, *p = skip_ws(s, end);
+	struct json_span keys[SCAN_MAX_KEYS];
+	size_t nkeys = 0;
 	bool complex = false;
 
 	memset(top, 0, sizeof(*top));
@@ -111,7 +138,6 @@ enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top)
 	for (;;) {
 		const char *key, *v;
 		size_t klen;
-		bool esc;
 
 		if (p >= end || *p != '"')
 			return SCAN_NOT_JSON;
@@ -120,8 +146,6 @@ enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top)
 		if (!p)
 			return SCAN_NOT_JSON;
 		klen = (size_t)(p - 1 - key);
-		esc = memchr(key, '\\', klen) != NULL;
-		complex |= esc;
 		p = skip_ws(p, end);
 		if (p >= end || *p != ':')
 			return SCAN_NOT_JSON;
@@ -129,8 +153,15 @@ enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top)
 		p = skip_value(v, end);
 		if (!p)
 			return SCAN_NOT_JSON;
-		if (!esc)
+		if (!plain_key(key, klen) || nkeys == SCAN_MAX_KEYS) {
+			complex = true;
+		} else {
+			for (size_t i = 0; i < nkeys; i++)
+				if (key_fold_equal(keys[i].p, keys[i].n, key, klen))
+					complex = true;	/* a repeated member: the strict path refuses it */
+			keys[nkeys++] = (struct json_span){ key, klen };
 			record(top, key, klen, v, (size_t)(p - v));
+		}
 		p = skip_ws(p, end);
 		if (p < end && *p == ',') {
 			p = skip_ws(p + 1, end);

@@ -11,6 +11,15 @@
 #include "policy/eval.h"
 #include "shim/shim.h"
 
+static enum pending_kind kind_of(const char *method)
+{
+	if (!strcmp(method, "tools/list"))
+		return PEND_TOOLS_LIST;
+	if (!strcmp(method, "server/discover"))
+		return PEND_DISCOVER;
+	return PEND_OTHER;
+}
+
 /* Replies the shim owes the client for one line (a batch may owe several). */
 struct replies {
 	char *v[64];
@@ -89,8 +98,8 @@ static char *denial(const struct shim *s, const cJSON *id, const char *tool, con
 /* A tools/call: refuse what cannot be read unambiguously, then ask the policy. */
 static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct replies *r)
 {
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
-	const cJSON *args = cJSON_GetObjectItemCaseSensitive(m->params, "arguments");
+	const cJSON *name = jsonrpc_member(m->params, "name");
+	const cJSON *args = jsonrpc_member(m->params, "arguments");
 	char key[ID_KEY_MAX], dup[128], why[256], sha[SHA256_HEX_LEN + 1];
 	uint64_t t0 = now_ns();
 	struct decision d;
@@ -141,14 +150,6 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	return true;
 }
 
-static enum pending_kind kind_of(const char *method)
-{
-	if (!strcmp(method, "tools/list"))
-		return PEND_TOOLS_LIST;
-	if (!strcmp(method, "server/discover"))
-		return PEND_DISCOVER;
-	return PEND_OTHER;
-}
 
 static void track_request(struct shim *s, const struct jsonrpc_msg *m)
 {
@@ -277,6 +278,55 @@ static void notify_initialized(struct shim *s, const cJSON *obj)
 		shim_prefetch_tools(s, NULL);
 }
 
+/* Decodes a small JSON string value; false when it is not one. */
+static bool span_string(const struct json_span *sp, char *out, size_t outsz)
+{
+	const char *why;
+	cJSON *v;
+	bool ok;
+
+	if (!sp->p || sp->n > 256)
+		return false;
+	v = jsonrpc_parse(sp->p, sp->n, &why);
+	ok = cJSON_IsString(v) && strlen(v->valuestring) < outsz;
+	if (ok)
+		strcpy(out, v->valuestring);
+	cJSON_Delete(v);
+	return ok;
+}
+
+/* Most lines need no policing: requests other than tools/call, responses to the server's
+ * requests, plain notifications. Those are forwarded after bookkeeping on the scanned
+ * members alone. Returns false to send the line down the strict path. */
+static bool fast_path(struct shim *s, const struct jsonrpc_top *top)
+{
+	char method[64], key[ID_KEY_MAX];
+	struct pending *p;
+	const char *why;
+	cJSON *id;
+
+	if (top->method.p) {
+		if (!span_string(&top->method, method, sizeof(method)) || !strcmp(method, "tools/call") ||
+		    !strcmp(method, "notifications/cancelled") || !strcmp(method, "notifications/initialized"))
+			return false;
+		if (!top->id.p)
+			return true;
+		if (top->id.n > 256 || !(id = jsonrpc_parse(top->id.p, top->id.n, &why)))
+			return false;
+		if (jsonrpc_id_key(id, key) == 0 && !pending_find(&s->c2s, key) &&
+		    (p = pending_add(&s->c2s, key, id, kind_of(method))))
+			p->start_ns = now_ns();
+		cJSON_Delete(id);
+		return true;
+	}
+	if (top->id.p && (top->result.p || top->error.p)) {
+		if (jsonrpc_id_key_raw(top->id.p, top->id.n, key) == 0 && (p = pending_find(&s->s2c, key)))
+			pending_remove(&s->s2c, p);
+		return true;
+	}
+	return false;
+}
+
 static bool is_blank(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -290,6 +340,7 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 	struct shim *s = ctx;
 	struct replies r = { .n = 0 };
 	size_t n = linebuf_trim(line, len);
+	struct jsonrpc_top top;
 	const char *why = NULL;
 	cJSON *root;
 
@@ -306,6 +357,10 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 	}
 	if (is_blank(line, n)) {
 		shim_forward(s, &s->to_server, line, len);	/* harmless: keep the bytes */
+		return 0;
+	}
+	if (jsonrpc_scan(line, n, &top) == SCAN_OBJECT && fast_path(s, &top)) {
+		shim_forward(s, &s->to_server, line, len);
 		return 0;
 	}
 	root = jsonrpc_parse(line, n, &why);

@@ -1,0 +1,331 @@
+/* bench.c: shim benchmarks: relay throughput, tools/call round trip and policy decisions/s,
+ * each printed beside a baseline measured in the same run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "policy/eval.h"
+#include "policy/load.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+struct copy {
+	int from, to;
+};
+
+static void *copy_bytes(void *arg)
+{
+	struct copy *c = arg;
+	static __thread char buf[1 << 16];
+	ssize_t n;
+
+	while ((n = read(c->from, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(c->to, buf + off, (size_t)(n - off));
+
+			if (w < 0)
+				return NULL;
+			off += w;
+		}
+	close(c->to);
+	return NULL;
+}
+
+/* `bench relay CMD...`: a plain byte relay, one thread a direction: the shim's baseline. */
+static int plain_relay(char **argv)
+{
+	int in[2], out[2];
+	pthread_t t1, t2;
+	pid_t pid;
+
+	if (pipe(in) < 0 || pipe(out) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execvp(argv[0], argv);
+		die(argv[0]);
+	}
+	close(in[0]);
+	close(out[1]);
+	struct copy up = { 0, in[1] }, down = { out[0], 1 };
+	if (pthread_create(&t1, NULL, copy_bytes, &up) || pthread_create(&t2, NULL, copy_bytes, &down))
+		die("pthread_create");
+	pthread_join(t2, NULL);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+/* `bench server`: answers every request line at once (a stand-in MCP server). */
+static int responder(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	while ((n = getline(&line, &cap, stdin)) > 0) {
+		char *id = strstr(line, "\"id\":");
+		long v = id ? strtol(id + 5, NULL, 10) : -1;
+
+		if (v >= 0) {
+			printf("{\"jsonrpc\":\"2.0\",\"id\":%ld,\"result\":{\"content\":[{\"type\":\"text\","
+			       "\"text\":\"ok\"}]}}\n", v);
+			fflush(stdout);
+		}
+	}
+	free(line);
+	return 0;
+}
+
+struct peer {
+	pid_t pid;
+	int to, from;
+};
+
+static struct peer spawn(char **argv)
+{
+	int in[2], out[2];
+	struct peer p;
+
+	if (pipe(in) < 0 || pipe(out) < 0)
+		die("pipe");
+	fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
+	fcntl(out[1], F_SETPIPE_SZ, 1 << 20);
+	p.pid = fork();
+	if (p.pid < 0)
+		die("fork");
+	if (p.pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		if (devnull >= 0)
+			dup2(devnull, 2);
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	p.to = in[1];
+	p.from = out[0];
+	return p;
+}
+
+static void finish(struct peer *p)
+{
+	close(p->to);
+	close(p->from);
+	waitpid(p->pid, NULL, 0);
+}
+
+/* Sends count messages of size bytes through argv (which echoes them) and times it. */
+static double throughput(char **argv, size_t size, int count)
+{
+	struct peer p = spawn(argv);
+	const char *head = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"data\":\"";
+	size_t hl = strlen(head), total = size * (size_t)count, got = 0, sent = 0;
+	char *msg = malloc(size), *buf = malloc(1 << 20);
+	double t0;
+
+	memcpy(msg, head, hl);
+	memset(msg + hl, 'x', size - hl - 4);
+	memcpy(msg + size - 4, "\"}}\n", 4);
+	fcntl(p.to, F_SETFL, O_NONBLOCK);
+	t0 = now_s();
+	while (got < total) {
+		struct pollfd pf[2] = { { .fd = sent < total ? p.to : -1, .events = POLLOUT },
+					{ .fd = p.from, .events = POLLIN } };
+
+		if (poll(pf, 2, 10000) <= 0)
+			die("throughput: stalled");
+		if (pf[0].revents) {
+			size_t off = sent % size;
+			ssize_t w = write(p.to, msg + off, size - off);
+
+			if (w > 0)
+				sent += (size_t)w;
+		}
+		if (pf[1].revents) {
+			ssize_t r = read(p.from, buf, 1 << 20);
+
+			if (r <= 0)
+				die("throughput: relay closed");
+			got += (size_t)r;
+		}
+	}
+	t0 = now_s() - t0;
+	finish(&p);
+	free(msg);
+	free(buf);
+	return (double)total / t0 / (1 << 20);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Round trips of tools/call through argv; fills p50 and p99 in microseconds. */
+static void roundtrip(char **argv, int count, double *p50, double *p99)
+{
+	struct peer p = spawn(argv);
+	double *lat = malloc(sizeof(double) * (size_t)count);
+	char req[256], buf[4096];
+
+	for (int i = -200; i < count; i++) {	/* the first 200 warm up */
+		int n = snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\","
+				 "\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"hi\"}}}\n", i + 1000);
+		double t0 = now_s();
+		size_t got = 0;
+
+		if (write(p.to, req, (size_t)n) != n)
+			die("roundtrip: write");
+		while (got == 0 || buf[got - 1] != '\n') {
+			ssize_t r = read(p.from, buf + got, sizeof(buf) - got);
+
+			if (r <= 0)
+				die("roundtrip: read");
+			got += (size_t)r;
+		}
+		if (i >= 0)
+			lat[i] = (now_s() - t0) * 1e6;
+	}
+	finish(&p);
+	qsort(lat, (size_t)count, sizeof(double), cmp_double);
+	*p50 = lat[count / 2];
+	*p99 = lat[count * 99 / 100];
+	free(lat);
+}
+
+/* Decisions per second on policy text, cycling through tools. */
+static double decisions(const char *text, int tools)
+{
+	char err[1024], name[32];
+	struct policy *pol = policy_load_text("bench.yaml", text, strlen(text), err, sizeof(err));
+	struct counters *c = counters_new();
+	cJSON *args = cJSON_Parse("{\"code\":\"print(42)\",\"amount\":12,\"lang\":\"python\"}");
+	struct decision d;
+	long n = 0;
+	double t0 = now_s(), el;
+
+	if (!pol) {
+		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+	do {
+		for (int i = 0; i < 1000; i++, n++) {
+			struct call_ctx cx = { .tool = name, .args = args, .now = 1000 };
+
+			snprintf(name, sizeof(name), "tool%d", (int)(n % tools));
+			policy_decide(pol, c, &cx, &d);
+			if (!d.allow) {
+				fprintf(stderr, "bench: unexpected deny of %s: %s\n", name, d.reason);
+				exit(1);
+			}
+		}
+	} while ((el = now_s() - t0) < 1.0);
+	cJSON_Delete(args);
+	counters_free(c);
+	policy_free(pol);
+	return (double)n / el;
+}
+
+static char *hundred_rule_policy(void)
+{
+	size_t cap = 1 << 16, off = 0;
+	char *t = malloc(cap);
+
+	off += (size_t)snprintf(t + off, cap - off, "version: \"1\"\ndefault: deny\ntools:\n");
+	for (int i = 0; i < 50; i++)
+		off += (size_t)snprintf(t + off, cap - off,
+			"  tool%d:\n    rules:\n"
+			"      - name: r%da\n        conditions:\n"
+			"          - {path: args.lang, op: in, value: [python, javascript]}\n"
+			"          - {path: args.amount, op: lte, value: 100}\n"
+			"      - name: r%db\n        action: deny\n        conditions:\n"
+			"          - {path: args.code, op: regex, value: \"os\\\\.system|subprocess\"}\n",
+			i, i, i);
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	char *mcpwarden = getenv("MCPWARDEN");
+	char *self = argv[0];
+
+	if (argc > 1 && !strcmp(argv[1], "relay"))
+		return plain_relay(argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "server"))
+		return responder();
+	if (!mcpwarden) {
+		fprintf(stderr, "bench: set MCPWARDEN to the binary to measure\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	char *relay_cat[] = { self, "relay", "cat", NULL };
+	char *shim_cat[] = { mcpwarden, "run", "--", "cat", NULL };
+	char *direct_srv[] = { self, "server", NULL };
+	char *relay_srv[] = { self, "relay", self, "server", NULL };
+	char *shim_srv[] = { mcpwarden, "run", "--", self, "server", NULL };
+	struct { size_t size; int count; const char *label; } sizes[] = {
+		{ 1024, 200000, "1 KiB" }, { 1 << 20, 400, "1 MiB" },
+	};
+
+	printf("== shim relay throughput (echo through cat, both directions) ==\n");
+	for (size_t i = 0; i < 2; i++) {
+		double base = throughput(relay_cat, sizes[i].size, sizes[i].count);
+		double shim = throughput(shim_cat, sizes[i].size, sizes[i].count);
+
+		printf("%-6s messages: plain relay %8.1f MiB/s   shim %8.1f MiB/s   ratio %.2f (target >= 0.80 at 1 MiB)\n",
+		       sizes[i].label, base, shim, shim / base);
+	}
+	printf("== tools/call round trip, 20000 calls ==\n");
+	double d50, d99, r50, r99, s50, s99;
+	roundtrip(direct_srv, 20000, &d50, &d99);
+	roundtrip(relay_srv, 20000, &r50, &r99);
+	roundtrip(shim_srv, 20000, &s50, &s99);
+	printf("direct       p50 %7.1f us  p99 %7.1f us\n", d50, d99);
+	printf("plain relay  p50 %7.1f us  p99 %7.1f us\n", r50, r99);
+	printf("shim         p50 %7.1f us  p99 %7.1f us\n", s50, s99);
+	printf("added by the shim over direct: p50 %.1f us (target <= 20), p99 %.1f us (target <= 100)\n",
+	       s50 - d50, s99 - d99);
+	printf("added by the shim over a plain relay: p50 %.1f us, p99 %.1f us\n", s50 - r50, s99 - r99);
+	printf("== policy decisions ==\n");
+	char *text = hundred_rule_policy();
+	double base = decisions("version: \"1\"\ntools:\n  tool0: {}\n", 1);
+	double full = decisions(text, 50);
+	printf("empty policy %10.0f decisions/s\n100-rule policy %7.0f decisions/s   ratio to empty %.2f, to the 1 M/s target %.2f\n",
+	       base, full, full / base, full / 1e6);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark (optimised build, no sanitizers) and prints results beside their baselines.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+export MCPWARDEN=$top/build/mcpwarden
+"$top/build/bench"

@@ -1,0 +1,13 @@
+/* keyfold.h: compares JSON keys the way the most lenient servers match them. */
+#ifndef MCPWARDEN_KEYFOLD_H
+#define MCPWARDEN_KEYFOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when a and b name the same member for a case-insensitive decoder such as Go's
+ * encoding/json: ASCII case is ignored, and U+017F (long s) and U+212A (Kelvin sign)
+ * count as 's' and 'k', since Unicode simple folding maps them there. */
+bool key_fold_equal(const char *a, size_t alen, const char *b, size_t blen);
+
+#endif
