@@ -3,8 +3,9 @@
 # run-code works, denied ones are refused, and the rate limit trips on call N+1.
 source "$(dirname "$0")/../lib.sh"
 runner=$NODE_DIR/node_modules/mcp-server-code-runner/dist/cli.js
-sed 's|rate_limit: 30/minute|rate_limit: 3/minute|' "$TOP/policies/mcp-server-code-runner.yaml" > "$TMP/policy.yaml"
-grep -q 'rate_limit: 3/minute' "$TMP/policy.yaml" || fail "could not lower the rate limit for the test"
+# A day window: a fixed window that a 2-second test will not straddle.
+sed 's|rate_limit: 30/minute|rate_limit: 3/day|' "$TOP/policies/mcp-server-code-runner.yaml" > "$TMP/policy.yaml"
+grep -q "rate_limit: 3/day" "$TMP/policy.yaml" || fail "could not lower the rate limit for the test"
 out=$(cd "$NODE_DIR" && RATE_N=3 node client.mjs coderunner -- "$MCPWARDEN" run \
 	--policy "$TMP/policy.yaml" --audit "$TMP/audit.jsonl" -- node "$runner" 2>&1)
 rc=$?
