@@ -101,7 +101,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	const cJSON *name = jsonrpc_member(m->params, "name");
 	const cJSON *args = jsonrpc_member(m->params, "arguments");
 	char key[ID_KEY_MAX], dup[128], why[256], sha[SHA256_HEX_LEN + 1];
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), took;
 	struct decision d;
 	struct call_ctx cx;
 	struct pending *p;
@@ -131,8 +131,9 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	cx = (struct call_ctx){ .tool = name->valuestring, .args = args,
 				.schema = tool_schema(&s->schemas, name->valuestring), .now = time(NULL) };
 	policy_decide(s->pol, s->ctr, &cx, &d);
+	took = now_ns() - t0;
 	args_hash(args, sha);
-	record_decision(s, m->id, name->valuestring, args, &d, now_ns() - t0, sha);
+	record_decision(s, m->id, name->valuestring, args, &d, took, sha);
 	if (!d.allow) {
 		owe(r, denial(s, m->id, name->valuestring, &d));
 		return false;
