@@ -228,7 +228,7 @@ static void send_replies(struct shim *s, struct replies *r, bool batch)
 		log_warnx("%zu replies to one batch were dropped (batch too large)", r->dropped);
 	if (!batch || r->n == 0) {
 		for (size_t i = 0; i < r->n; i++)
-			shim_send_client(s, r->v[i]);
+			shim_send(s, &s->to_client, r->v[i]);
 		return;
 	}
 	for (size_t i = 0; i < r->n; i++)
@@ -250,7 +250,7 @@ static void send_replies(struct shim *s, struct replies *r, bool batch)
 	}
 	for (size_t i = 0; i < r->n; i++)
 		free(r->v[i]);
-	shim_send_client(s, joined);
+	shim_send(s, &s->to_client, joined);
 }
 
 /* A batch: police element by element, forward the survivors as a new batch. */
@@ -264,7 +264,7 @@ static void police_batch(struct shim *s, cJSON *arr, struct replies *r)
 	if (!keep) {
 		log_warnx("batch: out of memory, nothing forwarded");
 	} else if (cJSON_GetArraySize(keep) > 0) {
-		shim_send_server(s, line_of(keep));
+		shim_send(s, &s->to_server, line_of(keep));
 	} else {
 		cJSON_Delete(keep);
 	}

@@ -145,7 +145,7 @@ static void slow_path(struct shim *s, const char *line, size_t len, size_t n)
 		keep = from_server_tree(s, root, &modified);
 	}
 	if (keep && modified)
-		shim_send_client(s, line_of(root));
+		shim_send(s, &s->to_client, line_of(root));
 	else {
 		if (keep)
 			shim_forward(s, &s->to_client, line, len);
@@ -161,7 +161,7 @@ static void oversize(struct shim *s, const char *head, size_t len)
 
 	log_warnx("server sent a line longer than the %zu-byte cap: dropped", s->o.max_line);
 	if (id && jsonrpc_id_key(id, key) == 0 && (p = pending_find(&s->c2s, key))) {
-		shim_send_client(s, reply_error(p->id, RPC_INTERNAL_ERROR,
+		shim_send(s, &s->to_client, reply_error(p->id, RPC_INTERNAL_ERROR,
 						"the server's reply was longer than mcpwarden's line cap",
 						"refused", NULL));
 		pending_remove(&s->c2s, p);

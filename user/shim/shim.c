@@ -24,23 +24,14 @@ void shim_forward(struct shim *s, struct outq *q, const char *data, size_t n)
 			  q == &s->to_client ? "client" : "server");
 }
 
-void shim_send_client(struct shim *s, char *line)
+void shim_send(struct shim *s, struct outq *q, char *line)
 {
 	if (!line) {
-		log_warnx("building a message for the client: out of memory");
+		log_warnx("building a message for the %s: out of memory",
+			  q == &s->to_client ? "client" : "server");
 		return;
 	}
-	shim_forward(s, &s->to_client, line, strlen(line));
-	free(line);
-}
-
-void shim_send_server(struct shim *s, char *line)
-{
-	if (!line) {
-		log_warnx("building a message for the server: out of memory");
-		return;
-	}
-	shim_forward(s, &s->to_server, line, strlen(line));
+	shim_forward(s, q, line, strlen(line));
 	free(line);
 }
 
@@ -77,7 +68,7 @@ void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
 	cJSON_AddStringToObject(msg, "method", "tools/list");
 	if (cursor && (params = cJSON_AddObjectToObject(msg, "params")))
 		cJSON_AddItemToObject(params, "cursor", cJSON_Duplicate(cursor, 1));
-	shim_send_server(s, line_of(msg));
+	shim_send(s, &s->to_server, line_of(msg));
 }
 
 void shim_fail_pending(struct shim *s, const char *why)
@@ -88,7 +79,7 @@ void shim_fail_pending(struct shim *s, const char *why)
 		if (p->kind != PEND_PREFETCH && !p->timed_out) {
 			cJSON *rec = cJSON_CreateObject();
 
-			shim_send_client(s, reply_error(p->id, RPC_SERVER_GONE, why, NULL, NULL));
+			shim_send(s, &s->to_client, reply_error(p->id, RPC_SERVER_GONE, why, NULL, NULL));
 			cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
 			if (p->tool)
 				cJSON_AddStringToObject(rec, "tool", p->tool);
@@ -111,8 +102,8 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 		p->timed_out = true;
 		snprintf(text, sizeof(text), "mcpwarden: tool '%s' timed out after %.0f ms; the server was "
 			 "sent notifications/cancelled", p->tool, (double)(now - p->start_ns) / 1e6);
-		shim_send_client(s, reply_tool_error(p->id, text, "timeout", p->tool, "timeout", text));
-		shim_send_server(s, notify_cancelled(p->id, "mcpwarden: tool call timed out"));
+		shim_send(s, &s->to_client, reply_tool_error(p->id, text, "timeout", p->tool, "timeout", text));
+		shim_send(s, &s->to_server, notify_cancelled(p->id, "mcpwarden: tool call timed out"));
 		rec = cJSON_CreateObject();
 		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
 		cJSON_AddStringToObject(rec, "tool", p->tool);

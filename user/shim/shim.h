@@ -46,9 +46,8 @@ struct shim {
 };
 
 uint64_t now_ns(void);
-/* Queues a line the shim made itself to one side, then frees it. NULL is an OOM. */
-void shim_send_client(struct shim *s, char *line);
-void shim_send_server(struct shim *s, char *line);
+/* Queues a line the shim made itself (to_client or to_server), then frees it. NULL is an OOM. */
+void shim_send(struct shim *s, struct outq *q, char *line);
 /* Relays bytes as they came; logs when the queue cannot take them. */
 void shim_forward(struct shim *s, struct outq *q, const char *data, size_t n);
 bool shim_needs_schemas(const struct shim *s);
