@@ -23,6 +23,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test unit e2e integration fuzz-smoke bench clean deps san
+.SECONDARY:	# keep generated skeletons and BPF objects between builds
 all: $(BUILD)/mcpwarden
 
 deps:

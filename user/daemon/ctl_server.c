@@ -94,6 +94,7 @@ void ctl_server_close(struct ctl_server *s)
 {
 	while (s->clients)
 		ctl_client_drop(s, s->clients);
+	ctl_server_reap(s);
 	if (s->fd >= 0) {
 		close(s->fd);
 		if (unlink(s->path))
@@ -147,6 +148,8 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 {
 	struct ctl_client **pp = &s->clients;
 
+	if (c->dead)
+		return;
 	while (*pp && *pp != c)
 		pp = &(*pp)->next;
 	if (*pp) {
@@ -158,7 +161,19 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 			  (unsigned long long)c->lost);
 	close(c->fd);	/* also removes it from epoll */
 	strq_free(&c->out);
-	free(c);
+	c->dead = true;
+	c->next = s->dead;
+	s->dead = c;
+}
+
+void ctl_server_reap(struct ctl_server *s)
+{
+	while (s->dead) {
+		struct ctl_client *c = s->dead;
+
+		s->dead = c->next;
+		free(c);
+	}
 }
 
 int ctl_client_flush(struct ctl_server *s, struct ctl_client *c)

@@ -17,6 +17,7 @@ struct ctl_client {
 	bool follow;			/* receives live events */
 	bool closing;			/* close once the queue is flushed */
 	bool want_out;			/* EPOLLOUT is armed */
+	bool dead;			/* dropped; freed by ctl_server_reap */
 	uint64_t lost;			/* messages dropped on a full queue */
 	struct strq out;
 	struct ctl_client *next;
@@ -27,6 +28,7 @@ struct ctl_server {
 	int epfd;
 	char *path;
 	struct ctl_client *clients;
+	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
 	unsigned nclients;
 };
 
@@ -35,7 +37,10 @@ int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t t
 void ctl_server_close(struct ctl_server *s);
 /* Accepts one peer, logs its credentials and watches it (epoll data.ptr is the client). */
 void ctl_server_accept(struct ctl_server *s);
+/* Closes the peer; its memory lives on until ctl_server_reap, as epoll may still report it. */
 void ctl_client_drop(struct ctl_server *s, struct ctl_client *c);
+/* Frees dropped clients; call between epoll batches. */
+void ctl_server_reap(struct ctl_server *s);
 /* Queues `msg` (taking ownership) and sends what the socket takes. -1: the peer is gone, drop it. */
 int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg);
 /* Sends queued messages; -1: the peer is gone or finished, drop it. */

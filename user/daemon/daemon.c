@@ -127,6 +127,8 @@ static void on_client(struct daemon *d, struct ctl_client *c, uint32_t events)
 	static char buf[CTL_MSG_MAX];
 	ssize_t n;
 
+	if (c->dead)
+		return;
 	if (events & EPOLLOUT && ctl_client_flush(&d->ctl, c))
 		goto drop;
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
@@ -134,7 +136,7 @@ static void on_client(struct daemon *d, struct ctl_client *c, uint32_t events)
 	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0 && errno == EAGAIN)
 		return;
-	if (n < 0)
+	if (n < 0 && errno != ECONNRESET)
 		log_warn("%s: recv from pid %d", d->ctl.path, c->pid);
 	if (n <= 0)
 		goto drop;
@@ -181,6 +183,7 @@ static int loop(struct daemon *d)
 				on_client(d, evs[i].data.ptr, evs[i].events);
 			}
 		}
+		ctl_server_reap(&d->ctl);
 	}
 	log_warnx("stopping");
 	return 0;
