@@ -13,20 +13,23 @@
  *   {"op":"status"}
  *       -> ack with "status": {"mode","features":{...},"counters":{...},"drops":{TYPE:n,...}}
  *   {"op":"track","pid":N[,"server_id":S]}
- *       Marks process N (and every process it forks from now on) as server S;
- *       without server_id the daemon picks one. -> ack with "server_id".
+ *       Admin only (peer uid 0): marks process N, and every process it forks
+ *       from now on, as server S; without server_id the daemon picks one.
+ *       -> ack with "server_id".
+ *   {"op":"register","name":NAME,"pid":N}
+ *       The shim's path: N must be a child of the peer. Tracks it like "track"
+ *       and remembers the peer as the server's owner. -> ack with "server_id".
+ *       (Planned: the ack passes the server's cgroup fd with SCM_RIGHTS.)
+ *   {"op":"call_start","server_id":S,"call":C}
+ *   {"op":"call_end","server_id":S,"call":C}
+ *       Owner or root only. Adds/removes call C (1..2^53) in the active-call set
+ *       of S's root process (at most EV_MAX_CALLS at once); processes forked
+ *       while a call is active carry it in "calls". The shim forwards a call
+ *       only after the ack, so attribution is exact. -> ack
  *   {"op":"subscribe","follow":BOOL}
  *       -> ack, then the recent events kept by the daemon, one per message (the
- *       event objects: {"type":"exec",...}); then {"op":"end"} and the daemon
+ *       event objects, which all have "type"); then {"op":"end"} and the daemon
  *       closes, unless follow is true: then live events keep coming.
- *
- * Designed for the shim, not served yet (answered with an "unsupported" error):
- *   {"op":"register","name":NAME,"pid":N}
- *       The server process N, a child of the peer, gets a server id; the reply
- *       will pass the server's cgroup fd with SCM_RIGHTS. -> ack with "server_id".
- *   {"op":"call_start","server_id":S,"call":C,"tool":NAME}
- *       Call C becomes active in server S; the shim forwards the call only after the ack.
- *   {"op":"call_end","server_id":S,"call":C,"status":"ok"|"error"|"timeout"|"denied"}
  */
 
 #define CTL_DEFAULT_SOCKET	"/run/mcpwarden/control.sock"

@@ -35,8 +35,10 @@ rep=$(request '{"op":"track","pid":"x"}')
 assert_contains "$rep" "field 'pid'" "track error names the field"
 rep=$(request '{"op":"bogus"}')
 assert_contains "$rep" "unknown 'op'" "unknown op refused"
-rep=$(request '{"op":"call_start","server_id":42,"call":1}')
-assert_contains "$rep" '"ok":false' "call_start not served yet"
+rep=$(request '{"op":"call_start","server_id":4242,"call":1}')
+assert_contains "$rep" 'unknown server_id' "call_start on an unknown server refused"
+rep=$(request "{\"op\":\"register\",\"name\":\"x\",\"pid\":$root}")
+assert_contains "$rep" 'not a child of the caller' "register of another's process refused"
 rep=$(request 'not json')
 assert_contains "$rep" '"op":"error"' "garbage refused"
 

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "control.h"
+#include "daemon/calls.h"
 #include "daemon/daemon.h"
 #include "daemon/lsm_probe.h"
 #include "daemon/mounts.h"
@@ -32,21 +33,26 @@ static struct proc *find_pid(struct daemon *d, pid_t pid)
 	return NULL;
 }
 
-uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, const char **why)
+uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
+		      const char **why)
 {
 	struct tracked t = { 0 };
 	struct proc *p;
 
 	if (kill(pid, 0) && errno == ESRCH) {
-		*why = "track: no such process";
+		*why = "no such process";
 		return 0;
 	}
 	/* Not in the table yet when its fork record is still in the ring buffer. */
 	p = find_pid(d, pid);
 	t.server_id = server_id ? server_id : d->next_server_id;
 	t.start_time = p ? p->start_time : 0;
+	if (!servers_add(&d->servers, t.server_id, pid, owner, name)) {
+		*why = "out of memory";
+		return 0;
+	}
 	if (sensor_track(&d->sensor, pid, &t)) {
-		*why = "track: cannot update the BPF map 'tracked'";
+		*why = "cannot update the BPF map 'tracked'";
 		return 0;
 	}
 	if (p)
@@ -54,6 +60,30 @@ uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, const cha
 	if (t.server_id >= d->next_server_id)
 		d->next_server_id = t.server_id + 1;
 	return t.server_id;
+}
+
+int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const char **why)
+{
+	struct server *s = servers_find(d->servers, id);
+	struct tracked t;
+
+	if (!s) {
+		*why = "unknown server_id";
+		return -1;
+	}
+	if (sensor_tracked_get(&d->sensor, s->root, &t)) {
+		*why = "the server process is gone";
+		return -1;
+	}
+	if (start ? calls_add(&t, call) : calls_remove(&t, call)) {
+		*why = start ? "too many concurrent calls" : "call not active";
+		return -1;
+	}
+	if (sensor_track(&d->sensor, s->root, &t)) {
+		*why = "cannot update the BPF map 'tracked'";
+		return -1;
+	}
+	return 0;
 }
 
 static int add_fd(struct daemon *d, int fd, uint64_t tag, const char *what)
@@ -101,7 +131,7 @@ static int setup(struct daemon *d)
 	    sensor_seed(&d->sensor, seed_one, d))
 		return -1;
 	for (unsigned i = 0; i < d->o.ntrack; i++) {
-		if (!daemon_track(d, d->o.track[i], 0, &why)) {
+		if (!daemon_track(d, d->o.track[i], 0, 0, NULL, &why)) {
 			log_warnx("--track-pid %d: %s", d->o.track[i], why);
 			return -1;
 		}
@@ -200,6 +230,7 @@ int daemon_run(const struct daemon_opts *o)
 		proctable_free(&d.procs);
 	if (d.recent.items)
 		strq_free(&d.recent);
+	servers_free(&d.servers);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	if (d.sigfd >= 0)

@@ -12,6 +12,8 @@ static void update_table(struct daemon *d, const struct ev_hdr *h)
 
 	if (h->type == EV_EXIT) {
 		proctable_remove(&d->procs, h->pid, h->start_time);
+		if (h->server_id)
+			servers_forget_root(&d->servers, h->pid);
 		return;
 	}
 	p = proctable_update(&d->procs, h);

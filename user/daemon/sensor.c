@@ -107,6 +107,16 @@ int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t)
 	return 0;
 }
 
+int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t)
+{
+	if (bpf_map__lookup_elem(s->proc->maps.tracked, &pid, sizeof(pid), t, sizeof(*t), 0)) {
+		if (errno != ENOENT)
+			log_warn("map tracked: read pid %u", pid);
+		return -1;
+	}
+	return 0;
+}
+
 int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();

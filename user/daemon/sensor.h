@@ -21,6 +21,8 @@ void sensor_close(struct sensor *s);
 int sensor_set_flags(struct sensor *s, __u32 flags);
 /* Makes `pid` a tracked process (a server root). */
 int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t);
+/* Reads the lineage entry of `pid`. 0, or -1 when it has none (errno ENOENT) or on error (logged). */
+int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t);
 /* Sums the per-CPU drop counters into out[type]. */
 int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX]);
 /* Number of entries in the lineage map, or -1. */
