@@ -98,6 +98,7 @@ static __always_inline int leave(long ret)
 	fill_hdr(&e->h, EV_NET, sizeof(*e), task, tracked_lookup(id >> 32));
 	e->op = f->op;
 	e->pad = 0;
+	e->pad2 = 0;
 	e->fd = f->fd;
 	e->result = ret;
 	len = f->len;

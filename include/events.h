@@ -103,6 +103,7 @@ struct ev_net {
 	__s32 fd;
 	__s64 result;			/* syscall return: 0/fd/bytes, or -errno */
 	struct ev_addr addr;		/* peer (connect, sendto, sendmsg, accept) or local (bind) */
+	__u32 pad2;
 };
 
 /* tp/sock/inet_sock_set_state, seen in the context of a tracked process. */
@@ -117,5 +118,14 @@ struct ev_sock_state {
 	__u8 saddr[16];
 	__u8 daddr[16];
 };
+
+/* The layout is an ABI between the BPF objects and userspace: any change bumps EV_VERSION and these. */
+_Static_assert(sizeof(struct ev_hdr) == 104, "ev_hdr layout");
+_Static_assert(sizeof(struct ev_exec) == 632, "ev_exec layout");
+_Static_assert(sizeof(struct ev_fork) == 112, "ev_fork layout");
+_Static_assert(sizeof(struct ev_exit) == 112, "ev_exit layout");
+_Static_assert(sizeof(struct ev_net) == 256, "ev_net layout");
+_Static_assert(sizeof(struct ev_sock_state) == 152, "ev_sock_state layout");
+_Static_assert(sizeof(struct tracked) == 48, "tracked layout");
 
 #endif

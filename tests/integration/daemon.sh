@@ -4,14 +4,29 @@ DAEMON_LOG=$TMP/daemon.log
 daemon_pid=
 follower_pid=
 
+# stop_daemon: SIGTERM, then fails the test unless the daemon exits 0 (sanitizer reports make it fail).
 stop_daemon() {
+	local rc=0
 	[ -n "$follower_pid" ] && kill "$follower_pid" 2>/dev/null
 	if [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null; then
-		wait "$daemon_pid" 2>/dev/null
+		wait "$daemon_pid"
+		rc=$?
 	fi
 	daemon_pid=
+	return $rc
 }
-trap 'stop_daemon; [ -f "$DAEMON_LOG" ] && sed "s/^/daemon: /" "$DAEMON_LOG" >&2; rm -rf "$TMP"' EXIT
+on_exit() {
+	local rc=$? drc=0
+	stop_daemon || drc=$?
+	[ -f "$DAEMON_LOG" ] && sed "s/^/daemon: /" "$DAEMON_LOG" >&2
+	rm -rf "$TMP"
+	if [ $drc -ne 0 ]; then
+		echo "FAIL: daemon exited with status $drc" >&2
+		exit 1
+	fi
+	exit $rc
+}
+trap on_exit EXIT
 
 # start_daemon [ARG...]: runs the daemon in the background and waits (10 s max) until its socket answers.
 start_daemon() {

@@ -21,6 +21,9 @@ try:
 except OSError:
     pass
 open(sys.argv[1], "w").write(str(port))
+# Exec from a thread that is not the leader: the kernel gives it the leader's pid.
+import os, threading
+threading.Thread(target=lambda: os.execv("/bin/true", ["/bin/true", "exec-from-thread"])).start()
 PY
 sh -c 'read x <"$1"; id -u >/dev/null; python3 "$2" "$3"' root "$TMP/go" "$TMP/net.py" "$TMP/port" &
 root=$!
@@ -62,6 +65,12 @@ expect("tcp state SYN_SENT", lambda e: e["type"] == "sock_state" and e["newstate
        and e["server_id"] == 1 and e["port"] == port)
 expect("exit of the root", lambda e: e["type"] == "exit" and e["pid"] == root and e["server_id"] == 1)
 expect("untracked exec seen, server 0", lambda e: e["type"] == "exec" and marker in e["argv"] and e["server_id"] == 0)
+py = next(e["pid"] for e in evs if e["type"] == "net" and e["op"] == "connect")
+expect("exec from a non-leader thread keeps the pid and lineage", lambda e: e["type"] == "exec"
+       and "exec-from-thread" in e["argv"] and e["pid"] == py and e["old_tid"] != py and e["server_id"] == 1)
+untracked_net = [e for e in evs if e["type"] in ("net", "sock_state") and e["server_id"] == 0]
+print("network events from untracked processes:", untracked_net[:3])
+ok &= not untracked_net
 bad = [e for e in evs if e["server_id"] != 0 and (marker in e.get("argv", []) or e["type"] == "net" and e["pid"] != root
        and e["comm"] not in ("python3", "sh", "id"))]
 print("tracked events from untracked processes:", bad)
