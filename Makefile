@@ -52,7 +52,7 @@ $(BUILD)/mcpwarden: $(BUILD)/user/main.o $(BUILD)/libmcpwarden.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmcpwarden.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
 # Sanitizer build used by the tests: build/san/mcpwarden and build/san/tests/*.
 san:
