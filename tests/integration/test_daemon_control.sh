@@ -9,6 +9,12 @@ source "$(dirname "$0")/daemon.sh"
 
 start_daemon
 
+# A second daemon on the same socket refuses to start and leaves the first one's socket alone.
+timeout 20 "$MCPWARDEN" daemon --socket "$SOCK" >"$TMP/second.log" 2>&1
+assert_eq "$?" 1 "second daemon on a live socket exits 1"
+assert_contains "$(cat "$TMP/second.log")" "another daemon is listening" "second daemon says why"
+"$MCPWARDEN" status --socket "$SOCK" >/dev/null || fail "first daemon's socket was removed"
+
 # A raw SOCK_SEQPACKET peer, as the shim will be: one JSON request, one JSON reply.
 request() {
 	python3 - "$SOCK" "$1" <<'PY'

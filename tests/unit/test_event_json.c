@@ -35,6 +35,7 @@ static void init_hdr(struct ev_hdr *h, unsigned type, size_t size)
 	h->server_id = 3;
 	h->ncalls = 1;
 	h->calls[0] = 77;
+	h->cgroup_id = 0x100000000000001ull;	/* above 2^53: must stay exact */
 	strcpy(h->comm, "python3");
 }
 
@@ -56,6 +57,7 @@ static void exec_argv_bounded(void **state)
 	assert_non_null(strstr(s, "\"argv_truncated\":true"));
 	assert_non_null(strstr(s, "\"exe\":\"/usr/bin/id\""));
 	assert_non_null(strstr(s, "\"server_id\":3,\"calls\":[77]"));
+	assert_non_null(strstr(s, "\"cgroup_id\":72057594037927937,"));
 	free(s);
 
 	e.argc = 2;

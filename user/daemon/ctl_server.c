@@ -41,6 +41,19 @@ static int make_dir(const char *path)
 	return r;
 }
 
+/* True when something accepts connections at `sa`. */
+static bool in_use(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = !connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	return live;
+}
+
 int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t tag)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -61,19 +74,26 @@ int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t t
 	strcpy(sa.sun_path, path);
 	if (make_dir(path))
 		goto fail;
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode) && unlink(path)) {
-		log_warn("%s: remove stale socket", path);
-		goto fail;
-	}
 	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		log_warn("%s: socket", path);
 		goto fail;
 	}
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode)) {
+		if (in_use(&sa)) {
+			log_warnx("%s: another daemon is listening there", path);
+			goto fail;
+		}
+		if (unlink(path)) {
+			log_warn("%s: remove stale socket", path);
+			goto fail;
+		}
+	}
 	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		log_warn("%s: bind", path);
 		goto fail;
 	}
+	s->bound = true;
 	if (chmod(path, 0660)) {
 		log_warn("%s: chmod 0660", path);
 		goto fail;
@@ -95,11 +115,11 @@ void ctl_server_close(struct ctl_server *s)
 	while (s->clients)
 		ctl_client_drop(s, s->clients);
 	ctl_server_reap(s);
-	if (s->fd >= 0) {
+	if (s->fd >= 0)
 		close(s->fd);
-		if (unlink(s->path))
-			log_warn("%s: remove socket", s->path);
-	}
+	if (s->bound && unlink(s->path))
+		log_warn("%s: remove socket", s->path);
+	s->bound = false;
 	free(s->path);
 	s->path = NULL;
 	s->fd = -1;

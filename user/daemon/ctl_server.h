@@ -27,6 +27,7 @@ struct ctl_server {
 	int fd;
 	int epfd;
 	char *path;
+	bool bound;			/* the socket file at path is ours to remove */
 	struct ctl_client *clients;
 	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
 	unsigned nclients;

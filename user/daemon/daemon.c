@@ -47,12 +47,12 @@ uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t own
 	p = find_pid(d, pid);
 	t.server_id = server_id ? server_id : d->next_server_id;
 	t.start_time = p ? p->start_time : 0;
-	if (!servers_add(&d->servers, t.server_id, pid, owner, name)) {
-		*why = "out of memory";
-		return 0;
-	}
 	if (sensor_track(&d->sensor, pid, &t)) {
 		*why = "cannot update the BPF map 'tracked'";
+		return 0;
+	}
+	if (!servers_add(&d->servers, t.server_id, pid, owner, name)) {
+		*why = "out of memory";
 		return 0;
 	}
 	if (p)

@@ -1,5 +1,7 @@
 /* event_json.c: sensor records to JSON objects: header fields, then the fields of each record type. */
 #include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -87,22 +89,36 @@ static void add_chars(cJSON *o, const char *key, const char *s, size_t max)
 	cJSON_AddStringToObject(o, key, buf);
 }
 
+/* 64-bit values as exact JSON integers: cJSON numbers are doubles, exact only below 2^53. */
+static cJSON *u64_item(uint64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRIu64, v);
+	return cJSON_CreateRaw(text);
+}
+
+static void add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	cJSON_AddItemToObject(o, key, u64_item(v));
+}
+
 static void add_hdr(cJSON *o, const struct ev_hdr *h)
 {
 	cJSON *calls;
 
 	cJSON_AddStringToObject(o, "type", event_type_name(h->type));
-	cJSON_AddNumberToObject(o, "ts", h->ts_ns);
+	add_u64(o, "ts", h->ts_ns);
 	cJSON_AddNumberToObject(o, "pid", h->pid);
 	cJSON_AddNumberToObject(o, "tid", h->tid);
 	cJSON_AddNumberToObject(o, "ppid", h->ppid);
-	cJSON_AddNumberToObject(o, "start_time", h->start_time);
+	add_u64(o, "start_time", h->start_time);
 	cJSON_AddNumberToObject(o, "uid", h->uid);
-	cJSON_AddNumberToObject(o, "cgroup_id", h->cgroup_id);
+	add_u64(o, "cgroup_id", h->cgroup_id);
 	cJSON_AddNumberToObject(o, "server_id", h->server_id);
 	calls = cJSON_AddArrayToObject(o, "calls");
 	for (unsigned i = 0; calls && i < h->ncalls && i < EV_MAX_CALLS; i++)
-		cJSON_AddItemToArray(calls, cJSON_CreateNumber(h->calls[i]));
+		cJSON_AddItemToArray(calls, u64_item(h->calls[i]));
 	add_chars(o, "comm", h->comm, sizeof(h->comm));
 }
 
@@ -167,7 +183,7 @@ cJSON *event_json(const struct ev_hdr *h)
 		add_exec(o, (const struct ev_exec *)h);
 		break;
 	case EV_FORK:
-		cJSON_AddNumberToObject(o, "parent_start_time", ((const struct ev_fork *)h)->parent_start_time);
+		add_u64(o, "parent_start_time", ((const struct ev_fork *)h)->parent_start_time);
 		break;
 	case EV_EXIT:
 		cJSON_AddNumberToObject(o, "exit_code", (((const struct ev_exit *)h)->exit_code >> 8) & 0xff);
