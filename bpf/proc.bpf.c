@@ -29,7 +29,9 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (pt) {
 		ct = *pt;
 		ct.start_time = child->start_time;
-		bpf_map_update_elem(&tracked, &child_tgid, &ct, BPF_ANY);
+		/* A full map would let a server shed tracking by forking: make it visible. */
+		if (bpf_map_update_elem(&tracked, &child_tgid, &ct, BPF_ANY))
+			count_error(SERR_TRACKED_FULL);
 	}
 	e = event_reserve(sizeof(*e), EV_FORK);
 	if (!e)

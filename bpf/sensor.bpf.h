@@ -30,6 +30,22 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* Indexed by enum sensor_error. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SERR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sensor_errors SEC(".maps");
+
+static __always_inline void count_error(__u32 err)
+{
+	__u64 *n = bpf_map_lookup_elem(&sensor_errors, &err);
+
+	if (n)
+		*n += 1;
+}
+
 /* Processes that belong to a server, keyed by tgid. Roots come from userspace, children from fork. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

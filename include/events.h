@@ -36,6 +36,12 @@ enum ev_net_op {
 	NET_SENDMSG,
 };
 
+/* Indexes of the per-CPU `sensor_errors` counters: losses that are not ring buffer drops. */
+enum sensor_error {
+	SERR_TRACKED_FULL,	/* a tracked process's child could not be added to `tracked` */
+	SERR_MAX,
+};
+
 /* Daemon-wide switches, in the one-entry `sensor_config` array map. */
 #define CFG_TRACE_ALL	(1u << 0)	/* network events from every process, not only tracked ones */
 

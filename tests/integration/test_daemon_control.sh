@@ -70,6 +70,7 @@ assert all(isinstance(v, int) and v >= 0 for v in s["drops"].values()), s["drops
 assert set(s["counters"]["events"]) == types
 assert s["counters"]["events"]["exec"] >= 1 and s["counters"]["events"]["fork"] >= 1
 assert s["counters"]["processes"] > 1
+assert s["counters"]["lineage_lost"] == 0
 assert isinstance(s["features"]["lsm"], bool) and s["features"]["lsm_probe"]
 assert s["features"]["exec_enforcement"] in ("lsm", "signal")
 assert s["mode"] == "observe" and s["scope"] == "tracked"

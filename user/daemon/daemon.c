@@ -123,7 +123,11 @@ static int setup(struct daemon *d)
 		log_warn("signalfd for SIGINT, SIGTERM");
 		return -1;
 	}
-	signal(SIGPIPE, SIG_IGN);
+	/* A log reader that goes away must not kill the daemon. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_warn("ignore SIGPIPE");
+		return -1;
+	}
 	if (prepare_host(d) || proctable_init(&d->procs, 4096) || strq_init(&d->recent, DAEMON_RECENT))
 		return -1;
 	if (sensor_open(&d->sensor, daemon_on_record, d) ||

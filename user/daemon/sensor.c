@@ -117,7 +117,8 @@ int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t)
 	return 0;
 }
 
-int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX])
+/* Sums `n` per-CPU u64 counters of `map` into out[0..n). */
+static int sum_percpu(struct bpf_map *map, uint64_t *out, __u32 n)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 *percpu;
@@ -128,22 +129,31 @@ int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX])
 	}
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!percpu) {
-		log_warn("drop counters for %d CPUs", ncpu);
+		log_warn("map %s: %d CPUs", bpf_map__name(map), ncpu);
 		return -1;
 	}
-	for (__u32 type = 0; type < EV_TYPE_MAX; type++) {
-		out[type] = 0;
-		if (bpf_map__lookup_elem(s->proc->maps.drops, &type, sizeof(type), percpu,
-					 ncpu * sizeof(*percpu), 0)) {
-			log_warn("map drops: read type %u", type);
+	for (__u32 i = 0; i < n; i++) {
+		out[i] = 0;
+		if (bpf_map__lookup_elem(map, &i, sizeof(i), percpu, ncpu * sizeof(*percpu), 0)) {
+			log_warn("map %s: read index %u", bpf_map__name(map), i);
 			free(percpu);
 			return -1;
 		}
 		for (int cpu = 0; cpu < ncpu; cpu++)
-			out[type] += percpu[cpu];
+			out[i] += percpu[cpu];
 	}
 	free(percpu);
 	return 0;
+}
+
+int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX])
+{
+	return sum_percpu(s->proc->maps.drops, out, EV_TYPE_MAX);
+}
+
+int sensor_errors(struct sensor *s, uint64_t out[SERR_MAX])
+{
+	return sum_percpu(s->proc->maps.sensor_errors, out, SERR_MAX);
 }
 
 long sensor_tracked_count(struct sensor *s)

@@ -25,6 +25,8 @@ int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t);
 int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t);
 /* Sums the per-CPU drop counters into out[type]. */
 int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX]);
+/* Sums the per-CPU sensor error counters into out[enum sensor_error]. */
+int sensor_errors(struct sensor *s, uint64_t out[SERR_MAX]);
 /* Number of entries in the lineage map, or -1. */
 long sensor_tracked_count(struct sensor *s);
 /* Runs the task iterator: `fn` gets one EV_SEED header per live process. 0 or -1 (logged). */

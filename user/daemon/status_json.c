@@ -31,7 +31,7 @@ static cJSON *per_type(const uint64_t *n)
 cJSON *daemon_status_json(struct daemon *d)
 {
 	cJSON *s = cJSON_CreateObject(), *c;
-	uint64_t drops[EV_TYPE_MAX] = { 0 };
+	uint64_t drops[EV_TYPE_MAX] = { 0 }, errors[SERR_MAX] = { 0 };
 	long tracked = sensor_tracked_count(&d->sensor);
 
 	if (!s)
@@ -45,6 +45,10 @@ cJSON *daemon_status_json(struct daemon *d)
 	cJSON_AddNumberToObject(c, "processes", d->procs.count);
 	cJSON_AddNumberToObject(c, "tracked", tracked);
 	cJSON_AddNumberToObject(c, "clients", d->ctl.nclients);
+	if (sensor_errors(&d->sensor, errors))
+		cJSON_AddNullToObject(c, "lineage_lost");
+	else
+		cJSON_AddNumberToObject(c, "lineage_lost", errors[SERR_TRACKED_FULL]);
 	if (sensor_drops(&d->sensor, drops))
 		cJSON_AddNullToObject(s, "drops");
 	else
