@@ -49,6 +49,8 @@ static void update_refreshes(void **state)
 	assert_non_null(proctable_update(&t, &a));
 	assert_int_equal(t.count, 49);
 	assert_int_equal(proctable_find(&t, 7, 70)->server_id, 9);
+	assert_int_equal(proctable_find_pid(&t, 7)->start_time, 70);
+	assert_null(proctable_find_pid(&t, 50));
 	proctable_remove(&t, 7, 71);	/* wrong start time: nothing removed */
 	assert_int_equal(t.count, 49);
 	proctable_free(&t);

@@ -23,16 +23,6 @@ static void seed_one(const struct ev_hdr *h, void *ctx)
 	proctable_update(&((struct daemon *)ctx)->procs, h);
 }
 
-/* Finds a live process by pid alone (track requests name a pid). */
-static struct proc *find_pid(struct daemon *d, pid_t pid)
-{
-	for (size_t i = 0; i < d->procs.nbuckets; i++)
-		for (struct proc *p = d->procs.buckets[i]; p; p = p->next)
-			if (p->pid == (uint32_t)pid)
-				return p;
-	return NULL;
-}
-
 uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
 		      const char **why)
 {
@@ -44,7 +34,7 @@ uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t own
 		return 0;
 	}
 	/* Not in the table yet when its fork record is still in the ring buffer. */
-	p = find_pid(d, pid);
+	p = proctable_find_pid(&d->procs, pid);
 	t.server_id = server_id ? server_id : d->next_server_id;
 	t.start_time = p ? p->start_time : 0;
 	if (sensor_track(&d->sensor, pid, &t)) {

@@ -48,6 +48,15 @@ struct proc *proctable_find(const struct proctable *t, uint32_t pid, uint64_t st
 	return p;
 }
 
+struct proc *proctable_find_pid(const struct proctable *t, uint32_t pid)
+{
+	for (size_t i = 0; i < t->nbuckets; i++)
+		for (struct proc *p = t->buckets[i]; p; p = p->next)
+			if (p->pid == pid)
+				return p;
+	return NULL;
+}
+
 struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h)
 {
 	struct proc *p = proctable_find(t, h->pid, h->start_time);

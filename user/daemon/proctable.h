@@ -24,6 +24,8 @@ struct proctable {
 int proctable_init(struct proctable *t, size_t nbuckets);
 void proctable_free(struct proctable *t);
 struct proc *proctable_find(const struct proctable *t, uint32_t pid, uint64_t start_time);
+/* Finds a process by pid alone, for requests that name a pid; walks the whole table. */
+struct proc *proctable_find_pid(const struct proctable *t, uint32_t pid);
 /* Adds the process a record header describes, or refreshes its entry. NULL on OOM (logged). */
 struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h);
 void proctable_remove(struct proctable *t, uint32_t pid, uint64_t start_time);
