@@ -23,6 +23,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test unit e2e integration fuzz-smoke bench clean deps san
+.SECONDARY:	# keep generated skeletons and BPF objects between builds
 all: $(BUILD)/mcpwarden
 
 deps:
@@ -32,7 +33,7 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard include/*.h)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard include/*.h bpf/*.h)
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		-Iinclude -I$(BUILD) -c $< -o $@
 
@@ -51,7 +52,7 @@ $(BUILD)/mcpwarden: $(BUILD)/user/main.o $(BUILD)/libmcpwarden.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmcpwarden.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
 # Sanitizer build used by the tests: build/san/mcpwarden and build/san/tests/*.
 san:

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* proc.bpf.c: process lifecycle (fork, exec, exit) and server lineage, plus a task iterator to seed userspace. */
+#include "sensor.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * What is reported: fork, exec and exit of every process (not of threads), so
+ * the daemon's process table covers the whole host and can spot unpoliced
+ * servers; these are rare next to syscalls. Network events (net.bpf.c) come
+ * only from tracked processes unless CFG_TRACE_ALL is set.
+ *
+ * Lineage: a process forked by a tracked process is tracked too, with the
+ * parent's server id and the calls active in the parent at that instant.
+ * Threads share their process's entry (the key is the tgid), so an exec from
+ * a non-leader thread, which takes over the leader's pid, keeps its lineage.
+ */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct tracked *pt, ct;
+	struct ev_fork *e;
+	__u32 child_tgid = child->tgid;
+
+	if (child->pid != child_tgid)
+		return 0;	/* a new thread, not a new process */
+	pt = tracked_lookup(parent->tgid);
+	if (pt) {
+		ct = *pt;
+		ct.start_time = child->start_time;
+		/* A full map would let a server shed tracking by forking: make it visible. */
+		if (bpf_map_update_elem(&tracked, &child_tgid, &ct, BPF_ANY))
+			count_error(SERR_TRACKED_FULL);
+	}
+	e = event_reserve(sizeof(*e), EV_FORK);
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, EV_FORK, sizeof(*e), child, pt ? &ct : NULL);
+	e->parent_start_time = parent->group_leader->start_time;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	unsigned long arg_start, arg_end;
+	struct ev_exec *e;
+	__u64 len;
+
+	e = event_reserve(sizeof(*e), EV_EXEC);
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, tracked_lookup(task->tgid));
+	e->old_tid = old_pid;
+	e->argc = bprm->argc;
+	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename) < 0)
+		e->filename[0] = '\0';
+	arg_start = task->mm->arg_start;
+	arg_end = task->mm->arg_end;
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	e->args_truncated = len > EV_ARGS_LEN;
+	if (len > EV_ARGS_LEN)
+		len = EV_ARGS_LEN;
+	barrier_var(len);	/* keep clang from reusing the unclamped value */
+	if (bpf_probe_read_user(e->args, len, (void *)arg_start) < 0)
+		len = 0;
+	e->args_len = len;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
+{
+	__u32 tgid = task->tgid;
+	struct ev_exit *e;
+
+	if (!group_dead)
+		return 0;	/* other threads of the process live on */
+	e = event_reserve(sizeof(*e), EV_EXIT);
+	if (e) {
+		fill_hdr(&e->h, EV_EXIT, sizeof(*e), task, tracked_lookup(tgid));
+		e->exit_code = task->exit_code;
+		e->pad = 0;
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&tracked, &tgid);
+	return 0;
+}
+
+/* Writes one bare ev_hdr (type EV_SEED) per process alive now; read by the daemon at startup. */
+SEC("iter/task")
+int seed_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ev_hdr h;
+
+	if (!task || task->pid != task->tgid)
+		return 0;
+	fill_hdr(&h, EV_SEED, sizeof(h), task, tracked_lookup(task->tgid));
+	bpf_seq_write(ctx->meta->seq, &h, sizeof(h));
+	return 0;
+}

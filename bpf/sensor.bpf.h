@@ -1,0 +1,117 @@
+/* sensor.bpf.h: maps shared by every sensor program (one ring buffer, drop counters, lineage) and the record header filler. */
+#ifndef MCPWARDEN_SENSOR_BPF_H
+#define MCPWARDEN_SENSOR_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+
+#include "events.h"
+
+#define MAX_TRACKED	16384
+
+/*
+ * Each skeleton declares these maps; userspace loads proc.bpf.c first and makes
+ * the other skeletons reuse its maps by name (bpf_map__reuse_fd), so every
+ * program writes to one ring buffer and events stay in global order.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Indexed by enum ev_type: records lost because the ring buffer was full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EV_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* Indexed by enum sensor_error. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SERR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sensor_errors SEC(".maps");
+
+static __always_inline void count_error(__u32 err)
+{
+	__u64 *n = bpf_map_lookup_elem(&sensor_errors, &err);
+
+	if (n)
+		*n += 1;
+}
+
+/* Processes that belong to a server, keyed by tgid. Roots come from userspace, children from fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TRACKED);
+	__type(key, __u32);
+	__type(value, struct tracked);
+} tracked SEC(".maps");
+
+/* One entry: CFG_* flags, written by userspace at any time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sensor_config SEC(".maps");
+
+static __always_inline __u32 config_flags(void)
+{
+	__u32 zero = 0, *flags = bpf_map_lookup_elem(&sensor_config, &zero);
+
+	return flags ? *flags : 0;
+}
+
+static __always_inline struct tracked *tracked_lookup(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&tracked, &tgid);
+}
+
+/* Reserves a record of `size` bytes, or counts a drop for `type` and returns NULL. */
+static __always_inline void *event_reserve(__u32 size, __u32 type)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	__u64 *n;
+
+	if (!e) {
+		n = bpf_map_lookup_elem(&drops, &type);
+		if (n)
+			*n += 1;
+	}
+	return e;
+}
+
+/* Fills the header for process `task` (any thread of it); `t` is its lineage entry or NULL. */
+static __always_inline void fill_hdr(struct ev_hdr *h, __u16 type, __u32 size,
+				     struct task_struct *task, const struct tracked *t)
+{
+	h->type = type;
+	h->version = EV_VERSION;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = BPF_CORE_READ(task, tgid);
+	h->tid = BPF_CORE_READ(task, pid);
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = BPF_CORE_READ(task, cred, uid.val);
+	h->start_time = BPF_CORE_READ(task, group_leader, start_time);
+	h->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+	if (t) {
+		h->server_id = t->server_id;
+		h->ncalls = t->ncalls;
+		__builtin_memcpy(h->calls, t->calls, sizeof(h->calls));
+	} else {
+		h->server_id = 0;
+		h->ncalls = 0;
+		__builtin_memset(h->calls, 0, sizeof(h->calls));
+	}
+}
+
+#endif

@@ -1,0 +1,137 @@
+/* events.h: fixed-layout, versioned records the BPF sensor writes to the ring buffer, and its shared maps' values. */
+#ifndef MCPWARDEN_EVENTS_H
+#define MCPWARDEN_EVENTS_H
+
+/* BPF objects include vmlinux.h, which defines the kernel's __u8..__u64; userspace takes them from linux/types.h. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define EV_VERSION		1	/* bumped whenever a record below changes layout */
+#define EV_MAX_CALLS		4	/* active call ids carried per process */
+#define EV_FILENAME_LEN		256
+#define EV_ARGS_LEN		256	/* argv bytes, NUL-separated, as in /proc/PID/cmdline */
+#define EV_MAX_ARGS		8	/* userspace shows at most this many arguments */
+#define EV_COMM_LEN		16
+#define EV_UNIX_PATH_LEN	108	/* sizeof(sun_path) */
+
+/* Record types; also the index of each type's per-CPU drop counter. */
+enum ev_type {
+	EV_EXEC = 1,
+	EV_FORK,
+	EV_EXIT,
+	EV_NET,
+	EV_SOCK_STATE,
+	EV_SEED,		/* a process alive at startup (task iterator, not the ring buffer); a bare ev_hdr */
+	EV_TYPE_MAX,		/* size of the drop-counter array */
+};
+
+/* Socket operations reported by EV_NET. */
+enum ev_net_op {
+	NET_CONNECT = 1,
+	NET_BIND,
+	NET_LISTEN,
+	NET_ACCEPT,
+	NET_SENDTO,
+	NET_SENDMSG,
+};
+
+/* Indexes of the per-CPU `sensor_errors` counters: losses that are not ring buffer drops. */
+enum sensor_error {
+	SERR_TRACKED_FULL,	/* a tracked process's child could not be added to `tracked` */
+	SERR_MAX,
+};
+
+/* Daemon-wide switches, in the one-entry `sensor_config` array map. */
+#define CFG_TRACE_ALL	(1u << 0)	/* network events from every process, not only tracked ones */
+
+/* Value of the `tracked` hash map, keyed by tgid: the process belongs to a server. */
+struct tracked {
+	__u64 start_time;		/* task->start_time of the process; 0 when userspace did not know it */
+	__u32 server_id;
+	__u32 ncalls;
+	__u64 calls[EV_MAX_CALLS];	/* calls active in the server when this process was forked */
+};
+
+/* Common header: which process the record is about, and whose server and calls it belongs to. */
+struct ev_hdr {
+	__u16 type;			/* enum ev_type */
+	__u16 version;			/* EV_VERSION */
+	__u32 size;			/* bytes of the whole record */
+	__u64 ts_ns;			/* bpf_ktime_get_ns() */
+	__u32 pid;			/* tgid */
+	__u32 tid;			/* thread that acted */
+	__u32 ppid;			/* tgid of the real parent */
+	__u32 uid;
+	__u64 start_time;		/* the process's task->start_time: (pid, start_time) is its identity */
+	__u64 cgroup_id;		/* cgroup v2 id */
+	__u32 server_id;		/* 0: not tracked */
+	__u32 ncalls;
+	__u64 calls[EV_MAX_CALLS];
+	char comm[EV_COMM_LEN];
+};
+
+struct ev_exec {
+	struct ev_hdr h;
+	__u32 old_tid;			/* the thread that called execve (differs from pid when not the leader) */
+	__u32 argc;
+	__u32 args_len;			/* valid bytes in args */
+	__u32 args_truncated;		/* the kernel held more argument bytes than args */
+	char filename[EV_FILENAME_LEN];
+	char args[EV_ARGS_LEN];
+};
+
+/* The header is the child; the parent is h.ppid. */
+struct ev_fork {
+	struct ev_hdr h;
+	__u64 parent_start_time;
+};
+
+/* Sent once per process, when its last thread exits. */
+struct ev_exit {
+	struct ev_hdr h;
+	__u32 exit_code;		/* wait(2) status: code << 8 | signal */
+	__u32 pad;
+};
+
+struct ev_addr {
+	__u16 family;			/* AF_INET, AF_INET6, AF_UNIX; 0 when none was given */
+	__u16 port;			/* host order */
+	__u32 pad;
+	__u8 addr[16];			/* IPv4 in the first 4 bytes */
+	char path[EV_UNIX_PATH_LEN];	/* AF_UNIX; an abstract name starts with '@' */
+};
+
+struct ev_net {
+	struct ev_hdr h;
+	__u16 op;			/* enum ev_net_op */
+	__u16 pad;
+	__s32 fd;
+	__s64 result;			/* syscall return: 0/fd/bytes, or -errno */
+	struct ev_addr addr;		/* peer (connect, sendto, sendmsg, accept) or local (bind) */
+	__u32 pad2;
+};
+
+/* tp/sock/inet_sock_set_state, seen in the context of a tracked process. */
+struct ev_sock_state {
+	struct ev_hdr h;
+	__s32 oldstate;			/* TCP_* */
+	__s32 newstate;
+	__u16 family;
+	__u16 protocol;
+	__u16 sport;
+	__u16 dport;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* The layout is an ABI between the BPF objects and userspace: any change bumps EV_VERSION and these. */
+_Static_assert(sizeof(struct ev_hdr) == 104, "ev_hdr layout");
+_Static_assert(sizeof(struct ev_exec) == 632, "ev_exec layout");
+_Static_assert(sizeof(struct ev_fork) == 112, "ev_fork layout");
+_Static_assert(sizeof(struct ev_exit) == 112, "ev_exit layout");
+_Static_assert(sizeof(struct ev_net) == 256, "ev_net layout");
+_Static_assert(sizeof(struct ev_sock_state) == 152, "ev_sock_state layout");
+_Static_assert(sizeof(struct tracked) == 48, "tracked layout");
+
+#endif

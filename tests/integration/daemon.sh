@@ -1,0 +1,61 @@
+# daemon.sh: sourced by integration tests: starts `mcpwarden daemon` on a temp socket and always stops it.
+SOCK=$TMP/control.sock
+DAEMON_LOG=$TMP/daemon.log
+daemon_pid=
+follower_pid=
+
+# stop_daemon: SIGTERM, then fails the test unless the daemon exits 0 (sanitizer reports make it fail).
+stop_daemon() {
+	local rc=0
+	[ -n "$follower_pid" ] && kill "$follower_pid" 2>/dev/null
+	if [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null; then
+		wait "$daemon_pid"
+		rc=$?
+	fi
+	daemon_pid=
+	return $rc
+}
+on_exit() {
+	local rc=$? drc=0
+	stop_daemon || drc=$?
+	[ -f "$DAEMON_LOG" ] && sed "s/^/daemon: /" "$DAEMON_LOG" >&2
+	rm -rf "$TMP"
+	if [ $drc -ne 0 ]; then
+		echo "FAIL: daemon exited with status $drc" >&2
+		exit 1
+	fi
+	exit $rc
+}
+trap on_exit EXIT
+
+# start_daemon [ARG...]: runs the daemon in the background and waits (10 s max) until its socket answers.
+start_daemon() {
+	"$MCPWARDEN" daemon --socket "$SOCK" "$@" >"$DAEMON_LOG" 2>&1 &
+	daemon_pid=$!
+	for _ in $(seq 100); do
+		[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && return 0
+		kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited early"
+		sleep 0.1
+	done
+	fail "daemon socket $SOCK did not come up"
+}
+
+# follow_events FILE: streams `events --follow --json` into FILE; returns once the daemon counts the subscriber.
+follow_events() {
+	"$MCPWARDEN" events --follow --json --socket "$SOCK" >"$1" 2>"$1.err" &
+	follower_pid=$!
+	for _ in $(seq 50); do
+		# status is a client too: the follower makes two.
+		"$MCPWARDEN" status --json --socket "$SOCK" | grep -q '"clients":2' && return 0
+		sleep 0.1
+	done
+	fail "events --follow did not subscribe"
+}
+
+# stop_follow: lets in-flight events arrive, then ends the follower.
+stop_follow() {
+	sleep 0.5
+	kill "$follower_pid" 2>/dev/null
+	wait "$follower_pid" 2>/dev/null
+	follower_pid=
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# test_daemon_control.sh: the control socket: track requests (ids, errors), status counters and drops, events without --follow.
+source "$(dirname "$0")/../lib.sh"
+require_root
+source "$(dirname "$0")/daemon.sh"
+
+# Without a daemon, clients fail with the runtime exit code.
+"$MCPWARDEN" status --socket "$TMP/none.sock" 2>/dev/null; assert_eq "$?" 1 "status without a daemon exits 1"
+
+start_daemon
+
+# A second daemon on the same socket refuses to start and leaves the first one's socket alone.
+timeout 20 "$MCPWARDEN" daemon --socket "$SOCK" >"$TMP/second.log" 2>&1
+assert_eq "$?" 1 "second daemon on a live socket exits 1"
+assert_contains "$(cat "$TMP/second.log")" "another daemon is listening" "second daemon says why"
+"$MCPWARDEN" status --socket "$SOCK" >/dev/null || fail "first daemon's socket was removed"
+
+# A raw SOCK_SEQPACKET peer, as the shim will be: one JSON request, one JSON reply.
+request() {
+	python3 - "$SOCK" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(sys.argv[2].encode())
+print(s.recv(65536).decode())
+PY
+}
+
+mkfifo "$TMP/go"
+sh -c 'read x <"$1"; /bin/true "tracked-by-request"' root "$TMP/go" &
+root=$!
+
+rep=$(request "{\"op\":\"track\",\"pid\":$root,\"server_id\":42,\"id\":7}")
+assert_contains "$rep" '"op":"ack"' "track acked"
+assert_contains "$rep" '"server_id":42' "track keeps the requested server id"
+assert_contains "$rep" '"id":7' "reply echoes the request id"
+rep=$(request '{"op":"track","pid":2147483647}')
+assert_contains "$rep" '"ok":false' "track of a missing pid fails"
+assert_contains "$rep" 'no such process' "track error says why"
+rep=$(request '{"op":"track","pid":"x"}')
+assert_contains "$rep" "field 'pid'" "track error names the field"
+rep=$(request '{"op":"bogus"}')
+assert_contains "$rep" "unknown 'op'" "unknown op refused"
+rep=$(request '{"op":"call_start","server_id":4242,"call":1}')
+assert_contains "$rep" 'unknown server_id' "call_start on an unknown server refused"
+rep=$(request "{\"op\":\"register\",\"name\":\"x\",\"pid\":$root}")
+assert_contains "$rep" 'not a child of the caller' "register of another's process refused"
+rep=$(request 'not json')
+assert_contains "$rep" '"op":"error"' "garbage refused"
+
+echo go >"$TMP/go"
+wait "$root"
+sleep 0.3
+
+# events without --follow: recent events, then the end marker and exit 0.
+out=$(timeout 10 "$MCPWARDEN" events --json --socket "$SOCK") || fail "events without --follow failed"
+line=$(printf '%s\n' "$out" | grep '"tracked-by-request"' | grep '"type":"exec"')
+assert_contains "$line" '"server_id":42' "child exec carries the tracked server id"
+assert_contains "$line" '"argv":["/bin/true","tracked-by-request"]' "argv reported"
+text=$(timeout 10 "$MCPWARDEN" events --socket "$SOCK" | grep 'tracked-by-request' | head -n 1)
+assert_contains "$text" "type=exec" "human output is key=value"
+
+st=$("$MCPWARDEN" status --json --socket "$SOCK") || fail "status --json failed"
+python3 - "$st" <<'PY' || fail "status --json content: $st"
+import json, sys
+s = json.loads(sys.argv[1])
+types = {"exec", "fork", "exit", "net", "sock_state"}
+assert set(s["drops"]) == types, s["drops"]
+assert all(isinstance(v, int) and v >= 0 for v in s["drops"].values()), s["drops"]
+assert set(s["counters"]["events"]) == types
+assert s["counters"]["events"]["exec"] >= 1 and s["counters"]["events"]["fork"] >= 1
+assert s["counters"]["processes"] > 1
+assert s["counters"]["lineage_lost"] == 0
+assert isinstance(s["features"]["lsm"], bool) and s["features"]["lsm_probe"]
+assert s["features"]["exec_enforcement"] in ("lsm", "signal")
+assert s["mode"] == "observe" and s["scope"] == "tracked"
+PY
+pass "status --json reports mode, features, counters and drops"

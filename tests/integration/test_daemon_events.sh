@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# test_daemon_events.sh: a tracked process tree's exec and network events reach `mcpwarden events` with its server id; others' do not.
+source "$(dirname "$0")/../lib.sh"
+require_root
+source "$(dirname "$0")/daemon.sh"
+
+# The root waits on a fifo until the daemon tracks it, then runs `id -u` and the network script.
+mkfifo "$TMP/go"
+cat >"$TMP/net.py" <<'PY'
+import socket, sys
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen()
+port = ls.getsockname()[1]
+c = socket.socket(); c.connect(("127.0.0.1", port))
+a, _ = ls.accept()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(b"x", ("127.0.0.1", port))
+u.sendmsg([b"y"], [], 0, ("127.0.0.1", port + 1))
+s6 = socket.socket(socket.AF_INET6)
+try:
+    s6.connect(("::1", port))
+except OSError:
+    pass
+open(sys.argv[1], "w").write(str(port))
+# Exec from a thread that is not the leader: the kernel gives it the leader's pid.
+import os, threading
+threading.Thread(target=lambda: os.execv("/bin/true", ["/bin/true", "exec-from-thread"])).start()
+PY
+sh -c 'read x <"$1"; id -u >/dev/null; python3 "$2" "$3"' root "$TMP/go" "$TMP/net.py" "$TMP/port" &
+root=$!
+
+start_daemon --track-pid "$root"
+follow_events "$TMP/events"
+echo go >"$TMP/go"
+wait "$root" || fail "tracked tree failed"
+/bin/echo "untracked-$$" >/dev/null
+stop_follow
+[ -s "$TMP/port" ] || fail "network script did not finish"
+
+python3 - "$TMP/events" "$(cat "$TMP/port")" "$root" "untracked-$$" <<'PY' || fail "events do not match (see above)"
+import json, sys
+path, port, root, marker = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+evs = [json.loads(l) for l in open(path) if l.strip()]
+print(f"{len(evs)} events")
+ok = True
+def expect(what, pred):
+    global ok
+    hits = [e for e in evs if pred(e)]
+    print(("ok: " if hits else "MISSING: ") + what + (": " + json.dumps(hits[0]) if hits else ""))
+    ok &= bool(hits)
+def net(op, **kw):
+    return lambda e: e["type"] == "net" and e["op"] == op and e["server_id"] == 1 and \
+        all(e.get(k) == v for k, v in kw.items())
+expect("exec of id with argv, server 1", lambda e: e["type"] == "exec" and e["argv"] == ["id", "-u"]
+       and e["server_id"] == 1 and e["exe"].endswith("/id") and e["argv_truncated"] is False)
+expect("fork of a tracked child inherits server 1", lambda e: e["type"] == "fork" and e["ppid"] == root
+       and e["server_id"] == 1)
+expect("tcp connect to loopback, result 0", net("connect", family="inet", addr="127.0.0.1", port=port, result=0))
+expect("bind", net("bind", family="inet", addr="127.0.0.1"))
+expect("listen", net("listen", result=0))
+expect("accept with peer address", lambda e: net("accept", family="inet", addr="127.0.0.1")(e) and e["result"] >= 0)
+expect("udp sendto", net("sendto", family="inet", addr="127.0.0.1", port=port, result=1))
+expect("udp sendmsg", net("sendmsg", family="inet", addr="127.0.0.1", port=port + 1, result=1))
+expect("ipv6 connect", net("connect", family="inet6", addr="::1", port=port))
+expect("tcp state SYN_SENT", lambda e: e["type"] == "sock_state" and e["newstate"] == "SYN_SENT"
+       and e["server_id"] == 1 and e["port"] == port)
+expect("exit of the root", lambda e: e["type"] == "exit" and e["pid"] == root and e["server_id"] == 1)
+expect("untracked exec seen, server 0", lambda e: e["type"] == "exec" and marker in e["argv"] and e["server_id"] == 0)
+py = next(e["pid"] for e in evs if e["type"] == "net" and e["op"] == "connect")
+expect("exec from a non-leader thread keeps the pid and lineage", lambda e: e["type"] == "exec"
+       and "exec-from-thread" in e["argv"] and e["pid"] == py and e["old_tid"] != py and e["server_id"] == 1)
+untracked_net = [e for e in evs if e["type"] in ("net", "sock_state") and e["server_id"] == 0]
+print("network events from untracked processes:", untracked_net[:3])
+ok &= not untracked_net
+bad = [e for e in evs if e["server_id"] != 0 and (marker in e.get("argv", []) or e["type"] == "net" and e["pid"] != root
+       and e["comm"] not in ("python3", "sh", "id"))]
+print("tracked events from untracked processes:", bad)
+sys.exit(0 if ok and not bad else 1)
+PY
+pass "tracked tree events"

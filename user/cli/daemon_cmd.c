@@ -1,0 +1,56 @@
+/* daemon_cmd.c: `mcpwarden daemon`: parses options and runs the daemon in the foreground. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/commands.h"
+#include "common/log.h"
+#include "control.h"
+#include "daemon/daemon.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: mcpwarden daemon [--socket PATH] [--track-pid PID]... [--trace-all] [--verbose]\n");
+	return EXIT_USAGE;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "track-pid", required_argument, NULL, 't' },
+		{ "trace-all", no_argument, NULL, 'a' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct daemon_opts o = { .socket_path = CTL_DEFAULT_SOCKET };
+	char *end;
+	long pid;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:t:avh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.socket_path = optarg; break;
+		case 't':
+			pid = strtol(optarg, &end, 10);
+			if (*end || pid < 1 || pid > INT_MAX) {
+				fprintf(stderr, "mcpwarden daemon: --track-pid: '%s' is not a pid\n", optarg);
+				return EXIT_USAGE;
+			}
+			if (o.ntrack == DAEMON_MAX_TRACK) {
+				fprintf(stderr, "mcpwarden daemon: --track-pid: at most %d\n", DAEMON_MAX_TRACK);
+				return EXIT_USAGE;
+			}
+			o.track[o.ntrack++] = pid;
+			break;
+		case 'a': o.trace_all = true; break;
+		case 'v': log_set_verbose(true); break;
+		default: return usage();
+		}
+	}
+	if (optind != argc)
+		return usage();
+	return daemon_run(&o) ? EXIT_RUNTIME : EXIT_OK;
+}

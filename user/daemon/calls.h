@@ -1,0 +1,14 @@
+/* calls.h: the set of calls active in a tracked process (struct tracked), as the daemon edits it. */
+#ifndef MCPWARDEN_CALLS_H
+#define MCPWARDEN_CALLS_H
+
+#include <stdint.h>
+
+#include "events.h"
+
+/* Adds `call` (nonzero) unless present. 0, or -1 when EV_MAX_CALLS are already active. */
+int calls_add(struct tracked *t, uint64_t call);
+/* Removes `call`. 0, or -1 when it was not active. */
+int calls_remove(struct tracked *t, uint64_t call);
+
+#endif

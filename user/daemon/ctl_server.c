@@ -1,0 +1,247 @@
+/* ctl_server.c: listens on the control socket, accepts peers (SO_PEERCRED logged) and queues output to them. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/ctl_server.h"
+
+static int watch(struct ctl_server *s, int op, int fd, uint32_t events, epoll_data_t data)
+{
+	struct epoll_event ev = { .events = events, .data = data };
+
+	if (epoll_ctl(s->epfd, op, fd, &ev)) {
+		log_warn("%s: epoll_ctl fd %d", s->path, fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes the socket's directory (not its parents) unless it exists. */
+static int make_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int r = 0;
+
+	if (!copy) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (mkdir(dirname(copy), 0755) && errno != EEXIST) {
+		log_warn("mkdir %s", copy);
+		r = -1;
+	}
+	free(copy);
+	return r;
+}
+
+/* True when something accepts connections at `sa`. */
+static bool in_use(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = !connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	return live;
+}
+
+int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t tag)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->epfd = epfd;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_warnx("%s: socket path too long (max %zu)", path, sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	s->path = strdup(path);
+	if (!s->path) {
+		log_warn("%s", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if (make_dir(path))
+		goto fail;
+	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		log_warn("%s: socket", path);
+		goto fail;
+	}
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode)) {
+		if (in_use(&sa)) {
+			log_warnx("%s: another daemon is listening there", path);
+			goto fail;
+		}
+		if (unlink(path)) {
+			log_warn("%s: remove stale socket", path);
+			goto fail;
+		}
+	}
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		log_warn("%s: bind", path);
+		goto fail;
+	}
+	s->bound = true;
+	if (chmod(path, 0660)) {
+		log_warn("%s: chmod 0660", path);
+		goto fail;
+	}
+	if (listen(s->fd, 64)) {
+		log_warn("%s: listen", path);
+		goto fail;
+	}
+	if (watch(s, EPOLL_CTL_ADD, s->fd, EPOLLIN, (epoll_data_t){ .u64 = tag }))
+		goto fail;
+	return 0;
+fail:
+	ctl_server_close(s);
+	return -1;
+}
+
+void ctl_server_close(struct ctl_server *s)
+{
+	while (s->clients)
+		ctl_client_drop(s, s->clients);
+	ctl_server_reap(s);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->bound && unlink(s->path))
+		log_warn("%s: remove socket", s->path);
+	s->bound = false;
+	free(s->path);
+	s->path = NULL;
+	s->fd = -1;
+}
+
+void ctl_server_accept(struct ctl_server *s)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct ctl_client *c;
+	int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != EAGAIN)
+			log_warn("%s: accept", s->path);
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		log_warn("%s: SO_PEERCRED on fd %d", s->path, fd);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || strq_init(&c->out, CTL_CLIENT_QUEUE)) {
+		log_warn("%s: client pid %d", s->path, cred.pid);
+		free(c);
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->pid = cred.pid;
+	c->uid = cred.uid;
+	if (watch(s, EPOLL_CTL_ADD, fd, EPOLLIN, (epoll_data_t){ .ptr = c })) {
+		strq_free(&c->out);
+		free(c);
+		close(fd);
+		return;
+	}
+	c->next = s->clients;
+	s->clients = c;
+	s->nclients++;
+	log_warnx("%s: peer pid %d uid %u gid %u", s->path, cred.pid, cred.uid, cred.gid);
+}
+
+void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
+{
+	struct ctl_client **pp = &s->clients;
+
+	if (c->dead)
+		return;
+	while (*pp && *pp != c)
+		pp = &(*pp)->next;
+	if (*pp) {
+		*pp = c->next;
+		s->nclients--;
+	}
+	if (c->lost)
+		log_warnx("%s: peer pid %d lost %llu messages (slow reader)", s->path, c->pid,
+			  (unsigned long long)c->lost);
+	close(c->fd);	/* also removes it from epoll */
+	strq_free(&c->out);
+	c->dead = true;
+	c->next = s->dead;
+	s->dead = c;
+}
+
+void ctl_server_reap(struct ctl_server *s)
+{
+	while (s->dead) {
+		struct ctl_client *c = s->dead;
+
+		s->dead = c->next;
+		free(c);
+	}
+}
+
+int ctl_client_flush(struct ctl_server *s, struct ctl_client *c)
+{
+	const char *msg;
+	bool want;
+
+	while ((msg = strq_at(&c->out, 0))) {
+		if (send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			if (errno == EAGAIN)
+				break;
+			if (errno != EPIPE && errno != ECONNRESET)
+				log_warn("%s: send to pid %d", s->path, c->pid);
+			return -1;
+		}
+		free(strq_pop(&c->out));
+	}
+	if (!c->out.len && c->closing)
+		return -1;
+	want = c->out.len > 0;
+	if (want != c->want_out) {
+		if (watch(s, EPOLL_CTL_MOD, c->fd, EPOLLIN | (want ? EPOLLOUT : 0), (epoll_data_t){ .ptr = c }))
+			return -1;
+		c->want_out = want;
+	}
+	return 0;
+}
+
+int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg)
+{
+	if (!msg) {
+		log_warnx("%s: message to pid %d: out of memory", s->path, c->pid);
+		return -1;
+	}
+	if (!strq_push(&c->out, msg)) {
+		free(msg);
+		c->lost++;
+	}
+	return ctl_client_flush(s, c);
+}
+
+void ctl_server_broadcast(struct ctl_server *s, const char *msg)
+{
+	struct ctl_client *c, *next;
+
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (c->follow && ctl_client_send(s, c, strdup(msg)))
+			ctl_client_drop(s, c);
+	}
+}

@@ -1,0 +1,52 @@
+/* ctl_server.h: the daemon's SOCK_SEQPACKET control socket: peers, their output queues, broadcast. */
+#ifndef MCPWARDEN_CTL_SERVER_H
+#define MCPWARDEN_CTL_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/strq.h"
+
+#define CTL_CLIENT_QUEUE	4096	/* messages; a slower subscriber loses events, counted */
+
+struct ctl_client {
+	int fd;
+	pid_t pid;			/* SO_PEERCRED */
+	uid_t uid;
+	bool follow;			/* receives live events */
+	bool closing;			/* close once the queue is flushed */
+	bool want_out;			/* EPOLLOUT is armed */
+	bool dead;			/* dropped; freed by ctl_server_reap */
+	uint64_t lost;			/* messages dropped on a full queue */
+	struct strq out;
+	struct ctl_client *next;
+};
+
+struct ctl_server {
+	int fd;
+	int epfd;
+	char *path;
+	bool bound;			/* the socket file at path is ours to remove */
+	struct ctl_client *clients;
+	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
+	unsigned nclients;
+};
+
+/* Creates the socket at `path` (mode 0660, parent directory made if missing) and watches it with `tag`. */
+int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t tag);
+void ctl_server_close(struct ctl_server *s);
+/* Accepts one peer, logs its credentials and watches it (epoll data.ptr is the client). */
+void ctl_server_accept(struct ctl_server *s);
+/* Closes the peer; its memory lives on until ctl_server_reap, as epoll may still report it. */
+void ctl_client_drop(struct ctl_server *s, struct ctl_client *c);
+/* Frees dropped clients; call between epoll batches. */
+void ctl_server_reap(struct ctl_server *s);
+/* Queues `msg` (taking ownership) and sends what the socket takes. -1: the peer is gone, drop it. */
+int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg);
+/* Sends queued messages; -1: the peer is gone or finished, drop it. */
+int ctl_client_flush(struct ctl_server *s, struct ctl_client *c);
+/* Sends a copy of `msg` to every following client; drops those that are gone. */
+void ctl_server_broadcast(struct ctl_server *s, const char *msg);
+
+#endif

@@ -1,0 +1,18 @@
+/* event_json.h: turns sensor records into the JSON objects `mcpwarden events` prints (stable field names). */
+#ifndef MCPWARDEN_EVENT_JSON_H
+#define MCPWARDEN_EVENT_JSON_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "events.h"
+
+/* Checks a ring buffer record's version, type and size. Returns the header, or NULL and a reason. */
+const struct ev_hdr *event_check(const void *data, size_t size, const char **why);
+/* Name of an event type ("exec", ...), used in JSON and in the drop counters. */
+const char *event_type_name(unsigned type);
+/* The JSON object for a checked record; NULL on OOM. */
+cJSON *event_json(const struct ev_hdr *h);
+
+#endif

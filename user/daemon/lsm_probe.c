@@ -1,0 +1,52 @@
+/* lsm_probe.c: loads and attaches a no-op BPF LSM program to see whether this kernel allows it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "daemon/lsm_probe.h"
+
+#define LSM_HOOK	"bpf_lsm_bprm_check_security"
+
+bool lsm_probe(char *why, size_t size)
+{
+	/* r0 = 0; exit: allow everything. */
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id, prog, link;
+
+	if (!btf) {
+		snprintf(why, size, "vmlinux BTF: %s", strerror(errno));
+		return false;
+	}
+	id = btf__find_by_name_kind(btf, LSM_HOOK, BTF_KIND_FUNC);
+	btf__free(btf);
+	if (id < 0) {
+		snprintf(why, size, "%s: not in vmlinux BTF", LSM_HOOK);
+		return false;
+	}
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC, .attach_btf_id = id);
+	prog = bpf_prog_load(BPF_PROG_TYPE_LSM, "mcpw_lsm_probe", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		snprintf(why, size, "load lsm/bprm_check_security: %s", strerror(errno));
+		return false;
+	}
+	link = bpf_link_create(prog, 0, BPF_LSM_MAC, NULL);
+	if (link < 0) {
+		snprintf(why, size, "attach lsm/bprm_check_security: %s", strerror(errno));
+		close(prog);
+		return false;
+	}
+	close(link);
+	close(prog);
+	snprintf(why, size, "ok");
+	return true;
+}

@@ -1,0 +1,33 @@
+/* proctable.h: the daemon's view of live processes, keyed by (pid, start_time), never by pid alone. */
+#ifndef MCPWARDEN_PROCTABLE_H
+#define MCPWARDEN_PROCTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events.h"
+
+struct proc {
+	uint32_t pid, ppid, uid, server_id;
+	uint64_t start_time, cgroup_id;
+	char comm[EV_COMM_LEN];
+	char exe[EV_FILENAME_LEN];	/* empty until an exec is seen */
+	struct proc *next;
+};
+
+struct proctable {
+	struct proc **buckets;
+	size_t nbuckets;		/* a power of two */
+	size_t count;
+};
+
+int proctable_init(struct proctable *t, size_t nbuckets);
+void proctable_free(struct proctable *t);
+struct proc *proctable_find(const struct proctable *t, uint32_t pid, uint64_t start_time);
+/* Finds a process by pid alone, for requests that name a pid; walks the whole table. */
+struct proc *proctable_find_pid(const struct proctable *t, uint32_t pid);
+/* Adds the process a record header describes, or refreshes its entry. NULL on OOM (logged). */
+struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h);
+void proctable_remove(struct proctable *t, uint32_t pid, uint64_t start_time);
+
+#endif

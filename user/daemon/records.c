@@ -1,0 +1,58 @@
+/* records.c: handles each ring buffer record: process table, counters, recent events, subscribers. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+#include "daemon/event_json.h"
+
+static void update_table(struct daemon *d, const struct ev_hdr *h)
+{
+	struct proc *p;
+
+	if (h->type == EV_EXIT) {
+		proctable_remove(&d->procs, h->pid, h->start_time);
+		if (h->server_id)
+			servers_forget_root(&d->servers, h->pid);
+		return;
+	}
+	p = proctable_update(&d->procs, h);
+	if (p && h->type == EV_EXEC)
+		snprintf(p->exe, sizeof(p->exe), "%.*s", (int)sizeof(p->exe) - 1,
+			 ((const struct ev_exec *)h)->filename);
+}
+
+/* Keeps `line` among the recent events, forgetting the oldest when full; takes ownership. */
+static void remember(struct daemon *d, char *line)
+{
+	if (d->recent.len == d->recent.cap)
+		free(strq_pop(&d->recent));
+	strq_push(&d->recent, line);
+}
+
+int daemon_on_record(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const char *why;
+	const struct ev_hdr *h = event_check(data, size, &why);
+	cJSON *o;
+	char *line;
+
+	if (!h) {
+		if (!d->bad_records++)
+			log_warnx("ring buffer: record of %zu bytes: %s", size, why);
+		return 0;
+	}
+	d->counts[h->type]++;
+	update_table(d, h);
+	o = event_json(h);
+	line = o ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_Delete(o);
+	if (!line) {
+		log_warnx("ring buffer: %s event of pid %u: out of memory", event_type_name(h->type), h->pid);
+		return 0;
+	}
+	ctl_server_broadcast(&d->ctl, line);
+	remember(d, line);
+	return 0;
+}

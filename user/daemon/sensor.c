@@ -1,0 +1,200 @@
+/* sensor.c: opens, loads and attaches the BPF skeletons, makes them share maps, and wraps map access. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "common/log.h"
+#include "daemon/sensor.h"
+#include "net.skel.h"
+#include "proc.skel.h"
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !log_verbose())
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Makes every non-internal map of `to` reuse the same-named map of the loaded object `from`. */
+static int share_maps(struct bpf_object *from, struct bpf_object *to)
+{
+	struct bpf_map *m, *src;
+
+	bpf_object__for_each_map(m, to) {
+		if (bpf_map__is_internal(m))
+			continue;
+		src = bpf_object__find_map_by_name(from, bpf_map__name(m));
+		if (src && bpf_map__reuse_fd(m, bpf_map__fd(src))) {
+			log_warnx("share map %s from %s with %s: %s", bpf_map__name(m),
+				  bpf_object__name(from), bpf_object__name(to), strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	libbpf_set_print(libbpf_log);
+	s->proc = proc_bpf__open_and_load();
+	if (!s->proc) {
+		log_warn("load proc.bpf.o");
+		goto fail;
+	}
+	s->net = net_bpf__open();
+	if (!s->net) {
+		log_warn("open net.bpf.o");
+		goto fail;
+	}
+	if (share_maps(s->proc->obj, s->net->obj))
+		goto fail;
+	if ((err = net_bpf__load(s->net))) {
+		log_warnx("load net.bpf.o: %s", strerror(-err));
+		goto fail;
+	}
+	if ((err = proc_bpf__attach(s->proc))) {
+		log_warnx("attach proc.bpf.o: %s", strerror(-err));
+		goto fail;
+	}
+	if ((err = net_bpf__attach(s->net))) {
+		log_warnx("attach net.bpf.o: %s", strerror(-err));
+		goto fail;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->proc->maps.events), fn, ctx, NULL);
+	if (!s->rb) {
+		log_warn("ring buffer on map events");
+		goto fail;
+	}
+	return 0;
+fail:
+	sensor_close(s);
+	return -1;
+}
+
+void sensor_close(struct sensor *s)
+{
+	ring_buffer__free(s->rb);
+	net_bpf__destroy(s->net);
+	proc_bpf__destroy(s->proc);
+	memset(s, 0, sizeof(*s));
+}
+
+int sensor_set_flags(struct sensor *s, __u32 flags)
+{
+	__u32 zero = 0;
+
+	if (bpf_map__update_elem(s->proc->maps.sensor_config, &zero, sizeof(zero), &flags, sizeof(flags), BPF_ANY)) {
+		log_warn("map sensor_config: set flags %#x", flags);
+		return -1;
+	}
+	return 0;
+}
+
+int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t)
+{
+	if (bpf_map__update_elem(s->proc->maps.tracked, &pid, sizeof(pid), t, sizeof(*t), BPF_ANY)) {
+		log_warn("map tracked: add pid %u (server %u)", pid, t->server_id);
+		return -1;
+	}
+	return 0;
+}
+
+int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t)
+{
+	if (bpf_map__lookup_elem(s->proc->maps.tracked, &pid, sizeof(pid), t, sizeof(*t), 0)) {
+		if (errno != ENOENT)
+			log_warn("map tracked: read pid %u", pid);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sums `n` per-CPU u64 counters of `map` into out[0..n). */
+static int sum_percpu(struct bpf_map *map, uint64_t *out, __u32 n)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *percpu;
+
+	if (ncpu < 0) {
+		log_warnx("possible CPUs: %s", strerror(-ncpu));
+		return -1;
+	}
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu) {
+		log_warn("map %s: %d CPUs", bpf_map__name(map), ncpu);
+		return -1;
+	}
+	for (__u32 i = 0; i < n; i++) {
+		out[i] = 0;
+		if (bpf_map__lookup_elem(map, &i, sizeof(i), percpu, ncpu * sizeof(*percpu), 0)) {
+			log_warn("map %s: read index %u", bpf_map__name(map), i);
+			free(percpu);
+			return -1;
+		}
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			out[i] += percpu[cpu];
+	}
+	free(percpu);
+	return 0;
+}
+
+int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX])
+{
+	return sum_percpu(s->proc->maps.drops, out, EV_TYPE_MAX);
+}
+
+int sensor_errors(struct sensor *s, uint64_t out[SERR_MAX])
+{
+	return sum_percpu(s->proc->maps.sensor_errors, out, SERR_MAX);
+}
+
+long sensor_tracked_count(struct sensor *s)
+{
+	__u32 key, next;
+	long n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map__get_next_key(s->proc->maps.tracked, prev, &next, sizeof(next))) {
+		n++;
+		key = next;
+		prev = &key;
+	}
+	if (errno != ENOENT) {
+		log_warn("map tracked: walk keys");
+		return -1;
+	}
+	return n;
+}
+
+int sensor_seed(struct sensor *s, void (*fn)(const struct ev_hdr *h, void *ctx), void *ctx)
+{
+	struct ev_hdr h;
+	size_t have = 0;
+	ssize_t n;
+	int fd = bpf_iter_create(bpf_link__fd(s->proc->links.seed_tasks));
+
+	if (fd < 0) {
+		log_warn("task iterator seed_tasks");
+		return -1;
+	}
+	/* read() may split records; gather whole headers. */
+	while ((n = read(fd, (char *)&h + have, sizeof(h) - have)) > 0) {
+		have += n;
+		if (have == sizeof(h)) {
+			fn(&h, ctx);
+			have = 0;
+		}
+	}
+	if (n < 0)
+		log_warn("task iterator seed_tasks: read");
+	close(fd);
+	return n < 0 ? -1 : 0;
+}

@@ -1,0 +1,35 @@
+/* sensor.h: the loaded BPF sensor: both skeletons sharing one ring buffer and the lineage map. */
+#ifndef MCPWARDEN_SENSOR_H
+#define MCPWARDEN_SENSOR_H
+
+#include <stdint.h>
+
+#include <bpf/libbpf.h>
+
+#include "events.h"
+
+struct sensor {
+	struct proc_bpf *proc;
+	struct net_bpf *net;
+	struct ring_buffer *rb;
+};
+
+/* Opens, loads and attaches every program; `fn` gets each ring buffer record. 0 or -1 (logged). */
+int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx);
+void sensor_close(struct sensor *s);
+/* Sets the CFG_* flags the programs read. */
+int sensor_set_flags(struct sensor *s, __u32 flags);
+/* Makes `pid` a tracked process (a server root). */
+int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t);
+/* Reads the lineage entry of `pid`. 0, or -1 when it has none (errno ENOENT) or on error (logged). */
+int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t);
+/* Sums the per-CPU drop counters into out[type]. */
+int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX]);
+/* Sums the per-CPU sensor error counters into out[enum sensor_error]. */
+int sensor_errors(struct sensor *s, uint64_t out[SERR_MAX]);
+/* Number of entries in the lineage map, or -1. */
+long sensor_tracked_count(struct sensor *s);
+/* Runs the task iterator: `fn` gets one EV_SEED header per live process. 0 or -1 (logged). */
+int sensor_seed(struct sensor *s, void (*fn)(const struct ev_hdr *h, void *ctx), void *ctx);
+
+#endif

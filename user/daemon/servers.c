@@ -1,0 +1,59 @@
+/* servers.c: a short list of known servers, keyed by server id. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "daemon/servers.h"
+
+struct server *servers_find(struct server *list, uint32_t id)
+{
+	while (list && list->id != id)
+		list = list->next;
+	return list;
+}
+
+struct server *servers_add(struct server **list, uint32_t id, pid_t root, pid_t owner, const char *name)
+{
+	struct server *s = servers_find(*list, id);
+
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s) {
+			log_warn("server %u (pid %d)", id, root);
+			return NULL;
+		}
+		s->id = id;
+		s->next = *list;
+		*list = s;
+	}
+	s->root = root;
+	s->owner = owner;
+	snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
+	return s;
+}
+
+void servers_forget_root(struct server **list, pid_t pid)
+{
+	struct server **pp = list;
+
+	while (*pp) {
+		struct server *s = *pp;
+
+		if (s->root == pid) {
+			*pp = s->next;
+			free(s);
+		} else {
+			pp = &s->next;
+		}
+	}
+}
+
+void servers_free(struct server **list)
+{
+	while (*list) {
+		struct server *s = *list;
+
+		*list = s->next;
+		free(s);
+	}
+}
