@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "common/log.h"
+#include "control.h"
 #include "shim/shim.h"
 
 static int usage(void)
@@ -28,7 +29,7 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct shim_opts o = { .max_line = SHIM_DEFAULT_MAX_LINE };
+	struct shim_opts o = { .max_line = SHIM_DEFAULT_MAX_LINE, .socket_path = CTL_DEFAULT_SOCKET };
 	char *end;
 	int c;
 
@@ -37,8 +38,8 @@ int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'p': o.policy_path = optarg; break;
 		case 'n': o.name = optarg; break;
-		case 's': break;	/* the daemon socket: used once the daemon half lands */
-		case 'N': break;
+		case 's': o.socket_path = optarg; break;
+		case 'N': o.socket_path = NULL; break;
 		case 'a': o.audit_path = optarg; break;
 		case 'm':
 			o.max_line = strtoul(optarg, &end, 10);

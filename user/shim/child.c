@@ -2,21 +2,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "shim/child.h"
 
-/* In the forked child: wire up fds, detach, exec. Writes errno to errfd on failure. */
+/* In the forked child: wire up fds, detach, wait for the go byte if held, exec.
+ * Writes errno to errfd on failure. */
 static void __attribute__((noreturn)) exec_server(char *const argv[], int in, int out,
-						    int errfd, pid_t parent)
+						    int errfd, int gofd, pid_t parent)
 {
 	sigset_t none;
+	char go;
 	int err;
 
 	sigemptyset(&none);
@@ -29,6 +34,8 @@ static void __attribute__((noreturn)) exec_server(char *const argv[], int in, in
 		_exit(127);
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
 		goto fail;
+	if (gofd >= 0 && read(gofd, &go, 1) != 1)	/* the shim died before the daemon knew us */
+		_exit(127);
 	execvp(argv[0], argv);
 fail:
 	err = errno;
@@ -44,39 +51,19 @@ static int set_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-int child_spawn(struct child *c, char *const argv[])
+/* Reads the exec result from the CLOEXEC pipe: EOF means the server is running. */
+static int child_started(struct child *c, const char *name)
 {
-	int in[2], out[2], errp[2], err = 0;
-	pid_t parent = getpid();
 	ssize_t n;
+	int err;
 
-	memset(c, 0, sizeof(*c));
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		log_warn("pipe for server %s", argv[0]);
-		return -1;
-	}
-	/* Large pipes keep big messages to one write; best effort. */
-	fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
-	fcntl(out[1], F_SETPIPE_SZ, 1 << 20);
-	c->pid = fork();
-	if (c->pid < 0) {
-		log_warn("fork for server %s", argv[0]);
-		return -1;
-	}
-	if (c->pid == 0)
-		exec_server(argv, in[0], out[1], errp[1], parent);
-	setpgid(c->pid, c->pid);	/* also set here: no window where signals miss it */
-	close(in[0]);
-	close(out[1]);
-	close(errp[1]);
 	do
-		n = read(errp[0], &err, sizeof(err));
+		n = read(c->errp, &err, sizeof(err));
 	while (n < 0 && errno == EINTR);
-	close(errp[0]);
-	c->to_server = in[1];
-	c->from_server = out[0];
+	close(c->errp);
+	c->errp = -1;
 	if (n == sizeof(err)) {
-		log_warnx("cannot run %s: %s", argv[0], strerror(err));
+		log_warnx("cannot run %s: %s", name, strerror(err));
 		waitpid(c->pid, &c->status, 0);
 		c->exited = true;
 		return -1;
@@ -86,6 +73,68 @@ int child_spawn(struct child *c, char *const argv[])
 		return -1;
 	}
 	return 0;
+}
+
+/* fork(), or clone3() straight into a cgroup, so not one instruction runs outside it. */
+static pid_t spawn_into(int cgroup_fd)
+{
+	struct clone_args args = { .exit_signal = SIGCHLD };
+
+	if (cgroup_fd < 0)
+		return fork();
+	args.flags = CLONE_INTO_CGROUP;
+	args.cgroup = (uint64_t)cgroup_fd;
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold)
+{
+	int in[2], out[2], errp[2], go[2] = { -1, -1 };
+	pid_t parent = getpid();
+
+	memset(c, 0, sizeof(*c));
+	c->go = -1;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    (hold && pipe2(go, O_CLOEXEC) < 0)) {
+		log_warn("pipe for server %s", argv[0]);
+		return -1;
+	}
+	/* Large pipes keep big messages to one write; best effort. */
+	fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
+	fcntl(out[1], F_SETPIPE_SZ, 1 << 20);
+	c->pid = spawn_into(cgroup_fd);
+	if (c->pid < 0) {
+		log_warn("%s for server %s", cgroup_fd >= 0 ? "clone3 into its cgroup" : "fork", argv[0]);
+		return -1;
+	}
+	if (c->pid == 0)
+		exec_server(argv, in[0], out[1], errp[1], go[0], parent);
+	setpgid(c->pid, c->pid);	/* also set here: no window where signals miss it */
+	close(in[0]);
+	close(out[1]);
+	close(errp[1]);
+	c->errp = errp[0];
+	c->to_server = in[1];
+	c->from_server = out[0];
+	if (hold) {
+		close(go[0]);
+		c->go = go[1];
+		return 0;	/* child_release() reads the exec result */
+	}
+	return child_started(c, argv[0]);
+}
+
+int child_release(struct child *c, const char *name)
+{
+	char byte = 1;
+
+	if (write(c->go, &byte, 1) != 1) {
+		log_warn("releasing server %s (pid %d)", name, c->pid);
+		return -1;
+	}
+	close(c->go);
+	c->go = -1;
+	return child_started(c, name);
 }
 
 void child_signal(const struct child *c, int sig)

@@ -9,14 +9,19 @@ struct child {
 	pid_t pid;
 	int to_server;		/* write end of the server's stdin */
 	int from_server;	/* read end of the server's stdout */
+	int go;			/* write end the held child waits on; -1 once released */
+	int errp;		/* read end of the exec-error pipe; -1 once read */
 	bool exited;
 	int status;		/* wait status once exited */
 };
 
-/* Forks and execs argv with pipes on stdin/stdout, stderr inherited, a new process
- * group and PR_SET_PDEATHSIG(SIGKILL). Returns 0, or -1 with the reason logged
- * (exec failures included: they are reported back through a CLOEXEC pipe). */
-int child_spawn(struct child *c, char *const argv[]);
+/* Starts argv with pipes on stdin/stdout, stderr inherited, a new process group and
+ * PR_SET_PDEATHSIG(SIGKILL); inside cgroup_fd's cgroup from birth when it is >= 0
+ * (clone3 CLONE_INTO_CGROUP). With hold, the child waits before exec until
+ * child_release(), so the daemon can be told about it first. Returns 0, or -1 with the
+ * reason logged (exec failures too: they come back through a CLOEXEC pipe). */
+int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold);
+int child_release(struct child *c, const char *name);
 /* Signals the server's whole process group. */
 void child_signal(const struct child *c, int sig);
 /* Reaps the server if it has exited; returns true once it has. */

@@ -58,11 +58,15 @@ static void refuse(struct shim *s, struct replies *r, const cJSON *id, int code,
 
 static void record_decision(struct shim *s, const cJSON *id, const char *tool,
 			    const cJSON *args, const struct decision *d, uint64_t took_ns,
-			    const char *sha)
+			    const char *sha, uint64_t call)
 {
 	cJSON *rec = cJSON_CreateObject();
 
 	cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(id, 1));
+	if (call) {
+		cJSON_AddNumberToObject(rec, "server_id", (double)s->link.server_id);
+		cJSON_AddNumberToObject(rec, "call", (double)call);
+	}
 	cJSON_AddStringToObject(rec, "tool", tool);
 	cJSON_AddStringToObject(rec, "args_sha256", sha);
 	if (s->pol->audit_args_full)
@@ -133,8 +137,8 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	policy_decide(s->pol, s->ctr, &cx, &d);
 	took = now_ns() - t0;
 	args_hash(args, sha);
-	record_decision(s, m->id, name->valuestring, args, &d, took, sha);
 	if (!d.allow) {
+		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0);
 		owe(r, denial(s, m->id, name->valuestring, &d));
 		return false;
 	}
@@ -145,6 +149,9 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 			pending_remove(&s->c2s, p);
 		return false;
 	}
+	/* The daemon acks before the call goes on, so its processes carry the call id. */
+	p->call = dlink_call_start(&s->link);
+	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call);
 	memcpy(p->args_sha, sha, sizeof(p->args_sha));
 	p->start_ns = t0;
 	p->deadline_ns = d.timeout_ms ? t0 + (uint64_t)d.timeout_ms * 1000000ull : 0;
@@ -180,7 +187,7 @@ static void client_cancelled(struct shim *s, const struct jsonrpc_msg *m)
 		cJSON_AddStringToObject(rec, "outcome", "cancelled");
 		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now_ns() - p->start_ns) / 1e6);
 		dlog_write(&s->log, "call_end", rec);
-		pending_remove(&s->c2s, p);
+		shim_forget(s, p);
 	}
 }
 

@@ -17,7 +17,8 @@
 #include "policy/load.h"
 #include "shim/shim.h"
 
-enum { FD_CLIENT_IN, FD_SERVER_OUT, FD_CLIENT_OUT, FD_SERVER_IN, FD_SIGNAL, FD_INOTIFY, FD_COUNT };
+enum { FD_CLIENT_IN, FD_SERVER_OUT, FD_CLIENT_OUT, FD_SERVER_IN, FD_SIGNAL, FD_INOTIFY, FD_DAEMON,
+       FD_COUNT };
 
 struct loop {
 	struct shim *s;
@@ -145,6 +146,8 @@ static int poll_timeout_ms(const struct shim *s, uint64_t now)
 
 	if (s->term_stage == 1 || s->term_stage == 2)
 		next = next && next < s->term_next_ns ? next : s->term_next_ns;
+	if (s->link.retry_ns)
+		next = next && next < s->link.retry_ns ? next : s->link.retry_ns;
 	if (s->server_gone_ns && !s->server_eof) {
 		uint64_t drain = s->server_gone_ns + 1000000000ull;
 
@@ -177,6 +180,7 @@ static void iterate(struct loop *l)
 		.events = POLLOUT };
 	pfd[FD_SIGNAL] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	pfd[FD_INOTIFY] = (struct pollfd){ .fd = l->inofd, .events = POLLIN };
+	pfd[FD_DAEMON] = (struct pollfd){ .fd = dlink_poll_fd(&s->link), .events = POLLIN };
 	if (poll(pfd, FD_COUNT, poll_timeout_ms(s, now)) < 0 && errno != EINTR) {
 		log_warn("poll");
 		return;
@@ -185,6 +189,8 @@ static void iterate(struct loop *l)
 		on_signal(l);
 	if (pfd[FD_INOTIFY].revents)
 		on_inotify(l);
+	if (pfd[FD_DAEMON].revents)	/* replies are read where asked: this is the daemon leaving */
+		dlink_lost(&s->link, now_ns());
 	if (pfd[FD_CLIENT_IN].revents)
 		read_side(s, STDIN_FILENO, &s->from_client, shim_client_line, &s->client_eof);
 	if (pfd[FD_SERVER_OUT].revents)
@@ -198,6 +204,7 @@ static void iterate(struct loop *l)
 		s->client_eof = true;
 	}
 	now = now_ns();
+	dlink_tick(&s->link, now);
 	shim_expire_calls(s, now);
 	step_termination(s, now);
 	if (!s->child.exited && child_reap(&s->child)) {
@@ -230,6 +237,26 @@ static int setup(struct shim *s, const struct shim_opts *o)
 	return 0;
 }
 
+/* With a daemon: register, start the server held inside its cgroup, attach it, release it.
+ * So the daemon knows the server before it runs a single instruction of its own. */
+static int start_server(struct shim *s)
+{
+	bool linked;
+
+	dlink_init(&s->link, s->o.socket_path, s->o.name);
+	linked = dlink_register(&s->link) == 0;
+	if (!linked && s->o.socket_path)
+		s->link.retry_ns = now_ns() + 5000000000ull;	/* a daemon started later is joined */
+	if (child_spawn(&s->child, s->o.argv, s->link.cgroup_fd, linked) < 0)
+		return -1;
+	if (!linked)
+		return 0;
+	if (dlink_attach(&s->link, s->child.pid) < 0)
+		log_warnx("the daemon did not accept server pid %d: its processes go unattributed",
+			  s->child.pid);
+	return child_release(&s->child, s->o.argv[0]);
+}
+
 static void client_stdout_nonblocking(void)
 {
 	struct stat st;
@@ -255,6 +282,7 @@ static void teardown(struct shim *s, struct loop *l)
 	counters_free(s->ctr);
 	policy_free(s->pol);
 	dlog_close(&s->log);
+	dlink_close(&s->link);
 	if (l->inofd >= 0)
 		close(l->inofd);
 	if (l->sigfd >= 0)
@@ -269,7 +297,7 @@ int shim_run(const struct shim_opts *o)
 
 	if (rc == 0 && setup_signals(&l) < 0)
 		rc = EXIT_FAILURE;
-	if (rc == 0 && child_spawn(&s.child, o->argv) < 0)
+	if (rc == 0 && start_server(&s) < 0)
 		rc = s.child.exited ? 127 : EXIT_FAILURE;
 	if (rc != 0) {
 		teardown(&s, &l);

@@ -22,6 +22,7 @@ struct pending {
 	enum pending_kind kind;
 	char *tool;		/* tools/call only */
 	char args_sha[65];
+	uint64_t call;		/* the daemon's call id; 0 without a daemon */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC */
 	uint64_t deadline_ns;	/* 0: none */
 	bool timed_out;		/* answered by the shim; swallow the server's late reply */

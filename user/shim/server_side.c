@@ -78,7 +78,7 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 	default:
 		break;
 	}
-	pending_remove(&s->c2s, p);
+	shim_forget(s, p);
 	return forward;
 }
 
@@ -164,7 +164,7 @@ static void oversize(struct shim *s, const char *head, size_t len)
 		shim_send(s, &s->to_client, reply_error(p->id, RPC_INTERNAL_ERROR,
 						"the server's reply was longer than mcpwarden's line cap",
 						"refused", NULL));
-		pending_remove(&s->c2s, p);
+		shim_forget(s, p);
 	}
 	cJSON_Delete(id);
 }

@@ -71,6 +71,12 @@ void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
 	shim_send(s, &s->to_server, line_of(msg));
 }
 
+void shim_forget(struct shim *s, struct pending *p)
+{
+	dlink_call_end(&s->link, p->call);
+	pending_remove(&s->c2s, p);
+}
+
 void shim_fail_pending(struct shim *s, const char *why)
 {
 	while (s->c2s.n) {
@@ -86,7 +92,7 @@ void shim_fail_pending(struct shim *s, const char *why)
 			cJSON_AddStringToObject(rec, "outcome", "server_exit");
 			dlog_write(&s->log, "call_end", rec);
 		}
-		pending_remove(&s->c2s, p);
+		shim_forget(s, p);
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "policy/counters.h"
 #include "policy/model.h"
 #include "shim/child.h"
+#include "shim/daemon_link.h"
 #include "shim/linebuf.h"
 #include "shim/outq.h"
 #include "shim/pending.h"
@@ -23,6 +24,7 @@ struct shim_opts {
 	const char *policy_path;	/* NULL: relay and fail-closed checks only */
 	const char *name;
 	const char *audit_path;
+	const char *socket_path;	/* the daemon's control socket; NULL with --no-daemon */
 	size_t max_line;
 	char **argv;
 };
@@ -38,6 +40,7 @@ struct shim {
 	struct pending_table s2c;	/* server requests awaiting the client */
 	struct tool_schemas schemas;
 	struct decision_log log;
+	struct daemon_link link;
 	bool client_eof, server_eof;
 	uint64_t server_gone_ns;	/* when the server was reaped; 0 while it runs */
 	int term_stage;			/* 0 running, 1 stdin closed, 2 SIGTERM sent, 3 SIGKILL sent */
@@ -56,6 +59,8 @@ void shim_prefetch_tools(struct shim *s, const cJSON *cursor);
 /* Line callbacks for the two linebufs. */
 int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len);
 int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t len);
+/* Drops a settled client request, ending its call with the daemon. */
+void shim_forget(struct shim *s, struct pending *p);
 /* Answers every request still in flight with an error (the server went away). */
 void shim_fail_pending(struct shim *s, const char *why);
 /* Times out calls whose deadline passed. */

@@ -1,0 +1,173 @@
+/* daemon_link.c: the shim's link to `mcpwarden daemon`: registration, attach, call reports. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/ctl_client.h"
+#include "common/log.h"
+#include "shim/daemon_link.h"
+
+#define DLINK_RETRY_NS	(1000000000ull)	/* reconnect attempts after a daemon restart */
+#define DLINK_ACK_MS	1000		/* a daemon slower than this is treated as gone */
+
+void dlink_init(struct daemon_link *l, const char *path, const char *name)
+{
+	memset(l, 0, sizeof(*l));
+	l->path = path;
+	l->name = name;
+	l->fd = -1;
+	l->cgroup_fd = -1;
+}
+
+static void drop(struct daemon_link *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	l->server_id = 0;
+}
+
+/* Sends req and waits for its ack; on failure the link is dropped. Takes req. */
+static cJSON *ask(struct daemon_link *l, cJSON *req, int *fd_out)
+{
+	cJSON *rep = NULL;
+
+	if (l->fd < 0 || !req) {
+		cJSON_Delete(req);
+		return NULL;
+	}
+	if (ctl_request_fd(l->fd, req, &rep, fd_out) < 0) {
+		log_warnx("daemon at %s stopped answering: tool-call policy only until it is back", l->path);
+		drop(l);
+	}
+	cJSON_Delete(req);
+	return rep;
+}
+
+static int connect_quietly(struct daemon_link *l)
+{
+	struct timeval tv = { .tv_sec = DLINK_ACK_MS / 1000, .tv_usec = (DLINK_ACK_MS % 1000) * 1000 };
+
+	l->fd = ctl_connect_quiet(l->path);
+	if (l->fd < 0)
+		return -1;
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		log_warn("daemon socket %s: SO_RCVTIMEO", l->path);
+		drop(l);
+		return -1;
+	}
+	return 0;
+}
+
+int dlink_register(struct daemon_link *l)
+{
+	cJSON *req, *rep;
+	int cg = -1;
+
+	if (!l->path)
+		return -1;
+	if (connect_quietly(l) < 0) {
+		if (!l->warned)
+			log_warnx("no daemon at %s (%s): enforcing tool-call policy only, without process "
+				  "or network attribution", l->path, strerror(errno));
+		l->warned = true;
+		return -1;
+	}
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "register");
+	cJSON_AddStringToObject(req, "name", l->name);
+	rep = ask(l, req, &cg);
+	if (!rep) {
+		log_warnx("the daemon at %s refused to register server %s: tool-call policy only",
+			  l->path, l->name);
+		drop(l);
+		return -1;
+	}
+	l->server_id = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rep, "server_id"));
+	cJSON_Delete(rep);
+	if (l->cgroup_fd >= 0)
+		close(l->cgroup_fd);
+	l->cgroup_fd = cg;
+	log_debug("registered with the daemon as server %llu", (unsigned long long)l->server_id);
+	return 0;
+}
+
+int dlink_attach(struct daemon_link *l, pid_t pid)
+{
+	cJSON *req = cJSON_CreateObject(), *rep;
+
+	l->server_pid = pid;
+	if (l->fd < 0) {
+		cJSON_Delete(req);
+		return -1;
+	}
+	cJSON_AddStringToObject(req, "op", "attach");
+	cJSON_AddNumberToObject(req, "server_id", (double)l->server_id);
+	cJSON_AddNumberToObject(req, "pid", pid);
+	rep = ask(l, req, NULL);
+	cJSON_Delete(rep);
+	return rep ? 0 : -1;
+}
+
+static bool report(struct daemon_link *l, const char *op, uint64_t call)
+{
+	cJSON *req = cJSON_CreateObject(), *rep;
+
+	cJSON_AddStringToObject(req, "op", op);
+	cJSON_AddNumberToObject(req, "server_id", (double)l->server_id);
+	cJSON_AddNumberToObject(req, "call", (double)call);
+	rep = ask(l, req, NULL);
+	cJSON_Delete(rep);
+	return rep != NULL;
+}
+
+uint64_t dlink_call_start(struct daemon_link *l)
+{
+	uint64_t call;
+
+	if (l->fd < 0)
+		return 0;
+	call = ++l->next_call;
+	return report(l, "call_start", call) ? call : 0;
+}
+
+void dlink_call_end(struct daemon_link *l, uint64_t call)
+{
+	if (call && l->fd >= 0)
+		report(l, "call_end", call);
+}
+
+int dlink_poll_fd(const struct daemon_link *l)
+{
+	return l->fd;
+}
+
+void dlink_lost(struct daemon_link *l, uint64_t now)
+{
+	log_warnx("daemon at %s went away: tool-call policy only until it is back", l->path);
+	drop(l);
+	l->retry_ns = now + DLINK_RETRY_NS;
+}
+
+void dlink_tick(struct daemon_link *l, uint64_t now)
+{
+	if (!l->path || l->fd >= 0 || !l->retry_ns || now < l->retry_ns)
+		return;
+	l->retry_ns = now + DLINK_RETRY_NS;
+	if (dlink_register(l) == 0 && dlink_attach(l, l->server_pid) == 0) {
+		log_warnx("daemon at %s is back: server re-registered as %llu", l->path,
+			  (unsigned long long)l->server_id);
+		l->retry_ns = 0;
+	}
+}
+
+void dlink_close(struct daemon_link *l)
+{
+	drop(l);
+	if (l->cgroup_fd >= 0)
+		close(l->cgroup_fd);
+	l->cgroup_fd = -1;
+}

@@ -1,0 +1,39 @@
+/* daemon_link.h: the shim's link to `mcpwarden daemon`: registration, attach, call reports. */
+#ifndef MCPWARDEN_DAEMON_LINK_H
+#define MCPWARDEN_DAEMON_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct daemon_link {
+	const char *path;	/* control socket; NULL with --no-daemon */
+	const char *name;	/* server name given at registration */
+	int fd;			/* -1 while not connected */
+	uint64_t server_id;	/* from the last registration; 0 when none */
+	int cgroup_fd;		/* the server's cgroup, from the daemon; -1 when none */
+	pid_t server_pid;	/* the attached root process, 0 before the spawn */
+	bool warned;		/* the "no daemon" warning is said once */
+	uint64_t retry_ns;	/* next reconnect attempt (CLOCK_MONOTONIC) */
+	uint64_t next_call;
+};
+
+void dlink_init(struct daemon_link *l, const char *path, const char *name);
+/* Connects and registers the server; receives its cgroup fd. Without a daemon, warns once
+ * and returns -1: the shim then enforces tool-call policy alone. */
+int dlink_register(struct daemon_link *l);
+/* Marks pid (the shim's child, not yet running the server) as the server's root. */
+int dlink_attach(struct daemon_link *l, pid_t pid);
+/* Reports a call about to be forwarded and waits for the ack, so every process the call
+ * forks is attributed to it. Returns the call id, or 0 when no daemon is linked. */
+uint64_t dlink_call_start(struct daemon_link *l);
+void dlink_call_end(struct daemon_link *l, uint64_t call);
+/* The fd to poll for the daemon going away, or -1. */
+int dlink_poll_fd(const struct daemon_link *l);
+/* The daemon closed the link: forget it and retry later. */
+void dlink_lost(struct daemon_link *l, uint64_t now);
+/* Reconnects once the retry time passes: registers again and re-attaches the server. */
+void dlink_tick(struct daemon_link *l, uint64_t now);
+void dlink_close(struct daemon_link *l);
+
+#endif
