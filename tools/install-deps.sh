@@ -7,7 +7,7 @@ debs=(
 	build-essential pkg-config clang llvm libclang-rt-14-dev
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	libcjson-dev libyaml-dev libssl-dev libcmocka-dev
-	python3 nodejs npm iproute2 procps
+	python3 python-is-python3 nodejs npm iproute2 procps
 )
 
 missing=()

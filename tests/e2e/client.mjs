@@ -109,6 +109,14 @@ const scenarios = {
   },
 };
 
+// One call, for tests that look at what it did: TOOL and ARGS (JSON) from the environment.
+scenarios.call = async () => {
+  const client = await connect();
+  const res = await client.callTool({ name: process.env.TOOL, arguments: JSON.parse(process.env.ARGS) });
+  console.log(`result: ${JSON.stringify(res)}`);
+  await client.close();
+};
+
 const fn = scenarios[scenario];
 assert.ok(fn, `unknown scenario ${scenario}`);
 try {

@@ -1,0 +1,242 @@
+/* test_audit.c: unit tests of the audit chain: rotation, verify against each tampering,
+ * crash recovery, and rebuilding a call's tree. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/chain.h"
+#include "audit/segments.h"
+#include "audit/show.h"
+#include "audit/verify.h"
+
+struct found {
+	char text[4096];
+	int n;
+};
+
+static void collect(void *ctx, const char *segment, uint64_t seq, const char *what)
+{
+	struct found *f = ctx;
+	size_t len = strlen(f->text);
+
+	snprintf(f->text + len, sizeof(f->text) - len, "%s seq %llu: %s\n", segment,
+		 (unsigned long long)seq, what);
+	f->n++;
+}
+
+static int verify_dir(const char *dir, struct found *f)
+{
+	uint64_t records;
+
+	memset(f, 0, sizeof(*f));
+	return audit_verify(dir, collect, f, &records);
+}
+
+/* A fresh log of n small records in small segments; returns the directory. */
+static char *make_log(int n)
+{
+	char tmpl[] = "/tmp/mcpwarden-audit.XXXXXX", *dir = strdup(mkdtemp(tmpl));
+	struct audit_opts o = { .dir = dir, .host = "test-host", .max_segment_bytes = 1500, .fsync_ms = 0 };
+	struct audit_log a;
+
+	assert_int_equal(audit_open(&a, &o), 0);
+	for (int i = 0; i < n; i++) {
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(r, "i", i);
+		cJSON_AddStringToObject(r, "pad", "some payload to fill segments");
+		assert_int_equal(audit_append(&a, "test", r), 0);
+	}
+	audit_close(&a);
+	return dir;
+}
+
+static void rm_dir(char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+/* The live (uncompressed) segment's path. */
+static void live_path(const char *dir, char *out, size_t sz)
+{
+	struct segment *segs;
+	int n = segments_list(dir, &segs);
+
+	assert_true(n > 0);
+	assert_false(segs[n - 1].compressed);
+	snprintf(out, sz, "%s/%s", dir, segs[n - 1].name);
+	free(segs);
+}
+
+/* Rewrites the live segment through a sed expression. */
+static void sed_live(const char *dir, const char *expr)
+{
+	char path[512], cmd[1024];
+
+	live_path(dir, path, sizeof(path));
+	snprintf(cmd, sizeof(cmd), "sed -i '%s' '%s'", expr, path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void intact_log_verifies_and_rotates(void **state)
+{
+	char *dir = make_log(60);
+	struct segment *segs;
+	struct found f;
+	int n = segments_list(dir, &segs);
+
+	(void)state;
+	assert_true(n >= 3);
+	assert_true(segs[0].compressed);
+	assert_int_equal(segs[0].first_seq, 1);
+	free(segs);
+	assert_int_equal(verify_dir(dir, &f), 0);
+	rm_dir(dir);
+}
+
+static void each_tampering_is_found(void **state)
+{
+	static const struct {
+		const char *sed;	/* applied to the live segment; NULL: see below */
+		const char *want;
+	} cases[] = {
+		{ "2s/some payload/SOME payload/", "was edited" },
+		{ "2d", "record(s) deleted" },
+		{ "2{h;d};3{G}", "out of order" },
+		{ "$d", "truncated tail: records" },
+		{ "$s/}$//", "truncated tail: a partial record" },
+	};
+	struct found f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *dir = make_log(60);
+
+		sed_live(dir, cases[i].sed);
+		if (!strcmp(cases[i].sed, "$s/}$//")) {	/* also drop the newline: a torn write */
+			char path[512];
+			FILE *fp;
+			long len;
+
+			live_path(dir, path, sizeof(path));
+			fp = fopen(path, "r+");
+			fseek(fp, 0, SEEK_END);
+			len = ftell(fp);
+			fclose(fp);
+			assert_int_equal(truncate(path, len - 1), 0);
+		}
+		assert_true(verify_dir(dir, &f) > 0);
+		if (!strstr(f.text, cases[i].want))
+			fail_msg("case %zu: want '%s' in:\n%s", i, cases[i].want, f.text);
+		assert_non_null(strstr(f.text, "seq "));
+		rm_dir(dir);
+	}
+}
+
+static void deleted_middle_segment_is_found(void **state)
+{
+	char *dir = make_log(60), path[512];
+	struct segment *segs;
+	struct found f;
+	int n = segments_list(dir, &segs);
+
+	(void)state;
+	assert_true(n >= 3);
+	snprintf(path, sizeof(path), "%s/%s", dir, segs[1].name);
+	assert_int_equal(unlink(path), 0);
+	assert_true(verify_dir(dir, &f) > 0);
+	assert_non_null(strstr(f.text, "a segment or records are missing"));
+	assert_non_null(strstr(f.text, segs[2].name));
+	free(segs);
+	rm_dir(dir);
+}
+
+static void torn_tail_is_recovered(void **state)
+{
+	char *dir = make_log(10), path[512];
+	struct audit_opts o = { .host = "test-host", .fsync_ms = 0 };
+	struct audit_log a;
+	struct found f;
+	FILE *fp;
+
+	(void)state;
+	live_path(dir, path, sizeof(path));
+	fp = fopen(path, "a");
+	fputs("{\"seq\":11,\"ts\":\"torn", fp);	/* a crash mid-write */
+	fclose(fp);
+	o.dir = dir;
+	assert_int_equal(audit_open(&a, &o), 0);
+	assert_int_equal(a.next_seq, 12);	/* 10 records + the recovered one */
+	assert_int_equal(audit_append(&a, "after", cJSON_CreateObject()), 0);
+	audit_close(&a);
+	assert_int_equal(verify_dir(dir, &f), 0);
+	rm_dir(dir);
+}
+
+static void call_tree_is_rebuilt(void **state)
+{
+	char tmpl[] = "/tmp/mcpwarden-audit.XXXXXX", *dir = strdup(mkdtemp(tmpl));
+	struct audit_opts o = { .dir = dir, .host = "h", .fsync_ms = 1000 };
+	static const char *const recs[][2] = {
+		{ "call_start", "{\"server_id\":2,\"call\":7,\"tool\":\"run-code\",\"args_sha256\":\"ab\",\"decision\":\"allow\"}" },
+		{ "fork", "{\"server_id\":2,\"calls\":[7],\"pid\":101,\"ppid\":100}" },
+		{ "exec", "{\"server_id\":2,\"calls\":[7],\"pid\":101,\"ppid\":100,\"exe\":\"/bin/sh\",\"argv\":[\"sh\",\"-c\",\"id\"]}" },
+		{ "exec", "{\"server_id\":2,\"calls\":[7],\"pid\":102,\"ppid\":101,\"exe\":\"/usr/bin/id\",\"argv\":[\"id\"]}" },
+		{ "net", "{\"server_id\":2,\"calls\":[7],\"pid\":101,\"ppid\":100,\"op\":\"connect\",\"addr\":\"127.0.0.1\",\"port\":8080,\"result\":0}" },
+		{ "exec", "{\"server_id\":2,\"calls\":[8],\"pid\":103,\"ppid\":100,\"exe\":\"/bin/other\",\"argv\":[\"other\"]}" },
+		{ "exit", "{\"server_id\":2,\"calls\":[7],\"pid\":102,\"ppid\":101,\"exit_code\":0}" },
+		{ "call_end", "{\"server_id\":2,\"call\":7,\"outcome\":\"result\"}" },
+	};
+	struct audit_log a;
+	const char *why;
+	cJSON *t, *roots, *sh, *kids;
+	char *text;
+
+	(void)state;
+	assert_int_equal(audit_open(&a, &o), 0);
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		assert_int_equal(audit_append(&a, recs[i][0], cJSON_Parse(recs[i][1])), 0);
+	audit_close(&a);
+	t = audit_call_tree(dir, 7, 2, &why);
+	assert_non_null(t);
+	text = cJSON_PrintUnformatted(t);
+	roots = cJSON_GetObjectItem(t, "processes");
+	assert_int_equal(cJSON_GetArraySize(roots), 1);
+	sh = cJSON_GetArrayItem(roots, 0);
+	assert_int_equal(cJSON_GetObjectItem(sh, "pid")->valueint, 101);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(sh, "connections")), 1);
+	kids = cJSON_GetObjectItem(sh, "children");
+	assert_int_equal(cJSON_GetArraySize(kids), 1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(kids, 0), "exe")->valuestring, "/usr/bin/id");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(t, "call"), "outcome")->valuestring, "result");
+	assert_null(strstr(text, "/bin/other"));
+	free(text);
+	cJSON_Delete(t);
+	assert_null(audit_call_tree(dir, 99, 0, &why));
+	assert_string_equal(why, "no such call in the audit log");
+	rm_dir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(intact_log_verifies_and_rotates),
+		cmocka_unit_test(each_tampering_is_found),
+		cmocka_unit_test(deleted_middle_segment_is_found),
+		cmocka_unit_test(torn_tail_is_recovered),
+		cmocka_unit_test(call_tree_is_rebuilt),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

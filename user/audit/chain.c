@@ -1,0 +1,284 @@
+/* chain.c: the daemon's tamper-evident audit log: hash-chained JSON lines in rotating segments. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/chain.h"
+#include "audit/segments.h"
+#include "common/log.h"
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int open_live(struct audit_log *a, uint64_t first_seq)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+
+	segment_live_name(a->live, sizeof(a->live), first_seq);
+	snprintf(path, sizeof(path), "%s/%s", a->dir, a->live);
+	a->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (a->fd < 0 || fstat(a->fd, &st) < 0) {
+		log_warn("audit segment %s", path);
+		return -1;
+	}
+	a->bytes = (size_t)st.st_size;
+	return 0;
+}
+
+/* The last complete line of text that parses with a seq; sets *keep to the bytes up to it. */
+static int last_record(const char *text, size_t len, size_t *keep, uint64_t *seq,
+		       char hash[SHA256_HEX_LEN + 1])
+{
+	size_t end = len;
+
+	while (end > 0) {
+		size_t start, n;
+		cJSON *o, *s;
+
+		if (text[end - 1] != '\n') {	/* a partial last line */
+			while (end > 0 && text[end - 1] != '\n')
+				end--;
+			continue;
+		}
+		start = end - 1;
+		while (start > 0 && text[start - 1] != '\n')
+			start--;
+		n = end - 1 - start;
+		o = cJSON_ParseWithLength(text + start, n);
+		s = cJSON_GetObjectItemCaseSensitive(o, "seq");
+		if (cJSON_IsNumber(s)) {
+			*seq = (uint64_t)s->valuedouble;
+			sha256_hex(text + start, n, hash);
+			*keep = end;
+			cJSON_Delete(o);
+			return 0;
+		}
+		cJSON_Delete(o);
+		end = start;	/* an unreadable line: drop it too */
+	}
+	*keep = 0;
+	return -1;
+}
+
+/* Picks up where the last run stopped: next seq, prev hash, a clean live tail, and the
+ * live segment to append to (*live_first: its first seq). */
+static int resume(struct audit_log *a, size_t *cut, uint64_t *live_first)
+{
+	struct segment *segs = NULL;
+	int n = segments_list(a->dir, &segs);
+	uint64_t seq = 0;
+	size_t len = 0, keep = 0;
+	char *text = NULL;
+	int rc = 0;
+
+	*cut = 0;
+	a->next_seq = 1;
+	strcpy(a->prev, AUDIT_GENESIS);
+	if (n < 0)
+		return -1;
+	/* The newest segment with a readable record decides; empty live segments are skipped. */
+	for (int i = n - 1; i >= 0; i--) {
+		free(text);
+		text = NULL;
+		if (segment_read(a->dir, &segs[i], &text, &len) < 0) {
+			rc = -1;
+			break;
+		}
+		if (last_record(text, len, &keep, &seq, a->prev) == 0) {
+			a->next_seq = seq + 1;
+			*live_first = segs[i].compressed ? a->next_seq : segs[i].first_seq;
+			if (!segs[i].compressed && keep < len) {
+				char path[PATH_MAX + 64];
+
+				snprintf(path, sizeof(path), "%s/%s", a->dir, segs[i].name);
+				if (truncate(path, (off_t)keep) < 0) {
+					log_warn("truncating the torn tail of %s", path);
+					rc = -1;
+				}
+				*cut += len - keep;
+			}
+			break;
+		}
+		if (!segs[i].compressed) {	/* no whole record: an empty or torn live segment */
+			char path[PATH_MAX + 64];
+
+			snprintf(path, sizeof(path), "%s/%s", a->dir, segs[i].name);
+			if (unlink(path) < 0)
+				log_warn("removing the empty audit segment %s", path);
+			*cut += len;
+		}
+	}
+	free(text);
+	free(segs);
+	return rc;
+}
+
+int audit_open(struct audit_log *a, const struct audit_opts *o)
+{
+	uint64_t live_first = 1;
+	size_t cut;
+
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	snprintf(a->dir, sizeof(a->dir), "%s", o->dir);
+	a->max_bytes = o->max_segment_bytes ? o->max_segment_bytes : 16u << 20;
+	a->fsync_ms = o->fsync_ms;
+	if (o->host)
+		snprintf(a->host, sizeof(a->host), "%s", o->host);
+	else if (gethostname(a->host, sizeof(a->host) - 1) < 0)
+		strcpy(a->host, "unknown");
+	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST) {
+		log_warn("audit directory %s", a->dir);
+		return -1;
+	}
+	if (resume(a, &cut, &live_first) < 0 || open_live(a, live_first) < 0)
+		return -1;
+	a->synced_seq = a->next_seq - 1;
+	if (cut) {
+		cJSON *rec = cJSON_CreateObject();
+
+		log_warnx("audit log %s: a torn tail of %zu bytes from a crash was truncated", a->dir, cut);
+		cJSON_AddNumberToObject(rec, "truncated_bytes", (double)cut);
+		cJSON_AddNumberToObject(rec, "last_good_seq", (double)(a->next_seq - 1));
+		if (audit_append(a, "recovered", rec) < 0 || audit_sync(a) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void stamp(char *buf, size_t sz)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, sz, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sz - n, ".%06ldZ", ts.tv_nsec / 1000);
+}
+
+static int rotate(struct audit_log *a)
+{
+	char old[64];
+
+	if (audit_sync(a) < 0)
+		return -1;
+	close(a->fd);
+	a->fd = -1;
+	strcpy(old, a->live);
+	if (open_live(a, a->next_seq) < 0)
+		return -1;
+	segment_compress(a->dir, old);	/* a failure leaves it readable, uncompressed */
+	return 0;
+}
+
+int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
+{
+	cJSON *o = cJSON_CreateObject(), *f;
+	char ts[64], *line, *full;
+	size_t n;
+	ssize_t w;
+
+	if (!o || !rec || a->fd < 0) {
+		cJSON_Delete(o);
+		cJSON_Delete(rec);
+		log_warnx("audit record %s: not written (out of memory or log closed)", kind);
+		return -1;
+	}
+	stamp(ts, sizeof(ts));
+	cJSON_AddNumberToObject(o, "seq", (double)a->next_seq);
+	cJSON_AddStringToObject(o, "ts", ts);
+	cJSON_AddStringToObject(o, "host", a->host);
+	cJSON_AddStringToObject(o, "prev", a->prev);
+	cJSON_AddStringToObject(o, "kind", kind);
+	while ((f = rec->child)) {
+		cJSON_DetachItemViaPointer(rec, f);
+		cJSON_AddItemToObject(o, f->string, f);	/* keeps f's key */
+	}
+	cJSON_Delete(rec);
+	line = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!line) {
+		log_warnx("audit record %s: out of memory", kind);
+		return -1;
+	}
+	n = strlen(line);
+	sha256_hex(line, n, a->prev);
+	full = realloc(line, n + 2);
+	if (!full) {
+		free(line);
+		log_warnx("audit record %s: out of memory", kind);
+		return -1;
+	}
+	full[n] = '\n';
+	w = write(a->fd, full, n + 1);	/* one write: a crash leaves a whole line or a torn tail */
+	free(full);
+	if (w != (ssize_t)n + 1) {
+		log_warn("audit segment %s/%s: write", a->dir, a->live);
+		return -1;
+	}
+	a->bytes += n + 1;
+	a->next_seq++;
+	a->dirty = true;
+	if (a->fsync_ms == 0 && audit_sync(a) < 0)
+		return -1;
+	return a->bytes >= a->max_bytes ? rotate(a) : 0;
+}
+
+static void write_head(struct audit_log *a)
+{
+	char path[PATH_MAX + 64], tmp[PATH_MAX + 80], body[256];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/" AUDIT_HEAD_FILE, a->dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	n = snprintf(body, sizeof(body), "{\"seq\":%" PRIu64 ",\"hash\":\"%s\"}\n", a->next_seq - 1, a->prev);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, body, (size_t)n) != n || fsync(fd) < 0 || rename(tmp, path) < 0)
+		log_warn("audit head %s", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+int audit_sync(struct audit_log *a)
+{
+	if (!a->dirty)
+		return 0;
+	if (fdatasync(a->fd) < 0) {
+		log_warn("audit segment %s/%s: fdatasync", a->dir, a->live);
+		return -1;
+	}
+	a->dirty = false;
+	a->synced_seq = a->next_seq - 1;
+	a->last_sync_ns = mono_ns();
+	write_head(a);
+	return 0;
+}
+
+void audit_tick(struct audit_log *a, uint64_t now_ns)
+{
+	if (a->dirty && now_ns - a->last_sync_ns >= (uint64_t)a->fsync_ms * 1000000ull)
+		audit_sync(a);
+}
+
+void audit_close(struct audit_log *a)
+{
+	if (a->fd < 0)
+		return;
+	audit_sync(a);
+	close(a->fd);
+	a->fd = -1;
+}

@@ -1,0 +1,48 @@
+/* chain.h: the daemon's tamper-evident audit log: hash-chained JSON lines in rotating segments. */
+#ifndef MCPWARDEN_CHAIN_H
+#define MCPWARDEN_CHAIN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+#include "common/sha256.h"
+
+#define AUDIT_HEAD_FILE	"head.json"	/* last synced seq and hash: catches a cut tail */
+#define AUDIT_GENESIS	"0000000000000000000000000000000000000000000000000000000000000000"
+
+struct audit_opts {
+	const char *dir;
+	const char *host;		/* NULL: gethostname() */
+	size_t max_segment_bytes;	/* rotate past this; 0: 16 MiB */
+	long fsync_ms;			/* fsync at most this long after a write; 0: every record */
+};
+
+struct audit_log {
+	char dir[PATH_MAX];
+	char host[256];
+	size_t max_bytes;
+	long fsync_ms;
+	int fd;				/* the live segment */
+	char live[64];
+	size_t bytes;			/* in the live segment */
+	uint64_t next_seq;
+	char prev[SHA256_HEX_LEN + 1];	/* hash of the last line written */
+	uint64_t synced_seq;		/* every record up to this one is on disk */
+	uint64_t last_sync_ns;
+	bool dirty;
+};
+
+/* Opens (creating) the log. A partial or unreadable tail left by a crash is truncated
+ * and a "recovered" record says how much. Returns 0, or -1 (logged). */
+int audit_open(struct audit_log *a, const struct audit_opts *o);
+/* Appends a record of kind with rec's fields after seq, ts, host, prev, kind; takes rec. */
+int audit_append(struct audit_log *a, const char *kind, cJSON *rec);
+/* fsyncs when the interval has passed (call it from the event loop). */
+void audit_tick(struct audit_log *a, uint64_t now_ns);
+int audit_sync(struct audit_log *a);
+void audit_close(struct audit_log *a);
+
+#endif

@@ -1,0 +1,166 @@
+/* segments.c: the audit directory's segment files: naming, listing, reading, compressing. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "audit/segments.h"
+#include "common/log.h"
+
+void segment_live_name(char *buf, size_t sz, uint64_t first_seq)
+{
+	snprintf(buf, sz, SEG_PREFIX "%020" PRIu64 SEG_LIVE_EXT, first_seq);
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct segment *x = a, *y = b;
+
+	return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
+}
+
+static bool parse_name(const char *name, struct segment *seg)
+{
+	size_t n = strlen(name), pl = strlen(SEG_PREFIX);
+	char *end;
+
+	if (n >= sizeof(seg->name) || strncmp(name, SEG_PREFIX, pl))
+		return false;
+	seg->first_seq = strtoull(name + pl, &end, 10);
+	if (end == name + pl)
+		return false;
+	if (!strcmp(end, SEG_GZ_EXT))
+		seg->compressed = true;
+	else if (!strcmp(end, SEG_LIVE_EXT))
+		seg->compressed = false;
+	else
+		return false;
+	strcpy(seg->name, name);
+	return true;
+}
+
+int segments_list(const char *dir, struct segment **out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0, cap = 16;
+	struct segment *v;
+
+	*out = NULL;
+	if (!d) {
+		log_warn("audit directory %s", dir);
+		return -1;
+	}
+	v = malloc(cap * sizeof(*v));
+	while (v && (de = readdir(d))) {
+		if (n == cap) {
+			struct segment *nv = realloc(v, (cap *= 2) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				v = NULL;
+				break;
+			}
+			v = nv;
+		}
+		if (parse_name(de->d_name, &v[n]))
+			n++;
+	}
+	closedir(d);
+	if (!v) {
+		log_warnx("audit directory %s: out of memory", dir);
+		return -1;
+	}
+	qsort(v, n, sizeof(*v), by_seq);
+	*out = v;
+	return (int)n;
+}
+
+int segment_read(const char *dir, const struct segment *seg, char **text, size_t *len)
+{
+	char path[4096];
+	size_t cap = 1 << 16;
+	char *buf = malloc(cap);
+	gzFile gz;
+	int n;
+
+	*len = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, seg->name);
+	gz = gzopen(path, "rb");	/* reads plain files too */
+	if (!gz || !buf) {
+		log_warn("audit segment %s", path);
+		free(buf);
+		if (gz)
+			gzclose(gz);
+		return -1;
+	}
+	while ((n = gzread(gz, buf + *len, (unsigned)(cap - *len - 1))) > 0) {
+		*len += (size_t)n;
+		if (cap - *len < 2) {
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb) {
+				n = -1;
+				break;
+			}
+			buf = nb;
+		}
+	}
+	if (n < 0) {
+		int e;
+
+		log_warnx("audit segment %s: %s", path, gzerror(gz, &e));
+		gzclose(gz);
+		free(buf);
+		return -1;
+	}
+	gzclose(gz);
+	buf[*len] = '\0';
+	*text = buf;
+	return 0;
+}
+
+int segment_compress(const char *dir, const char *name)
+{
+	char src[4096], dst[4096], buf[1 << 16];
+	int in, out;
+	gzFile gz;
+	ssize_t n;
+
+	snprintf(src, sizeof(src), "%s/%s", dir, name);
+	snprintf(dst, sizeof(dst), "%s/%s.gz", dir, name);
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (in < 0 || out < 0) {
+		log_warn("compressing audit segment %s", src);
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+		return -1;
+	}
+	gz = gzdopen(dup(out), "wb6");
+	while (gz && (n = read(in, buf, sizeof(buf))) > 0)
+		if (gzwrite(gz, buf, (unsigned)n) != n) {
+			gzclose(gz);
+			gz = NULL;
+		}
+	close(in);
+	if (!gz || gzclose(gz) != Z_OK || fsync(out) < 0) {
+		log_warnx("compressing audit segment %s failed; it stays uncompressed", src);
+		close(out);
+		unlink(dst);
+		return -1;
+	}
+	close(out);
+	if (unlink(src) < 0) {
+		log_warn("removing %s after compressing it", src);
+		return -1;
+	}
+	return 0;
+}
