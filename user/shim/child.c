@@ -143,6 +143,13 @@ void child_signal(const struct child *c, int sig)
 		log_warn("signal %d to server process group %d", sig, c->pid);
 }
 
+void child_kill_leftovers(const struct child *c)
+{
+	/* Called right after the reap: the group id cannot have been reused yet. */
+	if (c->pid > 0 && kill(-c->pid, SIGKILL) < 0 && errno != ESRCH)
+		log_warn("SIGKILL to what is left of server process group %d", c->pid);
+}
+
 bool child_reap(struct child *c)
 {
 	pid_t r;

@@ -209,6 +209,10 @@ static bool police(struct shim *s, cJSON *obj, struct replies *r)
 	case MSG_REQUEST:
 		if (!strcmp(m.method, "tools/call"))
 			return police_call(s, &m, r);
+		if (!strcmp(m.method, "initialize")) {	/* kept to replay after a respawn */
+			cJSON_Delete(s->init_request);
+			s->init_request = cJSON_Duplicate(obj, 1);
+		}
 		track_request(s, &m);
 		return true;
 	case MSG_NOTIFICATION:
@@ -281,8 +285,10 @@ static void notify_initialized(struct shim *s, const cJSON *obj)
 {
 	const cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "method");
 
-	if (cJSON_IsString(method) && !strcmp(method->valuestring, "notifications/initialized") &&
-	    shim_needs_schemas(s))
+	if (!cJSON_IsString(method) || strcmp(method->valuestring, "notifications/initialized"))
+		return;
+	s->init_notified = true;
+	if (shim_needs_schemas(s))
 		shim_prefetch_tools(s, NULL);
 }
 
@@ -315,7 +321,8 @@ static bool fast_path(struct shim *s, const struct jsonrpc_top *top)
 
 	if (top->method.p) {
 		if (!span_string(&top->method, method, sizeof(method)) || !strcmp(method, "tools/call") ||
-		    !strcmp(method, "notifications/cancelled") || !strcmp(method, "notifications/initialized"))
+		    !strcmp(method, "initialize") || !strcmp(method, "notifications/cancelled") ||
+		    !strcmp(method, "notifications/initialized"))
 			return false;
 		if (!top->id.p)
 			return true;

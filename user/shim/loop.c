@@ -11,6 +11,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -140,6 +141,84 @@ static void step_termination(struct shim *s, uint64_t now)
 	}
 }
 
+/* With a daemon: register, start the server held inside its cgroup, attach it, release it.
+ * So the daemon knows the server before it runs a single instruction of its own. */
+static int start_server(struct shim *s)
+{
+	bool linked;
+
+	if (s->link.fd >= 0)
+		dlink_close(&s->link);	/* a respawn: a fresh registration and cgroup */
+	linked = dlink_register(&s->link) == 0;
+	if (!linked && s->o.socket_path)
+		s->link.retry_ns = now_ns() + 5000000000ull;	/* a daemon started later is joined */
+	if (child_spawn(&s->child, s->o.argv, s->link.cgroup_fd, linked) < 0)
+		return -1;
+	if (!linked)
+		return 0;
+	if (dlink_attach(&s->link, s->child.pid) < 0)
+		log_warnx("the daemon did not accept server pid %d: its processes go unattributed",
+			  s->child.pid);
+	return child_release(&s->child, s->o.argv[0]);
+}
+
+/* A server killed outright (the daemon's timeout or limit kill, the OOM killer) while its
+ * client is still there comes back; a few times a minute at most. */
+static bool should_respawn(struct shim *s, uint64_t now)
+{
+	if (s->client_eof || s->term_stage || !WIFSIGNALED(s->child.status) ||
+	    WTERMSIG(s->child.status) != SIGKILL)
+		return false;
+	if (now - s->respawn_window_ns > 60000000000ull) {
+		s->respawn_window_ns = now;
+		s->respawns = 0;
+	}
+	if (s->respawns >= SHIM_MAX_RESPAWNS) {
+		log_warnx("server killed %u times within a minute: not restarting it again", s->respawns);
+		return false;
+	}
+	return true;
+}
+
+static void drain_server(struct shim *s)
+{
+	static char buf[1 << 16];
+	ssize_t n;
+
+	while ((n = read(s->child.from_server, buf, sizeof(buf))) > 0)
+		linebuf_feed(&s->from_server, buf, (size_t)n, shim_server_line, s);
+	linebuf_finish(&s->from_server, shim_server_line, s);
+}
+
+static int respawn(struct shim *s)
+{
+	cJSON *rec = cJSON_CreateObject();
+	pid_t old = s->child.pid;
+
+	drain_server(s);
+	shim_fail_pending(s, "the MCP server was killed; mcpwarden restarted it: retry the call");
+	pending_clear(&s->s2c);
+	close(s->child.from_server);
+	if (s->to_server.fd >= 0)
+		close(s->to_server.fd);
+	outq_free(&s->to_server);
+	s->respawns++;
+	cJSON_AddNumberToObject(rec, "old_pid", old);
+	if (start_server(s) < 0) {
+		cJSON_AddBoolToObject(rec, "ok", false);
+		dlog_write(&s->log, "server_respawn", rec);
+		return -1;
+	}
+	outq_init(&s->to_server, s->child.to_server);
+	s->server_eof = false;
+	log_warnx("server pid %d was killed; restarted as pid %d, replaying the handshake", old, s->child.pid);
+	cJSON_AddNumberToObject(rec, "pid", s->child.pid);
+	cJSON_AddBoolToObject(rec, "ok", true);
+	dlog_write(&s->log, "server_respawn", rec);
+	shim_replay_handshake(s);
+	return 0;
+}
+
 static int poll_timeout_ms(const struct shim *s, uint64_t now)
 {
 	uint64_t next = pending_next_deadline(&s->c2s);
@@ -208,8 +287,9 @@ static void iterate(struct loop *l)
 	shim_expire_calls(s, now);
 	step_termination(s, now);
 	if (!s->child.exited && child_reap(&s->child)) {
-		s->server_gone_ns = now;
-		child_signal(&s->child, SIGKILL);	/* leftovers in its process group */
+		child_kill_leftovers(&s->child);
+		if (!should_respawn(s, now) || respawn(s) < 0)
+			s->server_gone_ns = now;
 	}
 	if (s->server_gone_ns && !s->server_eof && now - s->server_gone_ns > 1000000000ull) {
 		log_warnx("server exited but its stdout stays open (a leftover child?): closing");
@@ -237,26 +317,6 @@ static int setup(struct shim *s, const struct shim_opts *o)
 	return 0;
 }
 
-/* With a daemon: register, start the server held inside its cgroup, attach it, release it.
- * So the daemon knows the server before it runs a single instruction of its own. */
-static int start_server(struct shim *s)
-{
-	bool linked;
-
-	dlink_init(&s->link, s->o.socket_path, s->o.name);
-	linked = dlink_register(&s->link) == 0;
-	if (!linked && s->o.socket_path)
-		s->link.retry_ns = now_ns() + 5000000000ull;	/* a daemon started later is joined */
-	if (child_spawn(&s->child, s->o.argv, s->link.cgroup_fd, linked) < 0)
-		return -1;
-	if (!linked)
-		return 0;
-	if (dlink_attach(&s->link, s->child.pid) < 0)
-		log_warnx("the daemon did not accept server pid %d: its processes go unattributed",
-			  s->child.pid);
-	return child_release(&s->child, s->o.argv[0]);
-}
-
 static void client_stdout_nonblocking(void)
 {
 	struct stat st;
@@ -274,6 +334,7 @@ static void teardown(struct shim *s, struct loop *l)
 {
 	pending_clear(&s->c2s);
 	pending_clear(&s->s2c);
+	cJSON_Delete(s->init_request);
 	tool_schemas_free(&s->schemas);
 	linebuf_free(&s->from_client);
 	linebuf_free(&s->from_server);
@@ -297,6 +358,7 @@ int shim_run(const struct shim_opts *o)
 
 	if (rc == 0 && setup_signals(&l) < 0)
 		rc = EXIT_FAILURE;
+	dlink_init(&s.link, o->socket_path, o->name);
 	if (rc == 0 && start_server(&s) < 0)
 		rc = s.child.exited ? 127 : EXIT_FAILURE;
 	if (rc != 0) {

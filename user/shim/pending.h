@@ -14,6 +14,7 @@ enum pending_kind {
 	PEND_TOOLS_LIST,
 	PEND_DISCOVER,		/* server/discover (the 2026-07-28 era) */
 	PEND_PREFETCH,		/* the shim's own tools/list: never forwarded */
+	PEND_REPLAY,		/* the client's initialize, replayed to a respawned server */
 };
 
 struct pending {

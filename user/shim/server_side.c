@@ -70,6 +70,9 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 			record_call_end(s, p, obj && !result ? "error" : "result", result);
 		}
 		break;
+	case PEND_REPLAY:
+		forward = false;	/* the client had its answer from the first server */
+		break;
 	case PEND_DISCOVER:
 		/* The server/discover era has no notifications/initialized: list now. */
 		if (cJSON_IsObject(result) && shim_needs_schemas(s))

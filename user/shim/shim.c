@@ -46,6 +46,26 @@ bool shim_needs_schemas(const struct shim *s)
 	return false;
 }
 
+void shim_replay_handshake(struct shim *s)
+{
+	cJSON *init = s->init_request ? cJSON_Duplicate(s->init_request, 1) : NULL;
+	char key[ID_KEY_MAX], idtext[64];
+	cJSON *id;
+
+	if (!init)
+		return;	/* the server/discover era is stateless: nothing to replay */
+	snprintf(idtext, sizeof(idtext), "mcpwarden-replay-%u", ++s->prefetch_seq);
+	id = cJSON_CreateString(idtext);
+	cJSON_ReplaceItemInObjectCaseSensitive(init, "id", id);
+	if (jsonrpc_id_key(id, key) == 0 && pending_add(&s->c2s, key, id, PEND_REPLAY))
+		shim_send(s, &s->to_server, line_of(init));
+	else
+		cJSON_Delete(init);
+	if (s->init_notified)
+		shim_send(s, &s->to_server,
+			  strdup("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"));
+}
+
 void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
 {
 	cJSON *msg = cJSON_CreateObject(), *params = NULL;
@@ -82,7 +102,7 @@ void shim_fail_pending(struct shim *s, const char *why)
 	while (s->c2s.n) {
 		struct pending *p = &s->c2s.v[s->c2s.n - 1];
 
-		if (p->kind != PEND_PREFETCH && !p->timed_out) {
+		if (p->kind != PEND_PREFETCH && p->kind != PEND_REPLAY && !p->timed_out) {
 			cJSON *rec = cJSON_CreateObject();
 
 			shim_send(s, &s->to_client, reply_error(p->id, RPC_SERVER_GONE, why, NULL, NULL));

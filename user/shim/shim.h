@@ -19,6 +19,7 @@
 #define SHIM_DEFAULT_MAX_LINE	(16u << 20)
 #define SHIM_QUEUE_HIGH		(8u << 20)	/* stop reading a side whose output backs up */
 #define SHIM_TERM_GRACE_MS	2000		/* after stdin closes, then after SIGTERM */
+#define SHIM_MAX_RESPAWNS	5		/* restarts of a killed server per minute */
 
 struct shim_opts {
 	const char *policy_path;	/* NULL: relay and fail-closed checks only */
@@ -46,6 +47,10 @@ struct shim {
 	int term_stage;			/* 0 running, 1 stdin closed, 2 SIGTERM sent, 3 SIGKILL sent */
 	uint64_t term_next_ns;
 	unsigned prefetch_seq;
+	cJSON *init_request;		/* the client's initialize, replayed after a respawn */
+	bool init_notified;		/* ...and whether notifications/initialized followed */
+	unsigned respawns;		/* in the current minute */
+	uint64_t respawn_window_ns;
 };
 
 uint64_t now_ns(void);
@@ -67,6 +72,8 @@ void shim_fail_pending(struct shim *s, const char *why);
 void shim_expire_calls(struct shim *s, uint64_t now);
 /* Reloads the policy: validate, then swap; on error keeps the old one. */
 void shim_reload_policy(struct shim *s, const char *trigger);
+/* Sends the cached handshake to a respawned server; its replies are not forwarded. */
+void shim_replay_handshake(struct shim *s);
 /* Runs the whole relay; returns the exit code. */
 int shim_run(const struct shim_opts *o);
 
