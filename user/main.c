@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "run [--policy FILE] [--name NAME] [--socket PATH] [--no-daemon] [--audit FILE] -- CMD [ARG...]" },
 	{ "policy", cmd_policy, "policy check FILE..." },
+	{ "scan", cmd_scan, "scan [--json] [--home DIR]... [--wrap [--policy-dir DIR] | --unwrap]" },
 	{ "audit", cmd_audit, "audit verify|show|tail [--call ID] [--server ID] [--json] [-n N] [DIR]" },
 	{ "daemon", cmd_daemon, "daemon [--socket PATH] [--track-pid PID]... [--trace-all] [--verbose]" },
 	{ "events", cmd_events, "events [--follow] [--json] [--socket PATH]" },

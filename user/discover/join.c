@@ -1,0 +1,61 @@
+/* join.c: decides whether a configured MCP server is running, and whether it is policed. */
+#include <string.h>
+
+#include "discover/join.h"
+
+/* The argument that names the server: the last non-option one after the real command. */
+static const char *token_of(const struct mcp_entry *e)
+{
+	int first = e->wrapped ? wrapped_command_index(e->argv, e->argc) : 0;
+	const char *tok = NULL;
+
+	if (first < 0 || (size_t)first >= e->argc)
+		return NULL;
+	for (size_t i = (size_t)first + 1; i < e->argc; i++)
+		if (e->argv[i][0] != '-' && strlen(e->argv[i]) > 2)
+			tok = e->argv[i];
+	if (!tok)
+		tok = strrchr(e->argv[first], '/') ? strrchr(e->argv[first], '/') + 1 : e->argv[first];
+	return tok;
+}
+
+static bool mentions(const struct proc_info *p, const char *tok)
+{
+	for (size_t i = 0; i < p->argc; i++)
+		if (strstr(p->argv[i], tok))
+			return true;
+	return false;
+}
+
+void join_entry(const struct mcp_entry *e, const struct proc_list *l, struct join_result *r)
+{
+	const char *tok = e->argc ? token_of(e) : NULL;
+	bool unpoliced = false;
+
+	memset(r, 0, sizeof(*r));
+	if (!tok)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct proc_info *p = &l->v[i];
+		pid_t shim;
+
+		if (proc_is_shim(p) || !mentions(p, tok))
+			continue;
+		shim = proc_shim_ancestor(l, p->pid);
+		if (shim)
+			r->shim = shim;
+		else
+			unpoliced = true;
+		if (r->npids < JOIN_MAX_PIDS)
+			r->pids[r->npids++] = p->pid;
+	}
+	if (r->npids)
+		r->state = unpoliced ? STATE_RUNNING : STATE_POLICED;
+}
+
+const char *state_name(enum server_state s)
+{
+	static const char *const names[] = { "configured", "running", "policed" };
+
+	return names[s];
+}
