@@ -30,9 +30,10 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
-static __always_inline bool wanted(__u32 tgid)
+/* Whether the current process's network events are reported. */
+static __always_inline bool wanted(void)
 {
-	return tracked_lookup(tgid) || (config_flags() & CFG_TRACE_ALL);
+	return task_lineage(bpf_get_current_task_btf()) || (config_flags() & CFG_TRACE_ALL);
 }
 
 static __always_inline int enter(__u16 op, long fd, __u64 uaddr, __u32 len, __u64 ulenp)
@@ -40,7 +41,7 @@ static __always_inline int enter(__u16 op, long fd, __u64 uaddr, __u32 len, __u6
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight f = { .uaddr = uaddr, .ulenp = ulenp, .len = len, .fd = fd, .op = op };
 
-	if (wanted(id >> 32))
+	if (wanted())
 		bpf_map_update_elem(&inflight, &id, &f, BPF_ANY);
 	return 0;
 }
@@ -182,7 +183,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ev_sock_state *e;
 
-	if (!wanted(id >> 32))
+	if (!wanted())
 		return 0;
 	e = event_reserve(sizeof(*e), EV_SOCK_STATE);
 	if (!e)

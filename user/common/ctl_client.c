@@ -33,35 +33,34 @@ int ctl_connect(const char *path)
 	return fd;
 }
 
-int ctl_send_json(int fd, const cJSON *req)
+/* Receives one message, as ctl_recv, and the descriptor passed with it into *fd (-1 if none). */
+static ssize_t recv_with_fd(int sock, char **msg, int *fd)
 {
-	char *text = cJSON_PrintUnformatted(req);
-	ssize_t n;
-
-	if (!text) {
-		log_warnx("control request: out of memory");
-		return -1;
-	}
-	n = send(fd, text, strlen(text), MSG_NOSIGNAL);
-	if (n < 0)
-		log_warn("control socket: send request");
-	free(text);
-	return n < 0 ? -1 : 0;
-}
-
-ssize_t ctl_recv(int fd, char **msg)
-{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
 	char *buf = malloc(CTL_MSG_MAX + 1);
+	struct iovec iov = { .iov_base = buf, .iov_len = CTL_MSG_MAX };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
 	ssize_t n;
 
 	*msg = NULL;
+	*fd = -1;
 	if (!buf) {
 		log_warn("control socket: receive buffer");
 		return -1;
 	}
 	do
-		n = recv(fd, buf, CTL_MSG_MAX, 0);
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
+	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)) && *fd < 0)
+			memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	if (n > 0 && mh.msg_flags & MSG_CTRUNC)
+		log_warnx("control socket: ancillary data truncated");
 	if (n <= 0) {
 		if (n < 0)
 			log_warn("control socket: receive");
@@ -73,27 +72,64 @@ ssize_t ctl_recv(int fd, char **msg)
 	return n;
 }
 
-cJSON *ctl_call(int fd, const cJSON *req)
+ssize_t ctl_recv(int sock, char **msg)
 {
-	const cJSON *ok, *err;
-	cJSON *rep;
+	int fd;
+	ssize_t n = recv_with_fd(sock, msg, &fd);
+
+	if (fd >= 0)
+		close(fd);	/* nothing but "register" passes one */
+	return n;
+}
+
+int ctl_request_fd(int sock, const char *json, cJSON **reply, int *fd_out)
+{
+	const cJSON *err;
 	char *msg;
 	ssize_t n;
+	int fd;
 
-	if (ctl_send_json(fd, req))
-		return NULL;
-	n = ctl_recv(fd, &msg);
+	*reply = NULL;
+	if (fd_out)
+		*fd_out = -1;
+	if (send(sock, json, strlen(json), MSG_NOSIGNAL) < 0) {
+		log_warn("control socket: send request");
+		return -1;
+	}
+	n = recv_with_fd(sock, &msg, &fd);
 	if (n == 0)
 		log_warnx("control socket: the daemon closed the connection");
 	if (n <= 0)
-		return NULL;
-	rep = cJSON_ParseWithLength(msg, n);
+		return -1;
+	*reply = cJSON_ParseWithLength(msg, n);
 	free(msg);
-	ok = cJSON_GetObjectItemCaseSensitive(rep, "ok");
-	if (cJSON_IsTrue(ok))
-		return rep;
-	err = cJSON_GetObjectItemCaseSensitive(rep, "error");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
+		if (fd_out)
+			*fd_out = fd;
+		else if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	err = cJSON_GetObjectItemCaseSensitive(*reply, "error");
 	log_warnx("daemon: %s", cJSON_IsString(err) ? err->valuestring : "malformed reply");
-	cJSON_Delete(rep);
-	return NULL;
+	cJSON_Delete(*reply);
+	*reply = NULL;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+cJSON *ctl_call(int fd, const cJSON *req)
+{
+	char *text = cJSON_PrintUnformatted(req);
+	cJSON *rep;
+	int r;
+
+	if (!text) {
+		log_warnx("control request: out of memory");
+		return NULL;
+	}
+	r = ctl_request_fd(fd, text, &rep, NULL);
+	free(text);
+	return r ? NULL : rep;
 }
