@@ -59,7 +59,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmcpwarden.a
 # Programs the integration tests run (build/tests/helpers/*): evasion tricks, a cgroup-passing test shim.
 $(BUILD)/tests/helpers/%: tests/integration/helpers/%.c $(BUILD)/libmcpwarden.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 # Sanitizer build used by the tests: build/san/mcpwarden and build/san/tests/*.
 san:

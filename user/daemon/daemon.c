@@ -88,15 +88,29 @@ static void on_owner_drop(void *ctx, struct ctl_client *c)
 	daemon_owner_gone(ctx, c->pid);
 }
 
-/* The periodic timer: report drops in-band, remove cgroups that emptied. */
-static void tick(struct daemon *d)
+static int consume(struct daemon *d)
+{
+	int err = ring_buffer__consume(d->sensor.rb);
+
+	if (err < 0) {
+		log_warnx("ring buffer: consume: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* The periodic timer: report drops in-band, after the records already in the ring; remove emptied cgroups. */
+static int tick(struct daemon *d)
 {
 	uint64_t n;
 
 	if (read(d->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_warn("timerfd: read");
+	if (consume(d))
+		return -1;
 	daemon_report_drops(d);
 	daemon_tidy_cgroups(d);
+	return 0;
 }
 
 static int open_timer(struct daemon *d)
@@ -216,7 +230,7 @@ drop:
 static int loop(struct daemon *d)
 {
 	struct epoll_event evs[32];
-	int n, err;
+	int n;
 
 	while (!d->stop) {
 		n = epoll_wait(d->epfd, evs, 32, -1);
@@ -232,17 +246,15 @@ static int loop(struct daemon *d)
 				d->stop = true;
 				break;
 			case TAG_TIMER:
-				tick(d);
+				if (tick(d))
+					return -1;
 				break;
 			case TAG_LISTEN:
 				ctl_server_accept(&d->ctl);
 				break;
 			case TAG_RING:
-				err = ring_buffer__consume(d->sensor.rb);
-				if (err < 0) {
-					log_warnx("ring buffer: consume: %s", strerror(-err));
+				if (consume(d))
 					return -1;
-				}
 				break;
 			default:
 				on_client(d, evs[i].data.ptr, evs[i].events);

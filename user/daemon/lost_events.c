@@ -22,11 +22,11 @@ void daemon_report_drops(struct daemon *d)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns, as in the events' "ts" */
 	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", "lost_events");
+	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
 	counts = cJSON_AddObjectToObject(o, "counts");
 	for (unsigned t = EV_EXEC; counts && t < EV_SEED; t++)
 		cJSON_AddNumberToObject(counts, event_type_name(t), now[t] - d->drops_seen[t]);
-	cJSON_AddStringToObject(o, "type", "lost_events");
-	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
 	cJSON_AddNumberToObject(o, "total", total);
 	line = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
