@@ -2,6 +2,7 @@
 # A test may define test_cleanup (kill its processes, remove its cgroups): it runs first on exit.
 SOCK=$TMP/control.sock
 HELPERS=$TOP/build/tests/helpers
+export PYTHONPATH=$TOP/tests/integration	# evlib.py for the event checks
 CGROUP2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 DAEMON_LOG=$TMP/daemon.log
 daemon_pid=

@@ -33,19 +33,15 @@ pass "the cgroup is removed once the owner left and it emptied"
 stop_follow
 
 python3 - "$TMP/events" "$sid" "$pid" <<'PY' || fail "events of the cgroup server (see above)"
-import json, sys
-evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+import sys
+from evlib import Checks
+c = Checks(sys.argv[1])
+expect = c.expect
 sid, pid = int(sys.argv[2]), int(sys.argv[3])
-ok = True
-def expect(what, pred):
-    global ok
-    hit = next((e for e in evs if pred(e)), None)
-    print(("ok: " if hit else "MISSING: ") + what, json.dumps(hit) if hit else "")
-    ok &= hit is not None
 expect("clone into the cgroup is the server's at fork", lambda e: e["type"] == "fork" and e["pid"] == pid and e["server_id"] == sid)
 expect("first exec of the child carries server_id", lambda e: e["type"] == "exec" and e["pid"] == pid and e["server_id"] == sid)
 expect("grandchild exec of id carries server_id", lambda e: e["type"] == "exec" and e["argv"] == ["id", "-u"] and e["server_id"] == sid)
-sys.exit(0 if ok else 1)
+c.done()
 PY
 pass "events carry the registered server_id from the first instruction"
 
