@@ -21,10 +21,12 @@ BPF_SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+HELPER_SRCS := $(sort $(wildcard tests/integration/helpers/*.c))
+HELPERS   := $(HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 .PHONY: all run test unit e2e integration fuzz-smoke bench clean deps san
 .SECONDARY:	# keep generated skeletons and BPF objects between builds
-all: $(BUILD)/mcpwarden
+all: $(BUILD)/mcpwarden $(HELPERS)
 
 deps:
 	bash tools/install-deps.sh
@@ -53,6 +55,11 @@ $(BUILD)/mcpwarden: $(BUILD)/user/main.o $(BUILD)/libmcpwarden.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmcpwarden.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
+
+# Programs the integration tests run (build/tests/helpers/*): evasion tricks, a cgroup-passing test shim.
+$(BUILD)/tests/helpers/%: tests/integration/helpers/%.c $(BUILD)/libmcpwarden.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 # Sanitizer build used by the tests: build/san/mcpwarden and build/san/tests/*.
 san:

@@ -30,9 +30,10 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
-static __always_inline bool wanted(__u32 tgid)
+/* Whether the current process's network events are reported. */
+static __always_inline bool wanted(void)
 {
-	return tracked_lookup(tgid) || (config_flags() & CFG_TRACE_ALL);
+	return task_lineage(bpf_get_current_task_btf()) || (config_flags() & CFG_TRACE_ALL);
 }
 
 static __always_inline int enter(__u16 op, long fd, __u64 uaddr, __u32 len, __u64 ulenp)
@@ -40,7 +41,7 @@ static __always_inline int enter(__u16 op, long fd, __u64 uaddr, __u32 len, __u6
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight f = { .uaddr = uaddr, .ulenp = ulenp, .len = len, .fd = fd, .op = op };
 
-	if (wanted(id >> 32))
+	if (wanted())
 		bpf_map_update_elem(&inflight, &id, &f, BPF_ANY);
 	return 0;
 }
@@ -175,19 +176,51 @@ EXIT_PROG(accept4)
 EXIT_PROG(sendto)
 EXIT_PROG(sendmsg)
 
-/* TCP state changes in a tracked process's context: catches connects made without a syscall (io_uring). */
+/*
+ * Owner of each TCP socket a wanted process connected or listened on, keyed
+ * by the struct sock address: the header as it was at that moment.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ev_hdr);
+} sock_owner SEC(".maps");
+
+/*
+ * TCP state changes of sockets owned by wanted processes: catches connects made
+ * without a syscall (io_uring IORING_OP_CONNECT, inline or from an io-wq worker
+ * thread, which shares the process's tgid). Leaving CLOSE (to SYN_SENT or
+ * LISTEN) happens in the owner's own context, so that is where the owner is
+ * recorded; later changes often run in softirq context, where `current` is
+ * any task, so they are attributed through sock_owner instead.
+ */
 SEC("tp/sock/inet_sock_set_state")
 int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 sk = (__u64)ctx->skaddr;
+	struct ev_hdr *owner = bpf_map_lookup_elem(&sock_owner, &sk), h;
 	struct ev_sock_state *e;
+	struct task_struct *task;
 
-	if (!wanted(id >> 32))
-		return 0;
+	if (!owner) {
+		if (ctx->oldstate != TCP_CLOSE || !wanted())
+			return 0;
+		task = bpf_get_current_task_btf();
+		fill_hdr(&h, EV_SOCK_STATE, sizeof(*e), task, task_lineage(task));
+		bpf_map_update_elem(&sock_owner, &sk, &h, BPF_ANY);
+		owner = &h;
+	}
+	if (ctx->newstate == TCP_CLOSE) {
+		h = *owner;	/* the entry goes now; its copy fills the record */
+		owner = &h;
+		bpf_map_delete_elem(&sock_owner, &sk);
+	}
 	e = event_reserve(sizeof(*e), EV_SOCK_STATE);
 	if (!e)
 		return 0;
-	fill_hdr(&e->h, EV_SOCK_STATE, sizeof(*e), bpf_get_current_task_btf(), tracked_lookup(id >> 32));
+	e->h = *owner;
+	e->h.ts_ns = bpf_ktime_get_ns();
 	e->oldstate = ctx->oldstate;
 	e->newstate = ctx->newstate;
 	e->family = ctx->family;

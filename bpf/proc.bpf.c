@@ -19,24 +19,28 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct tracked *pt, ct;
+	struct tracked *pt, ct, *lineage = NULL;
 	struct ev_fork *e;
 	__u32 child_tgid = child->tgid;
 
 	if (child->pid != child_tgid)
 		return 0;	/* a new thread, not a new process */
-	pt = tracked_lookup(parent->tgid);
+	pt = task_lineage(parent);
 	if (pt) {
 		ct = *pt;
 		ct.start_time = child->start_time;
+		lineage = &ct;
 		/* A full map would let a server shed tracking by forking: make it visible. */
 		if (bpf_map_update_elem(&tracked, &child_tgid, &ct, BPF_ANY))
 			count_error(SERR_TRACKED_FULL);
+	} else {
+		/* An untracked parent (the shim) may start the child straight in a server's cgroup. */
+		lineage = task_lineage(child);
 	}
 	e = event_reserve(sizeof(*e), EV_FORK);
 	if (!e)
 		return 0;
-	fill_hdr(&e->h, EV_FORK, sizeof(*e), child, pt ? &ct : NULL);
+	fill_hdr(&e->h, EV_FORK, sizeof(*e), child, lineage);
 	e->parent_start_time = parent->group_leader->start_time;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -52,7 +56,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e = event_reserve(sizeof(*e), EV_EXEC);
 	if (!e)
 		return 0;
-	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, tracked_lookup(task->tgid));
+	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, task_lineage(task));
 	e->old_tid = old_pid;
 	e->argc = bprm->argc;
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename) < 0)
@@ -81,7 +85,7 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 		return 0;	/* other threads of the process live on */
 	e = event_reserve(sizeof(*e), EV_EXIT);
 	if (e) {
-		fill_hdr(&e->h, EV_EXIT, sizeof(*e), task, tracked_lookup(tgid));
+		fill_hdr(&e->h, EV_EXIT, sizeof(*e), task, task_lineage(task));
 		e->exit_code = task->exit_code;
 		e->pad = 0;
 		bpf_ringbuf_submit(e, 0);

@@ -11,6 +11,7 @@
 #include "events.h"
 
 #define MAX_TRACKED	16384
+#define MAX_SERVER_CGROUPS	1024
 
 /*
  * Each skeleton declares these maps; userspace loads proc.bpf.c first and makes
@@ -69,9 +70,43 @@ static __always_inline __u32 config_flags(void)
 	return flags ? *flags : 0;
 }
 
+/* Cgroup v2 id of a server's cgroup (made by the daemon at register) -> server id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_SERVER_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u32);
+} server_cgroups SEC(".maps");
+
 static __always_inline struct tracked *tracked_lookup(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&tracked, &tgid);
+}
+
+/*
+ * The lineage entry of `task`'s process. An untracked process that sits in a
+ * server's cgroup (started there with clone3(CLONE_INTO_CGROUP) before the shim
+ * could attach it, or adopted from a previous daemon) gets an entry now, with
+ * no active calls. NULL when the process belongs to no server.
+ */
+static __always_inline struct tracked *task_lineage(struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct tracked *t = tracked_lookup(tgid), nt = {};
+	__u64 cgid;
+	__u32 *sid;
+
+	if (t)
+		return t;
+	cgid = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	sid = bpf_map_lookup_elem(&server_cgroups, &cgid);
+	if (!sid)
+		return NULL;
+	nt.server_id = *sid;
+	nt.start_time = BPF_CORE_READ(task, group_leader, start_time);
+	if (bpf_map_update_elem(&tracked, &tgid, &nt, BPF_NOEXIST))
+		count_error(SERR_TRACKED_FULL);
+	return tracked_lookup(tgid);
 }
 
 /* Reserves a record of `size` bytes, or counts a drop for `type` and returns NULL. */

@@ -16,10 +16,28 @@
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
  *       -> ack with "server_id".
+ *   {"op":"register","name":NAME}
+ *       The shim's path, race-free. The daemon makes the server's cgroup v2
+ *       directory <cgroup2 mount>/mcpwarden/<server_id>-<NAME sanitised to
+ *       [A-Za-z0-9_.-]> and records the peer (SO_PEERCRED pid, uid) as owner.
+ *       -> ack with "server_id" and "cgroup" (the path); the ack message
+ *       carries the directory's fd (O_RDONLY|O_DIRECTORY) as SCM_RIGHTS
+ *       ancillary data (see ctl_request_fd in user/common/ctl_client.h). Every
+ *       process that starts in that cgroup (clone3 with CLONE_INTO_CGROUP and
+ *       .cgroup = fd) belongs to the server from its first instruction, before
+ *       "attach". Error when the host has no cgroup v2 mount.
+ *       When the owner's connection closes, the server stays tracked and its
+ *       cgroup is removed once empty. A daemon that starts adopts the cgroups
+ *       a previous one left: their processes stay attributed to those ids.
+ *   {"op":"attach","server_id":S,"pid":N}
+ *       Owner only. N must be a child of the peer (/proc/N/stat ppid); any
+ *       other pid is refused ("not a child of the caller"). N becomes S's root
+ *       process: the one whose active calls "call_start" sets. -> ack with
+ *       "server_id". A shim that restarts the server attaches the new child.
  *   {"op":"register","name":NAME,"pid":N}
- *       The shim's path: N must be a child of the peer. Tracks it like "track"
- *       and remembers the peer as the server's owner. -> ack with "server_id".
- *       (Planned: the ack passes the server's cgroup fd with SCM_RIGHTS.)
+ *       Older path, kept for peers without cgroup v2: N must be a child of the
+ *       peer; tracked like "track" (events before this request are not
+ *       attributed), the peer is the owner; no cgroup. -> ack with "server_id".
  *   {"op":"call_start","server_id":S,"call":C}
  *   {"op":"call_end","server_id":S,"call":C}
  *       Owner or root only. Adds/removes call C (1..2^53) in the active-call set
@@ -30,6 +48,10 @@
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon
  *       closes, unless follow is true: then live events keep coming.
+ *       Besides sensor events, the stream carries
+ *       {"type":"lost_events","ts":NS,"counts":{TYPE:n,...},"total":n}
+ *       whenever the kernel dropped records since the last such event
+ *       (per-type counts of this interval; "status" has the totals).
  */
 
 #define CTL_DEFAULT_SOCKET	"/run/mcpwarden/control.sock"
@@ -39,6 +61,7 @@
 #define CTL_OP_TRACK		"track"
 #define CTL_OP_SUBSCRIBE	"subscribe"
 #define CTL_OP_REGISTER		"register"
+#define CTL_OP_ATTACH		"attach"
 #define CTL_OP_CALL_START	"call_start"
 #define CTL_OP_CALL_END		"call_end"
 #define CTL_OP_ACK		"ack"

@@ -1,5 +1,9 @@
 # daemon.sh: sourced by integration tests: starts `mcpwarden daemon` on a temp socket and always stops it.
+# A test may define test_cleanup (kill its processes, remove its cgroups): it runs first on exit.
 SOCK=$TMP/control.sock
+HELPERS=$TOP/build/tests/helpers
+export PYTHONPATH=$TOP/tests/integration	# evlib.py for the event checks
+CGROUP2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 DAEMON_LOG=$TMP/daemon.log
 daemon_pid=
 follower_pid=
@@ -17,6 +21,7 @@ stop_daemon() {
 }
 on_exit() {
 	local rc=$? drc=0
+	declare -F test_cleanup >/dev/null && test_cleanup
 	stop_daemon || drc=$?
 	[ -f "$DAEMON_LOG" ] && sed "s/^/daemon: /" "$DAEMON_LOG" >&2
 	rm -rf "$TMP"

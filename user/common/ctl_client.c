@@ -41,35 +41,34 @@ int ctl_connect(const char *path)
 	return fd;
 }
 
-int ctl_send_json(int fd, const cJSON *req)
+/* Receives one message, as ctl_recv, and the descriptor passed with it into *fd (-1 if none). */
+static ssize_t recv_with_fd(int sock, char **msg, int *fd)
 {
-	char *text = cJSON_PrintUnformatted(req);
-	ssize_t n;
-
-	if (!text) {
-		log_warnx("control request: out of memory");
-		return -1;
-	}
-	n = send(fd, text, strlen(text), MSG_NOSIGNAL);
-	if (n < 0)
-		log_warn("control socket: send request");
-	free(text);
-	return n < 0 ? -1 : 0;
-}
-
-ssize_t ctl_recv(int fd, char **msg)
-{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
 	char *buf = malloc(CTL_MSG_MAX + 1);
+	struct iovec iov = { .iov_base = buf, .iov_len = CTL_MSG_MAX };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
 	ssize_t n;
 
 	*msg = NULL;
+	*fd = -1;
 	if (!buf) {
 		log_warn("control socket: receive buffer");
 		return -1;
 	}
 	do
-		n = recv(fd, buf, CTL_MSG_MAX, 0);
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
+	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)) && *fd < 0)
+			memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	if (n > 0 && mh.msg_flags & MSG_CTRUNC)
+		log_warnx("control socket: ancillary data truncated");
 	if (n <= 0) {
 		if (n < 0)
 			log_warn("control socket: receive");
@@ -81,61 +80,64 @@ ssize_t ctl_recv(int fd, char **msg)
 	return n;
 }
 
-int ctl_request_fd(int fd, const cJSON *req, cJSON **reply, int *fd_out)
+ssize_t ctl_recv(int sock, char **msg)
 {
-	char *buf = NULL, *text = cJSON_PrintUnformatted(req);
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
+	int fd;
+	ssize_t n = recv_with_fd(sock, msg, &fd);
+
+	if (fd >= 0)
+		close(fd);	/* nothing but "register" passes one */
+	return n;
+}
+
+int ctl_request_fd(int sock, const char *json, cJSON **reply, int *fd_out)
+{
+	const cJSON *err;
+	char *msg;
 	ssize_t n;
+	int fd;
 
 	*reply = NULL;
 	if (fd_out)
 		*fd_out = -1;
-	if (!text || send(fd, text, strlen(text), MSG_NOSIGNAL) < 0 || !(buf = malloc(CTL_MSG_MAX + 1))) {
-		free(text);
+	if (send(sock, json, strlen(json), MSG_NOSIGNAL) < 0) {
+		log_warn("control socket: send request");
 		return -1;
 	}
-	free(text);
-	iov = (struct iovec){ .iov_base = buf, .iov_len = CTL_MSG_MAX };
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
-	do
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			int got;
-
-			memcpy(&got, CMSG_DATA(cm), sizeof(got));
-			if (fd_out)
-				*fd_out = got;
-			else
-				close(got);
-		}
-	if (n > 0)
-		*reply = cJSON_ParseWithLength(buf, (size_t)n);
-	free(buf);
-	if (!*reply)
+	n = recv_with_fd(sock, &msg, &fd);
+	if (n == 0)
+		log_warnx("control socket: the daemon closed the connection");
+	if (n <= 0)
 		return -1;
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
-		const cJSON *err = cJSON_GetObjectItemCaseSensitive(*reply, "error");
-
-		log_warnx("daemon: %s", cJSON_IsString(err) ? err->valuestring : "malformed reply");
-		cJSON_Delete(*reply);
-		*reply = NULL;
+	*reply = cJSON_ParseWithLength(msg, n);
+	free(msg);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
+		if (fd_out)
+			*fd_out = fd;
+		else if (fd >= 0)
+			close(fd);
+		return 0;
 	}
-	return 0;
+	err = cJSON_GetObjectItemCaseSensitive(*reply, "error");
+	log_warnx("daemon: %s", cJSON_IsString(err) ? err->valuestring : "malformed reply");
+	cJSON_Delete(*reply);
+	*reply = NULL;
+	if (fd >= 0)
+		close(fd);
+	return 1;
 }
 
 cJSON *ctl_call(int fd, const cJSON *req)
 {
+	char *text = cJSON_PrintUnformatted(req);
 	cJSON *rep;
+	int r;
 
-	if (ctl_request_fd(fd, req, &rep, NULL) < 0) {
-		log_warnx("control socket: the daemon closed the connection or did not answer");
+	if (!text) {
+		log_warnx("control request: out of memory");
 		return NULL;
 	}
-	return rep;
+	r = ctl_request_fd(fd, text, &rep, NULL);
+	free(text);
+	return r ? NULL : rep;
 }

@@ -179,6 +179,8 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 	if (c->lost)
 		log_warnx("%s: peer pid %d lost %llu messages (slow reader)", s->path, c->pid,
 			  (unsigned long long)c->lost);
+	if (c->owner && s->on_drop)
+		s->on_drop(s->ctx, c);
 	close(c->fd);	/* also removes it from epoll */
 	strq_free(&c->out);
 	c->dead = true;
@@ -233,6 +235,34 @@ int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg)
 		c->lost++;
 	}
 	return ctl_client_flush(s, c);
+}
+
+int ctl_client_send_fd(struct ctl_server *s, struct ctl_client *c, char *msg, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct iovec iov = { .iov_base = msg, .iov_len = msg ? strlen(msg) : 0 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t n;
+
+	if (!msg || c->out.len) {
+		log_warnx("%s: reply with fd to pid %d: %s", s->path, c->pid,
+			  msg ? "earlier messages still queued" : "out of memory");
+		free(msg);
+		return -1;
+	}
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0 && errno != EPIPE && errno != ECONNRESET)
+		log_warn("%s: send fd %d to pid %d", s->path, fd, c->pid);
+	free(msg);
+	return n < 0 ? -1 : 0;
 }
 
 void ctl_server_broadcast(struct ctl_server *s, const char *msg)

@@ -18,6 +18,7 @@ struct ctl_client {
 	bool closing;			/* close once the queue is flushed */
 	bool want_out;			/* EPOLLOUT is armed */
 	bool dead;			/* dropped; freed by ctl_server_reap */
+	bool owner;			/* registered a server: on_drop is told when it goes */
 	uint64_t lost;			/* messages dropped on a full queue */
 	struct strq out;
 	struct ctl_client *next;
@@ -31,6 +32,8 @@ struct ctl_server {
 	struct ctl_client *clients;
 	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
 	unsigned nclients;
+	void (*on_drop)(void *ctx, struct ctl_client *c);	/* for owner clients; may be NULL */
+	void *ctx;
 };
 
 /* Creates the socket at `path` (mode 0660, parent directory made if missing) and watches it with `tag`. */
@@ -44,6 +47,9 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c);
 void ctl_server_reap(struct ctl_server *s);
 /* Queues `msg` (taking ownership) and sends what the socket takes. -1: the peer is gone, drop it. */
 int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg);
+/* Sends `msg` (taking ownership) with `fd` attached (SCM_RIGHTS) right away; the queue must be empty.
+ * The caller keeps `fd`. -1: not sent (logged), drop the peer. */
+int ctl_client_send_fd(struct ctl_server *s, struct ctl_client *c, char *msg, int fd);
 /* Sends queued messages; -1: the peer is gone or finished, drop it. */
 int ctl_client_flush(struct ctl_server *s, struct ctl_client *c);
 /* Sends a copy of `msg` to every following client; drops those that are gone. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,7 +17,9 @@
 #include "daemon/mounts.h"
 
 /* epoll data.u64 tags of the daemon's own fds; clients carry their struct pointer instead. */
-enum { TAG_LISTEN = 1, TAG_RING, TAG_SIGNAL };
+enum { TAG_LISTEN = 1, TAG_RING, TAG_SIGNAL, TAG_TIMER };
+
+#define TICK_MS		250	/* drop counters and empty cgroups are checked this often */
 
 static void seed_one(const struct ev_hdr *h, void *ctx)
 {
@@ -61,6 +64,10 @@ int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const 
 		*why = "unknown server_id";
 		return -1;
 	}
+	if (!s->root) {
+		*why = "no server process attached";
+		return -1;
+	}
 	if (sensor_tracked_get(&d->sensor, s->root, &t)) {
 		*why = "the server process is gone";
 		return -1;
@@ -71,6 +78,48 @@ int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const 
 	}
 	if (sensor_track(&d->sensor, s->root, &t)) {
 		*why = "cannot update the BPF map 'tracked'";
+		return -1;
+	}
+	return 0;
+}
+
+static void on_owner_drop(void *ctx, struct ctl_client *c)
+{
+	daemon_owner_gone(ctx, c->pid);
+}
+
+static int consume(struct daemon *d)
+{
+	int err = ring_buffer__consume(d->sensor.rb);
+
+	if (err < 0) {
+		log_warnx("ring buffer: consume: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* The periodic timer: report drops in-band, after the records already in the ring; remove emptied cgroups. */
+static int tick(struct daemon *d)
+{
+	uint64_t n;
+
+	if (read(d->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("timerfd: read");
+	if (consume(d))
+		return -1;
+	daemon_report_drops(d);
+	daemon_tidy_cgroups(d);
+	return 0;
+}
+
+static int open_timer(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval.tv_nsec = TICK_MS * 1000000L, .it_value.tv_nsec = TICK_MS * 1000000L };
+
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL)) {
+		log_warn("timerfd of %d ms", TICK_MS);
 		return -1;
 	}
 	return 0;
@@ -122,7 +171,7 @@ static int setup(struct daemon *d)
 		return -1;
 	if (sensor_open(&d->sensor, daemon_on_record, d) ||
 	    sensor_set_flags(&d->sensor, d->o.trace_all ? CFG_TRACE_ALL : 0) ||
-	    sensor_seed(&d->sensor, seed_one, d))
+	    sensor_seed(&d->sensor, seed_one, d) || daemon_adopt_cgroups(d))
 		return -1;
 	for (unsigned i = 0; i < d->o.ntrack; i++) {
 		if (!daemon_track(d, d->o.track[i], 0, 0, NULL, &why)) {
@@ -135,12 +184,15 @@ static int setup(struct daemon *d)
 		log_warn("epoll_create1");
 		return -1;
 	}
-	if (add_fd(d, d->sigfd, TAG_SIGNAL, "signalfd") ||
+	if (open_timer(d) || add_fd(d, d->timerfd, TAG_TIMER, "timerfd") ||
+	    add_fd(d, d->sigfd, TAG_SIGNAL, "signalfd") ||
 	    add_fd(d, ring_buffer__epoll_fd(d->sensor.rb), TAG_RING, "ring buffer"))
 		return -1;
 	/* Last: a peer that can connect finds the sensor running. */
 	if (ctl_server_open(&d->ctl, d->o.socket_path, d->epfd, TAG_LISTEN))
 		return -1;
+	d->ctl.on_drop = on_owner_drop;
+	d->ctl.ctx = d;
 	log_warnx("ready: %zu processes, %u tracked roots, socket %s", d->procs.count, d->o.ntrack,
 		  d->o.socket_path);
 	return 0;
@@ -178,7 +230,7 @@ drop:
 static int loop(struct daemon *d)
 {
 	struct epoll_event evs[32];
-	int n, err;
+	int n;
 
 	while (!d->stop) {
 		n = epoll_wait(d->epfd, evs, 32, -1);
@@ -193,15 +245,16 @@ static int loop(struct daemon *d)
 			case TAG_SIGNAL:
 				d->stop = true;
 				break;
+			case TAG_TIMER:
+				if (tick(d))
+					return -1;
+				break;
 			case TAG_LISTEN:
 				ctl_server_accept(&d->ctl);
 				break;
 			case TAG_RING:
-				err = ring_buffer__consume(d->sensor.rb);
-				if (err < 0) {
-					log_warnx("ring buffer: consume: %s", strerror(-err));
+				if (consume(d))
 					return -1;
-				}
 				break;
 			default:
 				on_client(d, evs[i].data.ptr, evs[i].events);
@@ -215,7 +268,7 @@ static int loop(struct daemon *d)
 
 int daemon_run(const struct daemon_opts *o)
 {
-	struct daemon d = { .o = *o, .epfd = -1, .sigfd = -1, .next_server_id = 1, .ctl = { .fd = -1 } };
+	struct daemon d = { .o = *o, .epfd = -1, .sigfd = -1, .timerfd = -1, .next_server_id = 1, .ctl = { .fd = -1 } };
 	int r = setup(&d) ? -1 : loop(&d);
 
 	ctl_server_close(&d.ctl);
@@ -229,5 +282,7 @@ int daemon_run(const struct daemon_opts *o)
 		close(d.epfd);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
+	if (d.timerfd >= 0)
+		close(d.timerfd);
 	return r;
 }

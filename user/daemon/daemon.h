@@ -33,11 +33,12 @@ struct daemon {
 	struct ctl_server ctl;
 	struct strq recent;		/* JSON text of the latest events */
 	struct server *servers;
-	int epfd, sigfd;
+	int epfd, sigfd, timerfd;
 	bool stop;
 	uint32_t next_server_id;
 	uint64_t counts[EV_TYPE_MAX];	/* records received, by type */
 	uint64_t bad_records;		/* records that failed event_check */
+	uint64_t drops_seen[EV_TYPE_MAX];	/* drop counters at the last lost_events event */
 	bool lsm_ok;
 	char lsm_why[128];
 	char cgroup2[PATH_MAX];		/* empty when there is no cgroup v2 mount */
@@ -51,6 +52,19 @@ int daemon_on_record(void *ctx, void *data, size_t size);
  * Returns the id, or 0 with `why` set. */
 uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
 		      const char **why);
+/* Sends an event's JSON text to followers and keeps it among the recent events; takes ownership. */
+void daemon_publish(struct daemon *d, char *line);
+/* Publishes a "lost_events" event when the kernel's drop counters grew since the last call (lost_events.c). */
+void daemon_report_drops(struct daemon *d);
+/* Makes a server owned by peer `owner` (uid `uid`) with its own cgroup, without a process yet
+ * (server_cgroups.c). Returns the id and an O_RDONLY fd of the cgroup, or 0 with `why` set. */
+uint32_t daemon_register(struct daemon *d, pid_t owner, uid_t uid, const char *name, int *fd, const char **why);
+/* The owner's connection closed: its servers stay tracked, their cgroups go once empty. */
+void daemon_owner_gone(struct daemon *d, pid_t owner);
+/* Removes the empty cgroups of servers whose owner is gone; forgets servers left with nothing. */
+void daemon_tidy_cgroups(struct daemon *d);
+/* Takes over the server cgroups a previous daemon left, so processes in them stay attributed. 0 or -1. */
+int daemon_adopt_cgroups(struct daemon *d);
 /* Adds (start) or removes a call in server `id`'s active set, which processes it forks inherit. 0, or -1 and `why`. */
 int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const char **why);
 /* Serves one request message from a peer (requests.c). -1: drop the peer. */

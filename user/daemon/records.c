@@ -13,7 +13,7 @@ static void update_table(struct daemon *d, const struct ev_hdr *h)
 	if (h->type == EV_EXIT) {
 		proctable_remove(&d->procs, h->pid, h->start_time);
 		if (h->server_id)
-			servers_forget_root(&d->servers, h->pid);
+			servers_forget_root(&d->servers, h->pid);	/* its cgroup, if any, is tidied on the next tick */
 		return;
 	}
 	p = proctable_update(&d->procs, h);
@@ -22,9 +22,9 @@ static void update_table(struct daemon *d, const struct ev_hdr *h)
 			 ((const struct ev_exec *)h)->filename);
 }
 
-/* Keeps `line` among the recent events, forgetting the oldest when full; takes ownership. */
-static void remember(struct daemon *d, char *line)
+void daemon_publish(struct daemon *d, char *line)
 {
+	ctl_server_broadcast(&d->ctl, line);
 	if (d->recent.len == d->recent.cap)
 		free(strq_pop(&d->recent));
 	strq_push(&d->recent, line);
@@ -52,7 +52,6 @@ int daemon_on_record(void *ctx, void *data, size_t size)
 		log_warnx("ring buffer: %s event of pid %u: out of memory", event_type_name(h->type), h->pid);
 		return 0;
 	}
-	ctl_server_broadcast(&d->ctl, line);
-	remember(d, line);
+	daemon_publish(d, line);
 	return 0;
 }

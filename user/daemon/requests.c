@@ -1,21 +1,24 @@
-/* requests.c: serves control socket requests (include/control.h): status, track, register, calls, subscribe. */
+/* requests.c: serves control socket requests (include/control.h): status, track, register, attach, calls, subscribe. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "control.h"
 #include "daemon/daemon.h"
 #include "daemon/procfs.h"
 
-/* Sends an ack (body may add fields) or, when `error` is set, an error; echoes the request's id. */
-static int reply(struct daemon *d, struct ctl_client *c, const cJSON *req, cJSON *body, const char *error)
+/* Sends an ack (body may add fields) or, when `error` is set, an error; echoes the request's id.
+ * With `fd` >= 0 the ack carries it (SCM_RIGHTS). */
+static int reply_fd(struct daemon *d, struct ctl_client *c, const cJSON *req, cJSON *body, const char *error,
+		    int fd)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
 	cJSON *o = body ? body : cJSON_CreateObject();
 	char *text;
 
 	if (!o)
-		return ctl_client_send(&d->ctl, c, NULL);
+		return fd >= 0 ? ctl_client_send_fd(&d->ctl, c, NULL, fd) : ctl_client_send(&d->ctl, c, NULL);
 	cJSON_AddStringToObject(o, "op", error ? CTL_OP_ERROR : CTL_OP_ACK);
 	if (id)
 		cJSON_AddItemToObject(o, "id", cJSON_Duplicate(id, true));
@@ -24,7 +27,12 @@ static int reply(struct daemon *d, struct ctl_client *c, const cJSON *req, cJSON
 		cJSON_AddStringToObject(o, "error", error);
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	return ctl_client_send(&d->ctl, c, text);
+	return fd >= 0 ? ctl_client_send_fd(&d->ctl, c, text, fd) : ctl_client_send(&d->ctl, c, text);
+}
+
+static int reply(struct daemon *d, struct ctl_client *c, const cJSON *req, cJSON *body, const char *error)
+{
+	return reply_fd(d, c, req, body, error, -1);
 }
 
 static int do_status(struct daemon *d, struct ctl_client *c, const cJSON *req)
@@ -88,28 +96,104 @@ static int do_track(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	return reply_server(d, c, req, "track", id, why);
 }
 
-/* Shim path: a peer registers its own child as a server. */
+/* Checks that `pid` is a child of the peer; NULL, or the error text in msg. */
+static const char *check_child(const struct ctl_client *c, const char *op, uint64_t pid, char *msg, size_t size)
+{
+	pid_t ppid;
+
+	if (procfs_ppid(pid, &ppid))
+		snprintf(msg, size, "%s: no such process %d", op, (int)pid);
+	else if (ppid != c->pid)
+		snprintf(msg, size, "%s: pid %d is not a child of the caller (pid %d); its parent is %d", op,
+			 (int)pid, c->pid, ppid);
+	else
+		return NULL;
+	return msg;
+}
+
+/* Shim path, old style: a peer registers its own running child as a server. */
+static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req, const char *name)
+{
+	const char *why = NULL;
+	char msg[160];
+	uint64_t pid;
+	uint32_t id;
+
+	if (!get_uint(req, "pid", 1, INT_MAX, &pid))
+		return reply(d, c, req, NULL, "register: field 'pid' must be a positive integer");
+	if (check_child(c, "register", pid, msg, sizeof(msg)))
+		return reply(d, c, req, NULL, msg);
+	id = daemon_track(d, pid, 0, c->pid, name, &why);
+	if (id) {
+		c->owner = true;
+		log_warnx("peer pid %d uid %u: registered server '%s' pid %d as %u", c->pid, c->uid, name,
+			  (int)pid, id);
+	}
+	return reply_server(d, c, req, "register", id, why);
+}
+
+/* Shim path: without "pid", the server gets a cgroup whose fd goes back with the ack; the shim starts the
+ * server inside it (clone3 CLONE_INTO_CGROUP), then attaches it. */
 static int do_register(struct daemon *d, struct ctl_client *c, const cJSON *req)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
 	const char *why = NULL;
-	uint64_t pid;
-	pid_t ppid;
+	struct server *s;
+	char msg[160];
+	cJSON *body;
 	uint32_t id;
+	int fd, r;
 
 	if (!cJSON_IsString(name))
 		return reply(d, c, req, NULL, "register: field 'name' must be a string");
-	if (!get_uint(req, "pid", 1, INT_MAX, &pid))
-		return reply(d, c, req, NULL, "register: field 'pid' must be a positive integer");
-	if (procfs_ppid(pid, &ppid))
-		return reply(d, c, req, NULL, "register: no such process");
-	if (ppid != c->pid)
-		return reply(d, c, req, NULL, "register: 'pid' is not a child of the caller");
-	id = daemon_track(d, pid, 0, c->pid, name->valuestring, &why);
+	if (cJSON_HasObjectItem(req, "pid"))
+		return register_pid(d, c, req, name->valuestring);
+	id = daemon_register(d, c->pid, c->uid, name->valuestring, &fd, &why);
+	if (!id) {
+		snprintf(msg, sizeof(msg), "register: %s", why);
+		return reply(d, c, req, NULL, msg);
+	}
+	c->owner = true;
+	s = servers_find(d->servers, id);
+	log_warnx("peer pid %d uid %u: registered server '%s' as %u, cgroup %s", c->pid, c->uid,
+		  name->valuestring, id, s->cgroup);
+	body = cJSON_CreateObject();
+	if (body) {
+		cJSON_AddNumberToObject(body, "server_id", id);
+		cJSON_AddStringToObject(body, "cgroup", s->cgroup);
+	}
+	r = reply_fd(d, c, req, body, body ? NULL : "out of memory", fd);
+	close(fd);
+	return r;
+}
+
+/* The registering peer names the child it started (in the server's cgroup) as the server's root. */
+static int do_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
+{
+	const char *why = NULL;
+	uint64_t sid, pid;
+	struct server *s;
+	char msg[160];
+	uint32_t id;
+
+	if (!get_uint(req, "server_id", 1, UINT32_MAX, &sid) || !get_uint(req, "pid", 1, INT_MAX, &pid))
+		return reply(d, c, req, NULL, "attach: fields 'server_id' and 'pid' must be positive integers");
+	s = servers_find(d->servers, sid);
+	if (!s)
+		return reply(d, c, req, NULL, "attach: unknown server_id");
+	if (s->owner != c->pid || s->owner_gone) {
+		snprintf(msg, sizeof(msg), "attach: server %u belongs to another peer", (unsigned)sid);
+		return reply(d, c, req, NULL, msg);
+	}
+	if (check_child(c, "attach", pid, msg, sizeof(msg))) {
+		log_warnx("peer pid %d uid %u: refused %s", c->pid, c->uid, msg);
+		return reply(d, c, req, NULL, msg);
+	}
+	id = daemon_track(d, pid, sid, c->pid, NULL, &why);
 	if (id)
-		log_warnx("peer pid %d uid %u: registered server '%s' pid %d as %u", c->pid, c->uid,
-			  name->valuestring, (int)pid, id);
-	return reply_server(d, c, req, "register", id, why);
+		log_warnx("peer pid %d uid %u: attached pid %d to server %u '%s'", c->pid, c->uid, (int)pid, id,
+			  s->name);
+	return reply_server(d, c, req, "attach", id, why);
 }
 
 /* call_start / call_end: only the peer that registered the server, or root. */
@@ -173,6 +257,8 @@ int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size
 		r = do_subscribe(d, c, req);
 	else if (!strcmp(op->valuestring, CTL_OP_REGISTER))
 		r = do_register(d, c, req);
+	else if (!strcmp(op->valuestring, CTL_OP_ATTACH))
+		r = do_attach(d, c, req);
 	else if (!strcmp(op->valuestring, CTL_OP_CALL_START))
 		r = do_call(d, c, req, true);
 	else if (!strcmp(op->valuestring, CTL_OP_CALL_END))

@@ -117,6 +117,25 @@ int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t)
 	return 0;
 }
 
+int sensor_cgroup_set(struct sensor *s, __u64 cgid, __u32 server_id)
+{
+	if (bpf_map__update_elem(s->proc->maps.server_cgroups, &cgid, sizeof(cgid), &server_id,
+				 sizeof(server_id), BPF_ANY)) {
+		log_warn("map server_cgroups: add cgroup %llu (server %u)", (unsigned long long)cgid, server_id);
+		return -1;
+	}
+	return 0;
+}
+
+int sensor_cgroup_del(struct sensor *s, __u64 cgid)
+{
+	if (bpf_map__delete_elem(s->proc->maps.server_cgroups, &cgid, sizeof(cgid), 0) && errno != ENOENT) {
+		log_warn("map server_cgroups: remove cgroup %llu", (unsigned long long)cgid);
+		return -1;
+	}
+	return 0;
+}
+
 /* Sums `n` per-CPU u64 counters of `map` into out[0..n). */
 static int sum_percpu(struct bpf_map *map, uint64_t *out, __u32 n)
 {

@@ -23,6 +23,10 @@ int sensor_set_flags(struct sensor *s, __u32 flags);
 int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t);
 /* Reads the lineage entry of `pid`. 0, or -1 when it has none (errno ENOENT) or on error (logged). */
 int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t);
+/* Maps cgroup `cgid` to `server_id`: untracked processes in it become the server's. 0 or -1 (logged). */
+int sensor_cgroup_set(struct sensor *s, __u64 cgid, __u32 server_id);
+/* Forgets cgroup `cgid` (a missing entry is not an error). 0 or -1 (logged). */
+int sensor_cgroup_del(struct sensor *s, __u64 cgid);
 /* Sums the per-CPU drop counters into out[type]. */
 int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX]);
 /* Sums the per-CPU sensor error counters into out[enum sensor_error]. */

@@ -28,18 +28,27 @@ struct server *servers_add(struct server **list, uint32_t id, pid_t root, pid_t 
 	}
 	s->root = root;
 	s->owner = owner;
-	snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
+	if (name)
+		snprintf(s->name, sizeof(s->name), "%s", name);
 	return s;
 }
 
 void servers_forget_root(struct server **list, pid_t pid)
+{
+	for (struct server *s = *list; s; s = s->next)
+		if (s->root == pid)
+			s->root = 0;
+	servers_prune(list);
+}
+
+void servers_prune(struct server **list)
 {
 	struct server **pp = list;
 
 	while (*pp) {
 		struct server *s = *pp;
 
-		if (s->root == pid) {
+		if (!s->root && !s->cgroup[0]) {
 			*pp = s->next;
 			free(s);
 		} else {

@@ -2,22 +2,30 @@
 #ifndef MCPWARDEN_SERVERS_H
 #define MCPWARDEN_SERVERS_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct server {
 	uint32_t id;
-	pid_t root;			/* the server process; its lineage map entry holds the active calls */
-	pid_t owner;			/* the peer that registered it (a shim); 0 when tracked by an admin */
+	pid_t root;			/* the server process (0: none attached yet, or gone); its lineage entry holds the calls */
+	pid_t owner;			/* the peer that registered it (a shim); 0 when tracked by an admin or adopted */
+	uid_t owner_uid;
+	bool owner_gone;		/* the owner's connection closed: remove the cgroup once it is empty */
 	char name[64];
+	char cgroup[PATH_MAX];		/* its cgroup v2 directory; empty when it has none (left) */
+	uint64_t cgid;			/* that cgroup's id, the key of the BPF map server_cgroups */
 	struct server *next;
 };
 
-/* Adds a server, or replaces the one with the same id. NULL on OOM (logged). */
+/* Adds a server, or updates the one with the same id (a NULL name keeps its name). NULL on OOM (logged). */
 struct server *servers_add(struct server **list, uint32_t id, pid_t root, pid_t owner, const char *name);
 struct server *servers_find(struct server *list, uint32_t id);
-/* Forgets every server whose root process is `pid` (it exited). */
+/* Clears the root of every server whose root process is `pid` (it exited); forgets those without a cgroup. */
 void servers_forget_root(struct server **list, pid_t pid);
+/* Forgets servers with neither a root process nor a cgroup. */
+void servers_prune(struct server **list);
 void servers_free(struct server **list);
 
 #endif

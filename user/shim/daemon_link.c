@@ -1,6 +1,7 @@
 /* daemon_link.c: the shim's link to `mcpwarden daemon`: registration, attach, call reports. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -30,20 +31,22 @@ static void drop(struct daemon_link *l)
 	l->server_id = 0;
 }
 
-/* Sends req and waits for its ack; on failure the link is dropped. Takes req. */
+/* Sends req and waits for its ack; when the daemon is gone the link is dropped. Takes req. */
 static cJSON *ask(struct daemon_link *l, cJSON *req, int *fd_out)
 {
+	char *text = req ? cJSON_PrintUnformatted(req) : NULL;
 	cJSON *rep = NULL;
 
-	if (l->fd < 0 || !req) {
-		cJSON_Delete(req);
+	cJSON_Delete(req);
+	if (l->fd < 0 || !text) {
+		free(text);
 		return NULL;
 	}
-	if (ctl_request_fd(l->fd, req, &rep, fd_out) < 0) {
+	if (ctl_request_fd(l->fd, text, &rep, fd_out) < 0) {
 		log_warnx("daemon at %s stopped answering: tool-call policy only until it is back", l->path);
 		drop(l);
 	}
-	cJSON_Delete(req);
+	free(text);
 	return rep;
 }
 

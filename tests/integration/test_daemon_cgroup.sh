@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# test_daemon_cgroup.sh: register passes the server's cgroup fd; a child cloned into it is the server's from its first exec; forged attach refused; cgroups removed once empty and adopted across daemon restarts.
+source "$(dirname "$0")/../lib.sh"
+require_root
+source "$(dirname "$0")/daemon.sh"
+
+[ -n "$CGROUP2" ] || fail "no cgroup2 mount in /proc/self/mounts"
+[ -x "$HELPERS/cg_spawn" ] || fail "missing $HELPERS/cg_spawn (make all)"
+ADOPT=$CGROUP2/mcpwarden/77-adopted
+sleeper=
+test_cleanup() {
+	[ -n "$sleeper" ] && kill -9 "$sleeper" 2>/dev/null && wait "$sleeper" 2>/dev/null
+	[ -d "$ADOPT" ] && rmdir "$ADOPT" 2>/dev/null
+	return 0
+}
+# wait_gone DIR: the daemon removes an emptied cgroup within a few ticks.
+wait_gone() {
+	for _ in $(seq 40); do [ -d "$1" ] || return 0; sleep 0.1; done
+	fail "cgroup $1 still there"
+}
+
+start_daemon
+follow_events "$TMP/events"
+# The forged attach names this shell: not a child of cg_spawn.
+"$HELPERS/cg_spawn" "$SOCK" "cg test/1" $$ sh -c 'cat /proc/$$/cgroup >"$0"; id -u' "$TMP/cg" \
+	>"$TMP/spawn.out" 2>"$TMP/spawn.err" || fail "cg_spawn failed: $(cat "$TMP/spawn.err")"
+read -r sid pid cg < <(sed 's/[a-z_]*=//g' "$TMP/spawn.out")
+assert_contains "$(cat "$TMP/spawn.err")" "not a child of the caller" "forged attach refused with a reason"
+assert_eq "$cg" "$CGROUP2/mcpwarden/$sid-cg_test_1" "cgroup path has the id and the sanitised name"
+assert_contains "$(cat "$TMP/cg")" "0::/mcpwarden/$sid-cg_test_1" "/proc/PID/cgroup of the child shows the server's cgroup"
+wait_gone "$cg"
+pass "the cgroup is removed once the owner left and it emptied"
+stop_follow
+
+python3 - "$TMP/events" "$sid" "$pid" <<'PY' || fail "events of the cgroup server (see above)"
+import sys
+from evlib import Checks
+c = Checks(sys.argv[1])
+expect = c.expect
+sid, pid = int(sys.argv[2]), int(sys.argv[3])
+expect("clone into the cgroup is the server's at fork", lambda e: e["type"] == "fork" and e["pid"] == pid and e["server_id"] == sid)
+expect("first exec of the child carries server_id", lambda e: e["type"] == "exec" and e["pid"] == pid and e["server_id"] == sid)
+expect("grandchild exec of id carries server_id", lambda e: e["type"] == "exec" and e["argv"] == ["id", "-u"] and e["server_id"] == sid)
+c.done()
+PY
+pass "events carry the registered server_id from the first instruction"
+
+# A cgroup left by a previous daemon, with a live process in it, is adopted: not removed, still attributed.
+stop_daemon || fail "daemon exited with an error"
+mkdir -p "$ADOPT" || fail "mkdir $ADOPT"
+mkfifo "$TMP/go"
+sh -c 'read x <"$1"; /bin/true adopted-exec' root "$TMP/go" &
+sleeper=$!
+echo "$sleeper" >"$ADOPT/cgroup.procs" || fail "move pid $sleeper into $ADOPT"
+start_daemon
+[ -d "$ADOPT" ] || fail "the daemon removed an adopted cgroup with a live process"
+pass "adopted cgroup with a live process kept"
+echo go >"$TMP/go"
+wait "$sleeper"
+sleeper=
+wait_gone "$ADOPT"
+pass "adopted cgroup removed once empty"
+line=$(timeout 10 "$MCPWARDEN" events --json --socket "$SOCK" | grep '"adopted-exec"')
+assert_contains "$line" '"server_id":77' "exec in the adopted cgroup attributed to its server id"
+grep -q "adopted cgroup $ADOPT" "$DAEMON_LOG" || fail "daemon log does not mention the adoption"
+pass "adoption logged"

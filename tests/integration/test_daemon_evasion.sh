@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connect), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker).
+source "$(dirname "$0")/../lib.sh"
+require_root
+source "$(dirname "$0")/daemon.sh"
+
+for h in vfork_exec memfd_exec uring_connect; do
+	[ -x "$HELPERS/$h" ] || fail "missing $HELPERS/$h (make all)"
+done
+mkfifo "$TMP/go"
+cat >"$TMP/orphan.py" <<'PY'
+import os, socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(b"x", ("127.0.0.1", 9))
+s6 = socket.socket(socket.AF_INET6)
+try:
+    s6.connect(("::1", 9))
+except OSError:
+    pass
+os.execv("/usr/bin/id", ["/usr/bin/id", "-G"])
+PY
+export TMP
+# The grandchild is orphaned (the subshell exits) and leaves the session; it signals the end through a file.
+sh -c '
+read x <"$1"
+( setsid sh -c "python3 \"\$0\" >/dev/null; touch \"\$1\"" "$3" "$TMP/orphan.done" & )
+"$2/vfork_exec" /usr/bin/id -nu >/dev/null
+"$2/memfd_exec" /usr/bin/id -ng >/dev/null
+"$2/uring_connect" >"$TMP/uring.inline"
+"$2/uring_connect" async >"$TMP/uring.async"
+' root "$TMP/go" "$HELPERS" "$TMP/orphan.py" &
+root=$!
+start_daemon --track-pid "$root"
+follow_events "$TMP/events"
+echo go >"$TMP/go"
+wait "$root" || fail "tracked tree failed"
+for _ in $(seq 50); do [ -e "$TMP/orphan.done" ] && break; sleep 0.1; done
+[ -e "$TMP/orphan.done" ] || fail "the orphaned grandchild did not finish"
+stop_follow
+
+python3 - "$TMP/events" "$root" "$TMP/uring.inline" "$TMP/uring.async" <<'PY' || fail "evasion events (see above)"
+import sys
+from evlib import Checks
+c = Checks(sys.argv[1])
+expect, check, evs = c.expect, c.check, c.evs
+root = int(sys.argv[2])
+ports = {m: dict(kv.split("=") for kv in open(p).read().split()) for m, p in (("inline", sys.argv[3]), ("async", sys.argv[4]))}
+def execs(argv):
+    return lambda e: e["type"] == "exec" and e["argv"] == argv and e["server_id"] == 1
+g = expect("double fork + setsid: grandchild's exec of id", execs(["/usr/bin/id", "-G"]))
+check("the grandchild is not the root's child", g and g["ppid"] != root)
+expect("double fork + setsid: grandchild's UDP sendto", lambda e: e["type"] == "net" and e["op"] == "sendto"
+       and e["server_id"] == 1 and e["addr"] == "127.0.0.1" and e["port"] == 9)
+expect("double fork + setsid: grandchild's IPv6 connect", lambda e: e["type"] == "net" and e["op"] == "connect"
+       and e["server_id"] == 1 and e.get("family") == "inet6" and e["addr"] == "::1" and e["port"] == 9)
+expect("vfork + exec", lambda e: execs(["/usr/bin/id", "-nu"])(e) and e["exe"] == "/usr/bin/id")
+expect("fexecve of a memfd, exe is its /dev/fd path", lambda e: execs(["/usr/bin/id", "-ng"])(e)
+       and e["exe"].startswith("/dev/fd/"))
+for mode, kv in ports.items():
+    port = int(kv["port"])
+    check(f"io_uring connect ({mode}) succeeded: res={kv['res']}", kv["res"] == "0")
+    hit = expect(f"io_uring connect ({mode}): SYN_SENT to the listener", lambda e: e["type"] == "sock_state"
+                 and e["newstate"] == "SYN_SENT" and e["port"] == port and e["server_id"] == 1)
+    expect(f"io_uring connect ({mode}): ESTABLISHED, attributed to the same process", lambda e: hit and
+           e["type"] == "sock_state" and e["newstate"] == "ESTABLISHED" and e["port"] == port
+           and e["server_id"] == 1 and e["pid"] == hit["pid"])
+    syscall = [e for e in evs if e["type"] == "net" and e["op"] == "connect" and e.get("port") == port]
+    check(f"io_uring connect ({mode}): no connect syscall events: {syscall}", not syscall)
+    uring = hit and next((e for e in evs if e["type"] == "exec" and e["pid"] == hit["pid"]), None)
+    check(f"io_uring connect ({mode}): the pid is the helper's", uring and "uring_connect" in uring["exe"])
+c.done()
+PY
+pass "evasions seen and attributed to server 1"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The shim and the daemon as faults happen: without a daemon the shim enforces and warns
+# once; when the daemon is killed and restarted, the shim reconnects and re-registers its
+# server, which keeps working throughout; its processes are attributed again afterwards.
+source "$(dirname "$0")/../lib.sh"
+require_root
+source "$(dirname "$0")/daemon.sh"
+cat > "$TMP/policy.yaml" <<'YAML'
+version: "1"
+tools:
+  run_python_code:
+    rules:
+      - {name: no-rm, action: deny, conditions: [{path: args.code, op: contains, value: "rm -rf"}]}
+YAML
+call() { echo '{"jsonrpc":"2.0","id":'"$1"',"method":"tools/call","params":{"name":"run_python_code","arguments":{"code":"'"$2"'"}}}'; echo "#wait $1"; }
+
+# 1. No daemon: policy still enforced, one warning.
+{
+	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
+	call 1 "print(1)"; call 2 "import os; os.system('rm -rf /nonexistent')"; call 3 "print(3)"
+} > "$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --socket "$TMP/absent.sock" --policy "$TMP/policy.yaml" -- python3 "$FIXTURES/shibing624_server.py"
+assert_contains "$(reply 1)" '1\n' "works without a daemon"
+assert_contains "$(reply 2)" '"rule": "no-rm"' "policy enforced without a daemon"
+assert_eq "$(grep -c 'no daemon at' "$TMP/err")" 1 "warned exactly once"
+
+# 2. Daemon killed and restarted mid-session. The client script waits on files that this
+# shell creates once it has killed, then restarted, the daemon.
+step() { echo "#sh touch $TMP/$1; while [ ! -e $TMP/$1.done ]; do sleep 0.1; done"; }
+await() { for _ in $(seq 200); do [ -e "$TMP/$1" ] && return 0; sleep 0.1; done; fail "client never reached $1"; }
+start_daemon
+{
+	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
+	call 1 "print(1)"
+	step kill
+	call 2 "print(2)"
+	call 3 "import os; os.system('rm -rf /nonexistent')"
+	step restart
+	echo "#sleep 2.5"
+	call 4 "import subprocess; subprocess.run(['/bin/true', 'after-restart'])"
+} > "$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --socket "$SOCK" --audit "$TMP/audit.jsonl" --policy "$TMP/policy.yaml" \
+	-- python3 "$FIXTURES/shibing624_server.py" &
+client=$!
+await kill
+kill -KILL "$daemon_pid"; wait "$daemon_pid" 2>/dev/null; daemon_pid=
+touch "$TMP/kill.done"
+await restart
+start_daemon	# on the stale socket the killed daemon left
+follow_events "$TMP/events"
+touch "$TMP/restart.done"
+wait "$client"
+stop_follow
+cat "$TMP/out" "$TMP/err"
+assert_contains "$(reply 1)" '1\n' "call before the kill ran"
+assert_contains "$(reply 2)" '2\n' "server kept working while the daemon was down"
+assert_contains "$(reply 3)" '"rule": "no-rm"' "policy enforced while the daemon was down"
+assert_contains "$(reply 4)" '"isError": false' "call after the restart ran"
+assert_contains "$(cat "$TMP/err")" "went away" "the shim noticed the daemon leaving"
+assert_contains "$(cat "$TMP/err")" "is back: server re-registered" "the shim reconnected"
+python3 - "$TMP/events" "$TMP/audit.jsonl" <<'PY' || fail "processes after the restart are attributed"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+dec = [json.loads(l) for l in open(sys.argv[2]) if '"decision":"allow"' in l]
+last = dec[-1]
+hits = [e for e in evs if e["type"] == "exec" and "after-restart" in e.get("argv", [])]
+print(last, hits)
+ok = hits and hits[0]["server_id"] == last["server_id"] and last["call"] in hits[0]["calls"]
+sys.exit(0 if ok else 1)
+PY
+pass "after the restart, the call's exec carries the new server id and the call"

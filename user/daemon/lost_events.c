@@ -1,0 +1,40 @@
+/* lost_events.c: turns growing kernel drop counters into in-band "lost_events" events. */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+#include "daemon/event_json.h"
+
+void daemon_report_drops(struct daemon *d)
+{
+	uint64_t now[EV_TYPE_MAX], total = 0;
+	struct timespec ts;
+	cJSON *o, *counts;
+	char *line;
+
+	if (sensor_drops(&d->sensor, now))
+		return;
+	for (unsigned t = EV_EXEC; t < EV_SEED; t++)
+		total += now[t] - d->drops_seen[t];
+	if (!total)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns, as in the events' "ts" */
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", "lost_events");
+	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
+	counts = cJSON_AddObjectToObject(o, "counts");
+	for (unsigned t = EV_EXEC; counts && t < EV_SEED; t++)
+		cJSON_AddNumberToObject(counts, event_type_name(t), now[t] - d->drops_seen[t]);
+	cJSON_AddNumberToObject(o, "total", total);
+	line = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!line) {
+		log_warnx("lost_events: %" PRIu64 " records dropped; the event itself: out of memory", total);
+		return;
+	}
+	log_warnx("ring buffer full: %" PRIu64 " records dropped: %s", total, line);
+	memcpy(d->drops_seen, now, sizeof(now));
+	daemon_publish(d, line);
+}
