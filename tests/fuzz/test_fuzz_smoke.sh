@@ -10,7 +10,10 @@ for h in framer policy; do
 	if ! "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$TMP/art-$h/" "$TMP/corpus-$h" > "$TMP/log-$h" 2>&1; then
 		tail -n 40 "$TMP/log-$h"
-		for a in "$TMP/art-$h"/*; do [ -f "$a" ] && { echo "reproducer: $a"; base64 < "$a" | head -c 2000; }; done
+		mkdir -p "$TOP/build/fuzz-artifacts"
+		for a in "$TMP/art-$h"/*; do
+			[ -f "$a" ] && cp "$a" "$TOP/build/fuzz-artifacts/" && echo "reproducer kept: build/fuzz-artifacts/$(basename "$a")"
+		done
 		fail "fuzz_$h found a crash"
 	fi
 	runs=$(grep -o 'Done [0-9]* runs' "$TMP/log-$h" | grep -o '[0-9]*')

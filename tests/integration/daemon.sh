@@ -47,14 +47,21 @@ start_daemon() {
 
 # follow_events FILE: streams `events --follow --json` into FILE; returns once the daemon counts the subscriber.
 follow_events() {
+	local before
+	before=$(clients)
 	"$MCPWARDEN" events --follow --json --socket "$SOCK" >"$1" 2>"$1.err" &
 	follower_pid=$!
 	for _ in $(seq 50); do
-		# status is a client too: the follower makes two.
-		"$MCPWARDEN" status --json --socket "$SOCK" | grep -q '"clients":2' && return 0
+		# status is a client too: the follower makes one more than before, plus status.
+		[ "$(clients)" -ge $((before + 1)) ] && return 0
 		sleep 0.1
 	done
 	fail "events --follow did not subscribe"
+}
+
+# clients: how many control connections the daemon has besides the asking one.
+clients() {
+	"$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["clients"] - 1)'
 }
 
 # stop_follow: lets in-flight events arrive, then ends the follower.

@@ -298,6 +298,12 @@ static void errors_name_line_and_field(void **state)
 	load_fails("tools:\n  x:\n    rules:\n      - conditions:\n          - {path: args.a, op: regex, value: \"(\"}\n",
 		   "conditions[0].value: must be a valid extended regular expression");
 	load_fails("tools:\n  x:\n    rules:\n      - {action: maybe}\n", "tools.x.rules[0].action");
+	load_fails("tools:\n  x:\n    rules:\n      - conditions:\n          - {path: args.a, op: regex, value: \"((a{1,100}){1,100}){1,100}\"}\n",
+		   "too costly: its repetitions expand past 20000 nodes");
+	load_fails("tools:\n  x:\n    rules:\n      - conditions:\n          - {path: args.a, op: regex, value: \"x++++++++++++++++++++\"}\n",
+		   "too costly");
+	load_fails("tools:\n  x:\n    rules:\n      - conditions:\n          - {path: args.a, op: regex, value: \"(a)\\\\1\"}\n",
+		   "back-references are not allowed");
 	load_fails("tools: [\n", "t.yaml:");
 	load_fails("", "empty");
 	load_fails("sandbox:\n  network:\n    allow: [\"300.1.1.1\"]\n", "sandbox.network.allow[0]");

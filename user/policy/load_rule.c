@@ -48,6 +48,112 @@ static int load_rate(struct ydoc *d, const ynode *n, const char *field, struct r
 	return load_window(d, ymap_get(d, n, "window"), sub, &r->rate_window_s);
 }
 
+/* glibc's regcomp copies an atom once per repetition it allows ({m,n}, and + and ? too),
+ * so stacked or nested quantifiers grow its work multiplicatively; back-references make
+ * matching exponential. Both are refused past a modest size: a policy must not stall
+ * `policy check` or a reload. regex_nodes() estimates the parse tree's size. */
+#define REGEX_MAX_NODES 20000
+
+static double regex_nodes(const char **pp, int depth)
+{
+	double total = 0, last = 0;
+	const char *p = *pp;
+
+	while (*p && *p != ')' && total < 1e12) {
+		double f;
+		char *end;
+
+		switch (*p) {
+		case '(':
+			p++;
+			last = depth < 64 ? regex_nodes(&p, depth + 1) : 1e12;
+			if (*p == ')')
+				p++;
+			total += last;
+			continue;
+		case '[':	/* a bracket expression is one node; "]" first is literal */
+			p += p[1] == '^' ? 2 : 1;
+			p += *p == ']';
+			while (*p && *p != ']')
+				p++;
+			p += *p == ']';
+			last = 1;
+			total += 1;
+			continue;
+		case '\\':
+			p += p[1] ? 2 : 1;
+			last = 1;
+			total += 1;
+			continue;
+		case '+':
+		case '?':
+		case '*':
+			f = *p == '*' ? 1 : 2;
+			p++;
+			break;
+		case '{':
+			f = strtod(p + 1, &end);	/* {n}, or the lower bound */
+			if (*end == ',')	/* {m,n}; {m,} counts as glibc's cap */
+				f = end[1] == '}' ? 255 : strtod(end + 1, &end);
+			p = *end == '}' ? end + 1 : p + 1;
+			f = f > 1 ? f : 1;
+			break;
+		case '|':	/* alternatives add up; nothing to repeat right after one */
+			p++;
+			last = 0;
+			continue;
+		default:
+			p++;
+			last = 1;
+			total += 1;
+			continue;
+		}
+		total += last * (f - 1);	/* the last atom now stands f times */
+		last *= f;
+	}
+	*pp = p;
+	return total;
+}
+
+#define REGEX_MAX_LEN	1024
+#define REGEX_MAX_DEPTH	16
+
+static bool quantifier(char c)
+{
+	return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+static const char *regex_too_costly(const char *re)
+{
+	const char *p = re;
+	double nodes = 0;
+	int depth = 0;
+
+	if (strlen(re) > REGEX_MAX_LEN)
+		return "longer than 1024 bytes";
+	for (const char *q = re; *q; q++) {
+		if (*q == '\\' && q[1] >= '1' && q[1] <= '9')
+			return "back-references are not allowed";
+		if (*q == '\\' && q[1]) {
+			q++;
+			continue;
+		}
+		if (*q == '(' && ++depth > REGEX_MAX_DEPTH)
+			return "groups nest deeper than 16";
+		depth -= *q == ')' && depth > 0;
+		/* x** or x+{2}: undefined in POSIX, and a trap in glibc */
+		if (quantifier(*q) && *q != '{' && quantifier(q[1]))
+			return "stacked quantifiers";
+		if (*q == '}' && quantifier(q[1]))
+			return "stacked quantifiers";
+	}
+	while (*p && nodes <= REGEX_MAX_NODES) {	/* a stray ")" just ends a stretch */
+		nodes += regex_nodes(&p, 0);
+		p += *p == ')';
+	}
+	return nodes > REGEX_MAX_NODES ? "its repetitions expand past 20000 nodes" : NULL;
+}
+
 static int load_condition(struct ydoc *d, const ynode *n, const char *field, struct condition *c)
 {
 	char sub[YFIELD_MAX];
@@ -96,6 +202,11 @@ static int load_condition(struct ydoc *d, const ynode *n, const char *field, str
 			return ydoc_fail(d, v, sub, "must be a number for op %s", op_names[op]);
 		break;
 	case OP_REGEX:
+		if (cJSON_IsString(c->value) && regex_too_costly(c->value->valuestring)) {
+			c->op = OP_EQ;	/* nothing compiled to free */
+			return ydoc_fail(d, v, sub, "regular expression too costly: %s",
+					 regex_too_costly(c->value->valuestring));
+		}
 		if (!cJSON_IsString(c->value) ||
 		    regcomp(&c->re, c->value->valuestring, REG_EXTENDED | REG_NOSUB) != 0) {
 			c->op = OP_EQ;	/* nothing compiled to free */
