@@ -106,7 +106,7 @@ static __always_inline int leave(long ret)
 	if (f->ulenp && (ret < 0 || bpf_probe_read_user(&len, sizeof(len), (void *)f->ulenp)))
 		len = 0;
 	read_sockaddr(&e->addr, f->uaddr, len);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 out:
 	bpf_map_delete_elem(&inflight, &id);
 	return 0;
@@ -237,6 +237,6 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
 		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
 	}
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }

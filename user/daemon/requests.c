@@ -230,10 +230,11 @@ static int do_subscribe(struct daemon *d, struct ctl_client *c, const cJSON *req
 	if (reply(d, c, req, NULL, NULL))
 		return -1;
 	for (size_t i = 0; i < d->recent.len; i++)
-		if (ctl_client_send(&d->ctl, c, strdup(strq_at(&d->recent, i))))
+		if (ctl_client_send(&d->ctl, c, recent_json(&d->recent, i)))
 			return -1;
 	if (cJSON_IsTrue(follow)) {
 		c->follow = true;
+		d->ctl.nfollow++;
 		return 0;
 	}
 	end = strdup("{\"op\":\"" CTL_OP_END "\"}");
