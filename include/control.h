@@ -40,10 +40,11 @@
  *       attributed), the peer is the owner; no cgroup. -> ack with "server_id".
  *   {"op":"call_start","server_id":S,"call":C}
  *   {"op":"call_end","server_id":S,"call":C}
- *       Owner or root only. Adds/removes call C (1..2^53) in the active-call set
- *       of S's root process (at most EV_MAX_CALLS at once); processes forked
- *       while a call is active carry it in "calls". The shim forwards a call
- *       only after the ack, so attribution is exact. -> ack
+ *       Owner (while its connection is open) or root only. Adds/removes call
+ *       C (1..2^53) in the active-call set of S's root process (at most
+ *       EV_MAX_CALLS at once); processes forked while a call is active carry
+ *       it in "calls". The shim forwards a call only after the ack, so
+ *       attribution is exact. Error before "attach". -> ack
  *   {"op":"subscribe","follow":BOOL}
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon
@@ -52,6 +53,8 @@
  *       {"type":"lost_events","ts":NS,"counts":{TYPE:n,...},"total":n}
  *       whenever the kernel dropped records since the last such event
  *       (per-type counts of this interval; "status" has the totals).
+ *       Live events arrive in batches, at most ~100 ms late (the daemon is
+ *       woken per 256 KiB of records or by its timer).
  */
 
 #define CTL_DEFAULT_SOCKET	"/run/mcpwarden/control.sock"

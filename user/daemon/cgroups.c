@@ -66,9 +66,9 @@ int cgroups_make(const char *root, uint32_t id, const char *name, char *path, si
 		log_warnx("%s/%s/%u-%s: path too long", root, CGROUPS_DIR, id, clean);
 		return -1;
 	}
-	/* EEXIST: left by a previous daemon that did not adopt it (the id was reused); processes in it join us. */
-	if (mkdir(path, 0755) && errno != EEXIST) {
-		log_warn("mkdir %s", path);
+	/* Ids start above the adopted ones, so an existing directory is another daemon's: not ours to share. */
+	if (mkdir(path, 0755)) {
+		log_warn("mkdir %s%s", path, errno == EEXIST ? " (another daemon on this host?)" : "");
 		return -1;
 	}
 	*fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);

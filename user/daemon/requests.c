@@ -209,7 +209,7 @@ static int do_call(struct daemon *d, struct ctl_client *c, const cJSON *req, boo
 		return reply(d, c, req, NULL, msg);
 	}
 	s = servers_find(d->servers, sid);
-	if (s && c->uid != 0 && s->owner != c->pid) {
+	if (s && c->uid != 0 && (s->owner != c->pid || s->owner_gone)) {
 		snprintf(msg, sizeof(msg), "%s: server %u belongs to another peer", op, (unsigned)sid);
 		return reply(d, c, req, NULL, msg);
 	}
