@@ -34,6 +34,11 @@
  *       other pid is refused ("not a child of the caller"). N becomes S's root
  *       process: the one whose active calls "call_start" sets. -> ack with
  *       "server_id". A shim that restarts the server attaches the new child.
+ *       The daemon also moves N into the server's cgroup (a no-op when it was
+ *       cloned there): a non-root shim may not clone3 into the daemon's
+ *       cgroup (the kernel wants write access to cgroup.procs of the common
+ *       ancestor), so it starts the child blocked (e.g. on a pipe), attaches
+ *       it, and releases it after the ack: just as race-free.
  *   {"op":"register","name":NAME,"pid":N}
  *       Older path, kept for peers without cgroup v2: N must be a child of the
  *       peer; tracked like "track" (events before this request are not

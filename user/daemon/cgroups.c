@@ -84,6 +84,25 @@ int cgroups_make(const char *root, uint32_t id, const char *name, char *path, si
 	return 0;
 }
 
+int cgroups_move(const char *path, pid_t pid)
+{
+	char procs[PATH_MAX];
+	int fd, r = 0;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_warn("open %s", procs);
+		return -1;
+	}
+	if (dprintf(fd, "%d\n", (int)pid) < 0) {
+		log_warn("%s: move pid %d", procs, (int)pid);
+		r = -1;
+	}
+	close(fd);
+	return r;
+}
+
 int cgroups_remove(const char *path)
 {
 	if (!rmdir(path) || errno == ENOENT)

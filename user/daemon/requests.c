@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "control.h"
+#include "daemon/cgroups.h"
 #include "daemon/daemon.h"
 #include "daemon/procfs.h"
 
@@ -189,6 +190,9 @@ static int do_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
 		log_warnx("peer pid %d uid %u: refused %s", c->pid, c->uid, msg);
 		return reply(d, c, req, NULL, msg);
 	}
+	/* A shim that could not clone into the cgroup (not root) attaches a child that waits: move it in. */
+	if (s->cgroup[0] && cgroups_move(s->cgroup, pid))
+		return reply(d, c, req, NULL, "attach: cannot move the process into the server's cgroup");
 	id = daemon_track(d, pid, sid, c->pid, NULL, &why);
 	if (id)
 		log_warnx("peer pid %d uid %u: attached pid %d to server %u '%s'", c->pid, c->uid, (int)pid, id,
