@@ -79,7 +79,7 @@ run: all deps
 test: deps all san $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 	bash tests/run.sh
 
-bench: deps all $(BUILD)/bench
+bench: deps all $(BUILD)/bench $(BUILD)/loadgen
 	bash tools/bench/run.sh
 
 clean:
@@ -89,3 +89,6 @@ clean:
 
 $(BUILD)/bench: tools/bench/bench.c $(BUILD)/libmcpwarden.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+$(BUILD)/loadgen: tools/bench/loadgen.c
+	$(CC) $(ALL_CFLAGS) -o $@ $<

@@ -7,6 +7,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_UNIX		1
 #define AF_INET		2
 #define AF_INET6	10
+#define EINPROGRESS	115
 
 /*
  * Only tracked processes are reported (every process with CFG_TRACE_ALL).
@@ -21,6 +22,7 @@ struct inflight {
 	__u32 len;		/* address length when known at enter */
 	__s32 fd;
 	__u16 op;
+	__u64 sk;		/* connect: the TCP socket it moved out of CLOSE, 0 if none */
 };
 
 struct {
@@ -29,6 +31,20 @@ struct {
 	__type(key, __u64);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
+
+/* Owner of a TCP socket: the header as it was when the socket left CLOSE in the owner's context. */
+struct sock_owner {
+	struct ev_hdr h;
+	__u32 quiet;		/* its connect syscall's event tells the outcome: no state changes reported */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);		/* struct sock address */
+	__type(value, struct sock_owner);
+} sock_owner SEC(".maps");
 
 /* Whether the current process's network events are reported. */
 static __always_inline bool wanted(void)
@@ -82,6 +98,53 @@ static __always_inline void read_sockaddr(struct ev_addr *a, __u64 uaddr, __u32 
 	a->family = family;
 }
 
+/* Reports socket `sk` (owned by `owner`) going from `oldstate` to `newstate`; addresses read from the socket. */
+static __always_inline void emit_state(const struct ev_hdr *owner, int oldstate, int newstate, struct sock *sk)
+{
+	struct ev_sock_state *e = event_reserve(sizeof(*e), EV_SOCK_STATE);
+
+	if (!e)
+		return;
+	e->h = *owner;
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->protocol = BPF_CORE_READ(sk, sk_protocol);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__builtin_memset(e->saddr, 0, 16);
+	__builtin_memset(e->daddr, 0, 16);
+	if (e->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&e->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&e->daddr, sk, __sk_common.skc_v6_daddr);
+	} else {
+		BPF_CORE_READ_INTO((__u32 *)e->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)e->daddr, sk, __sk_common.skc_daddr);
+	}
+	event_submit(e);
+}
+
+/*
+ * End of a connect syscall that moved TCP socket `sk` out of CLOSE: its net
+ * event says how it went, unless it is still in progress (-EINPROGRESS): then
+ * state changes are reported again, and one that already happened (in the
+ * syscall's own softirq or backlog processing) is reported now.
+ */
+static __always_inline void connect_done(__u64 sk, long ret)
+{
+	struct sock_owner *o = bpf_map_lookup_elem(&sock_owner, &sk);
+	struct sock *s = (struct sock *)sk;
+	int state;
+
+	if (!o || ret != -EINPROGRESS)
+		return;
+	o->quiet = 0;
+	state = BPF_CORE_READ(s, __sk_common.skc_state);
+	if (state != TCP_SYN_SENT)
+		emit_state(&o->h, TCP_SYN_SENT, state, s);
+}
+
 static __always_inline int leave(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -92,6 +155,8 @@ static __always_inline int leave(long ret)
 
 	if (!f)
 		return 0;
+	if (f->sk)
+		connect_done(f->sk, ret);
 	e = event_reserve(sizeof(*e), EV_NET);
 	if (!e)
 		goto out;
@@ -106,7 +171,7 @@ static __always_inline int leave(long ret)
 	if (f->ulenp && (ret < 0 || bpf_probe_read_user(&len, sizeof(len), (void *)f->ulenp)))
 		len = 0;
 	read_sockaddr(&e->addr, f->uaddr, len);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 out:
 	bpf_map_delete_elem(&inflight, &id);
 	return 0;
@@ -177,66 +242,43 @@ EXIT_PROG(sendto)
 EXIT_PROG(sendmsg)
 
 /*
- * Owner of each TCP socket a wanted process connected or listened on, keyed
- * by the struct sock address: the header as it was at that moment.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct ev_hdr);
-} sock_owner SEC(".maps");
-
-/*
  * TCP state changes of sockets owned by wanted processes: catches connects made
  * without a syscall (io_uring IORING_OP_CONNECT, inline or from an io-wq worker
  * thread, which shares the process's tgid). Leaving CLOSE (to SYN_SENT or
  * LISTEN) happens in the owner's own context, so that is where the owner is
  * recorded; later changes often run in softirq context, where `current` is
  * any task, so they are attributed through sock_owner instead.
+ * A socket connected by the connect syscall is reported by that syscall's
+ * event alone (see connect_done): a blocking connect costs one record, not four.
  */
 SEC("tp/sock/inet_sock_set_state")
 int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	__u64 sk = (__u64)ctx->skaddr;
-	struct ev_hdr *owner = bpf_map_lookup_elem(&sock_owner, &sk), h;
-	struct ev_sock_state *e;
+	__u64 sk = (__u64)ctx->skaddr, id;
+	struct sock_owner *owner = bpf_map_lookup_elem(&sock_owner, &sk), o;
 	struct task_struct *task;
+	struct inflight *f;
 
 	if (!owner) {
 		if (ctx->oldstate != TCP_CLOSE || !wanted())
 			return 0;
 		task = bpf_get_current_task_btf();
-		fill_hdr(&h, EV_SOCK_STATE, sizeof(*e), task, task_lineage(task));
-		bpf_map_update_elem(&sock_owner, &sk, &h, BPF_ANY);
-		owner = &h;
+		fill_hdr(&o.h, EV_SOCK_STATE, sizeof(struct ev_sock_state), task, task_lineage(task));
+		id = bpf_get_current_pid_tgid();
+		f = bpf_map_lookup_elem(&inflight, &id);
+		o.quiet = f && f->op == NET_CONNECT;
+		o.pad = 0;
+		if (o.quiet)
+			f->sk = sk;
+		bpf_map_update_elem(&sock_owner, &sk, &o, BPF_ANY);
+		owner = &o;
 	}
 	if (ctx->newstate == TCP_CLOSE) {
-		h = *owner;	/* the entry goes now; its copy fills the record */
-		owner = &h;
+		o = *owner;	/* the entry goes now; its copy fills the record */
+		owner = &o;
 		bpf_map_delete_elem(&sock_owner, &sk);
 	}
-	e = event_reserve(sizeof(*e), EV_SOCK_STATE);
-	if (!e)
-		return 0;
-	e->h = *owner;
-	e->h.ts_ns = bpf_ktime_get_ns();
-	e->oldstate = ctx->oldstate;
-	e->newstate = ctx->newstate;
-	e->family = ctx->family;
-	e->protocol = ctx->protocol;
-	e->sport = ctx->sport;
-	e->dport = ctx->dport;
-	/* Address arrays cannot be copied from ctx with plain loads at variable offsets. */
-	__builtin_memset(e->saddr, 0, 16);
-	__builtin_memset(e->daddr, 0, 16);
-	if (ctx->family == AF_INET6) {
-		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
-	} else {
-		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
-	}
-	bpf_ringbuf_submit(e, 0);
+	if (!owner->quiet)
+		emit_state(&owner->h, ctx->oldstate, ctx->newstate, (struct sock *)sk);
 	return 0;
 }

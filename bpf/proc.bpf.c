@@ -42,7 +42,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	fill_hdr(&e->h, EV_FORK, sizeof(*e), child, lineage);
 	e->parent_start_time = parent->group_leader->start_time;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -71,7 +71,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	if (bpf_probe_read_user(e->args, len, (void *)arg_start) < 0)
 		len = 0;
 	e->args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -88,7 +88,7 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 		fill_hdr(&e->h, EV_EXIT, sizeof(*e), task, task_lineage(task));
 		e->exit_code = task->exit_code;
 		e->pad = 0;
-		bpf_ringbuf_submit(e, 0);
+		event_submit(e);
 	}
 	bpf_map_delete_elem(&tracked, &tgid);
 	return 0;

@@ -123,6 +123,21 @@ static __always_inline void *event_reserve(__u32 size, __u32 type)
 	return e;
 }
 
+/*
+ * Submits a reserved record. The daemon is woken only once WAKEUP_BYTES are
+ * waiting: a wakeup per record would cost the traced process more than the
+ * record itself. The daemon also drains the ring on its timer (every 100 ms),
+ * which bounds the latency of a quiet stream.
+ */
+#define WAKEUP_BYTES	(256 << 10)
+
+static __always_inline void event_submit(void *e)
+{
+	bool wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES;
+
+	bpf_ringbuf_submit(e, wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 /* Fills the header for process `task` (any thread of it); `t` is its lineage entry or NULL. */
 static __always_inline void fill_hdr(struct ev_hdr *h, __u16 type, __u32 size,
 				     struct task_struct *task, const struct tracked *t)

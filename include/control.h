@@ -34,16 +34,22 @@
  *       other pid is refused ("not a child of the caller"). N becomes S's root
  *       process: the one whose active calls "call_start" sets. -> ack with
  *       "server_id". A shim that restarts the server attaches the new child.
+ *       The daemon also moves N into the server's cgroup (a no-op when it was
+ *       cloned there): a non-root shim may not clone3 into the daemon's
+ *       cgroup (the kernel wants write access to cgroup.procs of the common
+ *       ancestor), so it starts the child blocked (e.g. on a pipe), attaches
+ *       it, and releases it after the ack: just as race-free.
  *   {"op":"register","name":NAME,"pid":N}
  *       Older path, kept for peers without cgroup v2: N must be a child of the
  *       peer; tracked like "track" (events before this request are not
  *       attributed), the peer is the owner; no cgroup. -> ack with "server_id".
  *   {"op":"call_start","server_id":S,"call":C}
  *   {"op":"call_end","server_id":S,"call":C}
- *       Owner or root only. Adds/removes call C (1..2^53) in the active-call set
- *       of S's root process (at most EV_MAX_CALLS at once); processes forked
- *       while a call is active carry it in "calls". The shim forwards a call
- *       only after the ack, so attribution is exact. -> ack
+ *       Owner (while its connection is open) or root only. Adds/removes call
+ *       C (1..2^53) in the active-call set of S's root process (at most
+ *       EV_MAX_CALLS at once); processes forked while a call is active carry
+ *       it in "calls". The shim forwards a call only after the ack, so
+ *       attribution is exact. Error before "attach". -> ack
  *   {"op":"subscribe","follow":BOOL}
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon
@@ -52,6 +58,8 @@
  *       {"type":"lost_events","ts":NS,"counts":{TYPE:n,...},"total":n}
  *       whenever the kernel dropped records since the last such event
  *       (per-type counts of this interval; "status" has the totals).
+ *       Live events arrive in batches, at most ~100 ms late (the daemon is
+ *       woken per 256 KiB of records or by its timer).
  */
 
 #define CTL_DEFAULT_SOCKET	"/run/mcpwarden/control.sock"

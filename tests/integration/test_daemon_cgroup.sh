@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_daemon_cgroup.sh: register passes the server's cgroup fd; a child cloned into it is the server's from its first exec; forged attach refused; cgroups removed once empty and adopted across daemon restarts.
+# test_daemon_cgroup.sh: register passes the server's cgroup fd; a child cloned into it is the server's from its first exec; a non-root shim's blocked child is moved in by attach; forged attach refused; cgroups removed once empty and adopted across daemon restarts.
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
@@ -24,7 +24,8 @@ follow_events "$TMP/events"
 # The forged attach names this shell: not a child of cg_spawn.
 "$HELPERS/cg_spawn" "$SOCK" "cg test/1" $$ sh -c 'cat /proc/$$/cgroup >"$0"; id -u' "$TMP/cg" \
 	>"$TMP/spawn.out" 2>"$TMP/spawn.err" || fail "cg_spawn failed: $(cat "$TMP/spawn.err")"
-read -r sid pid cg < <(sed 's/[a-z_]*=//g' "$TMP/spawn.out")
+read -r sid pid cg mode < <(sed 's/[a-z_]*=//g' "$TMP/spawn.out")
+assert_eq "$mode" clone3 "root starts the child with clone3 into the cgroup"
 assert_contains "$(cat "$TMP/spawn.err")" "not a child of the caller" "forged attach refused with a reason"
 assert_eq "$cg" "$CGROUP2/mcpwarden/$sid-cg_test_1" "cgroup path has the id and the sanitised name"
 assert_contains "$(cat "$TMP/cg")" "0::/mcpwarden/$sid-cg_test_1" "/proc/PID/cgroup of the child shows the server's cgroup"
@@ -44,6 +45,16 @@ expect("grandchild exec of id carries server_id", lambda e: e["type"] == "exec" 
 c.done()
 PY
 pass "events carry the registered server_id from the first instruction"
+
+# A non-root shim may not clone3 into the daemon's cgroup: its child waits, and attach moves it in.
+chmod 0711 "$TMP" && chmod 0666 "$SOCK" || fail "open the test socket to nobody"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$HELPERS/cg_spawn" "$SOCK" unprivileged 1 \
+	sh -c 'cat /proc/$$/cgroup' >"$TMP/nobody.out" 2>"$TMP/nobody.err" ||
+	fail "cg_spawn as nobody failed: $(cat "$TMP/nobody.err")"
+line=$(grep '^server_id=' "$TMP/nobody.out")
+assert_contains "$line" "mode=moved" "nobody's clone3 refused, child started blocked"
+sid2=$(sed 's/^server_id=\([0-9]*\).*/\1/' <<<"$line")
+assert_contains "$(cat "$TMP/nobody.out")" "0::/mcpwarden/$sid2-unprivileged" "attach moved nobody's child into the cgroup before it ran"
 
 # A cgroup left by a previous daemon, with a live process in it, is adopted: not removed, still attributed.
 stop_daemon || fail "daemon exited with an error"

@@ -12,6 +12,9 @@ ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen()
 port = ls.getsockname()[1]
 c = socket.socket(); c.connect(("127.0.0.1", port))
 a, _ = ls.accept()
+nb = socket.socket(); nb.setblocking(False)
+nb.connect_ex(("127.0.0.1", port))   # EINPROGRESS: the outcome comes as a state change
+import time; time.sleep(0.1)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.sendto(b"x", ("127.0.0.1", port))
 u.sendmsg([b"y"], [], 0, ("127.0.0.1", port + 1))
@@ -61,8 +64,12 @@ expect("accept with peer address", lambda e: net("accept", family="inet", addr="
 expect("udp sendto", net("sendto", family="inet", addr="127.0.0.1", port=port, result=1))
 expect("udp sendmsg", net("sendmsg", family="inet", addr="127.0.0.1", port=port + 1, result=1))
 expect("ipv6 connect", net("connect", family="inet6", addr="::1", port=port))
-expect("tcp state SYN_SENT", lambda e: e["type"] == "sock_state" and e["newstate"] == "SYN_SENT"
-       and e["server_id"] == 1 and e["port"] == port)
+expect("non-blocking connect in progress", net("connect", family="inet", addr="127.0.0.1", port=port, result=-115))
+expect("its outcome: tcp state ESTABLISHED", lambda e: e["type"] == "sock_state" and e["newstate"] == "ESTABLISHED"
+       and e["oldstate"] == "SYN_SENT" and e["server_id"] == 1 and e["port"] == port and e["addr"] == "127.0.0.1")
+blocking = [e for e in evs if e["type"] == "sock_state" and e["newstate"] == "SYN_SENT"]
+print("state changes of syscall connects, reported by their connect event instead (want none):", blocking)
+ok &= not blocking
 expect("exit of the root", lambda e: e["type"] == "exit" and e["pid"] == root and e["server_id"] == 1)
 expect("untracked exec seen, server 0", lambda e: e["type"] == "exec" and marker in e["argv"] and e["server_id"] == 0)
 py = next(e["pid"] for e in evs if e["type"] == "net" and e["op"] == "connect")

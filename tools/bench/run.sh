@@ -4,3 +4,4 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export MCPWARDEN=$top/build/mcpwarden
 "$top/build/bench"
+bash "$top/tools/bench/daemon_bench.sh"

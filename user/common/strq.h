@@ -1,4 +1,4 @@
-/* strq.h: a bounded FIFO of heap strings (a client's output queue, the daemon's recent events). */
+/* strq.h: a bounded FIFO of heap strings (a control client's output queue). */
 #ifndef MCPWARDEN_STRQ_H
 #define MCPWARDEN_STRQ_H
 

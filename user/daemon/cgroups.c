@@ -66,9 +66,9 @@ int cgroups_make(const char *root, uint32_t id, const char *name, char *path, si
 		log_warnx("%s/%s/%u-%s: path too long", root, CGROUPS_DIR, id, clean);
 		return -1;
 	}
-	/* EEXIST: left by a previous daemon that did not adopt it (the id was reused); processes in it join us. */
-	if (mkdir(path, 0755) && errno != EEXIST) {
-		log_warn("mkdir %s", path);
+	/* Ids start above the adopted ones, so an existing directory is another daemon's: not ours to share. */
+	if (mkdir(path, 0755)) {
+		log_warn("mkdir %s%s", path, errno == EEXIST ? " (another daemon on this host?)" : "");
 		return -1;
 	}
 	*fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -82,6 +82,25 @@ int cgroups_make(const char *root, uint32_t id, const char *name, char *path, si
 		return -1;
 	}
 	return 0;
+}
+
+int cgroups_move(const char *path, pid_t pid)
+{
+	char procs[PATH_MAX];
+	int fd, r = 0;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_warn("open %s", procs);
+		return -1;
+	}
+	if (dprintf(fd, "%d\n", (int)pid) < 0) {
+		log_warn("%s: move pid %d", procs, (int)pid);
+		r = -1;
+	}
+	close(fd);
+	return r;
 }
 
 int cgroups_remove(const char *path)

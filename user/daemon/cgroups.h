@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CGROUPS_DIR	"mcpwarden"	/* under the cgroup v2 mount */
 
@@ -16,6 +17,8 @@ int cgroups_make(const char *root, uint32_t id, const char *name, char *path, si
 		 uint64_t *cgid);
 /* The cgroup id of the directory at `path` (its kernfs node id). 0 or -1 (logged). */
 int cgroups_id(const char *path, uint64_t *cgid);
+/* Moves process `pid` into the cgroup at `path` (no-op when it is there). 0 or -1 (logged). */
+int cgroups_move(const char *path, pid_t pid);
 /* Removes an empty cgroup. 0: gone (or already absent), 1: still has processes, -1: error (logged). */
 int cgroups_remove(const char *path);
 /* Calls `fn` for each <id>-<name> directory left under <root>/mcpwarden (by a previous daemon). 0 or -1 (logged). */

@@ -175,6 +175,7 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 	if (*pp) {
 		*pp = c->next;
 		s->nclients--;
+		s->nfollow -= c->follow;
 	}
 	if (c->lost)
 		log_warnx("%s: peer pid %d lost %llu messages (slow reader)", s->path, c->pid,

@@ -32,6 +32,7 @@ struct ctl_server {
 	struct ctl_client *clients;
 	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
 	unsigned nclients;
+	unsigned nfollow;		/* clients with follow set: without any, records are not turned into JSON */
 	void (*on_drop)(void *ctx, struct ctl_client *c);	/* for owner clients; may be NULL */
 	void *ctx;
 };

@@ -19,7 +19,7 @@
 /* epoll data.u64 tags of the daemon's own fds; clients carry their struct pointer instead. */
 enum { TAG_LISTEN = 1, TAG_RING, TAG_SIGNAL, TAG_TIMER };
 
-#define TICK_MS		250	/* drop counters and empty cgroups are checked this often */
+#define TICK_MS		100	/* the ring is drained (BPF wakes us only in bulk), drops and empty cgroups checked */
 
 static void seed_one(const struct ev_hdr *h, void *ctx)
 {
@@ -167,7 +167,7 @@ static int setup(struct daemon *d)
 		log_warn("ignore SIGPIPE");
 		return -1;
 	}
-	if (prepare_host(d) || proctable_init(&d->procs, 4096) || strq_init(&d->recent, DAEMON_RECENT))
+	if (prepare_host(d) || proctable_init(&d->procs, 4096) || recent_init(&d->recent, DAEMON_RECENT))
 		return -1;
 	if (sensor_open(&d->sensor, daemon_on_record, d) ||
 	    sensor_set_flags(&d->sensor, d->o.trace_all ? CFG_TRACE_ALL : 0) ||
@@ -275,8 +275,7 @@ int daemon_run(const struct daemon_opts *o)
 	sensor_close(&d.sensor);
 	if (d.procs.buckets)
 		proctable_free(&d.procs);
-	if (d.recent.items)
-		strq_free(&d.recent);
+	recent_free(&d.recent);
 	servers_free(&d.servers);
 	if (d.epfd >= 0)
 		close(d.epfd);

@@ -9,9 +9,9 @@
 
 #include <cJSON.h>
 
-#include "common/strq.h"
 #include "daemon/ctl_server.h"
 #include "daemon/proctable.h"
+#include "daemon/recent.h"
 #include "daemon/sensor.h"
 #include "daemon/servers.h"
 #include "events.h"
@@ -31,7 +31,7 @@ struct daemon {
 	struct sensor sensor;
 	struct proctable procs;
 	struct ctl_server ctl;
-	struct strq recent;		/* JSON text of the latest events */
+	struct recent recent;		/* the latest events */
 	struct server *servers;
 	int epfd, sigfd, timerfd;
 	bool stop;
@@ -52,7 +52,7 @@ int daemon_on_record(void *ctx, void *data, size_t size);
  * Returns the id, or 0 with `why` set. */
 uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
 		      const char **why);
-/* Sends an event's JSON text to followers and keeps it among the recent events; takes ownership. */
+/* Sends a daemon event's JSON text to followers and keeps it among the recent events; takes ownership. */
 void daemon_publish(struct daemon *d, char *line);
 /* Publishes a "lost_events" event when the kernel's drop counters grew since the last call (lost_events.c). */
 void daemon_report_drops(struct daemon *d);

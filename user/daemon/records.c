@@ -25,9 +25,8 @@ static void update_table(struct daemon *d, const struct ev_hdr *h)
 void daemon_publish(struct daemon *d, char *line)
 {
 	ctl_server_broadcast(&d->ctl, line);
-	if (d->recent.len == d->recent.cap)
-		free(strq_pop(&d->recent));
-	strq_push(&d->recent, line);
+	recent_add_text(&d->recent, line);
+	free(line);
 }
 
 int daemon_on_record(void *ctx, void *data, size_t size)
@@ -45,6 +44,9 @@ int daemon_on_record(void *ctx, void *data, size_t size)
 	}
 	d->counts[h->type]++;
 	update_table(d, h);
+	recent_add_record(&d->recent, h);
+	if (!d->ctl.nfollow)
+		return 0;	/* JSON costs more than the rest: only for followers */
 	o = event_json(h);
 	line = o ? cJSON_PrintUnformatted(o) : NULL;
 	cJSON_Delete(o);
@@ -52,6 +54,7 @@ int daemon_on_record(void *ctx, void *data, size_t size)
 		log_warnx("ring buffer: %s event of pid %u: out of memory", event_type_name(h->type), h->pid);
 		return 0;
 	}
-	daemon_publish(d, line);
+	ctl_server_broadcast(&d->ctl, line);
+	free(line);
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "control.h"
+#include "daemon/cgroups.h"
 #include "daemon/daemon.h"
 #include "daemon/procfs.h"
 
@@ -189,6 +190,9 @@ static int do_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
 		log_warnx("peer pid %d uid %u: refused %s", c->pid, c->uid, msg);
 		return reply(d, c, req, NULL, msg);
 	}
+	/* A shim that could not clone into the cgroup (not root) attaches a child that waits: move it in. */
+	if (s->cgroup[0] && cgroups_move(s->cgroup, pid))
+		return reply(d, c, req, NULL, "attach: cannot move the process into the server's cgroup");
 	id = daemon_track(d, pid, sid, c->pid, NULL, &why);
 	if (id)
 		log_warnx("peer pid %d uid %u: attached pid %d to server %u '%s'", c->pid, c->uid, (int)pid, id,
@@ -209,7 +213,7 @@ static int do_call(struct daemon *d, struct ctl_client *c, const cJSON *req, boo
 		return reply(d, c, req, NULL, msg);
 	}
 	s = servers_find(d->servers, sid);
-	if (s && c->uid != 0 && s->owner != c->pid) {
+	if (s && c->uid != 0 && (s->owner != c->pid || s->owner_gone)) {
 		snprintf(msg, sizeof(msg), "%s: server %u belongs to another peer", op, (unsigned)sid);
 		return reply(d, c, req, NULL, msg);
 	}
@@ -230,10 +234,11 @@ static int do_subscribe(struct daemon *d, struct ctl_client *c, const cJSON *req
 	if (reply(d, c, req, NULL, NULL))
 		return -1;
 	for (size_t i = 0; i < d->recent.len; i++)
-		if (ctl_client_send(&d->ctl, c, strdup(strq_at(&d->recent, i))))
+		if (ctl_client_send(&d->ctl, c, recent_json(&d->recent, i)))
 			return -1;
 	if (cJSON_IsTrue(follow)) {
 		c->follow = true;
+		d->ctl.nfollow++;
 		return 0;
 	}
 	end = strdup("{\"op\":\"" CTL_OP_END "\"}");

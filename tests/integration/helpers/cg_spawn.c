@@ -1,5 +1,6 @@
-/* cg_spawn.c: test shim: registers a server, starts CMD inside its cgroup with clone3(CLONE_INTO_CGROUP), attaches it. */
+/* cg_spawn.c: test shim: registers a server, starts CMD inside its cgroup (clone3 CLONE_INTO_CGROUP, or blocked until attach moves it), attaches it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -13,8 +14,10 @@
 
 /*
  * usage: cg_spawn SOCKET NAME FORGE_PID CMD [ARG...]
- * Prints "server_id=S pid=P cgroup=PATH" on stdout. Before starting CMD it
- * asks to attach FORGE_PID (not its child): the daemon must refuse, else exit 3.
+ * Prints "server_id=S pid=P cgroup=PATH mode=clone3|moved" on stdout. Before
+ * starting CMD it asks to attach FORGE_PID (not its child): the daemon must
+ * refuse, else exit 3. When clone3 into the cgroup is not allowed (not root),
+ * the child waits on a pipe until "attach" (which moves it) is acked.
  * Exits with CMD's exit code, 1 on setup failures.
  */
 
@@ -50,8 +53,38 @@ static pid_t spawn_in_cgroup(int cgfd, char **argv)
 		fprintf(stderr, "cg_spawn: exec %s: %m\n", argv[0]);
 		_exit(127);
 	}
-	if (pid < 0)
+	if (pid < 0) {
+		int err = errno;
+
 		fprintf(stderr, "cg_spawn: clone3 into cgroup fd %d: %m\n", cgfd);
+		errno = err;
+	}
+	return pid;
+}
+
+/* Forks a child that execs argv once a byte arrives on *release (the write end, for the caller). */
+static pid_t spawn_blocked(char **argv, int *release)
+{
+	int p[2];
+	char c;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		perror("cg_spawn: pipe");
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (read(p[0], &c, 1) != 1)
+			_exit(126);	/* the parent gave up */
+		execvp(argv[0], argv);
+		fprintf(stderr, "cg_spawn: exec %s: %m\n", argv[0]);
+		_exit(127);
+	}
+	if (pid < 0)
+		perror("cg_spawn: fork");
+	close(p[0]);
+	*release = p[1];
 	return pid;
 }
 
@@ -59,7 +92,7 @@ int main(int argc, char **argv)
 {
 	const cJSON *sid, *path;
 	cJSON *rep;
-	int sock, cgfd, status;
+	int sock, cgfd, status, release = -1;
 	pid_t pid;
 
 	if (argc < 5) {
@@ -80,15 +113,22 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	pid = spawn_in_cgroup(cgfd, argv + 4);
+	if (pid < 0 && (errno == EPERM || errno == EACCES))
+		pid = spawn_blocked(argv + 4, &release);
 	if (pid < 0)
 		return 1;
-	printf("server_id=%d pid=%d cgroup=%s\n", sid->valueint, pid, path->valuestring);
+	printf("server_id=%d pid=%d cgroup=%s mode=%s\n", sid->valueint, pid, path->valuestring,
+	       release < 0 ? "clone3" : "moved");
 	fflush(stdout);
 	if (request(sock, "attach", NULL, sid->valueint, pid, &rep, NULL)) {
 		kill(pid, SIGKILL);
 		return 1;
 	}
 	cJSON_Delete(rep);
+	if (release >= 0 && (write(release, "x", 1) != 1 || close(release))) {
+		perror("cg_spawn: release the child");
+		return 1;
+	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			fprintf(stderr, "cg_spawn: waitpid %d: %m\n", pid);
