@@ -50,6 +50,11 @@
  *       EV_MAX_CALLS at once); processes forked while a call is active carry
  *       it in "calls". The shim forwards a call only after the ack, so
  *       attribution is exact. Error before "attach". -> ack
+ *       Both may carry the shim's own facts, copied into the audit log as they
+ *       are: call_start "tool", "args_sha256" ("args" when the policy keeps
+ *       them), "decision"; call_end "outcome", "is_error", "duration_ms".
+ *   {"op":"call_denied","server_id":S,"tool":T,"args_sha256":H,"rule":R,"reason":W}
+ *       Owner or root only: a call the shim's policy refused, for the audit log. -> ack
  *   {"op":"subscribe","follow":BOOL}
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon
@@ -72,6 +77,7 @@
 #define CTL_OP_ATTACH		"attach"
 #define CTL_OP_CALL_START	"call_start"
 #define CTL_OP_CALL_END		"call_end"
+#define CTL_OP_CALL_DENIED	"call_denied"
 #define CTL_OP_ACK		"ack"
 #define CTL_OP_ERROR		"error"
 #define CTL_OP_END		"end"

@@ -10,7 +10,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mcpwarden daemon [--socket PATH] [--track-pid PID]... [--trace-all] [--verbose]\n");
+	fprintf(stderr, "usage: mcpwarden daemon [--socket PATH] [--audit-dir DIR] [--audit-fsync-ms MS] "
+		"[--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--verbose]\n");
 	return EXIT_USAGE;
 }
 
@@ -20,18 +21,35 @@ int cmd_daemon(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "track-pid", required_argument, NULL, 't' },
 		{ "trace-all", no_argument, NULL, 'a' },
+		{ "audit-dir", required_argument, NULL, 'D' },
+		{ "audit-fsync-ms", required_argument, NULL, 'F' },
+		{ "audit-segment-bytes", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct daemon_opts o = { .socket_path = CTL_DEFAULT_SOCKET };
+	struct daemon_opts o = { .socket_path = CTL_DEFAULT_SOCKET, .audit_fsync_ms = 1000 };
 	char *end;
 	long pid;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:t:avh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:avhD:F:B:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'D': o.audit_dir = optarg; break;
+		case 'F':
+		case 'B':
+			pid = strtol(optarg, &end, 10);
+			if (*end || pid < 0 || (c == 'B' && pid < 4096)) {
+				fprintf(stderr, "mcpwarden daemon: --audit-%s: '%s' is not a valid number\n",
+					c == 'F' ? "fsync-ms" : "segment-bytes (at least 4096)", optarg);
+				return EXIT_USAGE;
+			}
+			if (c == 'F')
+				o.audit_fsync_ms = pid;
+			else
+				o.audit_segment_bytes = (size_t)pid;
+			break;
 		case 's': o.socket_path = optarg; break;
 		case 't':
 			pid = strtol(optarg, &end, 10);

@@ -110,6 +110,7 @@ static int tick(struct daemon *d)
 		return -1;
 	daemon_report_drops(d);
 	daemon_tidy_cgroups(d);
+	daemon_audit_tick(d);
 	return 0;
 }
 
@@ -187,6 +188,8 @@ static int setup(struct daemon *d)
 	if (open_timer(d) || add_fd(d, d->timerfd, TAG_TIMER, "timerfd") ||
 	    add_fd(d, d->sigfd, TAG_SIGNAL, "signalfd") ||
 	    add_fd(d, ring_buffer__epoll_fd(d->sensor.rb), TAG_RING, "ring buffer"))
+		return -1;
+	if (daemon_audit_open(d))
 		return -1;
 	/* Last: a peer that can connect finds the sensor running. */
 	if (ctl_server_open(&d->ctl, d->o.socket_path, d->epfd, TAG_LISTEN))
@@ -272,6 +275,7 @@ int daemon_run(const struct daemon_opts *o)
 	int r = setup(&d) ? -1 : loop(&d);
 
 	ctl_server_close(&d.ctl);
+	daemon_audit_close(&d);
 	sensor_close(&d.sensor);
 	if (d.procs.buckets)
 		proctable_free(&d.procs);

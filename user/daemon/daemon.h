@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 
+#include "audit/chain.h"
 #include "daemon/ctl_server.h"
 #include "daemon/proctable.h"
 #include "daemon/recent.h"
@@ -21,6 +22,9 @@
 
 struct daemon_opts {
 	const char *socket_path;
+	const char *audit_dir;		/* NULL: no audit log */
+	long audit_fsync_ms;
+	size_t audit_segment_bytes;
 	bool trace_all;
 	pid_t track[DAEMON_MAX_TRACK];	/* --track-pid: server roots, ids 1, 2, ... */
 	unsigned ntrack;
@@ -43,6 +47,9 @@ struct daemon {
 	char lsm_why[128];
 	char cgroup2[PATH_MAX];		/* empty when there is no cgroup v2 mount */
 	bool mounted_tracefs, mounted_bpffs;
+	struct audit_log audit;
+	bool auditing;
+	uint64_t audit_failed;		/* records that could not be written */
 };
 
 int daemon_run(const struct daemon_opts *o);
@@ -69,6 +76,15 @@ int daemon_adopt_cgroups(struct daemon *d);
 int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const char **why);
 /* Serves one request message from a peer (requests.c). -1: drop the peer. */
 int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size_t len);
+/* The audit log (audit_sink.c): opened from --audit-dir; records are no-ops without it. */
+int daemon_audit_open(struct daemon *d);
+/* Appends a record of kind (takes rec). */
+void daemon_audit(struct daemon *d, const char *kind, cJSON *rec);
+/* Appends an event of a tracked process. */
+void daemon_audit_event(struct daemon *d, const struct ev_hdr *h);
+/* Batched fsync, from the periodic tick. */
+void daemon_audit_tick(struct daemon *d);
+void daemon_audit_close(struct daemon *d);
 /* The `status` reply body (status_json.c); NULL on OOM. */
 cJSON *daemon_status_json(struct daemon *d);
 

@@ -29,7 +29,8 @@ void daemon_report_drops(struct daemon *d)
 		cJSON_AddNumberToObject(counts, event_type_name(t), now[t] - d->drops_seen[t]);
 	cJSON_AddNumberToObject(o, "total", total);
 	line = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");
+	daemon_audit(d, "lost_events", o);
 	if (!line) {
 		log_warnx("lost_events: %" PRIu64 " records dropped; the event itself: out of memory", total);
 		return;

@@ -11,7 +11,18 @@ static void update_table(struct daemon *d, const struct ev_hdr *h)
 	struct proc *p;
 
 	if (h->type == EV_EXIT) {
+		struct server *s = h->server_id ? servers_find(d->servers, h->server_id) : NULL;
+
 		proctable_remove(&d->procs, h->pid, h->start_time);
+		if (s && s->root == (pid_t)h->pid) {
+			cJSON *rec = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(rec, "server_id", s->id);
+			cJSON_AddStringToObject(rec, "name", s->name);
+			cJSON_AddNumberToObject(rec, "pid", h->pid);
+			cJSON_AddNumberToObject(rec, "exit_code", ((const struct ev_exit *)h)->exit_code);
+			daemon_audit(d, "server_exit", rec);
+		}
 		if (h->server_id)
 			servers_forget_root(&d->servers, h->pid);	/* its cgroup, if any, is tidied on the next tick */
 		return;
@@ -44,6 +55,7 @@ int daemon_on_record(void *ctx, void *data, size_t size)
 	}
 	d->counts[h->type]++;
 	update_table(d, h);
+	daemon_audit_event(d, h);
 	recent_add_record(&d->recent, h);
 	if (!d->ctl.nfollow)
 		return 0;	/* JSON costs more than the rest: only for followers */

@@ -36,6 +36,34 @@ static int reply(struct daemon *d, struct ctl_client *c, const cJSON *req, cJSON
 	return reply_fd(d, c, req, body, error, -1);
 }
 
+/* Audits a server's registration or attach, naming the peer that asked. */
+static void audit_server(struct daemon *d, const char *kind, uint32_t id, const char *name,
+			 const struct ctl_client *c, pid_t pid)
+{
+	cJSON *rec = cJSON_CreateObject();
+	struct server *s = servers_find(d->servers, id);
+
+	cJSON_AddNumberToObject(rec, "server_id", id);
+	cJSON_AddStringToObject(rec, "name", name);
+	cJSON_AddNumberToObject(rec, "owner_pid", c->pid);
+	cJSON_AddNumberToObject(rec, "owner_uid", c->uid);
+	if (pid)
+		cJSON_AddNumberToObject(rec, "pid", pid);
+	if (s && s->cgroup[0])
+		cJSON_AddStringToObject(rec, "cgroup", s->cgroup);
+	daemon_audit(d, kind, rec);
+}
+
+/* Audits a call report: the shim's fields (tool, args_sha256, decision, outcome, ...) as sent. */
+static void audit_call(struct daemon *d, const char *kind, const cJSON *req)
+{
+	cJSON *rec = cJSON_Duplicate(req, true);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "op");
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "id");
+	daemon_audit(d, kind, rec);
+}
+
 static int do_status(struct daemon *d, struct ctl_client *c, const cJSON *req)
 {
 	cJSON *body = cJSON_CreateObject(), *st = daemon_status_json(d);
@@ -158,6 +186,7 @@ static int do_register(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	s = servers_find(d->servers, id);
 	log_warnx("peer pid %d uid %u: registered server '%s' as %u, cgroup %s", c->pid, c->uid,
 		  name->valuestring, id, s->cgroup);
+	audit_server(d, "server_start", id, name->valuestring, c, 0);
 	body = cJSON_CreateObject();
 	if (body) {
 		cJSON_AddNumberToObject(body, "server_id", id);
@@ -194,9 +223,11 @@ static int do_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	if (s->cgroup[0] && cgroups_move(s->cgroup, pid))
 		return reply(d, c, req, NULL, "attach: cannot move the process into the server's cgroup");
 	id = daemon_track(d, pid, sid, c->pid, NULL, &why);
-	if (id)
+	if (id) {
 		log_warnx("peer pid %d uid %u: attached pid %d to server %u '%s'", c->pid, c->uid, (int)pid, id,
 			  s->name);
+		audit_server(d, "server_attach", id, s->name, c, (pid_t)pid);
+	}
 	return reply_server(d, c, req, "attach", id, why);
 }
 
@@ -221,6 +252,21 @@ static int do_call(struct daemon *d, struct ctl_client *c, const cJSON *req, boo
 		snprintf(msg, sizeof(msg), "%s: %s", op, why);
 		return reply(d, c, req, NULL, msg);
 	}
+	audit_call(d, op, req);
+	return reply(d, c, req, NULL, NULL);
+}
+
+/* A call the shim's policy refused: audited, nothing to attribute. */
+static int do_call_denied(struct daemon *d, struct ctl_client *c, const cJSON *req)
+{
+	uint64_t sid;
+	struct server *s;
+
+	if (!get_uint(req, "server_id", 1, UINT32_MAX, &sid) || !(s = servers_find(d->servers, sid)))
+		return reply(d, c, req, NULL, "call_denied: unknown server_id");
+	if (c->uid != 0 && (s->owner != c->pid || s->owner_gone))
+		return reply(d, c, req, NULL, "call_denied: the server belongs to another peer");
+	audit_call(d, "call_denied", req);
 	return reply(d, c, req, NULL, NULL);
 }
 
@@ -268,6 +314,8 @@ int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size
 		r = do_call(d, c, req, true);
 	else if (!strcmp(op->valuestring, CTL_OP_CALL_END))
 		r = do_call(d, c, req, false);
+	else if (!strcmp(op->valuestring, CTL_OP_CALL_DENIED))
+		r = do_call_denied(d, c, req);
 	else
 		r = reply(d, c, req, NULL, "request: unknown 'op'");
 	cJSON_Delete(req);

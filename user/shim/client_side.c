@@ -139,6 +139,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	args_hash(args, sha);
 	if (!d.allow) {
 		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0);
+		dlink_call_denied(&s->link, name->valuestring, sha, d.rule, d.reason);
 		owe(r, denial(s, m->id, name->valuestring, &d));
 		return false;
 	}
@@ -150,7 +151,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 		return false;
 	}
 	/* The daemon acks before the call goes on, so its processes carry the call id. */
-	p->call = dlink_call_start(&s->link);
+	p->call = dlink_call_start(&s->link, name->valuestring, sha);
 	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call);
 	memcpy(p->args_sha, sha, sizeof(p->args_sha));
 	p->start_ns = t0;
@@ -187,7 +188,7 @@ static void client_cancelled(struct shim *s, const struct jsonrpc_msg *m)
 		cJSON_AddStringToObject(rec, "outcome", "cancelled");
 		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now_ns() - p->start_ns) / 1e6);
 		dlog_write(&s->log, "call_end", rec);
-		shim_forget(s, p);
+		shim_forget(s, p, "cancelled", -1);
 	}
 }
 

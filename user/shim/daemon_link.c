@@ -115,32 +115,67 @@ int dlink_attach(struct daemon_link *l, pid_t pid)
 	return rep ? 0 : -1;
 }
 
-static bool report(struct daemon_link *l, const char *op, uint64_t call)
+/* Sends op for the server with fields (taken), waiting for the ack; false when not acked. */
+static bool report(struct daemon_link *l, const char *op, cJSON *fields)
 {
-	cJSON *req = cJSON_CreateObject(), *rep;
+	cJSON *rep;
 
-	cJSON_AddStringToObject(req, "op", op);
-	cJSON_AddNumberToObject(req, "server_id", (double)l->server_id);
-	cJSON_AddNumberToObject(req, "call", (double)call);
-	rep = ask(l, req, NULL);
+	if (l->fd < 0 || !fields) {
+		cJSON_Delete(fields);
+		return false;
+	}
+	cJSON_AddStringToObject(fields, "op", op);
+	cJSON_AddNumberToObject(fields, "server_id", (double)l->server_id);
+	rep = ask(l, fields, NULL);
 	cJSON_Delete(rep);
 	return rep != NULL;
 }
 
-uint64_t dlink_call_start(struct daemon_link *l)
+uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256)
 {
-	uint64_t call;
+	cJSON *f = cJSON_CreateObject();
+	uint64_t call = l->next_call + 1;
 
-	if (l->fd < 0)
+	if (l->fd < 0 || !f) {
+		cJSON_Delete(f);
 		return 0;
-	call = ++l->next_call;
-	return report(l, "call_start", call) ? call : 0;
+	}
+	cJSON_AddNumberToObject(f, "call", (double)call);
+	cJSON_AddStringToObject(f, "tool", tool);
+	cJSON_AddStringToObject(f, "args_sha256", args_sha256);
+	cJSON_AddStringToObject(f, "decision", "allow");
+	if (!report(l, "call_start", f))
+		return 0;
+	l->next_call = call;
+	return call;
 }
 
-void dlink_call_end(struct daemon_link *l, uint64_t call)
+void dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error)
 {
-	if (call && l->fd >= 0)
-		report(l, "call_end", call);
+	cJSON *f;
+
+	if (!call || l->fd < 0 || !(f = cJSON_CreateObject()))
+		return;
+	cJSON_AddNumberToObject(f, "call", (double)call);
+	cJSON_AddStringToObject(f, "outcome", outcome);
+	if (is_error >= 0)
+		cJSON_AddBoolToObject(f, "is_error", is_error);
+	report(l, "call_end", f);
+}
+
+void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args_sha256,
+		       const char *rule, const char *reason)
+{
+	cJSON *f;
+
+	if (l->fd < 0 || !(f = cJSON_CreateObject()))
+		return;
+	cJSON_AddStringToObject(f, "tool", tool);
+	cJSON_AddStringToObject(f, "args_sha256", args_sha256);
+	cJSON_AddStringToObject(f, "decision", "deny");
+	cJSON_AddStringToObject(f, "rule", rule);
+	cJSON_AddStringToObject(f, "reason", reason);
+	report(l, "call_denied", f);
 }
 
 int dlink_poll_fd(const struct daemon_link *l)

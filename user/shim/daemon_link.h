@@ -26,8 +26,12 @@ int dlink_register(struct daemon_link *l);
 int dlink_attach(struct daemon_link *l, pid_t pid);
 /* Reports a call about to be forwarded and waits for the ack, so every process the call
  * forks is attributed to it. Returns the call id, or 0 when no daemon is linked. */
-uint64_t dlink_call_start(struct daemon_link *l);
-void dlink_call_end(struct daemon_link *l, uint64_t call);
+uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256);
+/* outcome: result, error, timeout, cancelled, server_exit...; is_error -1 when unknown. */
+void dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error);
+/* A call the policy refused, for the daemon's audit log. */
+void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args_sha256,
+		       const char *rule, const char *reason);
 /* The fd to poll for the daemon going away, or -1. */
 int dlink_poll_fd(const struct daemon_link *l);
 /* The daemon closed the link: forget it and retry later. */

@@ -34,7 +34,7 @@ static bool needs_tree(const struct shim *s, const struct pending *p)
 	case PEND_TOOLS_LIST:
 		return s->pol->nhide > 0 || shim_needs_schemas(s);
 	case PEND_TOOLS_CALL:
-		return s->log.fd >= 0;
+		return s->log.fd >= 0 || s->link.fd >= 0;	/* outcomes are recorded */
 	case PEND_DISCOVER:
 		return shim_needs_schemas(s);
 	default:
@@ -47,6 +47,8 @@ static bool needs_tree(const struct shim *s, const struct pending *p)
 static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified)
 {
 	cJSON *result = obj ? cJSON_GetObjectItemCaseSensitive(obj, "result") : NULL;
+	const char *outcome = obj && !result ? "error" : "result";
+	int is_error = result ? cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "isError")) : -1;
 	bool forward = true;
 
 	switch (p->kind) {
@@ -65,9 +67,10 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 	case PEND_TOOLS_CALL:
 		if (p->timed_out) {
 			log_debug("dropped the late reply to timed-out call %s", p->key);
+			outcome = "timeout";
 			forward = false;
 		} else {
-			record_call_end(s, p, obj && !result ? "error" : "result", result);
+			record_call_end(s, p, outcome, result);
 		}
 		break;
 	case PEND_REPLAY:
@@ -81,7 +84,7 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 	default:
 		break;
 	}
-	shim_forget(s, p);
+	shim_forget(s, p, outcome, is_error);
 	return forward;
 }
 
@@ -167,7 +170,7 @@ static void oversize(struct shim *s, const char *head, size_t len)
 		shim_send(s, &s->to_client, reply_error(p->id, RPC_INTERNAL_ERROR,
 						"the server's reply was longer than mcpwarden's line cap",
 						"refused", NULL));
-		shim_forget(s, p);
+		shim_forget(s, p, "reply_over_line_cap", -1);
 	}
 	cJSON_Delete(id);
 }

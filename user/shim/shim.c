@@ -91,9 +91,9 @@ void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
 	shim_send(s, &s->to_server, line_of(msg));
 }
 
-void shim_forget(struct shim *s, struct pending *p)
+void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_error)
 {
-	dlink_call_end(&s->link, p->call);
+	dlink_call_end(&s->link, p->call, outcome, is_error);
 	pending_remove(&s->c2s, p);
 }
 
@@ -112,7 +112,7 @@ void shim_fail_pending(struct shim *s, const char *why)
 			cJSON_AddStringToObject(rec, "outcome", "server_exit");
 			dlog_write(&s->log, "call_end", rec);
 		}
-		shim_forget(s, p);
+		shim_forget(s, p, "server_exit", -1);
 	}
 }
 

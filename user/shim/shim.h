@@ -64,8 +64,9 @@ void shim_prefetch_tools(struct shim *s, const cJSON *cursor);
 /* Line callbacks for the two linebufs. */
 int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len);
 int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t len);
-/* Drops a settled client request, ending its call with the daemon. */
-void shim_forget(struct shim *s, struct pending *p);
+/* Drops a settled client request, ending its call with the daemon (outcome as in
+ * dlink_call_end; is_error -1 when unknown). */
+void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_error);
 /* Answers every request still in flight with an error (the server went away). */
 void shim_fail_pending(struct shim *s, const char *why);
 /* Times out calls whose deadline passed. */

@@ -1,0 +1,70 @@
+/* audit_sink.c: what the daemon writes to its audit log (--audit-dir): servers, calls, events, losses. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+#include "daemon/event_json.h"
+
+int daemon_audit_open(struct daemon *d)
+{
+	struct audit_opts o = {
+		.dir = d->o.audit_dir,
+		.fsync_ms = d->o.audit_fsync_ms,
+		.max_segment_bytes = d->o.audit_segment_bytes,
+	};
+	cJSON *rec;
+
+	if (!d->o.audit_dir)
+		return 0;
+	if (audit_open(&d->audit, &o) < 0)
+		return -1;
+	d->auditing = true;
+	rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "pid", getpid());
+	daemon_audit(d, "daemon_start", rec);
+	return 0;
+}
+
+void daemon_audit(struct daemon *d, const char *kind, cJSON *rec)
+{
+	if (!d->auditing) {
+		cJSON_Delete(rec);
+		return;
+	}
+	if (audit_append(&d->audit, kind, rec) < 0 && !d->audit_failed++)
+		log_warnx("audit log %s: a record could not be written (counted in status)", d->o.audit_dir);
+}
+
+void daemon_audit_event(struct daemon *d, const struct ev_hdr *h)
+{
+	cJSON *o;
+
+	if (!d->auditing || !h->server_id)
+		return;	/* the audit covers MCP servers' trees, not the whole host */
+	o = event_json(h);
+	if (o)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "type");	/* it is the record's kind */
+	daemon_audit(d, event_type_name(h->type), o);
+}
+
+void daemon_audit_tick(struct daemon *d)
+{
+	struct timespec ts;
+
+	if (!d->auditing)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	audit_tick(&d->audit, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+}
+
+void daemon_audit_close(struct daemon *d)
+{
+	if (!d->auditing)
+		return;
+	daemon_audit(d, "daemon_stop", cJSON_CreateObject());
+	audit_close(&d->audit);
+	d->auditing = false;
+}
