@@ -24,7 +24,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRCS := $(sort $(wildcard tests/integration/helpers/*.c))
 HELPERS   := $(HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-.PHONY: all run test unit e2e integration fuzz-smoke bench clean deps san
+.PHONY: all run test bench clean deps san
 .SECONDARY:	# keep generated skeletons and BPF objects between builds
 all: $(BUILD)/mcpwarden $(HELPERS)
 
@@ -88,7 +88,7 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(BUILD)/bench: tools/bench/bench.c $(BUILD)/libmcpwarden.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS) -lpthread
 
 $(BUILD)/loadgen: tools/bench/loadgen.c
 	$(CC) $(ALL_CFLAGS) -o $@ $<

@@ -12,6 +12,9 @@
  *
  *   {"op":"status"}
  *       -> ack with "status": {"mode","features":{...},"counters":{...},"drops":{TYPE:n,...}}
+ *   {"op":"ps"}
+ *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_gone,cgroup}],
+ *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones)
  *   {"op":"track","pid":N[,"server_id":S]}
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
@@ -71,6 +74,7 @@
 #define CTL_MSG_MAX		65536
 
 #define CTL_OP_STATUS		"status"
+#define CTL_OP_PS		"ps"
 #define CTL_OP_TRACK		"track"
 #define CTL_OP_SUBSCRIBE	"subscribe"
 #define CTL_OP_REGISTER		"register"

@@ -16,6 +16,7 @@ static const struct {
 	{ "audit", cmd_audit, "audit verify|show|tail [--call ID] [--server ID] [--json] [-n N] [DIR]" },
 	{ "daemon", cmd_daemon, "daemon [--socket PATH] [--audit-dir DIR] [--audit-fsync-ms MS] [--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--verbose]" },
 	{ "events", cmd_events, "events [--follow] [--json] [--socket PATH]" },
+	{ "ps", cmd_ps, "ps [--json] [--socket PATH]" },
 	{ "status", cmd_status, "status [--json] [--socket PATH]" },
 };
 

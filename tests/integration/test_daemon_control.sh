@@ -76,3 +76,25 @@ assert s["features"]["exec_enforcement"] in ("lsm", "signal")
 assert s["mode"] == "observe" and s["scope"] == "tracked"
 PY
 pass "status --json reports mode, features, counters and drops"
+
+# ps: a shim-registered server and its processes, as JSON and as text.
+mkfifo "$TMP/ps_in"
+"$MCPWARDEN" run --socket "$SOCK" --name ps-probe -- sh -c 'sleep 30 & wait' < "$TMP/ps_in" > /dev/null 2>&1 &
+ps_shim=$!
+exec 7> "$TMP/ps_in"
+for _ in $(seq 50); do "$MCPWARDEN" ps --json --socket "$SOCK" | grep -q '"comm":"sleep"' && break; sleep 0.1; done
+psj=$("$MCPWARDEN" ps --json --socket "$SOCK")
+echo "$psj"
+python3 - "$psj" <<'PY' || fail "ps --json does not list the server and its processes"
+import json, sys
+ps = json.loads(sys.argv[1])
+srv = [s for s in ps["servers"] if s["name"] == "ps-probe"]
+assert srv and srv[0]["root"] > 0 and srv[0]["cgroup"], ps["servers"]
+procs = [p for p in ps["processes"] if p["server_id"] == srv[0]["server_id"]]
+assert {p["comm"] for p in procs} >= {"sh", "sleep"}, procs
+PY
+pass "ps --json lists the server and its processes"
+assert_contains "$("$MCPWARDEN" ps --socket "$SOCK")" "ps-probe root" "ps prints the server"
+exec 7>&-	# EOF: the shim ends the server (SIGTERM after its grace), then exits 143
+wait "$ps_shim"
+assert_eq "$?" 143 "the shim ended its server when the client left"

@@ -11,6 +11,7 @@ int cmd_run(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_status(int argc, char **argv);

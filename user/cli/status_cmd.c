@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/flat.h"
@@ -27,10 +26,10 @@ int cmd_status(int argc, char **argv)
 	};
 	const char *path = CTL_DEFAULT_SOCKET;
 	const cJSON *st;
-	cJSON *req, *rep;
 	bool json = false;
 	char *text;
-	int c, fd;
+	cJSON *rep;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "js:h", opts, NULL)) != -1) {
@@ -42,18 +41,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage();
-	if ((fd = ctl_connect(path)) < 0)
-		return EXIT_RUNTIME;
-	req = cJSON_CreateObject();
-	if (!req || !cJSON_AddStringToObject(req, "op", CTL_OP_STATUS)) {
-		log_warnx("status request: out of memory");
-		cJSON_Delete(req);
-		close(fd);
-		return EXIT_RUNTIME;
-	}
-	rep = ctl_call(fd, req);
-	cJSON_Delete(req);
-	close(fd);
+	rep = ctl_ask(path, CTL_OP_STATUS);
 	st = cJSON_GetObjectItemCaseSensitive(rep, "status");
 	if (!cJSON_IsObject(st)) {
 		if (rep)

@@ -141,3 +141,21 @@ cJSON *ctl_call(int fd, const cJSON *req)
 	free(text);
 	return r ? NULL : rep;
 }
+
+cJSON *ctl_ask(const char *path, const char *op)
+{
+	cJSON *req = cJSON_CreateObject(), *rep = NULL;
+	int fd;
+
+	if (!req || !cJSON_AddStringToObject(req, "op", op)) {
+		log_warnx("%s request: out of memory", op);
+		cJSON_Delete(req);
+		return NULL;
+	}
+	if ((fd = ctl_connect(path)) >= 0) {
+		rep = ctl_call(fd, req);
+		close(fd);
+	}
+	cJSON_Delete(req);
+	return rep;
+}

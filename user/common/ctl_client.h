@@ -13,6 +13,8 @@ int ctl_connect_quiet(const char *path);
 /* Receives one message into a NUL-terminated heap string (a passed fd is closed).
  * Its length, 0 when the daemon closed, -1 on error (logged). */
 ssize_t ctl_recv(int fd, char **msg);
+/* Connects to path, sends {"op": op}, returns the ack and closes; NULL (logged) on failure. */
+cJSON *ctl_ask(const char *path, const char *op);
 /* Sends `req` and waits for the reply; NULL (logged) on failure or an error reply. */
 cJSON *ctl_call(int fd, const cJSON *req);
 /*

@@ -85,6 +85,8 @@ void daemon_audit_event(struct daemon *d, const struct ev_hdr *h);
 /* Batched fsync, from the periodic tick. */
 void daemon_audit_tick(struct daemon *d);
 void daemon_audit_close(struct daemon *d);
+/* The `ps` reply body (ps_json.c): the servers and their tracked processes. */
+cJSON *daemon_ps_json(struct daemon *d);
 /* The `status` reply body (status_json.c); NULL on OOM. */
 cJSON *daemon_status_json(struct daemon *d);
 

@@ -77,6 +77,19 @@ static int do_status(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	return reply(d, c, req, body, NULL);
 }
 
+static int do_ps(struct daemon *d, struct ctl_client *c, const cJSON *req)
+{
+	cJSON *body = cJSON_CreateObject(), *ps = daemon_ps_json(d);
+
+	if (!body || !ps) {
+		cJSON_Delete(body);
+		cJSON_Delete(ps);
+		return reply(d, c, req, NULL, "out of memory");
+	}
+	cJSON_AddItemToObject(body, "ps", ps);
+	return reply(d, c, req, body, NULL);
+}
+
 /* Reads an integer field in [min, max]; JSON numbers are doubles, so ids stay below 2^53. */
 static bool get_uint(const cJSON *req, const char *key, double min, double max, uint64_t *out)
 {
@@ -302,6 +315,8 @@ int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size
 		r = reply(d, c, req, NULL, "request: not a JSON object with a string 'op'");
 	else if (!strcmp(op->valuestring, CTL_OP_STATUS))
 		r = do_status(d, c, req);
+	else if (!strcmp(op->valuestring, CTL_OP_PS))
+		r = do_ps(d, c, req);
 	else if (!strcmp(op->valuestring, CTL_OP_TRACK))
 		r = do_track(d, c, req);
 	else if (!strcmp(op->valuestring, CTL_OP_SUBSCRIBE))

@@ -1,0 +1,70 @@
+/* ps_cmd.c: `mcpwarden ps`: the MCP servers the daemon tracks and their processes. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/commands.h"
+#include "common/ctl_client.h"
+#include "control.h"
+
+static void print_text(const cJSON *ps)
+{
+	const cJSON *s, *p;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(ps, "servers")) {
+		int id = cJSON_GetObjectItemCaseSensitive(s, "server_id")->valueint;
+
+		printf("server %d %s root %d %s\n", id,
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name")),
+		       cJSON_GetObjectItemCaseSensitive(s, "root")->valueint,
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "cgroup")));
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(ps, "processes"))
+			if (cJSON_GetObjectItemCaseSensitive(p, "server_id")->valueint == id)
+				printf("  %7d %7d %-16s %s\n", cJSON_GetObjectItemCaseSensitive(p, "pid")->valueint,
+				       cJSON_GetObjectItemCaseSensitive(p, "ppid")->valueint,
+				       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "comm")),
+				       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "exe")));
+	}
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ 0 },
+	};
+	const char *path = CTL_DEFAULT_SOCKET;
+	const cJSON *ps;
+	bool json = false;
+	cJSON *rep;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "js:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 's': path = optarg; break;
+		default:
+			fprintf(stderr, "usage: mcpwarden ps [--json] [--socket PATH]\n");
+			return EXIT_USAGE;
+		}
+	}
+	rep = ctl_ask(path, CTL_OP_PS);
+	ps = cJSON_GetObjectItemCaseSensitive(rep, "ps");
+	if (!cJSON_IsObject(ps)) {
+		cJSON_Delete(rep);
+		return EXIT_RUNTIME;
+	}
+	if (json) {
+		char *text = cJSON_PrintUnformatted(ps);
+
+		printf("%s\n", text ? text : "{}");
+		free(text);
+	} else {
+		print_text(ps);
+	}
+	cJSON_Delete(rep);
+	return EXIT_OK;
+}

@@ -1,0 +1,42 @@
+/* ps_json.c: the `ps` reply: the servers the daemon knows and the processes of each. */
+#include "daemon/daemon.h"
+
+static cJSON *proc_json(const struct proc *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "pid", p->pid);
+	cJSON_AddNumberToObject(o, "ppid", p->ppid);
+	cJSON_AddNumberToObject(o, "start_time", (double)p->start_time);
+	cJSON_AddNumberToObject(o, "uid", p->uid);
+	cJSON_AddNumberToObject(o, "server_id", p->server_id);
+	cJSON_AddStringToObject(o, "comm", p->comm);
+	cJSON_AddStringToObject(o, "exe", p->exe);
+	return o;
+}
+
+cJSON *daemon_ps_json(struct daemon *d)
+{
+	cJSON *o = cJSON_CreateObject(), *servers, *procs;
+
+	if (!o)
+		return NULL;
+	servers = cJSON_AddArrayToObject(o, "servers");
+	procs = cJSON_AddArrayToObject(o, "processes");
+	for (const struct server *s = d->servers; s && servers; s = s->next) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(j, "server_id", s->id);
+		cJSON_AddStringToObject(j, "name", s->name);
+		cJSON_AddNumberToObject(j, "root", s->root);
+		cJSON_AddNumberToObject(j, "owner", s->owner);
+		cJSON_AddBoolToObject(j, "owner_gone", s->owner_gone);
+		cJSON_AddStringToObject(j, "cgroup", s->cgroup);
+		cJSON_AddItemToArray(servers, j);
+	}
+	for (size_t b = 0; procs && b < d->procs.nbuckets; b++)
+		for (const struct proc *p = d->procs.buckets[b]; p; p = p->next)
+			if (p->server_id)
+				cJSON_AddItemToArray(procs, proc_json(p));
+	return o;
+}
