@@ -10,7 +10,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define EINPROGRESS	115
 
 /*
- * Only tracked processes are reported (every process with CFG_TRACE_ALL).
+ * Only tracked processes are reported (every process with CFG_TRACE_ALL),
+ * except listen(2), which is rare and tells the daemon of HTTP servers nobody polices.
  * sendto/sendmsg are reported only when they name a destination: sends on a
  * connected socket were already seen at connect or accept.
  */
@@ -52,14 +53,18 @@ static __always_inline bool wanted(void)
 	return task_lineage(bpf_get_current_task_btf()) || (config_flags() & CFG_TRACE_ALL);
 }
 
-static __always_inline int enter(__u16 op, long fd, __u64 uaddr, __u32 len, __u64 ulenp)
+static __always_inline int enter_any(__u16 op, long fd, __u64 uaddr, __u32 len, __u64 ulenp)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight f = { .uaddr = uaddr, .ulenp = ulenp, .len = len, .fd = fd, .op = op };
 
-	if (wanted())
-		bpf_map_update_elem(&inflight, &id, &f, BPF_ANY);
+	bpf_map_update_elem(&inflight, &id, &f, BPF_ANY);
 	return 0;
+}
+
+static __always_inline int enter(__u16 op, long fd, __u64 uaddr, __u32 len, __u64 ulenp)
+{
+	return wanted() ? enter_any(op, fd, uaddr, len, ulenp) : 0;
 }
 
 /* Copies a user sockaddr of `len` bytes into `a`; leaves family 0 when it cannot be read. */
@@ -192,7 +197,7 @@ int enter_bind(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_enter_listen")
 int enter_listen(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(NET_LISTEN, ctx->args[0], 0, 0, 0);
+	return enter_any(NET_LISTEN, ctx->args[0], 0, 0, 0);
 }
 
 SEC("tp/syscalls/sys_enter_accept")

@@ -49,10 +49,13 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
+	__u32 tgid = task->tgid, budget = EV_STDOUT_WRITES;
 	unsigned long arg_start, arg_end;
 	struct ev_exec *e;
 	__u64 len;
 
+	/* A new program: its first writes to stdout tell whether it speaks MCP (stdout.bpf.c). */
+	bpf_map_update_elem(&stdout_budget, &tgid, &budget, BPF_ANY);
 	e = event_reserve(sizeof(*e), EV_EXEC);
 	if (!e)
 		return 0;
@@ -91,6 +94,7 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 		event_submit(e);
 	}
 	bpf_map_delete_elem(&tracked, &tgid);
+	bpf_map_delete_elem(&stdout_budget, &tgid);
 	return 0;
 }
 

@@ -70,6 +70,14 @@ static __always_inline __u32 config_flags(void)
 	return flags ? *flags : 0;
 }
 
+/* Writes to fd 1 left to inspect, keyed by tgid: set at exec, gone when spent or at exit (stdout.bpf.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_TRACKED);
+	__type(key, __u32);
+	__type(value, __u32);
+} stdout_budget SEC(".maps");
+
 /* Cgroup v2 id of a server's cgroup (made by the daemon at register) -> server id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -7,7 +7,7 @@
 #include <linux/types.h>
 #endif
 
-#define EV_VERSION		1	/* bumped whenever a record below changes layout */
+#define EV_VERSION		2	/* bumped whenever a record below changes layout or a type is added */
 #define EV_MAX_CALLS		4	/* active call ids carried per process */
 #define EV_FILENAME_LEN		256
 #define EV_ARGS_LEN		256	/* argv bytes, NUL-separated, as in /proc/PID/cmdline */
@@ -23,6 +23,7 @@ enum ev_type {
 	EV_NET,
 	EV_SOCK_STATE,
 	EV_SEED,		/* a process alive at startup (task iterator, not the ring buffer); a bare ev_hdr */
+	EV_MCP_STDOUT,		/* a new process wrote an MCP server's reply to its stdout */
 	EV_TYPE_MAX,		/* size of the drop-counter array */
 };
 
@@ -35,6 +36,16 @@ enum ev_net_op {
 	NET_SENDTO,
 	NET_SENDMSG,
 };
+
+/* What an EV_MCP_STDOUT write contained. */
+enum mcp_reply {
+	MCP_INITIALIZE = 1,	/* "protocolVersion" and "serverInfo": an initialize result */
+	MCP_TOOLS_LIST,		/* "tools" and "inputSchema": a tools/list result */
+};
+
+/* Writes to fd 1 inspected per process, from its exec; bytes inspected per write. */
+#define EV_STDOUT_WRITES	4
+#define EV_STDOUT_SCAN		512
 
 /* Indexes of the per-CPU `sensor_errors` counters: losses that are not ring buffer drops. */
 enum sensor_error {
@@ -125,6 +136,12 @@ struct ev_sock_state {
 	__u8 daddr[16];
 };
 
+struct ev_mcp_stdout {
+	struct ev_hdr h;
+	__u32 reply;			/* enum mcp_reply */
+	__u32 fd;			/* always 1 for now */
+};
+
 /* The layout is an ABI between the BPF objects and userspace: any change bumps EV_VERSION and these. */
 _Static_assert(sizeof(struct ev_hdr) == 104, "ev_hdr layout");
 _Static_assert(sizeof(struct ev_exec) == 632, "ev_exec layout");
@@ -132,6 +149,7 @@ _Static_assert(sizeof(struct ev_fork) == 112, "ev_fork layout");
 _Static_assert(sizeof(struct ev_exit) == 112, "ev_exit layout");
 _Static_assert(sizeof(struct ev_net) == 256, "ev_net layout");
 _Static_assert(sizeof(struct ev_sock_state) == 152, "ev_sock_state layout");
+_Static_assert(sizeof(struct ev_mcp_stdout) == 112, "ev_mcp_stdout layout");
 _Static_assert(sizeof(struct tracked) == 48, "tracked layout");
 
 #endif

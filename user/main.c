@@ -14,7 +14,7 @@ static const struct {
 	{ "policy", cmd_policy, "policy check FILE..." },
 	{ "scan", cmd_scan, "scan [--json] [--home DIR]... [--wrap [--policy-dir DIR] | --unwrap]" },
 	{ "audit", cmd_audit, "audit verify|show|tail [--call ID] [--server ID] [--json] [-n N] [DIR]" },
-	{ "daemon", cmd_daemon, "daemon [--socket PATH] [--audit-dir DIR] [--audit-fsync-ms MS] [--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--verbose]" },
+	{ "daemon", cmd_daemon, "daemon [--socket PATH] [--audit-dir DIR] [--audit-fsync-ms MS] [--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--unpoliced=alert|kill] [--verbose]" },
 	{ "events", cmd_events, "events [--follow] [--json] [--socket PATH]" },
 	{ "ps", cmd_ps, "ps [--json] [--socket PATH]" },
 	{ "status", cmd_status, "status [--json] [--socket PATH]" },

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/commands.h"
 #include "common/log.h"
@@ -11,7 +12,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: mcpwarden daemon [--socket PATH] [--audit-dir DIR] [--audit-fsync-ms MS] "
-		"[--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--verbose]\n");
+		"[--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--unpoliced=alert|kill] [--verbose]\n");
 	return EXIT_USAGE;
 }
 
@@ -21,6 +22,7 @@ int cmd_daemon(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "track-pid", required_argument, NULL, 't' },
 		{ "trace-all", no_argument, NULL, 'a' },
+		{ "unpoliced", required_argument, NULL, 'u' },
 		{ "audit-dir", required_argument, NULL, 'D' },
 		{ "audit-fsync-ms", required_argument, NULL, 'F' },
 		{ "audit-segment-bytes", required_argument, NULL, 'B' },
@@ -34,7 +36,7 @@ int cmd_daemon(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:t:avhD:F:B:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:u:avhD:F:B:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D': o.audit_dir = optarg; break;
 		case 'F':
@@ -64,6 +66,13 @@ int cmd_daemon(int argc, char **argv)
 			o.track[o.ntrack++] = pid;
 			break;
 		case 'a': o.trace_all = true; break;
+		case 'u':
+			if (strcmp(optarg, "alert") && strcmp(optarg, "kill")) {
+				fprintf(stderr, "mcpwarden daemon: --unpoliced: '%s' is neither alert nor kill\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.unpoliced_kill = !strcmp(optarg, "kill");
+			break;
 		case 'v': log_set_verbose(true); break;
 		default: return usage();
 		}

@@ -26,6 +26,7 @@ struct daemon_opts {
 	long audit_fsync_ms;
 	size_t audit_segment_bytes;
 	bool trace_all;
+	bool unpoliced_kill;		/* --unpoliced=kill: SIGKILL unpoliced MCP servers, not only report them */
 	pid_t track[DAEMON_MAX_TRACK];	/* --track-pid: server roots, ids 1, 2, ... */
 	unsigned ntrack;
 };
@@ -59,6 +60,8 @@ int daemon_on_record(void *ctx, void *data, size_t size);
  * Returns the id, or 0 with `why` set. */
 uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
 		      const char **why);
+/* Looks for an unpoliced MCP server in a record about table entry `p` (unpoliced.c). */
+void daemon_unpoliced(struct daemon *d, const struct ev_hdr *h, struct proc *p);
 /* Sends a daemon event's JSON text to followers and keeps it among the recent events; takes ownership. */
 void daemon_publish(struct daemon *d, char *line);
 /* Publishes a "lost_events" event when the kernel's drop counters grew since the last call (lost_events.c). */

@@ -11,12 +11,14 @@
 static const char *const type_names[EV_TYPE_MAX] = {
 	[EV_EXEC] = "exec", [EV_FORK] = "fork", [EV_EXIT] = "exit",
 	[EV_NET] = "net", [EV_SOCK_STATE] = "sock_state", [EV_SEED] = "seed",
+	[EV_MCP_STDOUT] = "mcp_stdout",
 };
 
 static const size_t type_sizes[EV_TYPE_MAX] = {
 	[EV_EXEC] = sizeof(struct ev_exec), [EV_FORK] = sizeof(struct ev_fork),
 	[EV_EXIT] = sizeof(struct ev_exit), [EV_NET] = sizeof(struct ev_net),
 	[EV_SOCK_STATE] = sizeof(struct ev_sock_state), [EV_SEED] = sizeof(struct ev_hdr),
+	[EV_MCP_STDOUT] = sizeof(struct ev_mcp_stdout),
 };
 
 static const char *const net_ops[] = {
@@ -194,6 +196,10 @@ cJSON *event_json(const struct ev_hdr *h)
 		break;
 	case EV_SOCK_STATE:
 		add_sock_state(o, (const struct ev_sock_state *)h);
+		break;
+	case EV_MCP_STDOUT:
+		cJSON_AddStringToObject(o, "reply", ((const struct ev_mcp_stdout *)h)->reply == MCP_INITIALIZE ?
+					"initialize" : "tools_list");
 		break;
 	}
 	return o;

@@ -2,6 +2,7 @@
 #ifndef MCPWARDEN_PROCTABLE_H
 #define MCPWARDEN_PROCTABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,8 @@ struct proc {
 	uint64_t start_time, cgroup_id;
 	char comm[EV_COMM_LEN];
 	char exe[EV_FILENAME_LEN];	/* empty until an exec is seen */
+	unsigned mcp_argv;		/* MCP_ARGV_* bits of its last exec (mcp_argv.h) */
+	bool unpoliced_checked;		/* unpoliced.c decided about it already */
 	struct proc *next;
 };
 

@@ -7,7 +7,8 @@
 #include "daemon/recent.h"
 
 _Static_assert(sizeof(struct ev_fork) <= RECENT_SLOT && sizeof(struct ev_exit) <= RECENT_SLOT &&
-	       sizeof(struct ev_net) <= RECENT_SLOT && sizeof(struct ev_sock_state) <= RECENT_SLOT,
+	       sizeof(struct ev_net) <= RECENT_SLOT && sizeof(struct ev_sock_state) <= RECENT_SLOT &&
+	       sizeof(struct ev_exec) <= RECENT_SLOT && sizeof(struct ev_mcp_stdout) <= RECENT_SLOT,
 	       "every record fits a slot");
 
 int recent_init(struct recent *r, size_t cap)

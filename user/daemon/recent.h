@@ -8,7 +8,7 @@
 
 #include "events.h"
 
-#define RECENT_SLOT	sizeof(struct ev_exec)	/* the largest record */
+#define RECENT_SLOT	1536	/* the largest record (ev_exec), and an unpoliced_server event's JSON text */
 
 struct recent_slot {
 	uint32_t len;

@@ -6,7 +6,8 @@
 #include "daemon/daemon.h"
 #include "daemon/event_json.h"
 
-static void update_table(struct daemon *d, const struct ev_hdr *h)
+/* Returns the table entry of the record's process; NULL once it exited. */
+static struct proc *update_table(struct daemon *d, const struct ev_hdr *h)
 {
 	struct proc *p;
 
@@ -25,12 +26,13 @@ static void update_table(struct daemon *d, const struct ev_hdr *h)
 		}
 		if (h->server_id)
 			servers_forget_root(&d->servers, h->pid);	/* its cgroup, if any, is tidied on the next tick */
-		return;
+		return NULL;
 	}
 	p = proctable_update(&d->procs, h);
 	if (p && h->type == EV_EXEC)
 		snprintf(p->exe, sizeof(p->exe), "%.*s", (int)sizeof(p->exe) - 1,
 			 ((const struct ev_exec *)h)->filename);
+	return p;
 }
 
 void daemon_publish(struct daemon *d, char *line)
@@ -54,7 +56,9 @@ int daemon_on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	d->counts[h->type]++;
-	update_table(d, h);
+	daemon_unpoliced(d, h, update_table(d, h));
+	if (h->type == EV_NET && !h->server_id && !d->o.trace_all)
+		return 0;	/* a listen the sensor reports from every process, for the unpoliced check only */
 	daemon_audit_event(d, h);
 	recent_add_record(&d->recent, h);
 	if (!d->ctl.nfollow)

@@ -12,6 +12,7 @@
 #include "daemon/sensor.h"
 #include "net.skel.h"
 #include "proc.skel.h"
+#include "stdout.skel.h"
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -60,12 +61,27 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx)
 		log_warnx("load net.bpf.o: %s", strerror(-err));
 		goto fail;
 	}
+	s->out = stdout_bpf__open();
+	if (!s->out) {
+		log_warn("open stdout.bpf.o");
+		goto fail;
+	}
+	if (share_maps(s->proc->obj, s->out->obj))
+		goto fail;
+	if ((err = stdout_bpf__load(s->out))) {
+		log_warnx("load stdout.bpf.o: %s", strerror(-err));
+		goto fail;
+	}
 	if ((err = proc_bpf__attach(s->proc))) {
 		log_warnx("attach proc.bpf.o: %s", strerror(-err));
 		goto fail;
 	}
 	if ((err = net_bpf__attach(s->net))) {
 		log_warnx("attach net.bpf.o: %s", strerror(-err));
+		goto fail;
+	}
+	if ((err = stdout_bpf__attach(s->out))) {
+		log_warnx("attach stdout.bpf.o: %s", strerror(-err));
 		goto fail;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->proc->maps.events), fn, ctx, NULL);
@@ -82,6 +98,7 @@ fail:
 void sensor_close(struct sensor *s)
 {
 	ring_buffer__free(s->rb);
+	stdout_bpf__destroy(s->out);
 	net_bpf__destroy(s->net);
 	proc_bpf__destroy(s->proc);
 	memset(s, 0, sizeof(*s));

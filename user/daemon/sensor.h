@@ -1,4 +1,4 @@
-/* sensor.h: the loaded BPF sensor: both skeletons sharing one ring buffer and the lineage map. */
+/* sensor.h: the loaded BPF sensor: its skeletons sharing one ring buffer and the lineage map. */
 #ifndef MCPWARDEN_SENSOR_H
 #define MCPWARDEN_SENSOR_H
 
@@ -11,6 +11,7 @@
 struct sensor {
 	struct proc_bpf *proc;
 	struct net_bpf *net;
+	struct stdout_bpf *out;		/* stdout.bpf.c */
 	struct ring_buffer *rb;
 };
 

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/* stdout.bpf.c: the first writes of each new program to fd 1, scanned for an MCP server's replies. */
+#include "sensor.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * A stdio MCP server answers `initialize` on its stdout, usually in its first
+ * write there. Each exec grants the process EV_STDOUT_WRITES inspections
+ * (`stdout_budget`, set by proc.bpf.c); each write(2)/writev(2) to fd 1 spends
+ * one and copies at most EV_STDOUT_SCAN bytes. Every other write costs the fd
+ * test, and a write to fd 1 by a process whose budget is spent one hash lookup.
+ * Only a pipe or a socket as fd 1 counts: a stdio server's stdout leads to its
+ * client, while a client saving replies to a file or a terminal is no server.
+ * The daemon decides whether the writer is policed.
+ */
+
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+#define S_IFIFO		0010000
+
+/* The copied bytes, then zeros so that a key is never matched across the end of the copy. */
+struct scan_buf {
+	char b[EV_STDOUT_SCAN + 32];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scan_buf);
+} stdout_scratch SEC(".maps");
+
+/* Keys found so far, as bits; the scan is a bpf_loop callback so the verifier checks it once. */
+enum { K_PROTOCOL = 1, K_SERVERINFO = 2, K_TOOLS = 4, K_INPUTSCHEMA = 8 };
+
+struct scan_ctx {
+	__u32 keys;
+	__u32 len;
+};
+
+static __always_inline bool key_at(const char *p, const char *key, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (p[k] != key[k])
+			return false;
+	return true;
+}
+
+static long scan_at(__u64 i, void *arg)
+{
+	struct scan_ctx *c = arg;
+	__u32 zero = 0;
+	struct scan_buf *s = bpf_map_lookup_elem(&stdout_scratch, &zero);
+	const char *p;
+
+	if (!s || i >= c->len || i >= EV_STDOUT_SCAN)
+		return 1;
+	p = s->b + i;
+	if (p[0] != '"')
+		return 0;
+	/* Each key with both quotes: 17 bytes at most, inside the zeroed tail. */
+	if (key_at(p, "\"protocolVersion\"", 17))
+		c->keys |= K_PROTOCOL;
+	else if (key_at(p, "\"serverInfo\"", 12))
+		c->keys |= K_SERVERINFO;
+	else if (key_at(p, "\"tools\"", 7))
+		c->keys |= K_TOOLS;
+	else if (key_at(p, "\"inputSchema\"", 13))
+		c->keys |= K_INPUTSCHEMA;
+	return 0;
+}
+
+static __always_inline bool stdout_is_channel(struct task_struct *task)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct file *f = NULL;
+	__u32 fmt;
+
+	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[1]) || !f)
+		return false;
+	fmt = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	return fmt == S_IFIFO || fmt == S_IFSOCK;
+}
+
+/* Spends one inspection of the current process and scans `len` bytes at `ubuf`. */
+static __always_inline int inspect(__u64 ubuf, __u64 len)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	__u32 *budget = bpf_map_lookup_elem(&stdout_budget, &tgid);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scan_ctx c = {};
+	struct ev_mcp_stdout *e;
+	struct scan_buf *s;
+	__u32 reply;
+
+	if (!budget)
+		return 0;
+	if (*budget <= 1)
+		bpf_map_delete_elem(&stdout_budget, &tgid);
+	else
+		*budget -= 1;
+	if (!stdout_is_channel(task))
+		return 0;
+	s = bpf_map_lookup_elem(&stdout_scratch, &zero);
+	if (!s)
+		return 0;
+	if (len > EV_STDOUT_SCAN)
+		len = EV_STDOUT_SCAN;
+	barrier_var(len);
+	if (!len || bpf_probe_read_user(s->b, len, (void *)ubuf) < 0)
+		return 0;
+	for (int k = 0; k < 32; k++)
+		s->b[len + k] = '\0';
+	c.len = len;
+	bpf_loop(EV_STDOUT_SCAN, scan_at, &c, 0);
+	if ((c.keys & (K_PROTOCOL | K_SERVERINFO)) == (K_PROTOCOL | K_SERVERINFO))
+		reply = MCP_INITIALIZE;
+	else if ((c.keys & (K_TOOLS | K_INPUTSCHEMA)) == (K_TOOLS | K_INPUTSCHEMA))
+		reply = MCP_TOOLS_LIST;
+	else
+		return 0;
+	bpf_map_delete_elem(&stdout_budget, &tgid);	/* one report per process */
+	e = event_reserve(sizeof(*e), EV_MCP_STDOUT);
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, EV_MCP_STDOUT, sizeof(*e), task, task_lineage(task));
+	e->reply = reply;
+	e->fd = 1;
+	/* Rare, and the daemon may act on it (--unpoliced=kill): wake it now. */
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_write")
+int enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[0] != 1)
+		return 0;
+	return inspect(ctx->args[1], ctx->args[2]);
+}
+
+/* Only the first buffer: a reply is written whole or starts there. */
+SEC("tp/syscalls/sys_enter_writev")
+int enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	struct iovec iov;
+
+	if (ctx->args[0] != 1 || !ctx->args[2] ||
+	    bpf_probe_read_user(&iov, sizeof(iov), (void *)ctx->args[1]) < 0)
+		return 0;
+	return inspect((__u64)iov.iov_base, iov.iov_len);
+}

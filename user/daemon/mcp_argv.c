@@ -1,0 +1,53 @@
+/* mcp_argv.c: classifies a command line: a package runner, and arguments that name MCP. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon/mcp_argv.h"
+
+static const char *base(const char *arg)
+{
+	const char *slash = strrchr(arg, '/');
+
+	return slash ? slash + 1 : arg;
+}
+
+static bool is_interpreter(const char *b)
+{
+	return !strcmp(b, "env") || !strcmp(b, "node") || !strcmp(b, "nodejs");
+}
+
+static bool names_mcp(const char *arg)
+{
+	if (!strncmp(base(arg), "mcpwarden", 9))
+		return false;	/* ourselves */
+	/* "@modelcontextprotocol/" holds no "mcp"; "fastmcp" does. */
+	return strcasestr(arg, "mcp") || strstr(arg, "@modelcontextprotocol/");
+}
+
+unsigned mcp_argv_hint(const char *args, size_t len)
+{
+	unsigned hint = 0;
+	bool leading = true, npm = false;
+
+	for (size_t pos = 0; pos < len; pos += strnlen(args + pos, len - pos) + 1) {
+		char arg[256];
+		const char *b;
+
+		/* Arguments are NUL-separated but the last may be cut short: bound each copy. */
+		snprintf(arg, sizeof(arg), "%.*s", (int)strnlen(args + pos, len - pos), args + pos);
+		b = base(arg);
+		if (leading && !is_interpreter(b)) {
+			leading = false;	/* the program, past `env node`: only it may be the runner */
+			if (!strcmp(b, "npx") || !strcmp(b, "uvx") || !strcmp(b, "pnpx") || !strcmp(b, "bunx"))
+				hint |= MCP_ARGV_RUNNER;
+			npm = !strcmp(b, "npm");
+		}
+		if (npm && (!strcmp(arg, "exec") || !strcmp(arg, "x")))
+			hint |= MCP_ARGV_RUNNER;
+		if (names_mcp(arg))
+			hint |= MCP_ARGV_NAME;
+	}
+	return hint;
+}
