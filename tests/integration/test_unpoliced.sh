@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_unpoliced.sh: the daemon spots MCP servers running without mcpwarden: the real server-everything
 # started bare through npx (by its initialize reply, within 1 s), not under `mcpwarden run`, not a
-# program that merely prints JSON; one started from an injected mcp.json entry, with its parents;
+# program that merely listens and prints JSON, unless its argv names MCP; one started from an injected mcp.json entry, with its parents;
 # and with --unpoliced=kill, a bare server is killed after its reply.
 source "$(dirname "$0")/../lib.sh"
 require_root
@@ -47,14 +47,24 @@ pass "policed server answered initialize"
 check policed 'not evs'
 pass "server under mcpwarden run not flagged"
 
-drive json 1 python3 -c 'import json, sys
+# Listens on TCP and answers JSON-RPC, but is no MCP server; its argv may say otherwise.
+cat > "$TMP/jsonsrv.py" <<'PY'
+import json, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
 sys.stdin.readline()
 for i in range(4):
     print(json.dumps({"jsonrpc": "2.0", "id": i, "result": {"hello": 1, "tools": []}}), flush=True)
-sys.stdin.readline()'
+sys.stdin.readline()
+PY
+drive json 1 python3 "$TMP/jsonsrv.py"
 check json 'r["reply"] == {"jsonrpc": "2.0", "id": 0, "result": {"hello": 1, "tools": []}}'
 check json 'not evs'
-pass "a program printing JSON-RPC results is not flagged"
+pass "a program listening and printing JSON-RPC results is not flagged"
+drive listen 1 python3 "$TMP/jsonsrv.py" --name my-mcp-http
+check listen 'any(e["signal"] == "listen" and e["pid"] == r["root"] for e in evs)'
+pass "the same program with MCP in its argv flagged by its listen()"
 
 # A client config an attacker edited: the entry runs the server through a shell, with no shim.
 cat > "$TMP/mcp.json" <<JSON

@@ -1,4 +1,5 @@
 /* mcp_argv.c: classifies a command line: a package runner, and arguments that name MCP. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,12 +19,24 @@ static bool is_interpreter(const char *b)
 	return !strcmp(b, "env") || !strcmp(b, "node") || !strcmp(b, "nodejs");
 }
 
+/* Whether a word of `arg` (letters and digits between other characters) is "mcp" or "fastmcp". */
+static bool has_mcp_word(const char *arg)
+{
+	for (const char *w = arg; *w;) {
+		size_t n = 0;
+
+		while (isalnum((unsigned char)w[n]))
+			n++;
+		if ((n == 3 && !strncasecmp(w, "mcp", 3)) || (n == 7 && !strncasecmp(w, "fastmcp", 7)))
+			return true;
+		w += n ? n : 1;
+	}
+	return false;
+}
+
 static bool names_mcp(const char *arg)
 {
-	if (!strncmp(base(arg), "mcpwarden", 9))
-		return false;	/* ourselves */
-	/* "@modelcontextprotocol/" holds no "mcp"; "fastmcp" does. */
-	return strcasestr(arg, "mcp") || strstr(arg, "@modelcontextprotocol/");
+	return has_mcp_word(arg) || strstr(arg, "@modelcontextprotocol/");
 }
 
 unsigned mcp_argv_hint(const char *args, size_t len)

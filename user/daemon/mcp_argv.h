@@ -6,7 +6,7 @@
 
 enum {
 	MCP_ARGV_RUNNER = 1,	/* a package runner: npx, npm exec, uvx, pnpx, bunx */
-	MCP_ARGV_NAME = 2,	/* an argument names MCP: "mcp", "@modelcontextprotocol/", "fastmcp" */
+	MCP_ARGV_NAME = 2,	/* an argument has the word "mcp" or "fastmcp", or "@modelcontextprotocol/" */
 };
 
 /* MCP_ARGV_* bits of `args`: `len` bytes of NUL-separated arguments, as in /proc/PID/cmdline. */

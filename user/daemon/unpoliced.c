@@ -13,15 +13,20 @@
 #define MAX_PARENTS	8
 #define MAX_ARG_CHARS	160
 
-/* Whether `p` or an ancestor in the table was started with arguments that name MCP. */
-static bool lineage_names_mcp(struct daemon *d, const struct proc *p)
+/* Generations between a package runner (npx, uvx) and the server it starts: npx, sh -c, node. */
+#define RUNNER_DEPTH	3
+
+/* Whether `p`'s arguments name MCP, or it was started by a runner of an MCP package. */
+static bool looks_like_mcp(struct daemon *d, const struct proc *p)
 {
-	for (int depth = 0; p && depth < MAX_PARENTS; depth++) {
-		if (p->mcp_argv & MCP_ARGV_NAME)
-			return true;
-		if (p->ppid <= 1)
-			break;
+	if (p->mcp_argv & MCP_ARGV_NAME)
+		return true;
+	for (int depth = 0; depth < RUNNER_DEPTH && p->ppid > 1; depth++) {
 		p = proctable_find_pid(&d->procs, p->ppid);
+		if (!p)
+			break;
+		if (p->mcp_argv == (MCP_ARGV_RUNNER | MCP_ARGV_NAME))
+			return true;
 	}
 	return false;
 }
@@ -138,7 +143,7 @@ void daemon_unpoliced(struct daemon *d, const struct ev_hdr *h, struct proc *p)
 		check(d, h, p, "protocol");
 		break;
 	case EV_NET:
-		if (n->op == NET_LISTEN && !n->result && lineage_names_mcp(d, p))
+		if (n->op == NET_LISTEN && !n->result && looks_like_mcp(d, p))
 			check(d, h, p, "listen");
 		break;
 	}
