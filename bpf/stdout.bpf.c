@@ -35,6 +35,7 @@ struct {
 enum { K_PROTOCOL = 1, K_SERVERINFO = 2, K_TOOLS = 4, K_INPUTSCHEMA = 8 };
 
 struct scan_ctx {
+	struct scan_buf *s;
 	__u32 keys;
 	__u32 len;
 };
@@ -50,13 +51,11 @@ static __always_inline bool key_at(const char *p, const char *key, int n)
 static long scan_at(__u64 i, void *arg)
 {
 	struct scan_ctx *c = arg;
-	__u32 zero = 0;
-	struct scan_buf *s = bpf_map_lookup_elem(&stdout_scratch, &zero);
 	const char *p;
 
-	if (!s || i >= c->len || i >= EV_STDOUT_SCAN)
+	if (i >= c->len || i >= EV_STDOUT_SCAN)
 		return 1;
-	p = s->b + i;
+	p = c->s->b + i;
 	if (p[0] != '"')
 		return 0;
 	/* Each key with both quotes: 17 bytes at most, inside the zeroed tail. */
@@ -89,9 +88,8 @@ static __always_inline int inspect(__u64 ubuf, __u64 len)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
 	__u32 *budget = bpf_map_lookup_elem(&stdout_budget, &tgid);
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct scan_ctx c = {};
 	struct ev_mcp_stdout *e;
-	struct scan_buf *s;
+	struct scan_ctx c = {};
 	__u32 reply;
 
 	if (!budget)
@@ -102,16 +100,17 @@ static __always_inline int inspect(__u64 ubuf, __u64 len)
 		*budget -= 1;
 	if (!stdout_is_channel(task))
 		return 0;
-	s = bpf_map_lookup_elem(&stdout_scratch, &zero);
-	if (!s)
+	c.s = bpf_map_lookup_elem(&stdout_scratch, &zero);
+	if (!c.s)
 		return 0;
 	if (len > EV_STDOUT_SCAN)
 		len = EV_STDOUT_SCAN;
 	barrier_var(len);
-	if (!len || bpf_probe_read_user(s->b, len, (void *)ubuf) < 0)
+	/* Each stdio message is one JSON object on a line: a reply starts a write with '{'. */
+	if (!len || bpf_probe_read_user(c.s->b, len, (void *)ubuf) < 0 || c.s->b[0] != '{')
 		return 0;
 	for (int k = 0; k < 32; k++)
-		s->b[len + k] = '\0';
+		c.s->b[len + k] = '\0';
 	c.len = len;
 	bpf_loop(EV_STDOUT_SCAN, scan_at, &c, 0);
 	if ((c.keys & (K_PROTOCOL | K_SERVERINFO)) == (K_PROTOCOL | K_SERVERINFO))

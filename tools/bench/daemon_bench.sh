@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# daemon_bench.sh: daemon overhead on a tracked tree (fork+exec and connect loops, off vs on), events/s without drops, RSS with 10k tracked processes.
+# daemon_bench.sh: daemon overhead on a tracked tree (fork+exec and connect loops, off vs on), on untracked pipe writers, events/s without drops, RSS with 10k tracked processes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 MCPWARDEN=${MCPWARDEN:-$top/build/mcpwarden}
 LOADGEN=${LOADGEN:-$top/build/loadgen}
 EXECS=${EXECS:-1000}
 CONNECTS=${CONNECTS:-20000}
+WRITES=${WRITES:-200}
 CHILDREN=${CHILDREN:-10000}
 [ "$(id -u)" -eq 0 ] || { echo "daemon benchmark: needs root (BPF); skipped"; exit 0; }
 # The load runs pinned to the last CPU: unpinned, the scheduler's placement swings results by 30%.
@@ -65,17 +66,21 @@ ratio() { python3 -c "import sys; off, on = float(sys.argv[1]), float(sys.argv[2
 
 # Rounds alternate off and on, so that drift in the host's load hits both sides; each side keeps its best.
 echo "== daemon overhead on a tracked process tree (best of 3 alternating rounds) =="
-exec_off=0 exec_on=0 conn_off=0 conn_on=0
+exec_off=0 exec_on=0 conn_off=0 conn_on=0 writes_off=0 writes_on=0
 for round in 1 2 3; do
 	exec_off=$(max "$exec_off" "$(ops exec "$EXECS" off)")
 	conn_off=$(max "$conn_off" "$(ops connect "$CONNECTS" off)")
+	writes_off=$(max "$writes_off" "$(ops writes "$WRITES" off)")
 	start_daemon
 	exec_on=$(max "$exec_on" "$(ops exec "$EXECS" on)")
 	conn_on=$(max "$conn_on" "$(ops connect "$CONNECTS" on)")
+	# Untracked: the stdout scan for unpoliced servers covers every new program.
+	writes_on=$(max "$writes_on" "$(ops writes "$WRITES" off)")
 	[ $round -lt 3 ] && stop_daemon
 done
 echo "fork+exec loop ($EXECS x /bin/true): off $exec_off/s on $exec_on/s ratio $(ratio "$exec_off" "$exec_on") (target slowdown <= 5%)"
 echo "connect loop ($CONNECTS loopback TCP): off $conn_off/s on $conn_on/s ratio $(ratio "$conn_off" "$conn_on") (target slowdown <= 5%)"
+echo "pipe writers ($WRITES x fork+exec, 1 MiB in 4 KiB writes, untracked): off $writes_off/s on $writes_on/s ratio $(ratio "$writes_off" "$writes_on")"
 
 echo "== tracked event storm (UDP sendto, 1 event each, 2 s per rate, until drops or the sender saturates) =="
 highest=0

@@ -1,6 +1,7 @@
-/* loadgen.c: load for the daemon benchmark: fork+exec loop, TCP connect loop, paced UDP event storm, many idle children. */
+/* loadgen.c: load for the daemon benchmark: fork+exec loop, pipe writers, TCP connect loop, paced UDP event storm, many idle children. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 /*
  * usage: loadgen exec N           fork+exec /bin/true N times; prints "ops/s R"
+ *        loadgen writes N         N times fork+exec a writer of 1 MiB in 4 KiB writes to a pipe; prints "ops/s R"
  *        loadgen connect N        N TCP connects (and accepts) over loopback; prints "ops/s R"
  *        loadgen storm RATE SECS  UDP sendto 127.0.0.1:9 at RATE/s (one sensor event each); prints "sent N"
  *        loadgen children N       forks N children that pause(); prints "ready" and kills them at EOF on stdin
@@ -44,6 +46,68 @@ static int exec_loop(long n)
 			return 1;
 		}
 	}
+	printf("ops/s %.0f\n", n / (now() - t0));
+	return 0;
+}
+
+#define WRITE_CHUNK	4096
+#define WRITE_TOTAL	(1 << 20)
+
+/* The exec'd writer: 1 MiB of JSON-like text to stdout, each write an object the sensor scans whole. */
+static int writer(void)
+{
+	static const char pattern[] = "\"key\":\"value\",";
+	static char buf[WRITE_CHUNK];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = pattern[i % (sizeof(pattern) - 1)];
+	buf[0] = '{';
+	for (int i = 0; i < WRITE_TOTAL / WRITE_CHUNK; i++) {
+		if (write(1, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			fprintf(stderr, "loadgen writer: write %d to stdout: %s\n", i, strerror(errno));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Runs one writer on a pipe and drains it; 0 when all of its bytes came and it exited 0. */
+static int write_once(long i)
+{
+	static char buf[65536];
+	size_t total = 0;
+	int fds[2], status;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		fprintf(stderr, "loadgen writes: pipe for run %ld: %s\n", i, strerror(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		execl("/proc/self/exe", "loadgen", "writer", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (pid > 0 && (r = read(fds[0], buf, sizeof(buf))) > 0)
+		total += r;
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || status || total != WRITE_TOTAL) {
+		fprintf(stderr, "loadgen writes: run %ld: %zu bytes, status %d: %s\n", i, total, status, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int write_loop(long n)
+{
+	double t0 = now();
+
+	for (long i = 0; i < n; i++)
+		if (write_once(i))
+			return 1;
 	printf("ops/s %.0f\n", n / (now() - t0));
 	return 0;
 }
@@ -143,12 +207,16 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "exec") && n > 0)
 		return exec_loop(n);
+	if (argc == 3 && !strcmp(argv[1], "writes") && n > 0)
+		return write_loop(n);
+	if (argc == 2 && !strcmp(argv[1], "writer"))
+		return writer();
 	if (argc == 3 && !strcmp(argv[1], "connect") && n > 0)
 		return connect_loop(n);
 	if (argc == 4 && !strcmp(argv[1], "storm") && n > 0)
 		return storm(n, atof(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "children") && n > 0)
 		return children(n);
-	fprintf(stderr, "usage: loadgen exec N | connect N | storm RATE SECS | children N\n");
+	fprintf(stderr, "usage: loadgen exec N | writes N | connect N | storm RATE SECS | children N\n");
 	return 2;
 }
