@@ -16,7 +16,9 @@ tmp=$(mktemp -d /tmp/mcpwarden-bench.XXXXXX)
 sock=$tmp/control.sock
 daemon_pid=
 children_pid=
+stats_was=
 cleanup() {
+	[ -n "$stats_was" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	[ -n "$children_pid" ] && kill "$children_pid" 2>/dev/null && wait "$children_pid" 2>/dev/null
 	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
 	rm -rf "$tmp"
@@ -81,6 +83,17 @@ done
 echo "fork+exec loop ($EXECS x /bin/true): off $exec_off/s on $exec_on/s ratio $(ratio "$exec_off" "$exec_on") (target slowdown <= 5%)"
 echo "connect loop ($CONNECTS loopback TCP): off $conn_off/s on $conn_on/s ratio $(ratio "$conn_off" "$conn_on") (target slowdown <= 5%)"
 echo "pipe writers ($WRITES x fork+exec, 1 MiB in 4 KiB writes, untracked): off $writes_off/s on $writes_on/s ratio $(ratio "$writes_off" "$writes_on")"
+# The scan's own cost, which a busy host's noise cannot blur: kernel run time of the program (the
+# newest one of that name is this daemon's), with BPF stats on only for one more writers run.
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -qw kernel.bpf_stats_enabled=1
+run off writes "$WRITES" >/dev/null
+sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+stats_was=
+bpftool -j prog show | python3 -c 'import json, sys
+p = max((p for p in json.load(sys.stdin) if p["name"] == "enter_write"), key=lambda p: p["id"])
+n, ns = p.get("run_cnt", 0), p.get("run_time_ns", 0)
+print(f"stdout scan (enter_write): {ns / max(n, 1):.0f} ns per write(2) over {n} calls, scanning 4 per program")'
 
 echo "== tracked event storm (UDP sendto, 1 event each, 2 s per rate, until drops or the sender saturates) =="
 highest=0
