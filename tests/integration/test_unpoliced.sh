@@ -66,6 +66,14 @@ drive listen 1 python3 "$TMP/jsonsrv.py" --name my-mcp-http
 check listen 'any(e["signal"] == "listen" and e["pid"] == r["root"] for e in evs)'
 pass "the same program with MCP in its argv flagged by its listen()"
 
+# A tools/list result written with writev(2): the object in the first buffer, its newline in a second.
+drive writev 1 python3 -c 'import os, sys
+sys.stdin.readline()
+os.writev(1, [b"{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"tools\":[{\"name\":\"t\",\"inputSchema\":{}}]}}", b"\n"])
+sys.stdin.readline()'
+check writev 'r["reply"] and any(e["signal"] == "protocol" and e["pid"] == r["root"] for e in evs)'
+pass "a tools/list result written with writev flagged"
+
 # A client config an attacker edited: the entry runs the server through a shell, with no shim.
 cat > "$TMP/mcp.json" <<JSON
 {"mcpServers": {"injected": {"command": "sh", "args": ["-c", "exec node $EVERYTHING stdio"]}}}
