@@ -49,13 +49,15 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 tgid = task->tgid, budget = EV_STDOUT_WRITES;
+	struct stdout_watch w = { .file = (__u64)task_fd_file(task, 1), .writes = EV_STDOUT_WRITES };
 	unsigned long arg_start, arg_end;
+	__u32 tgid = task->tgid;
 	struct ev_exec *e;
 	__u64 len;
 
 	/* A new program: its first writes to stdout tell whether it speaks MCP (stdout.bpf.c). */
-	bpf_map_update_elem(&stdout_budget, &tgid, &budget, BPF_ANY);
+	if (w.file)
+		bpf_map_update_elem(&stdout_budget, &tgid, &w, BPF_ANY);
 	e = event_reserve(sizeof(*e), EV_EXEC);
 	if (!e)
 		return 0;

@@ -70,13 +70,34 @@ static __always_inline __u32 config_flags(void)
 	return flags ? *flags : 0;
 }
 
-/* Writes to fd 1 left to inspect, keyed by tgid: set at exec, gone when spent or at exit (stdout.bpf.c). */
+/* A new program's stdout: the file fd 1 held at exec, and how many writes to it are left to inspect. */
+struct stdout_watch {
+	__u64 file;			/* struct file address: found again under another fd after a dup */
+	__u32 writes;
+	__u32 pad;
+};
+
+/* Keyed by tgid: set at exec, gone when spent or at exit (stdout.bpf.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_TRACKED);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct stdout_watch);
 } stdout_budget SEC(".maps");
+
+/* The file open as descriptor `fd` of `task`, or NULL. */
+static __always_inline struct file *task_fd_file(struct task_struct *task, __u32 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+		return NULL;
+	return f;
+}
 
 /* Cgroup v2 id of a server's cgroup (made by the daemon at register) -> server id. */
 struct {

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* stdout.bpf.c: the first writes of each new program to fd 1, scanned for an MCP server's replies. */
+/* stdout.bpf.c: the first writes of each new program to the stdout it was started with, scanned for an MCP server's replies. */
 #include "sensor.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /*
  * A stdio MCP server answers `initialize` on its stdout, usually in its first
- * write there. Each exec grants the process EV_STDOUT_WRITES inspections
- * (`stdout_budget`, set by proc.bpf.c); each write(2)/writev(2) to fd 1 spends
- * one and copies at most EV_STDOUT_SCAN bytes. Every other write costs the fd
- * test, and a write to fd 1 by a process whose budget is spent one hash lookup.
- * Only a pipe or a socket as fd 1 counts: a stdio server's stdout leads to its
- * client, while a client saving replies to a file or a terminal is no server.
+ * write there. Each exec grants the process EV_STDOUT_WRITES inspections of
+ * the file its fd 1 held then (`stdout_budget`, set by proc.bpf.c), wherever
+ * that file is later: servers dup it away and point fd 1 at stderr so that
+ * stray prints cannot corrupt the stream. Each write(2)/writev(2) to it spends
+ * one inspection and copies at most EV_STDOUT_SCAN bytes. Every other write
+ * costs one hash lookup, and a file lookup when its process has inspections left.
+ * Only a pipe or a socket counts: a stdio server's stdout leads to its client,
+ * while a client saving replies to a file or a terminal is no server.
  * The daemon decides whether the writer is policed.
  */
 
@@ -70,35 +72,34 @@ static long scan_at(__u64 i, void *arg)
 	return 0;
 }
 
-static __always_inline bool stdout_is_channel(struct task_struct *task)
+static __always_inline bool is_channel(struct file *f)
 {
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *f = NULL;
-	__u32 fmt;
+	__u32 fmt = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
 
-	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[1]) || !f)
-		return false;
-	fmt = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
 	return fmt == S_IFIFO || fmt == S_IFSOCK;
 }
 
-/* Spends one inspection of the current process and scans `len` bytes at `ubuf`. */
-static __always_inline int inspect(__u64 ubuf, __u64 len)
+/* When `fd` is the current program's stdout from exec, spends one inspection and scans `len` bytes at `ubuf`. */
+static __always_inline int inspect(__u64 fd, __u64 ubuf, __u64 len)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
-	__u32 *budget = bpf_map_lookup_elem(&stdout_budget, &tgid);
+	struct stdout_watch *w = bpf_map_lookup_elem(&stdout_budget, &tgid);
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ev_mcp_stdout *e;
 	struct scan_ctx c = {};
+	struct file *f;
 	__u32 reply;
 
-	if (!budget)
+	if (!w)
 		return 0;
-	if (*budget <= 1)
+	f = task_fd_file(task, fd);
+	if (!f || (__u64)f != w->file)
+		return 0;
+	if (w->writes <= 1)
 		bpf_map_delete_elem(&stdout_budget, &tgid);
 	else
-		*budget -= 1;
-	if (!stdout_is_channel(task))
+		w->writes -= 1;
+	if (!is_channel(f))
 		return 0;
 	c.s = bpf_map_lookup_elem(&stdout_scratch, &zero);
 	if (!c.s)
@@ -125,7 +126,7 @@ static __always_inline int inspect(__u64 ubuf, __u64 len)
 		return 0;
 	fill_hdr(&e->h, EV_MCP_STDOUT, sizeof(*e), task, task_lineage(task));
 	e->reply = reply;
-	e->fd = 1;
+	e->fd = fd;
 	/* Rare, and the daemon may act on it (--unpoliced=kill): wake it now. */
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
@@ -134,19 +135,18 @@ static __always_inline int inspect(__u64 ubuf, __u64 len)
 SEC("tp/syscalls/sys_enter_write")
 int enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	if (ctx->args[0] != 1)
-		return 0;
-	return inspect(ctx->args[1], ctx->args[2]);
+	return inspect(ctx->args[0], ctx->args[1], ctx->args[2]);
 }
 
 /* Only the first buffer: a reply is written whole or starts there. */
 SEC("tp/syscalls/sys_enter_writev")
 int enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct iovec iov;
 
-	if (ctx->args[0] != 1 || !ctx->args[2] ||
+	if (!ctx->args[2] || !bpf_map_lookup_elem(&stdout_budget, &tgid) ||
 	    bpf_probe_read_user(&iov, sizeof(iov), (void *)ctx->args[1]) < 0)
 		return 0;
-	return inspect((__u64)iov.iov_base, iov.iov_len);
+	return inspect(ctx->args[0], (__u64)iov.iov_base, iov.iov_len);
 }

@@ -43,7 +43,7 @@ enum mcp_reply {
 	MCP_TOOLS_LIST,		/* "tools" and "inputSchema": a tools/list result */
 };
 
-/* Writes to fd 1 inspected per process, from its exec; bytes inspected per write. */
+/* Writes to its stdout (fd 1 at exec) inspected per program; bytes inspected per write. */
 #define EV_STDOUT_WRITES	4
 #define EV_STDOUT_SCAN		512
 
@@ -139,7 +139,7 @@ struct ev_sock_state {
 struct ev_mcp_stdout {
 	struct ev_hdr h;
 	__u32 reply;			/* enum mcp_reply */
-	__u32 fd;			/* always 1 for now */
+	__u32 fd;			/* where the stdout from exec was written: 1 unless it was dup'd away */
 };
 
 /* The layout is an ABI between the BPF objects and userspace: any change bumps EV_VERSION and these. */

@@ -74,6 +74,11 @@ sys.stdin.readline()'
 check writev 'r["reply"] and any(e["signal"] == "protocol" and e["pid"] == r["root"] for e in evs)'
 pass "a tools/list result written with writev flagged"
 
+# A Python server that moves its stdout to another fd and points fd 1 at stderr.
+drive dup 1 python3 "$FIXTURES/shibing624_server.py"
+check dup 'r["reply"] and any(e["signal"] == "protocol" and e["pid"] == r["root"] for e in evs)'
+pass "a server that dup'd its stdout away from fd 1 flagged"
+
 # A client config an attacker edited: the entry runs the server through a shell, with no shim.
 cat > "$TMP/mcp.json" <<JSON
 {"mcpServers": {"injected": {"command": "sh", "args": ["-c", "exec node $EVERYTHING stdio"]}}}
