@@ -38,6 +38,23 @@ sys.exit(0 if any(walk(r, []) for r in t["processes"]) and t["call"]["args_sha25
 PY
 pass "show --json nests the process tree"
 
+# What only the shim knows reaches the log too: a refused call and a policy reload.
+printf 'version: "1"\ntools:\n  run_python_code:\n    rules:\n      - {name: never, action: deny}\n' > "$TMP/deny.yaml"
+{
+	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
+	echo '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run_python_code","arguments":{"code":"print(1)"}}}'
+	echo "#wait 1"
+	echo "#signal HUP"
+	echo "#sleep 0.5"
+} > "$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --socket "$SOCK" --policy "$TMP/deny.yaml" -- python3 "$FIXTURES/shibing624_server.py"
+assert_contains "$(reply 1)" '"rule": "never"' "the call was refused"
+sleep 0.2
+recs=$("$MCPWARDEN" audit tail -n 200 "$A")
+assert_contains "$(echo "$recs" | grep '"kind":"call_denied"')" '"rule":"never"' "call_denied audited with its rule"
+assert_contains "$(echo "$recs" | grep '"kind":"policy_reload"')" '"trigger":"SIGHUP"' "policy_reload audited"
+assert_contains "$(echo "$recs" | grep '"kind":"server_start"')" '"name":"python3"' "server_start audited"
+
 # A write storm: a tracked server forking thousands of processes; SIGKILL the daemon in it.
 "$MCPWARDEN" run --socket "$SOCK" -- sh -c 'i=0; while [ $i -lt 20000 ]; do /bin/true; i=$((i+1)); done' \
 	< /dev/null > /dev/null 2>&1 &

@@ -163,6 +163,12 @@ void dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, i
 	report(l, "call_end", f);
 }
 
+void dlink_policy_reload(struct daemon_link *l, const cJSON *rec)
+{
+	if (l->fd >= 0 && l->server_id)
+		report(l, "policy_reload", cJSON_Duplicate(rec, 1));
+}
+
 void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args_sha256,
 		       const char *rule, const char *reason)
 {

@@ -161,5 +161,6 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 		s->pol = np;
 		log_warnx("policy reloaded from %s (%s)", s->o.policy_path, trigger);
 	}
+	dlink_policy_reload(&s->link, rec);
 	dlog_write(&s->log, "policy_reload", rec);
 }
