@@ -57,8 +57,9 @@ static int connect_quietly(struct daemon_link *l)
 	l->fd = ctl_connect_quiet(l->path);
 	if (l->fd < 0)
 		return -1;
-	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		log_warn("daemon socket %s: SO_RCVTIMEO", l->path);
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(l->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		log_warn("daemon socket %s: SO_RCVTIMEO/SO_SNDTIMEO", l->path);
 		drop(l);
 		return -1;
 	}

@@ -24,6 +24,13 @@ void shim_forward(struct shim *s, struct outq *q, const char *data, size_t n)
 			  q == &s->to_client ? "client" : "server");
 }
 
+void shim_forward_line(struct shim *s, struct outq *q, const char *line, size_t len)
+{
+	shim_forward(s, q, line, len);
+	if (len && line[len - 1] != '\n')	/* a last line cut by EOF: keep framing */
+		shim_forward(s, q, "\n", 1);
+}
+
 void shim_send(struct shim *s, struct outq *q, char *line)
 {
 	if (!line) {
