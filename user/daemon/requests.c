@@ -144,7 +144,7 @@ static const char *check_child(const struct ctl_client *c, const char *op, uint6
 	pid_t ppid;
 
 	if (procfs_ppid(pid, &ppid))
-		snprintf(msg, size, "%s: no such process %d", op, (int)pid);
+		snprintf(msg, size, "%s: no such live process %d (or a thread id)", op, (int)pid);
 	else if (ppid != c->pid)
 		snprintf(msg, size, "%s: pid %d is not a child of the caller (pid %d); its parent is %d", op,
 			 (int)pid, c->pid, ppid);
