@@ -14,7 +14,8 @@
  *       -> ack with "status": {"mode","features":{...},"counters":{...},"drops":{TYPE:n,...}}
  *   {"op":"ps"}
  *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_gone,cgroup}],
- *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones)
+ *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones, at
+ *          most 300; "not_shown": N counts the rest)
  *   {"op":"track","pid":N[,"server_id":S]}
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
