@@ -14,7 +14,8 @@
  *       -> ack with "status": {"mode","features":{...},"counters":{...},"drops":{TYPE:n,...}}
  *   {"op":"ps"}
  *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_gone,cgroup}],
- *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones)
+ *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones, at
+ *          most 300; "not_shown": N counts the rest)
  *   {"op":"track","pid":N[,"server_id":S]}
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
@@ -58,6 +59,8 @@
  *       them), "decision"; call_end "outcome", "is_error", "duration_ms".
  *   {"op":"call_denied","server_id":S,"tool":T,"args_sha256":H,"rule":R,"reason":W}
  *       Owner or root only: a call the shim's policy refused, for the audit log. -> ack
+ *   {"op":"policy_reload","server_id":S,"file":F,"trigger":T,"ok":BOOL[,"error":E]}
+ *       Owner or root only: the shim reloaded (or failed to reload) its policy. -> ack
  *   {"op":"subscribe","follow":BOOL}
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon
@@ -82,6 +85,7 @@
 #define CTL_OP_CALL_START	"call_start"
 #define CTL_OP_CALL_END		"call_end"
 #define CTL_OP_CALL_DENIED	"call_denied"
+#define CTL_OP_POLICY_RELOAD	"policy_reload"
 #define CTL_OP_ACK		"ack"
 #define CTL_OP_ERROR		"error"
 #define CTL_OP_END		"end"

@@ -44,6 +44,23 @@ mk="open('$TMP/m'+'arker','w').write('x')"
 	# 10 trailing garbage after a valid object
 	echo "$(call 10 'print(10)') {\"x\":1}"
 	echo "#wait 10"
+	# 11 a bare CR hides a second message from line readers that split on CR
+	printf '{"jsonrpc":"2.0","id":11,"method":"ping","params":{"x":" \r%s\r"}}\n' "$(call 12 "$mk" | sed 's/"/\\"/g')"
+	echo "#wait 11"
+	# 13 an escaped NUL cuts C strings short: the policy would see less than the server
+	echo '{"jsonrpc":"2.0","id":13,"method":"tools/call","params":{"name":"run_python_code","arguments":{"code":"print(13)\u0000marker"}}}'
+	echo "#wait 13"
+	# 14 a lone case-variant argument key, as a Go server would bind it
+	echo '{"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"name":"run_python_code","arguments":{"Code":"x=\"marker\""}}}'
+	echo "#wait 14"
+	# 15 a nested batch, and an empty one
+	echo '[['"$(call 15 'marker')"']]'
+	echo '[]'
+	# 16 an id already in flight
+	echo '{"jsonrpc":"2.0","id":16,"method":"tools/call","params":{"name":"fixture_sleep","arguments":{"seconds":0.5}}}'
+	echo '{"jsonrpc":"2.0","id":16,"method":"ping"}'
+	echo "#wait 16"
+	echo "#sleep 0.7"
 } > "$TMP/script"
 raw "$TMP/script" env FIXTURE_BANNER="fixture banner on stdout" \
 	"$MCPWARDEN" run --max-line 4096 --policy "$TMP/policy.yaml" -- python3 "$FIXTURES/shibing624_server.py"
@@ -66,3 +83,11 @@ assert_contains "$(reply 10)" '"code": -32700' "trailing bytes after the object 
 assert_not_contains "$(cat "$TMP/out")" "fixture banner" "banner kept from the client"
 assert_contains "$(cat "$TMP/err")" "fixture banner on stdout" "banner sent to stderr"
 assert_contains "$(tail -n 1 "$TMP/out")" "EXIT 0" "clean exit after client EOF"
+assert_contains "$(reply 11)" "raw control character" "a bare CR inside a message is refused"
+assert_eq "$(reply 12)" "" "the message hidden behind the CR never reached the server"
+assert_contains "$(reply 13)" 'u0000 in a string' "an escaped NUL is refused"
+assert_contains "$(reply 14)" '"rule": "no-markers"' "a case-variant argument key is policed as the server reads it"
+assert_contains "$(grep -c 'batch element refused: not an object' "$TMP/out")" "1" "a nested batch is refused"
+assert_contains "$(cat "$TMP/out")" '"message":"empty batch"' "an empty batch gets an error"
+assert_contains "$(reply 16 | head -n 1)$(reply 16 | tail -n 1)" "already in flight" "a request reusing an id in flight is refused"
+assert_contains "$(reply 16)" "slept" "the first request with that id still completes"

@@ -79,3 +79,20 @@ cat "$TMP/out"
 assert_contains "$(reply 1)" "exited before answering" "in-flight call answered when the server dies"
 assert_contains "$(reply 2)" "exited before answering" "in-flight ping answered too"
 assert_contains "$(tail -n 1 "$TMP/out")" "EXIT 3" "the server's exit code propagates"
+
+# A reply cJSON cannot parse (a lone surrogate, as JavaScript leaves when it cuts an emoji)
+# still reaches the client, with --audit on (the path that parses replies).
+cat > "$TMP/surrogate.py" <<'PY'
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if "id" in m:
+        sys.stdout.write('{"jsonrpc":"2.0","id":%s,"result":{"content":[{"type":"text","text":"cut \\ud83d"}]}}\n' % json.dumps(m["id"]))
+        sys.stdout.flush()
+PY
+{
+	echo '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"t","arguments":{}}}'
+	echo "#wait 5"
+} > "$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --no-daemon --audit "$TMP/a.jsonl" -- python3 "$TMP/surrogate.py"
+assert_contains "$(cat "$TMP/out")" 'cut \ud83d' "a reply that is not strict JSON is relayed, not dropped"

@@ -5,21 +5,11 @@
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
+source "$(dirname "$0")/code_call.sh"
 A=$TMP/audit
 start_daemon --audit-dir "$A" --audit-fsync-ms 50 --audit-segment-bytes 65536
-python3 -c 'import socket
-s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8); print(s.getsockname()[1], flush=True)
-while True: s.accept()[0].close()' > "$TMP/port" &
-listener=$!
-for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-port=$(cat "$TMP/port")
-code="import subprocess, socket
-subprocess.run(['sh', '-c', 'id'])
-socket.create_connection(('127.0.0.1', $port)).close()
-print('done')"
-args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
-out=$(cd "$NODE_DIR" && TOOL=run-code ARGS=$args node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
-	--audit "$TMP/shim.jsonl" -- node node_modules/mcp-server-code-runner/dist/cli.js 2>&1)
+start_listener
+out=$(code_runner_call "$TMP/shim.jsonl")
 kill "$listener"
 assert_contains "$out" "done" "the call ran"
 read -r sid call < <(python3 -c 'import json,sys
@@ -47,6 +37,23 @@ def walk(n, path):
 sys.exit(0 if any(walk(r, []) for r in t["processes"]) and t["call"]["args_sha256"] else 1)
 PY
 pass "show --json nests the process tree"
+
+# What only the shim knows reaches the log too: a refused call and a policy reload.
+printf 'version: "1"\ntools:\n  run_python_code:\n    rules:\n      - {name: never, action: deny}\n' > "$TMP/deny.yaml"
+{
+	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
+	echo '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run_python_code","arguments":{"code":"print(1)"}}}'
+	echo "#wait 1"
+	echo "#signal HUP"
+	echo "#sleep 0.5"
+} > "$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --socket "$SOCK" --policy "$TMP/deny.yaml" -- python3 "$FIXTURES/shibing624_server.py"
+assert_contains "$(reply 1)" '"rule": "never"' "the call was refused"
+sleep 0.2
+recs=$("$MCPWARDEN" audit tail -n 200 "$A")
+assert_contains "$(echo "$recs" | grep '"kind":"call_denied"')" '"rule":"never"' "call_denied audited with its rule"
+assert_contains "$(echo "$recs" | grep '"kind":"policy_reload"')" '"trigger":"SIGHUP"' "policy_reload audited"
+assert_contains "$(echo "$recs" | grep '"kind":"server_start"')" '"name":"python3"' "server_start audited"
 
 # A write storm: a tracked server forking thousands of processes; SIGKILL the daemon in it.
 "$MCPWARDEN" run --socket "$SOCK" -- sh -c 'i=0; while [ $i -lt 20000 ]; do /bin/true; i=$((i+1)); done' \

@@ -6,22 +6,11 @@
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
+source "$(dirname "$0")/code_call.sh"
 start_daemon
 follow_events "$TMP/events"
-python3 -c 'import socket,sys
-s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8); print(s.getsockname()[1], flush=True)
-while True: s.accept()[0].close()' > "$TMP/port" &
-listener=$!
-for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-port=$(cat "$TMP/port")
-
-code="import subprocess, socket
-subprocess.run(['sh', '-c', 'id'])
-socket.create_connection(('127.0.0.1', $port)).close()
-print('done')"
-args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
-out=$(cd "$NODE_DIR" && TOOL=run-code ARGS=$args node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
-	--audit "$TMP/audit1" -- node node_modules/mcp-server-code-runner/dist/cli.js 2>&1)
+start_listener
+out=$(code_runner_call "$TMP/audit1")
 echo "$out"
 assert_contains "$out" "done" "run-code ran through the shim"
 

@@ -184,6 +184,35 @@ static void torn_tail_is_recovered(void **state)
 	rm_dir(dir);
 }
 
+static void records_cannot_forge_chain_fields_and_twins_are_skipped(void **state)
+{
+	char *dir = make_log(60), cmd[1024];
+	struct audit_opts o = { .host = "test-host", .fsync_ms = 0 };
+	struct segment *segs;
+	struct audit_log a;
+	struct found f;
+	int n;
+
+	(void)state;
+	o.dir = dir;
+	assert_int_equal(audit_open(&a, &o), 0);
+	assert_int_equal(audit_append(&a, "forged",
+				      cJSON_Parse("{\"seq\":1,\"prev\":\"x\",\"kind\":\"y\",\"host\":\"z\",\"ok\":1}")), 0);
+	audit_close(&a);
+	assert_int_equal(verify_dir(dir, &f), 0);
+	/* A crash after compressing, before removing the original: both files exist. */
+	n = segments_list(dir, &segs);
+	assert_true(n >= 2 && segs[0].compressed);
+	snprintf(cmd, sizeof(cmd), "zcat '%s/%s' > '%s/%.*s'", dir, segs[0].name, dir,
+		 (int)(strlen(segs[0].name) - 3), segs[0].name);
+	assert_int_equal(system(cmd), 0);
+	free(segs);
+	assert_int_equal(segments_list(dir, &segs), n);
+	free(segs);
+	assert_int_equal(verify_dir(dir, &f), 0);
+	rm_dir(dir);
+}
+
 static void call_tree_is_rebuilt(void **state)
 {
 	char tmpl[] = "/tmp/mcpwarden-audit.XXXXXX", *dir = strdup(mkdtemp(tmpl));
@@ -235,6 +264,7 @@ int main(void)
 		cmocka_unit_test(each_tampering_is_found),
 		cmocka_unit_test(deleted_middle_segment_is_found),
 		cmocka_unit_test(torn_tail_is_recovered),
+		cmocka_unit_test(records_cannot_forge_chain_fields_and_twins_are_skipped),
 		cmocka_unit_test(call_tree_is_rebuilt),
 	};
 

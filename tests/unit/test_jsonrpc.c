@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,13 +66,38 @@ static void duplicate_and_case_variant_keys_are_found(void **state)
 	assert_non_null(a);
 	assert_int_equal(jsonrpc_check_keys(a, 0, dup, sizeof(dup)), 0);
 	assert_int_equal(jsonrpc_check_keys(a, 1, dup, sizeof(dup)), -1);
-	assert_string_equal(dup, "Name");
+	assert_string_equal(dup, "name");	/* reported folded */
 	assert_int_equal(jsonrpc_check_keys(b, 1, dup, sizeof(dup)), -1);
 	assert_string_equal(dup, "c");
 	assert_int_equal(jsonrpc_check_keys(ok, 1, dup, sizeof(dup)), 0);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 	cJSON_Delete(ok);
+}
+
+static void go_style_folding_and_many_keys(void **state)
+{
+	const char *why;
+	char dup[64], *big = malloc(400000);
+	const char *ls = "{\"params\":1,\"param\xc5\xbf\":2}";
+	cJSON *longs = jsonrpc_parse(ls, strlen(ls), &why);
+	size_t off = 0;
+	cJSON *many;
+
+	(void)state;
+	assert_non_null(longs);
+	assert_int_equal(jsonrpc_check_keys(longs, 0, dup, sizeof(dup)), -1);	/* long s folds to s */
+	off += (size_t)sprintf(big, "{");
+	for (int i = 0; i < 20000; i++)
+		off += (size_t)sprintf(big + off, "%s\"k%d\":1", i ? "," : "", i);
+	sprintf(big + off, ",\"K7\":2}");
+	many = jsonrpc_parse(big, strlen(big), &why);
+	assert_non_null(many);
+	assert_int_equal(jsonrpc_check_keys(many, 1, dup, sizeof(dup)), -1);
+	assert_string_equal(dup, "k7");
+	cJSON_Delete(longs);
+	cJSON_Delete(many);
+	free(big);
 }
 
 static void ids_have_canonical_keys(void **state)
@@ -132,6 +158,7 @@ int main(void)
 		cmocka_unit_test(scan_rejects_non_json_and_flags_complex),
 		cmocka_unit_test(parse_refuses_trailing_bytes_and_nul),
 		cmocka_unit_test(duplicate_and_case_variant_keys_are_found),
+		cmocka_unit_test(go_style_folding_and_many_keys),
 		cmocka_unit_test(ids_have_canonical_keys),
 		cmocka_unit_test(classify_and_head_id),
 		cmocka_unit_test(denial_reply_keeps_id_and_marks_policy),

@@ -185,10 +185,20 @@ static int rotate(struct audit_log *a)
 	return 0;
 }
 
+static bool is_reserved(const char *key)
+{
+	static const char *const reserved[] = { "seq", "ts", "host", "prev", "kind" };
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (key && !strcmp(key, reserved[i]))
+			return true;
+	return false;
+}
+
 int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 {
 	cJSON *o = cJSON_CreateObject(), *f;
-	char ts[64], *line, *full;
+	char ts[64], *line, *full, hash[SHA256_HEX_LEN + 1];
 	size_t n;
 	ssize_t w;
 
@@ -206,7 +216,10 @@ int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 	cJSON_AddStringToObject(o, "kind", kind);
 	while ((f = rec->child)) {
 		cJSON_DetachItemViaPointer(rec, f);
-		cJSON_AddItemToObject(o, f->string, f);	/* keeps f's key */
+		if (is_reserved(f->string))
+			cJSON_Delete(f);	/* a record cannot forge the chain's own fields */
+		else
+			cJSON_AddItemToObject(o, f->string, f);	/* keeps f's key */
 	}
 	cJSON_Delete(rec);
 	line = cJSON_PrintUnformatted(o);
@@ -216,7 +229,7 @@ int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 		return -1;
 	}
 	n = strlen(line);
-	sha256_hex(line, n, a->prev);
+	sha256_hex(line, n, hash);	/* becomes prev only once the line is written whole */
 	full = realloc(line, n + 2);
 	if (!full) {
 		free(line);
@@ -228,8 +241,11 @@ int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 	free(full);
 	if (w != (ssize_t)n + 1) {
 		log_warn("audit segment %s/%s: write", a->dir, a->live);
+		if (w > 0 && ftruncate(a->fd, (off_t)a->bytes) < 0)	/* no fragment to glue onto */
+			log_warn("audit segment %s/%s: cutting a partial record", a->dir, a->live);
 		return -1;
 	}
+	memcpy(a->prev, hash, sizeof(hash));
 	a->bytes += n + 1;
 	a->next_seq++;
 	a->dirty = true;

@@ -77,6 +77,15 @@ int segments_list(const char *dir, struct segment **out)
 		return -1;
 	}
 	qsort(v, n, sizeof(*v), by_seq);
+	/* A crash between compressing a segment and removing the original leaves both: the
+	 * complete .gz counts, the leftover is skipped. */
+	for (size_t i = 0; i + 1 < n; i++)
+		if (v[i].first_seq == v[i + 1].first_seq && v[i].compressed != v[i + 1].compressed) {
+			size_t drop = v[i].compressed ? i + 1 : i;
+
+			memmove(&v[drop], &v[drop + 1], (n - drop - 1) * sizeof(*v));
+			n--;
+		}
 	*out = v;
 	return (int)n;
 }
@@ -127,15 +136,16 @@ int segment_read(const char *dir, const struct segment *seg, char **text, size_t
 
 int segment_compress(const char *dir, const char *name)
 {
-	char src[4096], dst[4096], buf[1 << 16];
+	char src[4096], dst[4096], tmp[4200], buf[1 << 16];
 	int in, out;
 	gzFile gz;
 	ssize_t n;
 
 	snprintf(src, sizeof(src), "%s/%s", dir, name);
 	snprintf(dst, sizeof(dst), "%s/%s.gz", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/%s.gz.tmp", dir, name);	/* not a segment name: never listed */
 	in = open(src, O_RDONLY | O_CLOEXEC);
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (in < 0 || out < 0) {
 		log_warn("compressing audit segment %s", src);
 		if (in >= 0)
@@ -151,10 +161,10 @@ int segment_compress(const char *dir, const char *name)
 			gz = NULL;
 		}
 	close(in);
-	if (!gz || gzclose(gz) != Z_OK || fsync(out) < 0) {
+	if (!gz || gzclose(gz) != Z_OK || fsync(out) < 0 || rename(tmp, dst) < 0) {
 		log_warnx("compressing audit segment %s failed; it stays uncompressed", src);
 		close(out);
-		unlink(dst);
+		unlink(tmp);
 		return -1;
 	}
 	close(out);

@@ -1,4 +1,4 @@
-/* procfs.c: reads a process's parent from /proc/PID/stat. */
+/* procfs.c: reads a live process's parent from /proc/PID/status. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,23 +7,29 @@
 
 int procfs_ppid(pid_t pid, pid_t *ppid)
 {
-	char path[64], buf[512];
-	const char *close_paren;
+	char path[64], line[256], state = 0;
+	int tgid = -1, parent = -1;
 	FILE *f;
-	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "State:", 6))
+			sscanf(line + 6, " %c", &state);
+		else if (!strncmp(line, "Tgid:", 5))
+			sscanf(line + 5, "%d", &tgid);
+		else if (!strncmp(line, "PPid:", 5))
+			sscanf(line + 5, "%d", &parent);
+	}
 	fclose(f);
-	buf[n] = '\0';
-	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses, so scan from the last ')'. */
-	close_paren = strrchr(buf, ')');
-	if (!close_paren || sscanf(close_paren + 1, " %*c %d", ppid) != 1) {
-		errno = EINVAL;
+	/* A zombie's exit was already seen, and a thread id is no process: tracking either
+	 * would leave an entry nothing ever removes. */
+	if (state == 'Z' || state == 'X' || tgid != (int)pid || parent < 0) {
+		errno = ESRCH;
 		return -1;
 	}
+	*ppid = parent;
 	return 0;
 }

@@ -4,7 +4,8 @@
 
 #include <sys/types.h>
 
-/* Reads the parent pid of `pid` from /proc/PID/stat. 0, or -1 (errno set; no log: callers report). */
+/* Reads the parent pid of `pid`, a live process (not a zombie, not a thread id). 0, or -1
+ * (errno set; no log: callers report). */
 int procfs_ppid(pid_t pid, pid_t *ppid);
 
 #endif

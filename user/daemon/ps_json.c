@@ -1,6 +1,8 @@
 /* ps_json.c: the `ps` reply: the servers the daemon knows and the processes of each. */
 #include "daemon/daemon.h"
 
+#define PS_MAX_PROCS 300	/* about 150 bytes each: the reply stays under CTL_MSG_MAX */
+
 static cJSON *proc_json(const struct proc *p)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -18,6 +20,7 @@ static cJSON *proc_json(const struct proc *p)
 cJSON *daemon_ps_json(struct daemon *d)
 {
 	cJSON *o = cJSON_CreateObject(), *servers, *procs;
+	size_t shown = 0;
 
 	if (!o)
 		return NULL;
@@ -36,7 +39,9 @@ cJSON *daemon_ps_json(struct daemon *d)
 	}
 	for (size_t b = 0; procs && b < d->procs.nbuckets; b++)
 		for (const struct proc *p = d->procs.buckets[b]; p; p = p->next)
-			if (p->server_id)
+			if (p->server_id && shown++ < PS_MAX_PROCS)
 				cJSON_AddItemToArray(procs, proc_json(p));
+	if (shown > PS_MAX_PROCS)	/* the reply must fit one control message */
+		cJSON_AddNumberToObject(o, "not_shown", (double)(shown - PS_MAX_PROCS));
 	return o;
 }

@@ -54,7 +54,7 @@ static void audit_server(struct daemon *d, const char *kind, uint32_t id, const 
 	daemon_audit(d, kind, rec);
 }
 
-/* Audits a call report: the shim's fields (tool, args_sha256, decision, outcome, ...) as sent. */
+/* Audits a shim's report: its fields (tool, args_sha256, decision, outcome, ...) as sent. */
 static void audit_call(struct daemon *d, const char *kind, const cJSON *req)
 {
 	cJSON *rec = cJSON_Duplicate(req, true);
@@ -144,7 +144,7 @@ static const char *check_child(const struct ctl_client *c, const char *op, uint6
 	pid_t ppid;
 
 	if (procfs_ppid(pid, &ppid))
-		snprintf(msg, size, "%s: no such process %d", op, (int)pid);
+		snprintf(msg, size, "%s: no such live process %d (or a thread id)", op, (int)pid);
 	else if (ppid != c->pid)
 		snprintf(msg, size, "%s: pid %d is not a child of the caller (pid %d); its parent is %d", op,
 			 (int)pid, c->pid, ppid);
@@ -269,17 +269,22 @@ static int do_call(struct daemon *d, struct ctl_client *c, const cJSON *req, boo
 	return reply(d, c, req, NULL, NULL);
 }
 
-/* A call the shim's policy refused: audited, nothing to attribute. */
-static int do_call_denied(struct daemon *d, struct ctl_client *c, const cJSON *req)
+/* A fact only the shim knows (a refused call, a policy reload): audited as sent. */
+static int do_shim_record(struct daemon *d, struct ctl_client *c, const cJSON *req, const char *kind)
 {
+	char msg[128];
 	uint64_t sid;
 	struct server *s;
 
-	if (!get_uint(req, "server_id", 1, UINT32_MAX, &sid) || !(s = servers_find(d->servers, sid)))
-		return reply(d, c, req, NULL, "call_denied: unknown server_id");
-	if (c->uid != 0 && (s->owner != c->pid || s->owner_gone))
-		return reply(d, c, req, NULL, "call_denied: the server belongs to another peer");
-	audit_call(d, "call_denied", req);
+	if (!get_uint(req, "server_id", 1, UINT32_MAX, &sid) || !(s = servers_find(d->servers, sid))) {
+		snprintf(msg, sizeof(msg), "%s: unknown server_id", kind);
+		return reply(d, c, req, NULL, msg);
+	}
+	if (c->uid != 0 && (s->owner != c->pid || s->owner_gone)) {
+		snprintf(msg, sizeof(msg), "%s: the server belongs to another peer", kind);
+		return reply(d, c, req, NULL, msg);
+	}
+	audit_call(d, kind, req);
 	return reply(d, c, req, NULL, NULL);
 }
 
@@ -329,8 +334,8 @@ int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size
 		r = do_call(d, c, req, true);
 	else if (!strcmp(op->valuestring, CTL_OP_CALL_END))
 		r = do_call(d, c, req, false);
-	else if (!strcmp(op->valuestring, CTL_OP_CALL_DENIED))
-		r = do_call_denied(d, c, req);
+	else if (!strcmp(op->valuestring, CTL_OP_CALL_DENIED) || !strcmp(op->valuestring, CTL_OP_POLICY_RELOAD))
+		r = do_shim_record(d, c, req, op->valuestring);
 	else
 		r = reply(d, c, req, NULL, "request: unknown 'op'");
 	cJSON_Delete(req);

@@ -10,21 +10,32 @@
 #include "common/log.h"
 #include "discover/procs.h"
 
-static int read_argv(pid_t pid, struct proc_info *p)
+/* Reads /proc/PID/name into buf (NUL-terminated); returns the length, or -1. */
+static ssize_t read_proc_file(pid_t pid, const char *name, char *buf, size_t sz)
 {
-	char path[64], buf[8192];
+	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, sz - 1);
 	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+static int read_argv(pid_t pid, struct proc_info *p)
+{
+	char buf[8192];
+	ssize_t n = read_proc_file(pid, "cmdline", buf, sizeof(buf));
+
 	if (n <= 0)
 		return -1;	/* kernel threads and zombies have none */
-	buf[n] = '\0';
 	p->argv = calloc((size_t)n + 1, sizeof(char *));
 	for (ssize_t off = 0; p->argv && off < n; off += (ssize_t)strlen(buf + off) + 1)
 		p->argv[p->argc++] = strdup(buf + off);
@@ -33,19 +44,11 @@ static int read_argv(pid_t pid, struct proc_info *p)
 
 static pid_t read_ppid(pid_t pid)
 {
-	char path[64], buf[1024], *close_paren;
-	ssize_t n;
-	int fd, ppid = 0;
+	char buf[1024], *close_paren;
+	int ppid = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_proc_file(pid, "stat", buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	close_paren = strrchr(buf, ')');	/* comm may hold spaces and parens */
 	if (!close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1)
 		return -1;

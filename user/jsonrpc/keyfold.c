@@ -1,5 +1,6 @@
 /* keyfold.c: compares JSON keys the way the most lenient servers match them. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonrpc/keyfold.h"
@@ -29,4 +30,16 @@ bool key_fold_equal(const char *a, size_t alen, const char *b, size_t blen)
 		if (next_folded(&a, ae) != next_folded(&b, be))
 			return false;
 	return a == ae && b == be;
+}
+
+char *key_fold(const char *key)
+{
+	const char *p = key, *end = key + strlen(key);
+	char *out = malloc((size_t)(end - key) + 1), *o = out;
+
+	while (out && p < end)
+		*o++ = (char)next_folded(&p, end);
+	if (out)
+		*o = '\0';
+	return out;
 }

@@ -10,4 +10,7 @@
  * count as 's' and 'k', since Unicode simple folding maps them there. */
 bool key_fold_equal(const char *a, size_t alen, const char *b, size_t blen);
 
+/* The folded form of a key, so equal-folding keys sort together; malloc'd, NULL on OOM. */
+char *key_fold(const char *key);
+
 #endif

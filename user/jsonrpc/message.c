@@ -30,19 +30,47 @@ cJSON *jsonrpc_parse(const char *line, size_t len, const char **why)
 	return root;
 }
 
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A repeated key among an object's members, found by sorting their folded forms; so a
+ * message with a million keys costs n log n, not n^2. */
+static int repeated_key(const cJSON *obj, char *dup, size_t dupsz)
+{
+	int n = cJSON_GetArraySize(obj), i = 0, rc = 0;
+	char **keys = calloc((size_t)n + 1, sizeof(*keys));
+	const cJSON *a;
+
+	if (!keys)
+		return -1;	/* refuse what cannot be checked */
+	for (a = obj->child; a; a = a->next, i++)
+		if (!(keys[i] = key_fold(a->string ? a->string : ""))) {
+			rc = -1;
+			break;
+		}
+	if (rc == 0) {
+		qsort(keys, (size_t)n, sizeof(*keys), by_string);
+		for (i = 1; i < n && rc == 0; i++)
+			if (!strcmp(keys[i - 1], keys[i])) {
+				snprintf(dup, dupsz, "%s", keys[i]);
+				rc = -1;
+			}
+	}
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
 int jsonrpc_check_keys(const cJSON *node, int recursive, char *dup, size_t dupsz)
 {
-	const cJSON *a, *b;
+	const cJSON *a;
 
-	if (cJSON_IsObject(node)) {
-		for (a = node->child; a; a = a->next)
-			for (b = a->next; b; b = b->next)
-				if (a->string && b->string &&
-				    key_fold_equal(a->string, strlen(a->string), b->string, strlen(b->string))) {
-					snprintf(dup, dupsz, "%s", b->string);
-					return -1;
-				}
-	}
+	if (cJSON_IsObject(node) && node->child && node->child->next &&
+	    repeated_key(node, dup, dupsz) < 0)
+		return -1;
 	if (!recursive || !(cJSON_IsObject(node) || cJSON_IsArray(node)))
 		return 0;
 	for (a = node->child; a; a = a->next)

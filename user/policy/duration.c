@@ -23,7 +23,7 @@ long duration_ms(const char *s)
 		return -1;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (!strcmp(end, units[i].unit))
-			return (long)(v * (double)units[i].ms);
+			return v * (double)units[i].ms <= DURATION_MAX_MS ? (long)(v * (double)units[i].ms) : -1;
 	return -1;
 }
 

@@ -2,7 +2,9 @@
 #ifndef MCPWARDEN_DURATION_H
 #define MCPWARDEN_DURATION_H
 
-/* "250ms", "30s", "2m", "1h", "1d", or a bare number of seconds. Returns ms, or -1. */
+#define DURATION_MAX_MS (366L * 86400000L)	/* a year: longer is a mistake */
+
+/* "250ms", "30s", "2m", "1h", "1d", or a bare number of seconds, up to a year. Returns ms, or -1. */
 long duration_ms(const char *s);
 /* "second", "minute", "hour", "day" (or a duration). Returns seconds, or -1. */
 long window_seconds(const char *s);

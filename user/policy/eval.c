@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonrpc/message.h"
 #include "policy/eval.h"
 #include "policy/schema.h"
 
@@ -26,7 +27,7 @@ const cJSON *json_path(const cJSON *root, const char *path)
 
 			cur = *end || end == key ? NULL : cJSON_GetArrayItem(cur, (int)idx);
 		} else {
-			cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+			cur = jsonrpc_member(cur, key);	/* as a case-insensitive (Go) server reads it */
 		}
 		seg = next;
 	}

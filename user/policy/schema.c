@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonrpc/message.h"
 #include "policy/schema.h"
 
 static bool type_is(const cJSON *v, const char *type)
@@ -68,7 +69,7 @@ static int check(const cJSON *schema, const cJSON *v, const char *at, bool requi
 	if (!cJSON_IsObject(v))
 		return 0;
 	cJSON_ArrayForEach(e, req) {
-		if (cJSON_IsString(e) && !cJSON_GetObjectItemCaseSensitive(v, e->valuestring)) {
+		if (cJSON_IsString(e) && !jsonrpc_member(v, e->valuestring)) {
 			snprintf(why, whysz, "%s.%s: required argument missing", at, e->valuestring);
 			return -1;
 		}
@@ -76,7 +77,7 @@ static int check(const cJSON *schema, const cJSON *v, const char *at, bool requi
 	if (required_only)
 		return 0;
 	cJSON_ArrayForEach(e, v) {
-		const cJSON *ps = cJSON_GetObjectItemCaseSensitive(props, e->string);
+		const cJSON *ps = jsonrpc_member(props, e->string);	/* as a Go server matches it */
 		char sub[256];
 
 		snprintf(sub, sizeof(sub), "%s.%s", at, e->string);

@@ -22,21 +22,28 @@ static enum pending_kind kind_of(const char *method)
 
 /* Replies the shim owes the client for one line (a batch may owe several). */
 struct replies {
-	char *v[64];
-	size_t n;
-	size_t dropped;		/* replies past the array's size (huge batches) */
+	char **v;
+	size_t n, cap;
 };
 
 static void owe(struct replies *r, char *line)
 {
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4;
+		char **nv = realloc(r->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			log_warnx("building a reply: out of memory");
+			free(line);
+			return;
+		}
+		r->v = nv;
+		r->cap = cap;
+	}
 	if (!line)
 		log_warnx("building a reply: out of memory");
-	else if (r->n < sizeof(r->v) / sizeof(r->v[0]))
+	else
 		r->v[r->n++] = line;
-	else {
-		free(line);
-		r->dropped++;
-	}
 }
 
 static void record_refusal(struct shim *s, const cJSON *id, const char *why)
@@ -160,16 +167,23 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 }
 
 
-static void track_request(struct shim *s, const struct jsonrpc_msg *m)
+/* Tracks a request; false (refused) when its id is already in flight, which would mix up
+ * the replies. */
+static bool track_request(struct shim *s, const struct jsonrpc_msg *m, struct replies *r)
 {
 	char key[ID_KEY_MAX];
 	struct pending *p;
 
-	if (jsonrpc_id_key(m->id, key) < 0 || pending_find(&s->c2s, key))
-		return;
+	if (jsonrpc_id_key(m->id, key) < 0)
+		return true;	/* the server answers a bad id as it sees fit */
+	if (pending_find(&s->c2s, key)) {
+		refuse(s, r, m->id, RPC_INVALID_REQUEST, "request refused: its id is already in flight");
+		return false;
+	}
 	p = pending_add(&s->c2s, key, m->id, kind_of(m->method));
 	if (p)
 		p->start_ns = now_ns();
+	return true;
 }
 
 /* The client cancelled one of its requests: the server should not answer it now. */
@@ -210,11 +224,12 @@ static bool police(struct shim *s, cJSON *obj, struct replies *r)
 	case MSG_REQUEST:
 		if (!strcmp(m.method, "tools/call"))
 			return police_call(s, &m, r);
+		if (!track_request(s, &m, r))
+			return false;
 		if (!strcmp(m.method, "initialize")) {	/* kept to replay after a respawn */
 			cJSON_Delete(s->init_request);
 			s->init_request = cJSON_Duplicate(obj, 1);
 		}
-		track_request(s, &m);
 		return true;
 	case MSG_NOTIFICATION:
 		if (!strcmp(m.method, "tools/call"))
@@ -236,11 +251,10 @@ static void send_replies(struct shim *s, struct replies *r, bool batch)
 	size_t total = 2;
 	char *joined;
 
-	if (r->dropped)
-		log_warnx("%zu replies to one batch were dropped (batch too large)", r->dropped);
 	if (!batch || r->n == 0) {
 		for (size_t i = 0; i < r->n; i++)
 			shim_send(s, &s->to_client, r->v[i]);
+		free(r->v);
 		return;
 	}
 	for (size_t i = 0; i < r->n; i++)
@@ -262,7 +276,17 @@ static void send_replies(struct shim *s, struct replies *r, bool batch)
 	}
 	for (size_t i = 0; i < r->n; i++)
 		free(r->v[i]);
+	free(r->v);
 	shim_send(s, &s->to_client, joined);
+}
+
+/* cJSON keeps numbers as doubles: an id it would print differently cannot be re-serialized. */
+static bool exact_id(const cJSON *el)
+{
+	const cJSON *id = jsonrpc_member(el, "id");
+
+	return !cJSON_IsNumber(id) || (id->valuedouble == (double)(int64_t)id->valuedouble &&
+				       id->valuedouble < 9007199254740992.0 && id->valuedouble > -9007199254740992.0);
 }
 
 /* A batch: police element by element, forward the survivors as a new batch. */
@@ -270,9 +294,16 @@ static void police_batch(struct shim *s, cJSON *arr, struct replies *r)
 {
 	cJSON *keep = cJSON_CreateArray(), *el;
 
-	cJSON_ArrayForEach(el, arr)
-		if (police(s, el, r) && keep)
+	if (!cJSON_GetArraySize(arr))
+		refuse(s, r, NULL, RPC_INVALID_REQUEST, "empty batch");
+	cJSON_ArrayForEach(el, arr) {
+		if (!cJSON_IsObject(el))
+			refuse(s, r, NULL, RPC_INVALID_REQUEST, "batch element refused: not an object");
+		else if (!exact_id(el))
+			refuse(s, r, NULL, RPC_INVALID_REQUEST, "batch element refused: id too large to relay exactly");
+		else if (police(s, el, r) && keep)
 			cJSON_AddItemToArray(keep, cJSON_Duplicate(el, 1));
+	}
 	if (!keep) {
 		log_warnx("batch: out of memory, nothing forwarded");
 	} else if (cJSON_GetArraySize(keep) > 0) {
@@ -329,8 +360,11 @@ static bool fast_path(struct shim *s, const struct jsonrpc_top *top)
 			return true;
 		if (top->id.n > 256 || !(id = jsonrpc_parse(top->id.p, top->id.n, &why)))
 			return false;
-		if (jsonrpc_id_key(id, key) == 0 && !pending_find(&s->c2s, key) &&
-		    (p = pending_add(&s->c2s, key, id, kind_of(method))))
+		if (jsonrpc_id_key(id, key) < 0 || pending_find(&s->c2s, key)) {
+			cJSON_Delete(id);
+			return false;	/* the strict path refuses a duplicate id */
+		}
+		if ((p = pending_add(&s->c2s, key, id, kind_of(method))))
 			p->start_ns = now_ns();
 		cJSON_Delete(id);
 		return true;
@@ -341,6 +375,24 @@ static bool fast_path(struct shim *s, const struct jsonrpc_top *top)
 		return true;
 	}
 	return false;
+}
+
+/* Bytes a server may read differently from cJSON: a bare CR or other C0 control (Python's
+ * and Node's line readers split on CR), and an escaped NUL (C strings end there, the
+ * server's do not). Returns why the line is refused, or NULL. */
+static const char *ambiguous_bytes(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c < 0x20 && c != '\t')
+			return "message refused: raw control character (a bare CR splits lines for some servers)";
+		if (c == '\\' && i + 5 < n && p[i + 1] == 'u' && !memcmp(p + i + 2, "0000", 4))
+			return "message refused: \\u0000 in a string";
+		if (c == '\\')
+			i++;	/* skip the escaped character, so \\\\u0000 is not one */
+	}
+	return NULL;
 }
 
 static bool is_blank(const char *p, size_t n)
@@ -354,7 +406,7 @@ static bool is_blank(const char *p, size_t n)
 int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
 {
 	struct shim *s = ctx;
-	struct replies r = { .n = 0 };
+	struct replies r = { .v = NULL };
 	size_t n = linebuf_trim(line, len);
 	struct jsonrpc_top top;
 	const char *why = NULL;
@@ -372,18 +424,19 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		return 0;
 	}
 	if (is_blank(line, n)) {
-		shim_forward(s, &s->to_server, line, len);	/* harmless: keep the bytes */
+		shim_forward_line(s, &s->to_server, line, len);	/* harmless: keep the bytes */
 		return 0;
 	}
-	if (jsonrpc_scan(line, n, &top) == SCAN_OBJECT && fast_path(s, &top)) {
-		shim_forward(s, &s->to_server, line, len);
+	why = ambiguous_bytes(line, n);
+	if (!why && jsonrpc_scan(line, n, &top) == SCAN_OBJECT && fast_path(s, &top)) {
+		shim_forward_line(s, &s->to_server, line, len);
 		return 0;
 	}
-	root = jsonrpc_parse(line, n, &why);
+	root = why ? NULL : jsonrpc_parse(line, n, &why);
 	if (!root) {
 		cJSON *id = jsonrpc_head_id(line, n);	/* so the client's request does not hang */
 
-		refuse(s, &r, id, RPC_PARSE_ERROR, "message refused: not valid JSON");
+		refuse(s, &r, id, RPC_PARSE_ERROR, strncmp(why, "message", 7) ? "message refused: not valid JSON" : why);
 		cJSON_Delete(id);
 		send_replies(s, &r, false);
 		return 0;
@@ -393,7 +446,7 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		send_replies(s, &r, true);
 	} else {
 		if (police(s, root, &r)) {
-			shim_forward(s, &s->to_server, line, len);
+			shim_forward_line(s, &s->to_server, line, len);
 			notify_initialized(s, root);
 		}
 		send_replies(s, &r, false);

@@ -57,8 +57,9 @@ static int connect_quietly(struct daemon_link *l)
 	l->fd = ctl_connect_quiet(l->path);
 	if (l->fd < 0)
 		return -1;
-	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		log_warn("daemon socket %s: SO_RCVTIMEO", l->path);
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(l->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		log_warn("daemon socket %s: SO_RCVTIMEO/SO_SNDTIMEO", l->path);
 		drop(l);
 		return -1;
 	}
@@ -161,6 +162,12 @@ void dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, i
 	if (is_error >= 0)
 		cJSON_AddBoolToObject(f, "is_error", is_error);
 	report(l, "call_end", f);
+}
+
+void dlink_policy_reload(struct daemon_link *l, const cJSON *rec)
+{
+	if (l->fd >= 0 && l->server_id)
+		report(l, "policy_reload", cJSON_Duplicate(rec, 1));
 }
 
 void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args_sha256,

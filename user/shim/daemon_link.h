@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <cJSON.h>
 
 struct daemon_link {
 	const char *path;	/* control socket; NULL with --no-daemon */
@@ -29,6 +30,8 @@ int dlink_attach(struct daemon_link *l, pid_t pid);
 uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256);
 /* outcome: result, error, timeout, cancelled, server_exit...; is_error -1 when unknown. */
 void dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error);
+/* A policy reload's outcome (the decision log's record), for the daemon's audit log. */
+void dlink_policy_reload(struct daemon_link *l, const cJSON *rec);
 /* A call the policy refused, for the daemon's audit log. */
 void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args_sha256,
 		       const char *rule, const char *reason);

@@ -205,6 +205,13 @@ static int respawn(struct shim *s)
 	s->respawns++;
 	cJSON_AddNumberToObject(rec, "old_pid", old);
 	if (start_server(s) < 0) {
+		int status = s->child.status;
+
+		/* Nothing runs: no fds to poll, no child to reap; the old status is the exit code. */
+		s->child = (struct child){ .pid = 0, .to_server = -1, .from_server = -1, .go = -1,
+					   .errp = -1, .exited = true, .status = status ? status : SIGKILL };
+		outq_init(&s->to_server, -1);
+		s->server_eof = true;
 		cJSON_AddBoolToObject(rec, "ok", false);
 		dlog_write(&s->log, "server_respawn", rec);
 		return -1;
@@ -317,17 +324,27 @@ static int setup(struct shim *s, const struct shim_opts *o)
 	return 0;
 }
 
-static void client_stdout_nonblocking(void)
+/* The fd the shim writes the client's messages to: non-blocking, so a slow client never
+ * stalls the relay. A pipe is reopened, giving a file description of our own: setting
+ * O_NONBLOCK on a shared one would leak into the server's stderr under `2>&1`. */
+static int client_out_fd(void)
 {
-	struct stat st;
-	int fl;
+	struct stat out, err;
+	int fd, fl;
 
-	/* Only pipes and sockets: a terminal's flags are shared with the shell. */
-	if (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) &&
-	    (fl = fcntl(STDOUT_FILENO, F_GETFL)) >= 0)
+	if (fstat(STDOUT_FILENO, &out) < 0 || !(S_ISFIFO(out.st_mode) || S_ISSOCK(out.st_mode)))
+		return STDOUT_FILENO;	/* a file or terminal: blocking writes are fine */
+	fd = S_ISFIFO(out.st_mode) ? open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+		return fd;
+	}
+	if (fstat(STDERR_FILENO, &err) == 0 && err.st_dev == out.st_dev && err.st_ino == out.st_ino)
+		return STDOUT_FILENO;	/* shared with stderr: stay blocking */
+	fl = fcntl(STDOUT_FILENO, F_GETFL);
+	if (fl >= 0)
 		fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK);
-	if (S_ISFIFO(st.st_mode))
-		fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+	return STDOUT_FILENO;
 }
 
 static void teardown(struct shim *s, struct loop *l)
@@ -366,8 +383,7 @@ int shim_run(const struct shim_opts *o)
 		return rc;
 	}
 	setup_inotify(&l);
-	client_stdout_nonblocking();
-	outq_init(&s.to_client, STDOUT_FILENO);
+	outq_init(&s.to_client, client_out_fd());
 	outq_init(&s.to_server, s.child.to_server);
 	while (!finished(&s)) {
 		iterate(&l);
@@ -376,7 +392,10 @@ int shim_run(const struct shim_opts *o)
 	}
 	if (s.to_server.fd >= 0)
 		close(s.to_server.fd);
-	close(s.child.from_server);
+	if (s.child.from_server >= 0)
+		close(s.child.from_server);
+	if (s.to_client.fd > STDERR_FILENO)
+		close(s.to_client.fd);
 	rc = child_exit_code(&s.child);
 	teardown(&s, &l);
 	return rc;

@@ -49,14 +49,15 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 	cJSON *result = obj ? cJSON_GetObjectItemCaseSensitive(obj, "result") : NULL;
 	const char *outcome = obj && !result ? "error" : "result";
 	int is_error = result ? cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(result, "isError")) : -1;
-	bool forward = true;
+	const cJSON *next_page = NULL;	/* listed once p is gone: adding may move the table */
+	bool forward = true, list = false;
 
 	switch (p->kind) {
 	case PEND_PREFETCH:
 		if (cJSON_IsObject(result)) {
 			tool_schemas_learn(&s->schemas, result, s->pol);
-			if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(result, "nextCursor")))
-				shim_prefetch_tools(s, cJSON_GetObjectItemCaseSensitive(result, "nextCursor"));
+			next_page = cJSON_GetObjectItemCaseSensitive(result, "nextCursor");
+			list = cJSON_IsString(next_page);
 		}
 		forward = false;
 		break;
@@ -78,13 +79,14 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 		break;
 	case PEND_DISCOVER:
 		/* The server/discover era has no notifications/initialized: list now. */
-		if (cJSON_IsObject(result) && shim_needs_schemas(s))
-			shim_prefetch_tools(s, NULL);
+		list = cJSON_IsObject(result) && shim_needs_schemas(s);
 		break;
 	default:
 		break;
 	}
 	shim_forget(s, p, outcome, is_error);
+	if (list)
+		shim_prefetch_tools(s, next_page);
 	return forward;
 }
 
@@ -124,6 +126,24 @@ static void not_json(struct shim *s, const char *line, size_t n)
 	dlog_write(&s->log, "server_stdout", rec);
 }
 
+/* A reply cJSON cannot parse (a lone surrogate, NaN) still answers its request: settle
+ * it on the scanned id alone and relay it. Returns false when it answers nothing known. */
+static bool settle_unparsed(struct shim *s, const char *line, size_t len, size_t n)
+{
+	struct jsonrpc_top top;
+	char key[ID_KEY_MAX];
+	struct pending *p;
+	bool unused = false;
+
+	if (jsonrpc_scan(line, n, &top) != SCAN_OBJECT || !top.id.p ||
+	    jsonrpc_id_key_raw(top.id.p, top.id.n, key) < 0 || !(p = pending_find(&s->c2s, key)))
+		return false;
+	log_warnx("reply to request %s is not strict JSON: relayed as it is", key);
+	if (settle(s, p, NULL, &unused))
+		shim_forward_line(s, &s->to_client, line, len);
+	return true;
+}
+
 /* Parses fully: batches, escaped keys, and responses that need inspection. */
 static void slow_path(struct shim *s, const char *line, size_t len, size_t n)
 {
@@ -132,7 +152,8 @@ static void slow_path(struct shim *s, const char *line, size_t len, size_t n)
 	cJSON *root = jsonrpc_parse(line, n, &why), *el, *next;
 
 	if (!root) {
-		not_json(s, line, n);
+		if (!settle_unparsed(s, line, len, n))
+			not_json(s, line, n);
 		return;
 	}
 	if (cJSON_IsArray(root)) {
@@ -154,7 +175,7 @@ static void slow_path(struct shim *s, const char *line, size_t len, size_t n)
 		shim_send(s, &s->to_client, line_of(root));
 	else {
 		if (keep)
-			shim_forward(s, &s->to_client, line, len);
+			shim_forward_line(s, &s->to_client, line, len);
 		cJSON_Delete(root);
 	}
 }
@@ -207,7 +228,7 @@ int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		if (needs_tree(s, p))
 			slow_path(s, line, len, n);
 		else if (settle(s, p, NULL, &unused))
-			shim_forward(s, &s->to_client, line, len);
+			shim_forward_line(s, &s->to_client, line, len);
 		return 0;
 	}
 	if (top.method.p && (top.id.p || (top.method.n == 25 &&
@@ -215,6 +236,6 @@ int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		slow_path(s, line, len, n);
 		return 0;
 	}
-	shim_forward(s, &s->to_client, line, len);
+	shim_forward_line(s, &s->to_client, line, len);
 	return 0;
 }

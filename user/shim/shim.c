@@ -24,6 +24,13 @@ void shim_forward(struct shim *s, struct outq *q, const char *data, size_t n)
 			  q == &s->to_client ? "client" : "server");
 }
 
+void shim_forward_line(struct shim *s, struct outq *q, const char *line, size_t len)
+{
+	shim_forward(s, q, line, len);
+	if (len && line[len - 1] != '\n')	/* a last line cut by EOF: keep framing */
+		shim_forward(s, q, "\n", 1);
+}
+
 void shim_send(struct shim *s, struct outq *q, char *line)
 {
 	if (!line) {
@@ -161,5 +168,6 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 		s->pol = np;
 		log_warnx("policy reloaded from %s (%s)", s->o.policy_path, trigger);
 	}
+	dlink_policy_reload(&s->link, rec);
 	dlog_write(&s->log, "policy_reload", rec);
 }

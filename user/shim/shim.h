@@ -58,6 +58,8 @@ uint64_t now_ns(void);
 void shim_send(struct shim *s, struct outq *q, char *line);
 /* Relays bytes as they came; logs when the queue cannot take them. */
 void shim_forward(struct shim *s, struct outq *q, const char *data, size_t n);
+/* Relays one line as it came, ending it with a newline if EOF cut it short. */
+void shim_forward_line(struct shim *s, struct outq *q, const char *line, size_t len);
 bool shim_needs_schemas(const struct shim *s);
 /* Asks the server for (a page of) its tool list, for argument validation. */
 void shim_prefetch_tools(struct shim *s, const cJSON *cursor);
