@@ -31,7 +31,7 @@ PY
 
 start_daemon --audit-dir "$TMP/audit"
 
-drive bare 1.5 npx --no-install @modelcontextprotocol/server-everything stdio
+drive bare 1 npx --no-install @modelcontextprotocol/server-everything stdio
 check bare 'r["reply"] and "serverInfo" in r["reply"]["result"]'
 pass "bare server answered initialize"
 check bare 'any(e["signal"] == "protocol" and e["pid"] != r["root"] and e["comm"] == "node" and e["action"] == "alert" for e in evs)'
@@ -41,7 +41,7 @@ pass "flagged within 1 s of the reply"
 check bare 'any(e["signal"] == "argv" and e["pid"] == r["root"] and "@modelcontextprotocol/server-everything" in e["argv"] for e in evs)'
 pass "npx with an MCP package flagged by its argv"
 
-drive policed 1.5 "$MCPWARDEN" run --socket "$SOCK" -- npx --no-install @modelcontextprotocol/server-everything stdio
+drive policed 1 "$MCPWARDEN" run --socket "$SOCK" -- npx --no-install @modelcontextprotocol/server-everything stdio
 check policed 'r["reply"] and "serverInfo" in r["reply"]["result"]'
 pass "policed server answered initialize"
 check policed 'not evs'
@@ -86,7 +86,7 @@ JSON
 mapfile -t injected < <(python3 -c 'import json, sys
 e = json.load(open(sys.argv[1]))["mcpServers"]["injected"]
 print("\n".join([e["command"]] + e["args"]))' "$TMP/mcp.json")
-drive injected 1.5 "${injected[@]}"
+drive injected 1 "${injected[@]}"
 check injected 'any(e["signal"] == "protocol" and e["pid"] == r["root"] and e["argv"][1:] == ["'"$EVERYTHING"'", "stdio"] for e in evs)'
 pass "server from an injected mcp.json entry flagged"
 check injected '[e for e in evs if e["signal"] == "protocol"][0]["parents"][0]["pid"] == r["driver"] and [e for e in evs if e["signal"] == "protocol"][0]["parents"][0]["comm"] == "python3"'
@@ -97,7 +97,7 @@ grep -h '"unpoliced_server"' "$TMP"/audit/* | grep -q '"signal":"protocol"' || f
 pass "unpoliced_server audit record written"
 
 start_daemon --unpoliced=kill
-drive kill 2 node "$EVERYTHING" stdio
+drive kill 1 node "$EVERYTHING" stdio
 check kill 'r["reply"] and any(e["signal"] == "protocol" and e["pid"] == r["root"] and e["action"] == "killed" for e in evs)'
 pass "--unpoliced=kill reports the kill"
 check kill 'not r["alive_after_hold"]'
