@@ -100,7 +100,7 @@ static cJSON *u64_item(uint64_t v)
 	return cJSON_CreateRaw(text);
 }
 
-static void add_u64(cJSON *o, const char *key, uint64_t v)
+void add_u64(cJSON *o, const char *key, uint64_t v)
 {
 	cJSON_AddItemToObject(o, key, u64_item(v));
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include <cJSON.h>
 
 #include "events.h"
@@ -12,6 +14,8 @@
 const struct ev_hdr *event_check(const void *data, size_t size, const char **why);
 /* Name of an event type ("exec", ...), used in JSON and in the drop counters. */
 const char *event_type_name(unsigned type);
+/* Adds a 64-bit integer exactly (a JSON double cannot hold every cgroup id or start time). */
+void add_u64(cJSON *o, const char *key, uint64_t v);
 /* The JSON object for a checked record; NULL on OOM. */
 cJSON *event_json(const struct ev_hdr *h);
 

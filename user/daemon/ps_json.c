@@ -1,5 +1,6 @@
 /* ps_json.c: the `ps` reply: the servers the daemon knows and the processes of each. */
 #include "daemon/daemon.h"
+#include "daemon/event_json.h"
 
 #define PS_MAX_PROCS 300	/* about 150 bytes each: the reply stays under CTL_MSG_MAX */
 
@@ -9,7 +10,7 @@ static cJSON *proc_json(const struct proc *p)
 
 	cJSON_AddNumberToObject(o, "pid", p->pid);
 	cJSON_AddNumberToObject(o, "ppid", p->ppid);
-	cJSON_AddNumberToObject(o, "start_time", (double)p->start_time);
+	add_u64(o, "start_time", p->start_time);	/* exact, as in the events it is matched to */
 	cJSON_AddNumberToObject(o, "uid", p->uid);
 	cJSON_AddNumberToObject(o, "server_id", p->server_id);
 	cJSON_AddStringToObject(o, "comm", p->comm);

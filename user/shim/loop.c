@@ -207,6 +207,11 @@ static int respawn(struct shim *s)
 	if (start_server(s) < 0) {
 		int status = s->child.status;
 
+		if (s->child.to_server >= 0)	/* a child that failed to exec left its pipes open */
+			close(s->child.to_server);
+		if (s->child.from_server >= 0)
+			close(s->child.from_server);
+
 		/* Nothing runs: no fds to poll, no child to reap; the old status is the exit code. */
 		s->child = (struct child){ .pid = 0, .to_server = -1, .from_server = -1, .go = -1,
 					   .errp = -1, .exited = true, .status = status ? status : SIGKILL };
