@@ -85,6 +85,8 @@
 #define CTL_OP_CALL_START	"call_start"
 #define CTL_OP_CALL_END		"call_end"
 #define CTL_OP_CALL_DENIED	"call_denied"
+#define CTL_OP_KILL_CALL	"kill_call"
+#define CTL_OP_KILL_SERVER	"kill_server"
 #define CTL_OP_POLICY_RELOAD	"policy_reload"
 #define CTL_OP_ACK		"ack"
 #define CTL_OP_ERROR		"error"

@@ -7,7 +7,7 @@
 #include <linux/types.h>
 #endif
 
-#define EV_VERSION		2	/* bumped whenever a record below changes layout or a type is added */
+#define EV_VERSION		3	/* bumped whenever a record below changes layout or a type is added */
 #define EV_MAX_CALLS		4	/* active call ids carried per process */
 #define EV_FILENAME_LEN		256
 #define EV_ARGS_LEN		256	/* argv bytes, NUL-separated, as in /proc/PID/cmdline */
@@ -24,6 +24,7 @@ enum ev_type {
 	EV_SOCK_STATE,
 	EV_SEED,		/* a process alive at startup (task iterator, not the ring buffer); a bare ev_hdr */
 	EV_MCP_STDOUT,		/* a new process wrote an MCP server's reply to its stdout */
+	EV_DENY,		/* a sandbox rule stopped an exec, a connect, a send or a fork (enforce.bpf.c) */
 	EV_TYPE_MAX,		/* size of the drop-counter array */
 };
 
@@ -142,6 +143,35 @@ struct ev_mcp_stdout {
 	__u32 fd;			/* where the stdout from exec was written: 1 unless it was dup'd away */
 };
 
+/* What an EV_DENY stopped, and which kind of rule did. */
+enum deny_op {
+	DENY_EXEC = 1,		/* killed with SIGKILL before the new image ran (or EPERM under BPF LSM) */
+	DENY_CONNECT,		/* connect(2), io_uring connect: EPERM */
+	DENY_SENDMSG,		/* sendto/sendmsg with a destination: EPERM */
+	DENY_FORK,		/* the new process was killed before it ran */
+};
+
+enum deny_rule {
+	DR_EXEC_DENY = 1,	/* exec.deny lists the file */
+	DR_EXEC_ALLOW,		/* exec.allow does not list it */
+	DR_NET_DENY,		/* network.deny matches the address */
+	DR_NET_EGRESS,		/* no network.allow entry matches and egress is deny */
+	DR_MAX_PROCESSES,	/* max_processes reached */
+};
+
+struct ev_deny {
+	struct ev_hdr h;
+	__u16 op;			/* enum deny_op */
+	__u16 rule;			/* enum deny_rule */
+	__u16 protocol;			/* IPPROTO_* of a connect or send */
+	__u16 lsm;			/* 1: refused with EPERM by BPF LSM, not killed */
+	__u64 call;			/* whose rules: 0 the server's, else that call's tool's */
+	__u32 limit;			/* max_processes */
+	__u32 pad;
+	struct ev_addr addr;		/* connect, send */
+	char filename[EV_FILENAME_LEN];	/* exec: the path given to execve */
+};
+
 /* The layout is an ABI between the BPF objects and userspace: any change bumps EV_VERSION and these. */
 _Static_assert(sizeof(struct ev_hdr) == 104, "ev_hdr layout");
 _Static_assert(sizeof(struct ev_exec) == 632, "ev_exec layout");
@@ -150,6 +180,7 @@ _Static_assert(sizeof(struct ev_exit) == 112, "ev_exit layout");
 _Static_assert(sizeof(struct ev_net) == 256, "ev_net layout");
 _Static_assert(sizeof(struct ev_sock_state) == 152, "ev_sock_state layout");
 _Static_assert(sizeof(struct ev_mcp_stdout) == 112, "ev_mcp_stdout layout");
+_Static_assert(sizeof(struct ev_deny) == 520, "ev_deny layout");
 _Static_assert(sizeof(struct tracked) == 48, "tracked layout");
 
 #endif

@@ -64,7 +64,7 @@ st=$("$MCPWARDEN" status --json --socket "$SOCK") || fail "status --json failed"
 python3 - "$st" <<'PY' || fail "status --json content: $st"
 import json, sys
 s = json.loads(sys.argv[1])
-types = {"exec", "fork", "exit", "net", "sock_state"}
+types = {"exec", "fork", "exit", "net", "sock_state", "mcp_stdout", "deny"}
 assert set(s["drops"]) == types, s["drops"]
 assert all(isinstance(v, int) and v >= 0 for v in s["drops"].values()), s["drops"]
 assert set(s["counters"]["events"]) == types
@@ -73,7 +73,8 @@ assert s["counters"]["processes"] > 1
 assert s["counters"]["lineage_lost"] == 0
 assert isinstance(s["features"]["lsm"], bool) and s["features"]["lsm_probe"]
 assert s["features"]["exec_enforcement"] in ("lsm", "signal")
-assert s["mode"] == "observe" and s["scope"] == "tracked"
+assert s["features"]["network_enforcement"] is True and s["features"]["process_limits"] is True
+assert s["mode"] == "enforce" and s["scope"] == "tracked"
 PY
 pass "status --json reports mode, features, counters and drops"
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -84,23 +85,68 @@ int cgroups_make(const char *root, uint32_t id, const char *name, char *path, si
 	return 0;
 }
 
-int cgroups_move(const char *path, pid_t pid)
+/* Writes `text` to the control file `file` of the cgroup at `path`. 0 or -1 (logged). */
+static int write_control(const char *path, const char *file, const char *text)
 {
-	char procs[PATH_MAX];
+	char ctl[PATH_MAX];
 	int fd, r = 0;
 
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	snprintf(ctl, sizeof(ctl), "%s/%s", path, file);
+	fd = open(ctl, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		log_warn("open %s", procs);
+		log_warn("open %s", ctl);
 		return -1;
 	}
-	if (dprintf(fd, "%d\n", (int)pid) < 0) {
-		log_warn("%s: move pid %d", procs, (int)pid);
+	if (write(fd, text, strlen(text)) < 0) {
+		log_warn("%s: write '%s'", ctl, text);
 		r = -1;
 	}
 	close(fd);
 	return r;
+}
+
+int cgroups_move(const char *path, pid_t pid)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%d\n", (int)pid);
+	return write_control(path, "cgroup.procs", text);
+}
+
+/* Whether cgroup.events says "frozen 1". */
+static bool is_frozen(const char *path)
+{
+	char ev[PATH_MAX], buf[256];
+	int fd;
+	ssize_t n;
+
+	snprintf(ev, sizeof(ev), "%s/cgroup.events", path);
+	fd = open(ev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, "frozen 1") != NULL;
+}
+
+int cgroups_freeze(const char *path, bool frozen)
+{
+	struct timespec pause = { .tv_nsec = 200000 };
+
+	if (write_control(path, "cgroup.freeze", frozen ? "1" : "0"))
+		return -1;
+	/* Freezing completes asynchronously; give running tasks a moment to stop. */
+	for (int i = 0; frozen && i < CGROUPS_FREEZE_WAIT_US / 200 && !is_frozen(path); i++)
+		nanosleep(&pause, NULL);
+	return 0;
+}
+
+int cgroups_kill(const char *path)
+{
+	return write_control(path, "cgroup.kill", "1");
 }
 
 int cgroups_remove(const char *path)

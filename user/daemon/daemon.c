@@ -88,7 +88,7 @@ static void on_owner_drop(void *ctx, struct ctl_client *c)
 	daemon_owner_gone(ctx, c->pid);
 }
 
-static int consume(struct daemon *d)
+int daemon_consume(struct daemon *d)
 {
 	int err = ring_buffer__consume(d->sensor.rb);
 
@@ -106,10 +106,11 @@ static int tick(struct daemon *d)
 
 	if (read(d->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_warn("timerfd: read");
-	if (consume(d))
+	if (daemon_consume(d))
 		return -1;
 	daemon_report_drops(d);
 	daemon_tidy_cgroups(d);
+	daemon_tidy_calls(d);
 	daemon_audit_tick(d);
 	return 0;
 }
@@ -170,7 +171,7 @@ static int setup(struct daemon *d)
 	}
 	if (prepare_host(d) || proctable_init(&d->procs, 4096) || recent_init(&d->recent, DAEMON_RECENT))
 		return -1;
-	if (sensor_open(&d->sensor, daemon_on_record, d) ||
+	if (sensor_open(&d->sensor, daemon_on_record, d, d->lsm_ok, d->cgroup2) ||
 	    sensor_set_flags(&d->sensor, d->o.trace_all ? CFG_TRACE_ALL : 0) ||
 	    sensor_seed(&d->sensor, seed_one, d) || daemon_adopt_cgroups(d))
 		return -1;
@@ -256,7 +257,7 @@ static int loop(struct daemon *d)
 				ctl_server_accept(&d->ctl);
 				break;
 			case TAG_RING:
-				if (consume(d))
+				if (daemon_consume(d))
 					return -1;
 				break;
 			default:

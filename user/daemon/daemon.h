@@ -88,6 +88,24 @@ void daemon_audit_event(struct daemon *d, const struct ev_hdr *h);
 /* Batched fsync, from the periodic tick. */
 void daemon_audit_tick(struct daemon *d);
 void daemon_audit_close(struct daemon *d);
+/* Rule sets (server_rules.c): installs `sandbox` as server s's rules (c NULL) or call c's. 0, or -1 and why. */
+int daemon_rules_set(struct daemon *d, struct server *s, struct active_call *c, const cJSON *sandbox, char *why,
+		     size_t size);
+/* Call end: the violations noted during the call (a JSON array, never NULL but on OOM); its rule set goes
+ * once no process of the call is left. */
+cJSON *daemon_call_ended(struct daemon *d, struct server *s, uint64_t call);
+/* From the tick: drops the rule sets of ended calls whose processes are all gone. */
+void daemon_tidy_calls(struct daemon *d);
+/* A server is being forgotten: its rule sets leave the kernel (a server_gone_fn). */
+void daemon_server_gone(void *ctx, struct server *s);
+/* A sandbox denial from the kernel (denials.c). */
+void daemon_on_deny(struct daemon *d, const struct ev_deny *e);
+/* Kills every process carrying `call` but the server process, the cgroup frozen meanwhile (kill.c). 0 or -1. */
+int daemon_kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason);
+/* Kills the server and everything in its cgroup (cgroup.kill). 0 or -1 (logged). */
+int daemon_kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason);
+/* Handles every record waiting in the ring buffer now. 0 or -1 (logged). */
+int daemon_consume(struct daemon *d);
 /* The `ps` reply body (ps_json.c): the servers and their tracked processes. */
 cJSON *daemon_ps_json(struct daemon *d);
 /* The `status` reply body (status_json.c); NULL on OOM. */

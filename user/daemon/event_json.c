@@ -11,14 +11,23 @@
 static const char *const type_names[EV_TYPE_MAX] = {
 	[EV_EXEC] = "exec", [EV_FORK] = "fork", [EV_EXIT] = "exit",
 	[EV_NET] = "net", [EV_SOCK_STATE] = "sock_state", [EV_SEED] = "seed",
-	[EV_MCP_STDOUT] = "mcp_stdout",
+	[EV_MCP_STDOUT] = "mcp_stdout", [EV_DENY] = "deny",
 };
 
 static const size_t type_sizes[EV_TYPE_MAX] = {
 	[EV_EXEC] = sizeof(struct ev_exec), [EV_FORK] = sizeof(struct ev_fork),
 	[EV_EXIT] = sizeof(struct ev_exit), [EV_NET] = sizeof(struct ev_net),
 	[EV_SOCK_STATE] = sizeof(struct ev_sock_state), [EV_SEED] = sizeof(struct ev_hdr),
-	[EV_MCP_STDOUT] = sizeof(struct ev_mcp_stdout),
+	[EV_MCP_STDOUT] = sizeof(struct ev_mcp_stdout), [EV_DENY] = sizeof(struct ev_deny),
+};
+
+static const char *const deny_ops[] = {
+	[DENY_EXEC] = "exec", [DENY_CONNECT] = "connect", [DENY_SENDMSG] = "sendmsg", [DENY_FORK] = "fork",
+};
+
+static const char *const deny_rules[] = {
+	[DR_EXEC_DENY] = "exec.deny", [DR_EXEC_ALLOW] = "exec.allow", [DR_NET_DENY] = "network.deny",
+	[DR_NET_EGRESS] = "network.egress", [DR_MAX_PROCESSES] = "max_processes",
 };
 
 static const char *const net_ops[] = {
@@ -173,6 +182,29 @@ static void add_sock_state(cJSON *o, const struct ev_sock_state *e)
 	add_inet(o, "addr", "port", e->family, e->daddr, e->dport);
 }
 
+const char *deny_rule_name(unsigned rule)
+{
+	return NAME_OR(deny_rules, rule, "unknown");
+}
+
+static void add_deny(cJSON *o, const struct ev_deny *e)
+{
+	cJSON_AddStringToObject(o, "op", NAME_OR(deny_ops, e->op, "unknown"));
+	cJSON_AddStringToObject(o, "rule_kind", deny_rule_name(e->rule));
+	add_u64(o, "rule_call", e->call);
+	cJSON_AddStringToObject(o, "action", e->op == DENY_CONNECT || e->op == DENY_SENDMSG || e->lsm ?
+				"refused" : "killed");
+	if (e->op == DENY_EXEC)
+		add_chars(o, "exe", e->filename, sizeof(e->filename));
+	if (e->op == DENY_FORK)
+		cJSON_AddNumberToObject(o, "limit", e->limit);
+	if (e->op == DENY_CONNECT || e->op == DENY_SENDMSG) {
+		cJSON_AddStringToObject(o, "family", family_name(e->addr.family) ? family_name(e->addr.family) : "unknown");
+		add_inet(o, "addr", "port", e->addr.family, e->addr.addr, e->addr.port);
+		cJSON_AddStringToObject(o, "protocol", e->protocol == 6 ? "tcp" : e->protocol == 17 ? "udp" : "other");
+	}
+}
+
 cJSON *event_json(const struct ev_hdr *h)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -200,6 +232,9 @@ cJSON *event_json(const struct ev_hdr *h)
 	case EV_MCP_STDOUT:
 		cJSON_AddStringToObject(o, "reply", ((const struct ev_mcp_stdout *)h)->reply == MCP_INITIALIZE ?
 					"initialize" : "tools_list");
+		break;
+	case EV_DENY:
+		add_deny(o, (const struct ev_deny *)h);
 		break;
 	}
 	return o;

@@ -16,6 +16,8 @@ const struct ev_hdr *event_check(const void *data, size_t size, const char **why
 const char *event_type_name(unsigned type);
 /* Adds a 64-bit integer exactly (a JSON double cannot hold every cgroup id or start time). */
 void add_u64(cJSON *o, const char *key, uint64_t v);
+/* The policy's name for an enum deny_rule: "exec.deny", "network.egress", ... */
+const char *deny_rule_name(unsigned rule);
 /* The JSON object for a checked record; NULL on OOM. */
 cJSON *event_json(const struct ev_hdr *h);
 

@@ -25,7 +25,7 @@ static struct proc *update_table(struct daemon *d, const struct ev_hdr *h)
 			daemon_audit(d, "server_exit", rec);
 		}
 		if (h->server_id)
-			servers_forget_root(&d->servers, h->pid);	/* its cgroup, if any, is tidied on the next tick */
+			servers_forget_root(&d->servers, h->pid, daemon_server_gone, d);	/* its cgroup, if any, is tidied on the next tick */
 		return NULL;
 	}
 	p = proctable_update(&d->procs, h);
@@ -56,6 +56,10 @@ int daemon_on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	d->counts[h->type]++;
+	if (h->type == EV_DENY) {
+		daemon_on_deny(d, (const struct ev_deny *)h);
+		return 0;
+	}
 	daemon_unpoliced(d, h, update_table(d, h));
 	if (h->type == EV_NET && !h->server_id && !d->o.trace_all)
 		return 0;	/* a listen the sensor reports from every process, for the unpoliced check only */

@@ -7,6 +7,7 @@
 #include "control.h"
 #include "daemon/cgroups.h"
 #include "daemon/daemon.h"
+#include "daemon/enforce.h"
 #include "daemon/procfs.h"
 
 /* Sends an ack (body may add fields) or, when `error` is set, an error; echoes the request's id.
@@ -179,9 +180,10 @@ static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req
 static int do_register(struct daemon *d, struct ctl_client *c, const cJSON *req)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
 	const char *why = NULL;
 	struct server *s;
-	char msg[160];
+	char msg[300], err[200];
 	cJSON *body;
 	uint32_t id;
 	int fd, r;
@@ -197,8 +199,14 @@ static int do_register(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	}
 	c->owner = true;
 	s = servers_find(d->servers, id);
-	log_warnx("peer pid %d uid %u: registered server '%s' as %u, cgroup %s", c->pid, c->uid,
-		  name->valuestring, id, s->cgroup);
+	/* Server-level rules are in force before the server's first instruction. */
+	if (sandbox && daemon_rules_set(d, s, NULL, sandbox, err, sizeof(err))) {
+		close(fd);
+		snprintf(msg, sizeof(msg), "register: sandbox: %s", err);
+		return reply(d, c, req, NULL, msg);
+	}
+	log_warnx("peer pid %d uid %u: registered server '%s' as %u, cgroup %s%s", c->pid, c->uid,
+		  name->valuestring, id, s->cgroup, sandbox ? ", with sandbox rules" : "");
 	audit_server(d, "server_start", id, name->valuestring, c, 0);
 	body = cJSON_CreateObject();
 	if (body) {
@@ -244,28 +252,109 @@ static int do_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	return reply_server(d, c, req, "attach", id, why);
 }
 
-/* call_start / call_end: only the peer that registered the server, or root. */
+/* The server a call report names, when the peer may speak for it (its owner while connected, or root);
+ * else NULL with the error in msg. */
+static struct server *owned_server(struct daemon *d, const struct ctl_client *c, const cJSON *req, const char *op,
+				   char *msg, size_t size)
+{
+	uint64_t sid;
+	struct server *s;
+
+	if (!get_uint(req, "server_id", 1, UINT32_MAX, &sid) || !(s = servers_find(d->servers, sid))) {
+		snprintf(msg, size, "%s: unknown server_id", op);
+		return NULL;
+	}
+	if (c->uid != 0 && (s->owner != c->pid || s->owner_gone)) {
+		snprintf(msg, size, "%s: server %u belongs to another peer", op, s->id);
+		return NULL;
+	}
+	return s;
+}
+
+/* call_start: the call's rule set (if its tool has one) goes in before the call joins the server's active set. */
+static int call_start(struct daemon *d, struct ctl_client *c, const cJSON *req, struct server *s, uint64_t call)
+{
+	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(req, "tool");
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
+	struct active_call *ac = active_call_add(&s->calls, call, cJSON_GetStringValue(tool));
+	const char *why;
+	char msg[300], err[200];
+
+	if (!ac)
+		return reply(d, c, req, NULL, "call_start: out of memory");
+	if (sandbox && daemon_rules_set(d, s, ac, sandbox, err, sizeof(err))) {
+		active_call_remove(&s->calls, ac);
+		snprintf(msg, sizeof(msg), "call_start: sandbox: %s", err);
+		return reply(d, c, req, NULL, msg);
+	}
+	if (daemon_call(d, s->id, call, true, &why)) {
+		cJSON_Delete(daemon_call_ended(d, s, call));
+		snprintf(msg, sizeof(msg), "call_start: %s", why);
+		return reply(d, c, req, NULL, msg);
+	}
+	audit_call(d, CTL_OP_CALL_START, req);
+	return reply(d, c, req, NULL, NULL);
+}
+
+/* call_end: after every record already in the ring buffer is handled, the ack carries the call's violations. */
+static int call_end(struct daemon *d, struct ctl_client *c, const cJSON *req, struct server *s, uint64_t call)
+{
+	const char *why;
+	char msg[200];
+	cJSON *body;
+
+	daemon_consume(d);
+	if (daemon_call(d, s->id, call, false, &why)) {
+		snprintf(msg, sizeof(msg), "call_end: %s", why);
+		return reply(d, c, req, NULL, msg);
+	}
+	audit_call(d, CTL_OP_CALL_END, req);
+	body = cJSON_CreateObject();
+	if (body)
+		cJSON_AddItemToObject(body, "violations", daemon_call_ended(d, s, call));
+	return reply(d, c, req, body, body ? NULL : "out of memory");
+}
+
 static int do_call(struct daemon *d, struct ctl_client *c, const cJSON *req, bool start)
 {
-	const char *op = start ? CTL_OP_CALL_START : CTL_OP_CALL_END, *why;
-	uint64_t sid, call;
+	const char *op = start ? CTL_OP_CALL_START : CTL_OP_CALL_END;
 	struct server *s;
+	uint64_t call;
 	char msg[128];
 
-	if (!get_uint(req, "server_id", 1, UINT32_MAX, &sid) || !get_uint(req, "call", 1, 1ull << 53, &call)) {
-		snprintf(msg, sizeof(msg), "%s: fields 'server_id' and 'call' must be positive integers", op);
+	if (!(s = owned_server(d, c, req, op, msg, sizeof(msg))))
+		return reply(d, c, req, NULL, msg);
+	if (!get_uint(req, "call", 1, 1ull << 53, &call)) {
+		snprintf(msg, sizeof(msg), "%s: field 'call' must be a positive integer", op);
 		return reply(d, c, req, NULL, msg);
 	}
-	s = servers_find(d->servers, sid);
-	if (s && c->uid != 0 && (s->owner != c->pid || s->owner_gone)) {
-		snprintf(msg, sizeof(msg), "%s: server %u belongs to another peer", op, (unsigned)sid);
+	return start ? call_start(d, c, req, s, call) : call_end(d, c, req, s, call);
+}
+
+/* kill_call / kill_server: the shim's deadline passed, or the server stopped answering. */
+static int do_kill(struct daemon *d, struct ctl_client *c, const cJSON *req, bool server)
+{
+	const char *op = server ? CTL_OP_KILL_SERVER : CTL_OP_KILL_CALL;
+	const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "rule"));
+	const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "reason"));
+	struct server *s;
+	uint64_t call;
+	char msg[128];
+
+	if (!(s = owned_server(d, c, req, op, msg, sizeof(msg))))
+		return reply(d, c, req, NULL, msg);
+	if (!rule || !reason) {
+		snprintf(msg, sizeof(msg), "%s: fields 'rule' and 'reason' must be strings", op);
 		return reply(d, c, req, NULL, msg);
 	}
-	if (daemon_call(d, sid, call, start, &why)) {
-		snprintf(msg, sizeof(msg), "%s: %s", op, why);
-		return reply(d, c, req, NULL, msg);
+	if (server) {
+		if (daemon_kill_server(d, s, rule, reason))
+			return reply(d, c, req, NULL, "kill_server: the server has no cgroup, or cgroup.kill failed");
+		return reply(d, c, req, NULL, NULL);
 	}
-	audit_call(d, op, req);
+	if (!get_uint(req, "call", 1, 1ull << 53, &call))
+		return reply(d, c, req, NULL, "kill_call: field 'call' must be a positive integer");
+	daemon_kill_call(d, s, call, rule, reason);
 	return reply(d, c, req, NULL, NULL);
 }
 
@@ -273,18 +362,25 @@ static int do_call(struct daemon *d, struct ctl_client *c, const cJSON *req, boo
 static int do_shim_record(struct daemon *d, struct ctl_client *c, const cJSON *req, const char *kind)
 {
 	char msg[128];
-	uint64_t sid;
-	struct server *s;
 
-	if (!get_uint(req, "server_id", 1, UINT32_MAX, &sid) || !(s = servers_find(d->servers, sid))) {
-		snprintf(msg, sizeof(msg), "%s: unknown server_id", kind);
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
+	struct server *s = owned_server(d, c, req, kind, msg, sizeof(msg));
+	char err[200];
+
+	if (!s)
 		return reply(d, c, req, NULL, msg);
-	}
-	if (c->uid != 0 && (s->owner != c->pid || s->owner_gone)) {
-		snprintf(msg, sizeof(msg), "%s: the server belongs to another peer", kind);
-		return reply(d, c, req, NULL, msg);
-	}
 	audit_call(d, kind, req);
+	/* A reloaded policy brings its server-level sandbox, or none. */
+	if (!strcmp(kind, CTL_OP_POLICY_RELOAD) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "ok"))) {
+		if (sandbox && daemon_rules_set(d, s, NULL, sandbox, err, sizeof(err))) {
+			snprintf(msg, sizeof(msg), "policy_reload: sandbox: %.100s", err);
+			return reply(d, c, req, NULL, msg);
+		}
+		if (!sandbox && s->rules) {
+			enforce_clear(&d->sensor, s->id, 0);
+			s->rules = false;
+		}
+	}
 	return reply(d, c, req, NULL, NULL);
 }
 
@@ -334,6 +430,10 @@ int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size
 		r = do_call(d, c, req, true);
 	else if (!strcmp(op->valuestring, CTL_OP_CALL_END))
 		r = do_call(d, c, req, false);
+	else if (!strcmp(op->valuestring, CTL_OP_KILL_CALL))
+		r = do_kill(d, c, req, false);
+	else if (!strcmp(op->valuestring, CTL_OP_KILL_SERVER))
+		r = do_kill(d, c, req, true);
 	else if (!strcmp(op->valuestring, CTL_OP_CALL_DENIED) || !strcmp(op->valuestring, CTL_OP_POLICY_RELOAD))
 		r = do_shim_record(d, c, req, op->valuestring);
 	else

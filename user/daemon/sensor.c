@@ -1,5 +1,6 @@
 /* sensor.c: opens, loads and attaches the BPF skeletons, makes them share maps, and wraps map access. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "common/log.h"
 #include "daemon/sensor.h"
+#include "enforce.skel.h"
 #include "net.skel.h"
 #include "proc.skel.h"
 #include "stdout.skel.h"
@@ -39,7 +41,56 @@ static int share_maps(struct bpf_object *from, struct bpf_object *to)
 	return 0;
 }
 
-int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx)
+/* Loads enforce.bpf.c on the shared maps; its LSM program only where BPF LSM works. */
+static int enforce_load(struct sensor *s, bool lsm)
+{
+	int err;
+
+	s->enf = enforce_bpf__open();
+	if (!s->enf) {
+		log_warn("open enforce.bpf.o");
+		return -1;
+	}
+	if (share_maps(s->proc->obj, s->enf->obj))
+		return -1;
+	if (!lsm && bpf_program__set_autoload(s->enf->progs.enforce_bprm, false)) {
+		log_warnx("enforce.bpf.o: leave out enforce_bprm");
+		return -1;
+	}
+	if ((err = enforce_bpf__load(s->enf))) {
+		log_warnx("load enforce.bpf.o: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* The cgroup sock_addr programs go on the cgroup v2 root, so a server that moves itself out stays under them. */
+static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
+{
+	struct bpf_program *progs[SENSOR_SOCK_LINKS] = {
+		s->enf->progs.enforce_connect4, s->enf->progs.enforce_connect6,
+		s->enf->progs.enforce_sendmsg4, s->enf->progs.enforce_sendmsg6,
+	};
+	int fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		log_warn("cgroup v2 root %s", cgroup2);
+		return -1;
+	}
+	for (int i = 0; i < SENSOR_SOCK_LINKS; i++) {
+		s->sock_links[i] = bpf_program__attach_cgroup(progs[i], fd);
+		if (!s->sock_links[i]) {
+			log_warn("attach %s to cgroup %s", bpf_program__name(progs[i]), cgroup2);
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	s->net_enforce = true;
+	return 0;
+}
+
+int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, const char *cgroup2)
 {
 	int err;
 
@@ -72,6 +123,8 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx)
 		log_warnx("load stdout.bpf.o: %s", strerror(-err));
 		goto fail;
 	}
+	if (enforce_load(s, lsm))
+		goto fail;
 	if ((err = proc_bpf__attach(s->proc))) {
 		log_warnx("attach proc.bpf.o: %s", strerror(-err));
 		goto fail;
@@ -84,6 +137,13 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx)
 		log_warnx("attach stdout.bpf.o: %s", strerror(-err));
 		goto fail;
 	}
+	if ((err = enforce_bpf__attach(s->enf))) {
+		log_warnx("attach enforce.bpf.o: %s", strerror(-err));
+		goto fail;
+	}
+	s->exec_lsm = lsm;
+	if (cgroup2[0] && enforce_attach_cgroup(s, cgroup2))
+		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->proc->maps.events), fn, ctx, NULL);
 	if (!s->rb) {
 		log_warn("ring buffer on map events");
@@ -98,6 +158,9 @@ fail:
 void sensor_close(struct sensor *s)
 {
 	ring_buffer__free(s->rb);
+	for (int i = 0; i < SENSOR_SOCK_LINKS; i++)
+		bpf_link__destroy(s->sock_links[i]);
+	enforce_bpf__destroy(s->enf);
 	stdout_bpf__destroy(s->out);
 	net_bpf__destroy(s->net);
 	proc_bpf__destroy(s->proc);
@@ -190,6 +253,25 @@ int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX])
 int sensor_errors(struct sensor *s, uint64_t out[SERR_MAX])
 {
 	return sum_percpu(s->proc->maps.sensor_errors, out, SERR_MAX);
+}
+
+int sensor_tracked_each(struct sensor *s, void (*fn)(void *ctx, __u32 pid, const struct tracked *t), void *ctx)
+{
+	__u32 key, next;
+	struct tracked t;
+	void *prev = NULL;
+
+	while (!bpf_map__get_next_key(s->proc->maps.tracked, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (!bpf_map__lookup_elem(s->proc->maps.tracked, &key, sizeof(key), &t, sizeof(t), 0))
+			fn(ctx, key, &t);
+	}
+	if (errno != ENOENT) {
+		log_warn("map tracked: walk keys");
+		return -1;
+	}
+	return 0;
 }
 
 long sensor_tracked_count(struct sensor *s)

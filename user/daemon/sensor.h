@@ -2,6 +2,7 @@
 #ifndef MCPWARDEN_SENSOR_H
 #define MCPWARDEN_SENSOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <bpf/libbpf.h>
@@ -12,11 +13,17 @@ struct sensor {
 	struct proc_bpf *proc;
 	struct net_bpf *net;
 	struct stdout_bpf *out;		/* stdout.bpf.c */
+	struct enforce_bpf *enf;	/* enforce.bpf.c: sandbox rules */
+#define SENSOR_SOCK_LINKS	4
+	struct bpf_link *sock_links[SENSOR_SOCK_LINKS];	/* connect4/6, sendmsg4/6 on the cgroup v2 root */
+	bool exec_lsm;			/* exec denies return EPERM (BPF LSM) rather than SIGKILL */
+	bool net_enforce;		/* network rules are enforced (a cgroup v2 mount exists) */
 	struct ring_buffer *rb;
 };
 
-/* Opens, loads and attaches every program; `fn` gets each ring buffer record. 0 or -1 (logged). */
-int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx);
+/* Opens, loads and attaches every program; `fn` gets each ring buffer record. `lsm`: BPF LSM
+ * loads here; `cgroup2`: the cgroup v2 mount ("" when none: no network enforcement). 0 or -1 (logged). */
+int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, const char *cgroup2);
 void sensor_close(struct sensor *s);
 /* Sets the CFG_* flags the programs read. */
 int sensor_set_flags(struct sensor *s, __u32 flags);
@@ -32,6 +39,8 @@ int sensor_cgroup_del(struct sensor *s, __u64 cgid);
 int sensor_drops(struct sensor *s, uint64_t out[EV_TYPE_MAX]);
 /* Sums the per-CPU sensor error counters into out[enum sensor_error]. */
 int sensor_errors(struct sensor *s, uint64_t out[SERR_MAX]);
+/* Calls `fn` for every entry of the lineage map (entries gone meanwhile are skipped). 0 or -1 (logged). */
+int sensor_tracked_each(struct sensor *s, void (*fn)(void *ctx, __u32 pid, const struct tracked *t), void *ctx);
 /* Number of entries in the lineage map, or -1. */
 long sensor_tracked_count(struct sensor *s);
 /* Runs the task iterator: `fn` gets one EV_SEED header per live process. 0 or -1 (logged). */

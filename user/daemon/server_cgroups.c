@@ -64,7 +64,7 @@ void daemon_tidy_cgroups(struct daemon *d)
 		sensor_cgroup_del(&d->sensor, s->cgid);
 		s->cgroup[0] = '\0';
 	}
-	servers_prune(&d->servers);
+	servers_prune(&d->servers, daemon_server_gone, d);
 }
 
 /* One cgroup left by a previous daemon: its processes stay this server's, by cgroup, until it empties. */

@@ -33,15 +33,21 @@ struct server *servers_add(struct server **list, uint32_t id, pid_t root, pid_t 
 	return s;
 }
 
-void servers_forget_root(struct server **list, pid_t pid)
+void servers_forget_root(struct server **list, pid_t pid, server_gone_fn gone, void *ctx)
 {
 	for (struct server *s = *list; s; s = s->next)
 		if (s->root == pid)
 			s->root = 0;
-	servers_prune(list);
+	servers_prune(list, gone, ctx);
 }
 
-void servers_prune(struct server **list)
+static void server_free(struct server *s)
+{
+	active_calls_free(&s->calls);
+	free(s);
+}
+
+void servers_prune(struct server **list, server_gone_fn gone, void *ctx)
 {
 	struct server **pp = list;
 
@@ -50,7 +56,8 @@ void servers_prune(struct server **list)
 
 		if (!s->root && !s->cgroup[0]) {
 			*pp = s->next;
-			free(s);
+			gone(ctx, s);
+			server_free(s);
 		} else {
 			pp = &s->next;
 		}
@@ -63,6 +70,6 @@ void servers_free(struct server **list)
 		struct server *s = *list;
 
 		*list = s->next;
-		free(s);
+		server_free(s);
 	}
 }

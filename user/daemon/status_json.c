@@ -8,7 +8,9 @@ static cJSON *features(struct daemon *d)
 
 	cJSON_AddBoolToObject(f, "lsm", d->lsm_ok);
 	cJSON_AddStringToObject(f, "lsm_probe", d->lsm_why);
-	cJSON_AddStringToObject(f, "exec_enforcement", d->lsm_ok ? "lsm" : "signal");
+	cJSON_AddStringToObject(f, "exec_enforcement", d->sensor.exec_lsm ? "lsm" : "signal");
+	cJSON_AddBoolToObject(f, "network_enforcement", d->sensor.net_enforce);
+	cJSON_AddBoolToObject(f, "process_limits", true);
 	if (d->cgroup2[0])
 		cJSON_AddStringToObject(f, "cgroup2", d->cgroup2);
 	else
@@ -23,8 +25,9 @@ static cJSON *per_type(const uint64_t *n)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	for (unsigned t = EV_EXEC; t < EV_SEED; t++)
-		cJSON_AddNumberToObject(o, event_type_name(t), n[t]);
+	for (unsigned t = EV_EXEC; t < EV_TYPE_MAX; t++)
+		if (t != EV_SEED)
+			cJSON_AddNumberToObject(o, event_type_name(t), n[t]);
 	return o;
 }
 
@@ -36,7 +39,7 @@ cJSON *daemon_status_json(struct daemon *d)
 
 	if (!s)
 		return NULL;
-	cJSON_AddStringToObject(s, "mode", "observe");
+	cJSON_AddStringToObject(s, "mode", "enforce");
 	cJSON_AddStringToObject(s, "scope", d->o.trace_all ? "all" : "tracked");
 	cJSON_AddItemToObject(s, "features", features(d));
 	c = cJSON_AddObjectToObject(s, "counters");

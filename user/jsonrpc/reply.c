@@ -1,4 +1,5 @@
 /* reply.c: builds the lines the shim itself sends: denials, errors, cancellations. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,4 +106,49 @@ char *notify_cancelled(const cJSON *request_id, const char *reason)
 	}
 	cJSON_AddItemToObject(msg, "params", params);
 	return line_of(msg);
+}
+
+void reply_mark_sandbox(cJSON *msg, const char *tool, const cJSON *violations)
+{
+	const cJSON *first = cJSON_GetArrayItem(violations, 0), *v;
+	const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "rule"));
+	cJSON *res = cJSON_GetObjectItemCaseSensitive(msg, "result");
+	cJSON *err = cJSON_GetObjectItemCaseSensitive(msg, "error"), *content, *item, *meta;
+	char text[2048];
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "mcpwarden sandbox stopped tool '%s':", tool);
+	cJSON_ArrayForEach(v, violations)
+		if (n < sizeof(text))
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " [rule '%s'] %s;",
+					      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "rule")),
+					      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "what")));
+	if (cJSON_IsObject(err)) {
+		cJSON_ReplaceItemInObjectCaseSensitive(err, "message", cJSON_CreateString(text));
+		cJSON_DeleteItemFromObjectCaseSensitive(err, "data");
+		cJSON_AddItemToObject(err, "data", policy_meta("sandbox", tool, rule, text));
+		return;
+	}
+	if (!cJSON_IsObject(res))
+		return;
+	content = cJSON_GetObjectItemCaseSensitive(res, "content");
+	if (!cJSON_IsArray(content)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "content");
+		content = cJSON_AddArrayToObject(res, "content");
+	}
+	/* The rules come first; what the tool printed stays after them. */
+	if (content && (item = cJSON_CreateObject())) {
+		cJSON_AddStringToObject(item, "type", "text");
+		cJSON_AddStringToObject(item, "text", text);
+		cJSON_InsertItemInArray(content, 0, item);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "isError");
+	cJSON_AddBoolToObject(res, "isError", 1);
+	meta = cJSON_GetObjectItemCaseSensitive(res, "_meta");
+	if (!cJSON_IsObject(meta)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "_meta");
+		meta = cJSON_AddObjectToObject(res, "_meta");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, POLICY_META_KEY);
+	cJSON_AddItemToObject(meta, POLICY_META_KEY, policy_meta("sandbox", tool, rule, text));
 }

@@ -23,6 +23,10 @@ char *reply_error(const cJSON *id, int code, const char *message, const char *de
  * ("deny", "timeout", ...). */
 char *reply_tool_error(const cJSON *id, const char *text, const char *decision,
 		       const char *tool, const char *rule, const char *reason);
+/* Turns a tools/call response (parsed, changed in place) into a sandbox refusal: isError, a first
+ * text item naming each rule from `violations` ([{"rule","what"}]), and the _meta marker with
+ * decision "sandbox". An error response gets the same text as its message. */
+void reply_mark_sandbox(cJSON *msg, const char *tool, const cJSON *violations);
 char *notify_cancelled(const cJSON *request_id, const char *reason);
 /* Serializes one message as a line. Takes ownership of msg. */
 char *line_of(cJSON *msg);

@@ -8,6 +8,7 @@
 
 #include "policy/duration.h"
 #include "policy/load.h"
+#include "sandbox.h"
 
 static const char *const sandbox_keys[] = { "exec", "network", "max_processes", "max_runtime", NULL };
 static const char *const exec_keys[] = { "allow", "deny", NULL };
@@ -102,6 +103,9 @@ static int load_network(struct ydoc *d, const ynode *n, const char *field, struc
 	yfield(sub, "%s.deny", field);
 	if ((v = ymap_get(d, n, "deny")) && load_cidrs(d, v, sub, &sb->net_deny, &sb->nnet_deny) < 0)
 		return -1;
+	if (sb->nnet_allow + sb->nnet_deny > SB_MAX_NET_RULES)
+		return ydoc_fail(d, n, field, "at most %d allow and deny entries in all (the kernel's table)",
+				 SB_MAX_NET_RULES);
 	return 0;
 }
 

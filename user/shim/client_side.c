@@ -10,6 +10,7 @@
 #include "jsonrpc/reply.h"
 #include "jsonrpc/scan.h"
 #include "policy/eval.h"
+#include "shim/call_limits.h"
 #include "shim/shim.h"
 
 static enum pending_kind kind_of(const char *method)
@@ -114,9 +115,11 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	const cJSON *args = jsonrpc_member(m->params, "arguments");
 	char key[ID_KEY_MAX], dup[128], why[256], sha[SHA256_HEX_LEN + 1];
 	uint64_t t0 = now_ns(), took;
+	struct call_limits lim;
 	struct decision d;
 	struct call_ctx cx;
 	struct pending *p;
+	bool refused;
 
 	if (m->kind == MSG_NOTIFICATION) {
 		record_refusal(s, NULL, "tools/call sent as a notification (no id): not forwarded");
@@ -158,12 +161,26 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 			pending_remove(&s->c2s, p);
 		return false;
 	}
-	/* The daemon acks before the call goes on, so its processes carry the call id. */
-	p->call = dlink_call_start(&s->link, name->valuestring, sha);
+	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
+	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. */
+	p->call = dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
+	refused = refused && lim.sandbox;
+	cJSON_Delete(lim.sandbox);
+	if (refused) {
+		/* The tool's sandbox would not hold: fail closed. */
+		d = (struct decision){ .allow = false };
+		snprintf(d.rule, sizeof(d.rule), "tools.%s.sandbox", name->valuestring);
+		snprintf(d.reason, sizeof(d.reason), "the daemon did not accept the tool's sandbox (see its log)");
+		pending_remove(&s->c2s, p);
+		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0);
+		owe(r, denial(s, m->id, name->valuestring, &d));
+		return false;
+	}
 	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call);
 	memcpy(p->args_sha, sha, sizeof(p->args_sha));
 	p->start_ns = t0;
-	p->deadline_ns = d.timeout_ms ? t0 + (uint64_t)d.timeout_ms * 1000000ull : 0;
+	p->deadline_ns = lim.deadline_ms ? t0 + (uint64_t)lim.deadline_ms * 1000000ull : 0;
+	memcpy(p->deadline_rule, lim.deadline_rule, sizeof(p->deadline_rule));
 	return true;
 }
 

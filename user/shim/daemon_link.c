@@ -83,10 +83,12 @@ int dlink_register(struct daemon_link *l)
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "op", "register");
 	cJSON_AddStringToObject(req, "name", l->name);
+	if (l->sandbox)
+		cJSON_AddItemToObject(req, "sandbox", cJSON_Duplicate(l->sandbox, 1));
 	rep = ask(l, req, &cg);
 	if (!rep) {
-		log_warnx("the daemon at %s refused to register server %s: tool-call policy only",
-			  l->path, l->name);
+		log_warnx("the daemon at %s refused to register server %s: tool-call policy only%s",
+			  l->path, l->name, l->sandbox ? "; the policy's sandbox rules are NOT enforced" : "");
 		drop(l);
 		return -1;
 	}
@@ -116,27 +118,40 @@ int dlink_attach(struct daemon_link *l, pid_t pid)
 	return rep ? 0 : -1;
 }
 
-/* Sends op for the server with fields (taken), waiting for the ack; false when not acked. */
-static bool report(struct daemon_link *l, const char *op, cJSON *fields)
+/* Sends op for the server with fields (taken) and returns the ack, or NULL (an error reply is logged). */
+static cJSON *report_ack(struct daemon_link *l, const char *op, cJSON *fields)
 {
-	cJSON *rep;
-
 	if (l->fd < 0 || !fields) {
 		cJSON_Delete(fields);
-		return false;
+		return NULL;
 	}
 	cJSON_AddStringToObject(fields, "op", op);
 	cJSON_AddNumberToObject(fields, "server_id", (double)l->server_id);
-	rep = ask(l, fields, NULL);
+	return ask(l, fields, NULL);
+}
+
+/* The same, when only success matters. */
+static bool report(struct daemon_link *l, const char *op, cJSON *fields)
+{
+	cJSON *rep = report_ack(l, op, fields);
+
 	cJSON_Delete(rep);
 	return rep != NULL;
 }
 
-uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256)
+void dlink_set_sandbox(struct daemon_link *l, cJSON *sandbox)
+{
+	cJSON_Delete(l->sandbox);
+	l->sandbox = sandbox;
+}
+
+uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256, const cJSON *sandbox,
+			  bool *refused)
 {
 	cJSON *f = cJSON_CreateObject();
 	uint64_t call = l->next_call + 1;
 
+	*refused = false;
 	if (l->fd < 0 || !f) {
 		cJSON_Delete(f);
 		return 0;
@@ -145,29 +160,70 @@ uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *a
 	cJSON_AddStringToObject(f, "tool", tool);
 	cJSON_AddStringToObject(f, "args_sha256", args_sha256);
 	cJSON_AddStringToObject(f, "decision", "allow");
-	if (!report(l, "call_start", f))
+	if (sandbox)
+		cJSON_AddItemToObject(f, "sandbox", cJSON_Duplicate(sandbox, 1));
+	if (!report(l, "call_start", f)) {
+		*refused = true;
 		return 0;
+	}
 	l->next_call = call;
 	return call;
 }
 
-void dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error)
+cJSON *dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error)
 {
-	cJSON *f;
+	cJSON *f, *rep, *v;
 
 	if (!call || l->fd < 0 || !(f = cJSON_CreateObject()))
-		return;
+		return NULL;
 	cJSON_AddNumberToObject(f, "call", (double)call);
 	cJSON_AddStringToObject(f, "outcome", outcome);
 	if (is_error >= 0)
 		cJSON_AddBoolToObject(f, "is_error", is_error);
-	report(l, "call_end", f);
+	rep = report_ack(l, "call_end", f);
+	v = cJSON_DetachItemFromObjectCaseSensitive(rep, "violations");
+	cJSON_Delete(rep);
+	if (cJSON_GetArraySize(v) == 0) {
+		cJSON_Delete(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* kill_call (call > 0) or kill_server: 0 when the daemon did it. */
+static int kill_op(struct daemon_link *l, uint64_t call, const char *rule, const char *reason)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	if (!f)
+		return -1;
+	if (call)
+		cJSON_AddNumberToObject(f, "call", (double)call);
+	cJSON_AddStringToObject(f, "rule", rule);
+	cJSON_AddStringToObject(f, "reason", reason);
+	return report(l, call ? "kill_call" : "kill_server", f) ? 0 : -1;
+}
+
+int dlink_kill_call(struct daemon_link *l, uint64_t call, const char *rule, const char *reason)
+{
+	return call ? kill_op(l, call, rule, reason) : -1;
+}
+
+int dlink_kill_server(struct daemon_link *l, const char *rule, const char *reason)
+{
+	return l->fd >= 0 ? kill_op(l, 0, rule, reason) : -1;
 }
 
 void dlink_policy_reload(struct daemon_link *l, const cJSON *rec)
 {
-	if (l->fd >= 0 && l->server_id)
-		report(l, "policy_reload", cJSON_Duplicate(rec, 1));
+	cJSON *f;
+
+	if (l->fd < 0 || !l->server_id || !(f = cJSON_Duplicate(rec, 1)))
+		return;
+	/* The daemon swaps the server's rule set as the shim swaps its policy. */
+	if (l->sandbox)
+		cJSON_AddItemToObject(f, "sandbox", cJSON_Duplicate(l->sandbox, 1));
+	report(l, "policy_reload", f);
 }
 
 void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args_sha256,

@@ -17,6 +17,7 @@ struct daemon_link {
 	bool warned;		/* the "no daemon" warning is said once */
 	uint64_t retry_ns;	/* next reconnect attempt (CLOCK_MONOTONIC) */
 	uint64_t next_call;
+	cJSON *sandbox;		/* the policy's server-level sandbox (sandbox_json), sent at every registration */
 };
 
 void dlink_init(struct daemon_link *l, const char *path, const char *name);
@@ -25,11 +26,20 @@ void dlink_init(struct daemon_link *l, const char *path, const char *name);
 int dlink_register(struct daemon_link *l);
 /* Marks pid (the shim's child, not yet running the server) as the server's root. */
 int dlink_attach(struct daemon_link *l, pid_t pid);
-/* Reports a call about to be forwarded and waits for the ack, so every process the call
- * forks is attributed to it. Returns the call id, or 0 when no daemon is linked. */
-uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256);
-/* outcome: result, error, timeout, cancelled, server_exit...; is_error -1 when unknown. */
-void dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error);
+/* Replaces the server-level sandbox sent at registration and reload (takes it; NULL: none). */
+void dlink_set_sandbox(struct daemon_link *l, cJSON *sandbox);
+/* Reports a call about to be forwarded, with its tool's sandbox (NULL: none), and waits for the
+ * ack, so every process the call forks is attributed to it and under its rules. Returns the call
+ * id, or 0 when no daemon is linked or (*refused) when the daemon did not accept the call. */
+uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256, const cJSON *sandbox,
+			  bool *refused);
+/* outcome: result, error, timeout, cancelled, server_exit...; is_error -1 when unknown. Returns
+ * the sandbox violations of the call ([{"rule","what"}], the caller frees), NULL when none. */
+cJSON *dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error);
+/* Has the daemon kill the call's processes (not the server process). 0 when done. */
+int dlink_kill_call(struct daemon_link *l, uint64_t call, const char *rule, const char *reason);
+/* Has the daemon kill the server's whole cgroup. 0 when done. */
+int dlink_kill_server(struct daemon_link *l, const char *rule, const char *reason);
 /* A policy reload's outcome (the decision log's record), for the daemon's audit log. */
 void dlink_policy_reload(struct daemon_link *l, const cJSON *rec);
 /* A call the policy refused, for the daemon's audit log. */

@@ -15,6 +15,7 @@ enum pending_kind {
 	PEND_DISCOVER,		/* server/discover (the 2026-07-28 era) */
 	PEND_PREFETCH,		/* the shim's own tools/list: never forwarded */
 	PEND_REPLAY,		/* the client's initialize, replayed to a respawned server */
+	PEND_PING,		/* the shim's own ping after a call timed out: is the server still alive? */
 };
 
 struct pending {
@@ -26,6 +27,7 @@ struct pending {
 	uint64_t call;		/* the daemon's call id; 0 without a daemon */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC */
 	uint64_t deadline_ns;	/* 0: none */
+	char deadline_rule[160];	/* the policy rule that set the deadline */
 	bool timed_out;		/* answered by the shim; swallow the server's late reply */
 };
 

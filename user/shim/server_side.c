@@ -10,10 +10,13 @@
 #include "shim/shim.h"
 
 static void record_call_end(struct shim *s, const struct pending *p, const char *outcome,
-			    const cJSON *result)
+			    const cJSON *result, const cJSON *violations)
 {
 	const cJSON *is_error = cJSON_GetObjectItemCaseSensitive(result, "isError");
 	cJSON *rec = cJSON_CreateObject();
+
+	if (violations)
+		cJSON_AddItemToObject(rec, "sandbox_violations", cJSON_Duplicate(violations, 1));
 
 	cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
 	cJSON_AddStringToObject(rec, "tool", p->tool);
@@ -71,8 +74,20 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 			outcome = "timeout";
 			forward = false;
 		} else {
-			record_call_end(s, p, outcome, result);
+			/* The daemon's ack tells what the sandbox stopped during the call: the client learns it here. */
+			cJSON *violations = dlink_call_end(&s->link, p->call, outcome, is_error);
+
+			p->call = 0;
+			if (violations && obj) {
+				reply_mark_sandbox(obj, p->tool, violations);
+				*modified = true;
+			}
+			record_call_end(s, p, outcome, cJSON_GetObjectItemCaseSensitive(obj, "result"), violations);
+			cJSON_Delete(violations);
 		}
+		break;
+	case PEND_PING:
+		forward = false;	/* the server is alive */
 		break;
 	case PEND_REPLAY:
 		forward = false;	/* the client had its answer from the first server */

@@ -1,4 +1,5 @@
 /* shim.c: the shim's shared actions: sending, prefetching schemas, timeouts, reloads. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "common/log.h"
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
+#include "policy/sandbox_json.h"
 #include "shim/shim.h"
 
 uint64_t now_ns(void)
@@ -100,8 +102,14 @@ void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
 
 void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_error)
 {
-	dlink_call_end(&s->link, p->call, outcome, is_error);
+	cJSON_Delete(dlink_call_end(&s->link, p->call, outcome, is_error));
 	pending_remove(&s->c2s, p);
+}
+
+/* The shim's own requests: never answered to the client. */
+static bool own_request(const struct pending *p)
+{
+	return p->kind == PEND_PREFETCH || p->kind == PEND_REPLAY || p->kind == PEND_PING;
 }
 
 void shim_fail_pending(struct shim *s, const char *why)
@@ -109,7 +117,7 @@ void shim_fail_pending(struct shim *s, const char *why)
 	while (s->c2s.n) {
 		struct pending *p = &s->c2s.v[s->c2s.n - 1];
 
-		if (p->kind != PEND_PREFETCH && p->kind != PEND_REPLAY && !p->timed_out) {
+		if (!own_request(p) && !p->timed_out) {
 			cJSON *rec = cJSON_CreateObject();
 
 			shim_send(s, &s->to_client, reply_error(p->id, RPC_SERVER_GONE, why, NULL, NULL));
@@ -123,26 +131,80 @@ void shim_fail_pending(struct shim *s, const char *why)
 	}
 }
 
+/* After a timeout: a server that cannot answer a ping within SHIM_PING_GRACE_MS is stuck (an
+ * in-process spin); it is killed, and restarted like any server killed outright. */
+static void send_ping(struct shim *s, const char *rule)
+{
+	char id[64], key[ID_KEY_MAX], *line;
+	struct pending *p;
+	cJSON *idj;
+
+	for (size_t i = 0; i < s->c2s.n; i++)
+		if (s->c2s.v[i].kind == PEND_PING)
+			return;	/* one at a time */
+	snprintf(id, sizeof(id), "mcpwarden-ping-%u", ++s->prefetch_seq);
+	idj = cJSON_CreateString(id);
+	if (!idj || jsonrpc_id_key(idj, key) < 0 || !(p = pending_add(&s->c2s, key, idj, PEND_PING))) {
+		log_warnx("cannot ping the server after a timeout: out of memory");
+		cJSON_Delete(idj);
+		return;
+	}
+	cJSON_Delete(idj);
+	p->start_ns = now_ns();
+	p->deadline_ns = p->start_ns + SHIM_PING_GRACE_MS * 1000000ull;
+	snprintf(p->deadline_rule, sizeof(p->deadline_rule), "%s", rule);
+	if (asprintf(&line, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"method\":\"ping\"}\n", id) < 0)
+		line = NULL;
+	shim_send(s, &s->to_server, line);
+}
+
+static void server_stuck(struct shim *s, struct pending *ping)
+{
+	cJSON *rec = cJSON_CreateObject();
+	char reason[128];
+
+	ping->timed_out = true;
+	snprintf(reason, sizeof(reason), "no answer to a ping %d ms after a call timed out", SHIM_PING_GRACE_MS);
+	log_warnx("server pid %d is stuck (%s): killing it (%s)", s->child.pid, reason, ping->deadline_rule);
+	cJSON_AddNumberToObject(rec, "pid", s->child.pid);
+	cJSON_AddStringToObject(rec, "rule", ping->deadline_rule);
+	cJSON_AddStringToObject(rec, "reason", reason);
+	dlog_write(&s->log, "server_kill", rec);
+	/* The daemon kills the whole cgroup, escapees included; alone, the shim kills its process group. */
+	if (dlink_kill_server(&s->link, ping->deadline_rule, reason))
+		child_signal(&s->child, SIGKILL);
+}
+
 void shim_expire_calls(struct shim *s, uint64_t now)
 {
 	for (size_t i = 0; i < s->c2s.n; i++) {
 		struct pending *p = &s->c2s.v[i];
-		char text[300];
+		char text[400];
 		cJSON *rec;
 
 		if (!p->deadline_ns || p->timed_out || p->deadline_ns > now)
 			continue;
+		if (p->kind == PEND_PING) {
+			server_stuck(s, p);
+			continue;
+		}
 		p->timed_out = true;
-		snprintf(text, sizeof(text), "mcpwarden: tool '%s' timed out after %.0f ms; the server was "
-			 "sent notifications/cancelled", p->tool, (double)(now - p->start_ns) / 1e6);
-		shim_send(s, &s->to_client, reply_tool_error(p->id, text, "timeout", p->tool, "timeout", text));
+		snprintf(text, sizeof(text), "mcpwarden: tool '%s' timed out after %.0f ms (rule '%s'); its "
+			 "processes were killed and the server was sent notifications/cancelled", p->tool,
+			 (double)(now - p->start_ns) / 1e6, p->deadline_rule);
+		shim_send(s, &s->to_client, reply_tool_error(p->id, text, "timeout", p->tool, p->deadline_rule, text));
 		shim_send(s, &s->to_server, notify_cancelled(p->id, "mcpwarden: tool call timed out"));
+		if (p->call)
+			dlink_kill_call(&s->link, p->call, p->deadline_rule, "deadline passed");
 		rec = cJSON_CreateObject();
 		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
 		cJSON_AddStringToObject(rec, "tool", p->tool);
 		cJSON_AddStringToObject(rec, "outcome", "timeout");
+		cJSON_AddStringToObject(rec, "rule", p->deadline_rule);
 		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now - p->start_ns) / 1e6);
 		dlog_write(&s->log, "call_end", rec);
+		send_ping(s, p->deadline_rule);	/* may move the table: stop here, the next poll goes on */
+		return;
 	}
 }
 
@@ -166,6 +228,7 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 	} else {
 		policy_free(s->pol);
 		s->pol = np;
+		dlink_set_sandbox(&s->link, sandbox_json(&np->sandbox));
 		log_warnx("policy reloaded from %s (%s)", s->o.policy_path, trigger);
 	}
 	dlink_policy_reload(&s->link, rec);

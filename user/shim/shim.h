@@ -20,6 +20,7 @@
 #define SHIM_QUEUE_HIGH		(8u << 20)	/* stop reading a side whose output backs up */
 #define SHIM_TERM_GRACE_MS	2000		/* after stdin closes, then after SIGTERM */
 #define SHIM_MAX_RESPAWNS	5		/* restarts of a killed server per minute */
+#define SHIM_PING_GRACE_MS	1000		/* after a timeout, a server silent this long is stuck */
 
 struct shim_opts {
 	const char *policy_path;	/* NULL: relay and fail-closed checks only */

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/* enforce.bpf.c: sandbox rules in the kernel: egress denies (cgroup sock_addr), exec kills or LSM denies, process limits. */
+#include "sensor.bpf.h"
+#include "sandbox.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AF_INET		2
+#define AF_INET6	10
+#define SIGKILL		9
+#define EPERM		1
+
+/*
+ * A tracked process answers to its server's rule set (call 0) and to the rule
+ * set of every call it carries (the calls active in its server when it, or an
+ * ancestor, was forked; for the server process itself, those active now). An
+ * action must pass every one of them. Userspace (user/daemon/enforce.c) fills
+ * the maps from the policy's sandbox blocks.
+ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_RULE_SETS);
+	__type(key, struct sb_key);
+	__type(value, struct sb_rules);
+} sb_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_EXEC_FILES);
+	__type(key, struct sb_exec_key);
+	__type(value, __u8);
+} sb_exec SEC(".maps");
+
+/* Live processes per rule set: what max_processes is checked against, and what keeps a call's rules alive. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_RULE_SETS);
+	__type(key, struct sb_key);
+	__type(value, __u32);
+} sb_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TRACKED);
+	__type(key, __u32);
+	__type(value, struct sb_counted);
+} sb_counted SEC(".maps");
+
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym;
+
+/* The rule sets of a process: set 0 is the server's, sets 1.. its calls'. */
+static __always_inline void set_key(struct sb_key *k, const struct tracked *t, __u32 i)
+{
+	k->server_id = t->server_id;
+	k->pad = 0;
+	k->call = i == 0 ? 0 : t->calls[(i - 1) & (EV_MAX_CALLS - 1)];
+}
+
+static __always_inline __u32 nsets(const struct tracked *t)
+{
+	return 1 + (t->ncalls < EV_MAX_CALLS ? t->ncalls : EV_MAX_CALLS);
+}
+
+/* Reports a denial by `task` (lineage `t`) against rule set `call`; returns the record to fill, or NULL. */
+static __always_inline struct ev_deny *deny_event(struct task_struct *task, const struct tracked *t,
+						  __u16 op, __u16 rule, __u64 call)
+{
+	struct ev_deny *e = event_reserve(sizeof(*e), EV_DENY);
+
+	if (!e)
+		return NULL;
+	fill_hdr(&e->h, EV_DENY, sizeof(*e), task, t);
+	e->op = op;
+	e->rule = rule;
+	e->protocol = 0;
+	e->lsm = 0;
+	e->call = call;
+	e->limit = 0;
+	e->pad = 0;
+	__builtin_memset(&e->addr, 0, sizeof(e->addr));
+	e->filename[0] = '\0';
+	return e;
+}
+
+/* Denials are rare and the shim waits on them at call end: wake the daemon at once. */
+static __always_inline void deny_submit(struct ev_deny *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+/* ---- exec ---- */
+
+/* 0 when rule set `k` lets file (dev, ino) run, else the enum deny_rule that stops it. */
+static __always_inline __u16 exec_verdict(const struct sb_key *k, __u64 dev, __u64 ino)
+{
+	struct sb_exec_key ek = { .set = *k, .dev = dev, .ino = ino };
+	struct sb_rules *r = bpf_map_lookup_elem(&sb_rules, k);
+	__u8 *mark;
+
+	if (!r)
+		return 0;
+	mark = bpf_map_lookup_elem(&sb_exec, &ek);
+	if (mark && *mark == SB_FILE_DENY)
+		return DR_EXEC_DENY;
+	if ((r->flags & SB_EXEC_ALLOWLIST) && !(mark && *mark == SB_FILE_ALLOW))
+		return DR_EXEC_ALLOW;
+	return 0;
+}
+
+/* Checks the file an exec is about to run; reports and returns nonzero when a rule set forbids it. */
+static __always_inline int check_exec(struct task_struct *task, struct linux_binprm *bprm, __u16 lsm)
+{
+	struct tracked *t = task_lineage(task);
+	struct inode *inode;
+	struct ev_deny *e;
+	struct sb_key k;
+	__u64 dev, ino;
+	__u16 rule = 0;
+	__u32 i;
+
+	if (!t)
+		return 0;
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	ino = BPF_CORE_READ(inode, i_ino);
+	for (i = 0; i < EV_MAX_CALLS + 1; i++) {
+		if (i >= nsets(t))
+			break;
+		set_key(&k, t, i);
+		rule = exec_verdict(&k, dev, ino);
+		if (rule)
+			break;
+	}
+	if (!rule)
+		return 0;
+	e = deny_event(task, t, DENY_EXEC, rule, k.call);
+	if (e) {
+		e->lsm = lsm;
+		if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
+			e->filename[0] = '\0';
+		deny_submit(e);
+	}
+	return 1;
+}
+
+/* Without BPF LSM: the exec went through, but the new image has not run an instruction; SIGKILL ends it first. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(enforce_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (check_exec(task, bprm, 0))
+		bpf_send_signal(SIGKILL);
+	return 0;
+}
+
+/* Where BPF LSM loads (userspace probes it and enables this program): the exec fails with EPERM. */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
+{
+	return check_exec(bpf_get_current_task_btf(), bprm, 1) ? -EPERM : 0;
+}
+
+/* ---- process limits ---- */
+
+/* Adds `delta` to the live count of rule set `k`; returns the new count (approximate under races). */
+static __always_inline __u32 count_add(const struct sb_key *k, int delta)
+{
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&sb_procs, k);
+
+	if (!n) {
+		bpf_map_update_elem(&sb_procs, k, &zero, BPF_NOEXIST);
+		n = bpf_map_lookup_elem(&sb_procs, k);
+		if (!n)
+			return 0;
+	}
+	__sync_fetch_and_add(n, delta);
+	return *n;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct sb_counted c = {};
+	__u32 tgid = child->tgid, i, n, limit = 0;
+	struct tracked *t;
+	struct sb_rules *r;
+	struct ev_deny *e;
+	struct sb_key k;
+	__u64 over = 0;
+	bool hit = false;
+
+	if (child->pid != tgid)
+		return 0;	/* a thread */
+	t = task_lineage(parent);
+	if (!t)
+		return 0;
+	c.server_id = t->server_id;
+	for (i = 0; i < EV_MAX_CALLS + 1; i++) {
+		if (i >= nsets(t))
+			break;
+		set_key(&k, t, i);
+		r = bpf_map_lookup_elem(&sb_rules, &k);
+		if (!r)
+			continue;
+		n = count_add(&k, 1);
+		if (c.nsets < 5)
+			c.calls[c.nsets++] = k.call;
+		if (r->max_processes && n > r->max_processes && !hit) {
+			hit = true;
+			over = k.call;
+			limit = r->max_processes;
+		}
+	}
+	if (c.nsets)
+		bpf_map_update_elem(&sb_counted, &tgid, &c, BPF_ANY);
+	if (!hit)
+		return 0;
+	/* The child has not run yet: it dies before its first instruction. */
+	bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+	e = deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
+	if (e) {
+		e->limit = limit;
+		deny_submit(e);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(enforce_exit, struct task_struct *task, bool group_dead)
+{
+	__u32 tgid = task->tgid, i;
+	struct sb_counted *c;
+	struct sb_key k = {};
+
+	if (!group_dead)
+		return 0;
+	c = bpf_map_lookup_elem(&sb_counted, &tgid);
+	if (!c)
+		return 0;
+	k.server_id = c->server_id;
+	for (i = 0; i < 5; i++) {
+		if (i >= c->nsets)
+			break;
+		k.call = c->calls[i];
+		count_add(&k, -1);
+	}
+	bpf_map_delete_elem(&sb_counted, &tgid);
+	return 0;
+}
+
+/* ---- network ---- */
+
+static __always_inline bool prefix_match(const __u8 *rule, const __u8 *addr, int prefix)
+{
+	for (int j = 0; j < 16; j++) {
+		int bits = prefix - j * 8;
+		__u8 mask;
+
+		if (bits <= 0)
+			return true;
+		mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
+		if ((rule[j] ^ addr[j]) & mask)
+			return false;
+	}
+	return true;
+}
+
+/* 0 when rule set `k` lets the destination through, else DR_NET_DENY or DR_NET_EGRESS. */
+static __always_inline __u16 net_verdict(const struct sb_key *k, __u8 family, const __u8 *addr, __u16 port)
+{
+	struct sb_rules *r = bpf_map_lookup_elem(&sb_rules, k);
+
+	if (!r)
+		return 0;
+	for (int i = 0; i < SB_MAX_NET_RULES; i++) {
+		struct sb_net_rule *nr = &r->net[i];
+
+		if (i >= r->nnet)
+			break;
+		if (nr->family != family || (nr->port && nr->port != port) || !prefix_match(nr->addr, addr, nr->prefix))
+			continue;
+		return nr->allow ? 0 : DR_NET_DENY;
+	}
+	return (r->flags & SB_EGRESS_DENY) ? DR_NET_EGRESS : 0;
+}
+
+/* 1 (let it through) or 0 (EPERM) for a connect or send to ctx's address by the current process. */
+static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, bool v6)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct tracked *t = task_lineage(task);
+	__u8 addr[16] = {}, family = v6 ? AF_INET6 : AF_INET;
+	__u16 port = bpf_ntohs((__u16)ctx->user_port), rule = 0;
+	struct ev_deny *e;
+	struct sb_key k;
+	__u32 i;
+
+	if (!t)
+		return 1;
+	if (!v6) {	/* the verifier lets each program read only its own family's fields */
+		__u32 ip4 = ctx->user_ip4;
+
+		__builtin_memcpy(addr, &ip4, 4);
+	} else {
+		__u32 ip6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+
+		__builtin_memcpy(addr, ip6, 16);
+		/* ::ffff:a.b.c.d on a dual-stack socket goes out as IPv4: judge it so. */
+		if (!ip6[0] && !ip6[1] && ip6[2] == bpf_htonl(0xffff)) {
+			family = AF_INET;
+			__builtin_memset(addr, 0, 16);
+			__builtin_memcpy(addr, &ip6[3], 4);
+		}
+	}
+	for (i = 0; i < EV_MAX_CALLS + 1; i++) {
+		if (i >= nsets(t))
+			break;
+		set_key(&k, t, i);
+		rule = net_verdict(&k, family, addr, port);
+		if (rule)
+			break;
+	}
+	if (!rule)
+		return 1;
+	e = deny_event(task, t, op, rule, k.call);
+	if (e) {
+		e->protocol = ctx->protocol;
+		e->addr.family = family;
+		e->addr.port = port;
+		__builtin_memcpy(e->addr.addr, addr, 16);
+		deny_submit(e);
+	}
+	return 0;
+}
+
+SEC("cgroup/connect4")
+int enforce_connect4(struct bpf_sock_addr *ctx)
+{
+	return sock_verdict(ctx, DENY_CONNECT, false);
+}
+
+SEC("cgroup/connect6")
+int enforce_connect6(struct bpf_sock_addr *ctx)
+{
+	return sock_verdict(ctx, DENY_CONNECT, true);
+}
+
+SEC("cgroup/sendmsg4")
+int enforce_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_verdict(ctx, DENY_SENDMSG, false);
+}
+
+SEC("cgroup/sendmsg6")
+int enforce_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_verdict(ctx, DENY_SENDMSG, true);
+}

@@ -1,0 +1,60 @@
+/* sandbox.h: the kernel's copy of a policy's sandbox rules: map keys and values shared by enforce.bpf.c and the daemon. */
+#ifndef MCPWARDEN_SANDBOX_H
+#define MCPWARDEN_SANDBOX_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define SB_MAX_NET_RULES	16	/* network.allow + network.deny entries per rule set */
+#define SB_MAX_RULE_SETS	1024	/* servers plus calls with rules of their own */
+#define SB_MAX_EXEC_FILES	16384	/* exec.allow/deny files over every rule set */
+
+/* A rule set: a server's (call 0), or the tool's of one call of that server. */
+struct sb_key {
+	__u32 server_id;
+	__u32 pad;
+	__u64 call;
+};
+
+#define SB_EXEC_ALLOWLIST	(1u << 0)	/* exec.allow given: only listed files may run */
+#define SB_EGRESS_DENY		(1u << 1)	/* connects and sends not matched by network.allow are refused */
+
+struct sb_net_rule {
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 prefix;		/* bits of addr that must match */
+	__u8 allow;		/* 1: network.allow, 0: network.deny */
+	__u8 pad;
+	__u16 port;		/* host order; 0: any */
+	__u16 pad2;
+	__u8 addr[16];
+};
+
+struct sb_rules {
+	__u32 flags;		/* SB_* */
+	__u32 max_processes;	/* 0: no limit */
+	__u32 nnet;
+	__u32 pad;
+	struct sb_net_rule net[SB_MAX_NET_RULES];	/* deny entries first: they win */
+};
+
+/* An exec.allow/deny file of a rule set, by identity: the kernel's s_dev and inode number. */
+struct sb_exec_key {
+	struct sb_key set;
+	__u64 dev;
+	__u64 ino;
+};
+
+#define SB_FILE_ALLOW	1
+#define SB_FILE_DENY	2
+
+/* Processes counted against a rule set with max_processes, keyed by tgid: what their exit gives back. */
+struct sb_counted {
+	__u32 server_id;
+	__u32 nsets;
+	__u64 calls[5];		/* call ids whose count holds this process; 0 stands for the server's */
+};
+
+_Static_assert(sizeof(struct sb_rules) == 16 + 24 * SB_MAX_NET_RULES, "sb_rules layout");
+
+#endif

@@ -1,0 +1,33 @@
+/* active_calls.h: a server's calls as the daemon knows them: tool, rule set, and the violations to report at call end. */
+#ifndef MCPWARDEN_ACTIVE_CALLS_H
+#define MCPWARDEN_ACTIVE_CALLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#define ACTIVE_CALL_MAX_VIOLATIONS	8	/* kept per call; the rest are counted */
+
+struct active_call {
+	uint64_t call;
+	char tool[128];
+	bool ended;		/* call_end came; a rule set stays while processes of the call live */
+	bool rules;		/* the call has a rule set of its own in the kernel */
+	bool killed;		/* its processes were killed once (a limit or a deadline) */
+	cJSON *violations;	/* [{"rule","what"}]: handed to the shim with call_end's ack */
+	unsigned more;		/* violations beyond ACTIVE_CALL_MAX_VIOLATIONS */
+	struct active_call *next;
+};
+
+/* Adds call `call` (tool may be NULL) to the list, or returns the one already there. NULL on OOM (logged). */
+struct active_call *active_call_add(struct active_call **list, uint64_t call, const char *tool);
+struct active_call *active_call_find(struct active_call *list, uint64_t call);
+/* Records that rule `rule` stopped `what` during the call. */
+void active_call_note(struct active_call *c, const char *rule, const char *what);
+/* Hands over the violations ([] when none) and clears them. NULL on OOM. */
+cJSON *active_call_take(struct active_call *c);
+void active_call_remove(struct active_call **list, struct active_call *c);
+void active_calls_free(struct active_call **list);
+
+#endif

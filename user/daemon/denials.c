@@ -1,0 +1,79 @@
+/* denials.c: a sandbox denial from the kernel: named after its policy rule, published, audited, noted on its calls. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+#include "daemon/event_json.h"
+
+/* "sandbox.exec.allow" for the server's rule set, "tools.NAME.sandbox.network.egress" for a tool's. */
+static void rule_name(char *out, size_t size, const struct active_call *c, const struct ev_deny *e)
+{
+	if (e->call && c)
+		snprintf(out, size, "tools.%s.sandbox.%s", c->tool, deny_rule_name(e->rule));
+	else
+		snprintf(out, size, "sandbox.%s", deny_rule_name(e->rule));
+}
+
+/* One line for the client: what was stopped, and how. */
+static void describe(char *out, size_t size, const cJSON *o, const struct ev_deny *e)
+{
+	const cJSON *exe = cJSON_GetObjectItemCaseSensitive(o, "exe"), *addr = cJSON_GetObjectItemCaseSensitive(o, "addr");
+	const cJSON *proto = cJSON_GetObjectItemCaseSensitive(o, "protocol");
+
+	switch (e->op) {
+	case DENY_EXEC:
+		snprintf(out, size, "exec of %s %s", cJSON_GetStringValue(exe),
+			 e->lsm ? "refused (EPERM)" : "killed before it ran");
+		break;
+	case DENY_CONNECT:
+	case DENY_SENDMSG:
+		snprintf(out, size, "%s to %s port %u (%s) refused (EPERM)", e->op == DENY_CONNECT ? "connect" : "send",
+			 cJSON_IsString(addr) ? addr->valuestring : "?", e->addr.port, cJSON_GetStringValue(proto));
+		break;
+	case DENY_FORK:
+		snprintf(out, size, "more than %u processes: the new one was killed before it ran", e->limit);
+		break;
+	default:
+		snprintf(out, size, "unknown denial %u", e->op);
+	}
+}
+
+void daemon_on_deny(struct daemon *d, const struct ev_deny *e)
+{
+	struct server *s = servers_find(d->servers, e->h.server_id);
+	struct active_call *owner = s && e->call ? active_call_find(s->calls, e->call) : NULL;
+	cJSON *o = event_json(&e->h);
+	char rule[200], what[400], *line;
+
+	if (!o) {
+		log_warnx("deny event of pid %u: out of memory", e->h.pid);
+		return;
+	}
+	rule_name(rule, sizeof(rule), owner, e);
+	describe(what, sizeof(what), o, e);
+	cJSON_AddStringToObject(o, "rule", rule);
+	cJSON_AddStringToObject(o, "what", what);
+	if (owner)
+		cJSON_AddStringToObject(o, "tool", owner->tool);
+	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
+	/* The calls the process works for get the violation in their result. */
+	for (unsigned i = 0; s && i < e->h.ncalls && i < EV_MAX_CALLS; i++) {
+		struct active_call *c = active_call_find(s->calls, e->h.calls[i]);
+
+		if (c)
+			active_call_note(c, rule, what);
+	}
+	line = cJSON_PrintUnformatted(o);
+	if (line)
+		daemon_publish(d, line);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");
+	daemon_audit(d, "deny", o);
+	/* A process limit stops the whole call, not only the process over it. */
+	for (unsigned i = 0; s && e->op == DENY_FORK && i < e->h.ncalls && i < EV_MAX_CALLS; i++) {
+		struct active_call *c = active_call_find(s->calls, e->h.calls[i]);
+
+		if (c && !c->killed)
+			daemon_kill_call(d, s, c->call, rule, "process limit reached");
+	}
+}

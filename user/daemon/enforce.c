@@ -1,0 +1,218 @@
+/* enforce.c: writes a policy's sandbox block (as the shim sends it) into the BPF maps of enforce.bpf.c. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <bpf/bpf.h>
+
+#include "common/log.h"
+#include "daemon/enforce.h"
+#include "enforce.skel.h"
+#include "sandbox.h"
+
+/* Where a bare program name in exec.allow/deny is looked for. */
+static const char *const path_dirs[] = {
+	"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL,
+};
+
+/* Removes every exec file of rule set `k`: keys are gathered first, as deleting breaks a key walk. */
+static void clear_files(struct sensor *s, const struct sb_key *k)
+{
+	int fd = bpf_map__fd(s->enf->maps.sb_exec);
+	struct sb_exec_key cur, next, *hits = NULL, *grown;
+	size_t n = 0, cap = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (!memcmp(&next.set, k, sizeof(*k))) {
+			if (n == cap) {
+				grown = reallocarray(hits, cap ? 2 * cap : 16, sizeof(*hits));
+				if (!grown) {
+					log_warn("map sb_exec: clear server %u call %llu", k->server_id,
+						 (unsigned long long)k->call);
+					break;
+				}
+				hits = grown;
+				cap = cap ? 2 * cap : 16;
+			}
+			hits[n++] = next;
+		}
+		cur = next;
+		prev = &cur;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &hits[i]) && errno != ENOENT)
+			log_warn("map sb_exec: remove a file of server %u call %llu", k->server_id,
+				 (unsigned long long)k->call);
+	free(hits);
+}
+
+/* Marks the regular files `path` (a glob) matches. 0 or -1 (why set). */
+static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, __u8 mark, char *why, size_t size)
+{
+	glob_t g;
+	int r = glob(path, GLOB_NOSORT, NULL, &g);
+
+	if (r == GLOB_NOMATCH)
+		return 0;
+	if (r) {
+		snprintf(why, size, "exec pattern '%s': glob failed", path);
+		return -1;
+	}
+	for (size_t j = 0; j < g.gl_pathc; j++) {
+		struct sb_exec_key ek = { .set = *k };
+		struct stat st;
+
+		if (stat(g.gl_pathv[j], &st) || !S_ISREG(st.st_mode))
+			continue;
+		/* The kernel's s_dev: major << 20 | minor (MKDEV), not glibc's encoding. */
+		ek.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+		ek.ino = st.st_ino;
+		if (bpf_map__update_elem(s->enf->maps.sb_exec, &ek, sizeof(ek), &mark, sizeof(mark), BPF_ANY)) {
+			snprintf(why, size, "exec file %s: map sb_exec: %s", g.gl_pathv[j], strerror(errno));
+			globfree(&g);
+			return -1;
+		}
+	}
+	globfree(&g);
+	return 0;
+}
+
+/* A pattern with a '/' is a path glob; a bare name is looked up in the PATH directories. */
+static int add_pattern(struct sensor *s, const struct sb_key *k, const char *pat, __u8 mark, char *why,
+		       size_t size)
+{
+	char full[4096];
+
+	if (strchr(pat, '/'))
+		return add_glob(s, k, pat, mark, why, size);
+	for (int i = 0; path_dirs[i]; i++) {
+		snprintf(full, sizeof(full), "%s/%s", path_dirs[i], pat);
+		if (add_glob(s, k, full, mark, why, size))
+			return -1;
+	}
+	return 0;
+}
+
+static int add_patterns(struct sensor *s, const struct sb_key *k, const cJSON *list, __u8 mark, char *why,
+			size_t size)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, list) {
+		if (!cJSON_IsString(it)) {
+			snprintf(why, size, "exec patterns must be strings");
+			return -1;
+		}
+		if (add_pattern(s, k, it->valuestring, mark, why, size))
+			return -1;
+	}
+	return 0;
+}
+
+/* Appends network entries of one list (allow or deny) to r. 0 or -1 (why set). */
+static int add_nets(struct sb_rules *r, const cJSON *list, __u8 allow, char *why, size_t size)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, list) {
+		const cJSON *fam = cJSON_GetObjectItemCaseSensitive(it, "family");
+		const cJSON *addr = cJSON_GetObjectItemCaseSensitive(it, "addr");
+		const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(it, "prefix");
+		const cJSON *port = cJSON_GetObjectItemCaseSensitive(it, "port");
+		struct sb_net_rule *nr = &r->net[r->nnet];
+		int af = cJSON_GetNumberValue(fam) == 6 ? AF_INET6 : AF_INET;
+
+		if (r->nnet >= SB_MAX_NET_RULES) {
+			snprintf(why, size, "more than %d network entries", SB_MAX_NET_RULES);
+			return -1;
+		}
+		if (!cJSON_IsNumber(fam) || !cJSON_IsString(addr) || !cJSON_IsNumber(prefix) ||
+		    !cJSON_IsNumber(port) || inet_pton(af, addr->valuestring, nr->addr) != 1 ||
+		    prefix->valueint < 0 || prefix->valueint > (af == AF_INET ? 32 : 128) ||
+		    port->valueint < 0 || port->valueint > 65535) {
+			snprintf(why, size, "network entry %u is not {family, addr, prefix, port}", r->nnet);
+			return -1;
+		}
+		nr->family = af;
+		nr->prefix = prefix->valueint;
+		nr->port = port->valueint;
+		nr->allow = allow;
+		r->nnet++;
+	}
+	return 0;
+}
+
+static int fill_rules(struct sb_rules *r, const cJSON *sb, char *why, size_t size)
+{
+	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(sb, "exec");
+	const cJSON *net = cJSON_GetObjectItemCaseSensitive(sb, "network");
+	const cJSON *egress = cJSON_GetObjectItemCaseSensitive(net, "egress");
+	const cJSON *maxp = cJSON_GetObjectItemCaseSensitive(sb, "max_processes");
+
+	memset(r, 0, sizeof(*r));
+	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(exec, "allow")))
+		r->flags |= SB_EXEC_ALLOWLIST;
+	if (cJSON_IsString(egress) && !strcmp(egress->valuestring, "deny"))
+		r->flags |= SB_EGRESS_DENY;
+	if (cJSON_IsNumber(maxp) && maxp->valuedouble >= 1 && maxp->valuedouble <= UINT32_MAX)
+		r->max_processes = (__u32)maxp->valuedouble;
+	/* Deny entries first: the kernel takes the first match, so they win over allow entries. */
+	if (add_nets(r, cJSON_GetObjectItemCaseSensitive(net, "deny"), 0, why, size) ||
+	    add_nets(r, cJSON_GetObjectItemCaseSensitive(net, "allow"), 1, why, size))
+		return -1;
+	return 0;
+}
+
+int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sb, char *why, size_t size)
+{
+	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(sb, "exec");
+	struct sb_key k = { .server_id = server_id, .call = call };
+	struct sb_rules r;
+
+	if (!cJSON_IsObject(sb)) {
+		snprintf(why, size, "sandbox must be an object");
+		return -1;
+	}
+	if (fill_rules(&r, sb, why, size))
+		return -1;
+	/* Files first, then the rules that refer to them: no instant with an allow list and no files. */
+	clear_files(s, &k);
+	if (add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "allow"), SB_FILE_ALLOW, why, size) ||
+	    add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "deny"), SB_FILE_DENY, why, size)) {
+		clear_files(s, &k);
+		return -1;
+	}
+	if (bpf_map__update_elem(s->enf->maps.sb_rules, &k, sizeof(k), &r, sizeof(r), BPF_ANY)) {
+		snprintf(why, size, "map sb_rules: %s", strerror(errno));
+		clear_files(s, &k);
+		return -1;
+	}
+	return 0;
+}
+
+void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
+{
+	struct sb_key k = { .server_id = server_id, .call = call };
+
+	if (bpf_map__delete_elem(s->enf->maps.sb_rules, &k, sizeof(k), 0) && errno != ENOENT)
+		log_warn("map sb_rules: remove server %u call %llu", server_id, (unsigned long long)call);
+	bpf_map__delete_elem(s->enf->maps.sb_procs, &k, sizeof(k), 0);
+	clear_files(s, &k);
+}
+
+uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call)
+{
+	struct sb_key k = { .server_id = server_id, .call = call };
+	__u32 n = 0;
+
+	if (bpf_map__lookup_elem(s->enf->maps.sb_procs, &k, sizeof(k), &n, sizeof(n), 0))
+		return 0;
+	return n;
+}

@@ -1,0 +1,29 @@
+/* enforce.h: writes a policy's sandbox block (as the shim sends it) into the BPF maps of enforce.bpf.c. */
+#ifndef MCPWARDEN_ENFORCE_H
+#define MCPWARDEN_ENFORCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "daemon/sensor.h"
+
+/*
+ * Installs rule set (server_id, call) from `sandbox` (call 0: the server's own):
+ *   {"exec":{"allow":[GLOB...],"deny":[GLOB...]},
+ *    "network":{"egress":"allow"|"deny","allow":[NET...],"deny":[NET...]},
+ *    "max_processes":N}
+ * NET is {"family":4|6,"addr":TEXT,"prefix":N,"port":N (0 any)}. Exec globs are
+ * expanded now, in the daemon's mount namespace; a name without '/' is looked up
+ * in the standard PATH directories. Each match is kept by identity (device and
+ * inode), so symlinks and hard links resolve to the file that really runs.
+ * An existing set is replaced. 0, or -1 with `why` set (nothing installed).
+ */
+int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sandbox, char *why, size_t size);
+/* Removes rule set (server_id, call) and its files and process count. */
+void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call);
+/* Live processes counted against rule set (server_id, call). */
+uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call);
+
+#endif

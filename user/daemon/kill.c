@@ -1,0 +1,144 @@
+/* kill.c: kills a call's process tree (cgroup frozen, pidfds checked against lineage) or a whole server (cgroup.kill). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/cgroups.h"
+#include "daemon/daemon.h"
+#include "daemon/event_json.h"
+
+struct victim {
+	__u32 pid;
+	__u64 start_time;
+};
+
+struct sweep {
+	const struct server *s;
+	uint64_t call;
+	struct victim *v;
+	size_t n, cap;
+};
+
+static bool carries(const struct tracked *t, uint64_t call)
+{
+	for (unsigned i = 0; i < t->ncalls && i < EV_MAX_CALLS; i++)
+		if (t->calls[i] == call)
+			return true;
+	return false;
+}
+
+static void gather(void *ctx, __u32 pid, const struct tracked *t)
+{
+	struct sweep *w = ctx;
+	struct victim *grown;
+
+	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !carries(t, w->call))
+		return;
+	if (w->n == w->cap) {
+		grown = reallocarray(w->v, w->cap ? 2 * w->cap : 32, sizeof(*w->v));
+		if (!grown) {
+			log_warn("kill call %llu of server %u: pid %u", (unsigned long long)w->call, w->s->id, pid);
+			return;
+		}
+		w->v = grown;
+		w->cap = w->cap ? 2 * w->cap : 32;
+	}
+	w->v[w->n++] = (struct victim){ .pid = pid, .start_time = t->start_time };
+}
+
+/*
+ * SIGKILLs process `v` through a pidfd. The pidfd names whatever process has
+ * the pid when it is opened; its lineage entry, read again afterwards with the
+ * same start time, proves that process is the one gathered (a reused pid would
+ * have a new entry or none). 0 when killed, -1 when gone or not provably it.
+ */
+static int kill_victim(struct daemon *d, const struct victim *v)
+{
+	struct tracked now;
+	int fd = pidfd_open(v->pid, 0), r = -1;
+
+	if (fd < 0)
+		return -1;	/* already gone */
+	if (!sensor_tracked_get(&d->sensor, v->pid, &now) && now.start_time == v->start_time) {
+		r = pidfd_send_signal(fd, SIGKILL, NULL, 0);
+		if (r && errno != ESRCH)
+			log_warn("pidfd_send_signal pid %u", v->pid);
+	}
+	close(fd);
+	return r;
+}
+
+/* Audits and publishes a kill; notes it on the call for the shim. */
+static void report_kill(struct daemon *d, struct server *s, struct active_call *c, const char *rule,
+			const char *what, cJSON *pids)
+{
+	cJSON *rec = cJSON_CreateObject();
+	char *line;
+
+	if (c)
+		active_call_note(c, rule, what);
+	cJSON_AddStringToObject(rec, "type", "kill");
+	cJSON_AddNumberToObject(rec, "server_id", s->id);
+	if (c) {
+		add_u64(rec, "call", c->call);
+		cJSON_AddStringToObject(rec, "tool", c->tool);
+	}
+	cJSON_AddStringToObject(rec, "rule", rule);
+	cJSON_AddStringToObject(rec, "reason", what);
+	cJSON_AddItemToObject(rec, "pids", pids);
+	line = cJSON_PrintUnformatted(rec);
+	if (line)
+		daemon_publish(d, line);
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "type");
+	daemon_audit(d, "kill", rec);
+}
+
+int daemon_kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason)
+{
+	struct sweep w = { .s = s, .call = call };
+	struct active_call *c = active_call_find(s->calls, call);
+	char what[200];
+	bool frozen = s->cgroup[0] && !cgroups_freeze(s->cgroup, true);
+	cJSON *pids = cJSON_CreateArray();
+
+	/* Frozen, nothing in the server's cgroup forks while the tree is gathered and killed. */
+	if (sensor_tracked_each(&d->sensor, gather, &w) == 0)
+		for (size_t i = 0; i < w.n; i++)
+			if (!kill_victim(d, &w.v[i]))
+				cJSON_AddItemToArray(pids, cJSON_CreateNumber(w.v[i].pid));
+	if (frozen)
+		cgroups_freeze(s->cgroup, false);	/* the killed die as they thaw */
+	free(w.v);
+	if (c)
+		c->killed = true;
+	log_warnx("server %u call %llu: %s (%s): killed %d processes", s->id, (unsigned long long)call, rule, reason,
+		  cJSON_GetArraySize(pids));
+	snprintf(what, sizeof(what), "%s: killed %d processes of the call", reason, cJSON_GetArraySize(pids));
+	report_kill(d, s, c, rule, what, pids);
+	return 0;
+}
+
+int daemon_kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason)
+{
+	char what[200];
+
+	if (!s->cgroup[0]) {
+		log_warnx("server %u: no cgroup to kill", s->id);
+		return -1;
+	}
+	if (cgroups_kill(s->cgroup))
+		return -1;
+	log_warnx("server %u '%s': %s (%s): killed its cgroup %s", s->id, s->name, rule, reason, s->cgroup);
+	snprintf(what, sizeof(what), "%s: killed the server and every process in its cgroup", reason);
+	for (struct active_call *c = s->calls; c; c = c->next) {
+		c->killed = true;
+		active_call_note(c, rule, what);
+	}
+	report_kill(d, s, NULL, rule, what, cJSON_CreateArray());
+	return 0;
+}
