@@ -104,7 +104,7 @@ static __always_inline __u16 exec_verdict(const struct sb_key *k, __u64 dev, __u
 	if (mark && *mark == SB_FILE_DENY)
 		return DR_EXEC_DENY;
 	if ((r->flags & SB_EXEC_ALLOWLIST) && !(mark && *mark == SB_FILE_ALLOW))
-		return DR_EXEC_ALLOW;
+		return (r->flags & SB_EXEC_DENY_ALL) ? DR_EXEC_DENY : DR_EXEC_ALLOW;
 	return 0;
 }
 

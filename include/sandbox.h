@@ -19,6 +19,7 @@ struct sb_key {
 
 #define SB_EXEC_ALLOWLIST	(1u << 0)	/* exec.allow given: only listed files may run */
 #define SB_EGRESS_DENY		(1u << 1)	/* connects and sends not matched by network.allow are refused */
+#define SB_EXEC_DENY_ALL	(1u << 2)	/* exec.deny ["*"]: what exec.allow does not list is denied by exec.deny */
 
 struct sb_net_rule {
 	__u8 family;		/* AF_INET or AF_INET6 */

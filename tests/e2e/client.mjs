@@ -117,6 +117,21 @@ scenarios.call = async () => {
   await client.close();
 };
 
+// Several calls on one session, in order: CALLS is a JSON list of {name, arguments}. Each
+// outcome is printed ("result I: ..." or "error I: ..."); an error does not stop the rest.
+scenarios.calls = async () => {
+  const client = await connect();
+  console.log(`instructions: ${client.getInstructions() || ''}`);
+  for (const [i, c] of JSON.parse(process.env.CALLS).entries()) {
+    try {
+      console.log(`result ${i}: ${JSON.stringify(await client.callTool(c))}`);
+    } catch (e) {
+      console.log(`error ${i}: ${e.message}`);
+    }
+  }
+  await client.close();
+};
+
 const fn = scenarios[scenario];
 assert.ok(fn, `unknown scenario ${scenario}`);
 try {

@@ -110,6 +110,8 @@ static int add_patterns(struct sensor *s, const struct sb_key *k, const cJSON *l
 			snprintf(why, size, "exec patterns must be strings");
 			return -1;
 		}
+		if (!strcmp(it->valuestring, "*"))
+			continue;	/* deny ["*"]: an empty allow list, set in fill_rules */
 		if (add_pattern(s, k, it->valuestring, mark, why, size))
 			return -1;
 	}
@@ -157,8 +159,13 @@ static int fill_rules(struct sb_rules *r, const cJSON *sb, char *why, size_t siz
 	const cJSON *maxp = cJSON_GetObjectItemCaseSensitive(sb, "max_processes");
 
 	memset(r, 0, sizeof(*r));
+	const cJSON *it;
+
 	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(exec, "allow")))
 		r->flags |= SB_EXEC_ALLOWLIST;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(exec, "deny"))
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, "*"))
+			r->flags |= SB_EXEC_ALLOWLIST | SB_EXEC_DENY_ALL;	/* all but what exec.allow lists */
 	if (cJSON_IsString(egress) && !strcmp(egress->valuestring, "deny"))
 		r->flags |= SB_EGRESS_DENY;
 	if (cJSON_IsNumber(maxp) && maxp->valuedouble >= 1 && maxp->valuedouble <= UINT32_MAX)

@@ -14,6 +14,7 @@
  *   {"exec":{"allow":[GLOB...],"deny":[GLOB...]},
  *    "network":{"egress":"allow"|"deny","allow":[NET...],"deny":[NET...]},
  *    "max_processes":N}
+ * exec.deny ["*"] denies every file exec.allow does not list.
  * NET is {"family":4|6,"addr":TEXT,"prefix":N,"port":N (0 any)}. Exec globs are
  * expanded now, in the daemon's mount namespace; a name without '/' is looked up
  * in the standard PATH directories. Each match is kept by identity (device and

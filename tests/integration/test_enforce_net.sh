@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Issue 4, network: a tool's `sandbox.network` holds in the kernel. Python run by the real
+# mcp-server-code-runner (SDK client, shim, daemon) may reach the allowlisted loopback port only:
+# TCP, UDP, IPv6, an IPv4-mapped address and an io_uring connect elsewhere fail with EPERM. The
+# call's result names the rule, and the daemon's events and audit log attribute each denial to
+# the call. A second server without a sandbox, running at the same time, is not affected. A
+# server-level rule holds while the server answers initialize.
+source "$(dirname "$0")/../lib.sh"
+require_root
+source "$(dirname "$0")/daemon.sh"
+
+listen() {	# listen VAR: a TCP listener on 127.0.0.1; its port in VAR
+	python3 -c 'import socket
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(64); print(s.getsockname()[1], flush=True)
+while True: s.accept()[0].close()' >"$TMP/$1" &
+	pids+=($!)
+	for _ in $(seq 50); do [ -s "$TMP/$1" ] && break; sleep 0.1; done
+	printf -v "$1" '%s' "$(cat "$TMP/$1")"
+}
+pids=()
+test_cleanup() { kill "${pids[@]}" 2>/dev/null; }
+listen A
+listen B
+
+cat >"$TMP/sandboxed.yaml" <<EOF
+version: "1"
+default: allow
+tools:
+  run-code:
+    sandbox:
+      network:
+        egress: deny
+        allow: ["127.0.0.1:$A"]
+EOF
+cat >"$TMP/open.yaml" <<EOF
+version: "1"
+default: allow
+EOF
+
+code="import errno, json, socket, subprocess
+def err(e): return errno.errorcode.get(e.errno, str(e))
+def tcp(host, port, fam=socket.AF_INET):
+    s = socket.socket(fam)
+    try:
+        s.connect((host, port)); return 'ok'
+    except OSError as e:
+        return err(e)
+    finally:
+        s.close()
+def udp(port):
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', port)); return 'ok'
+    except OSError as e:
+        return err(e)
+r = {'tcp_allowed': tcp('127.0.0.1', $A), 'tcp_other': tcp('127.0.0.1', $B), 'udp_allowed': udp($A),
+     'udp_other': udp($B), 'v6_other': tcp('::1', $B, socket.AF_INET6),
+     'mapped_other': tcp('::ffff:127.0.0.1', $B, socket.AF_INET6),
+     'uring': subprocess.run(['$HELPERS/uring_connect'], capture_output=True, text=True).stdout.strip()}
+print('NET ' + json.dumps(r))"
+args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
+
+start_daemon --audit-dir "$TMP/audit"
+follow_events "$TMP/events"
+run_code() {	# run_code POLICY OUT: one run-code call under the shim
+	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
+		--policy "$1" --audit "$2.log" -- node node_modules/mcp-server-code-runner/dist/cli.js >"$2" 2>&1)
+}
+# Two servers with different policies at once.
+run_code "$TMP/sandboxed.yaml" "$TMP/sandboxed.out" &
+c1=$!
+run_code "$TMP/open.yaml" "$TMP/open.out" &
+c2=$!
+wait $c1 || { cat "$TMP/sandboxed.out"; fail "sandboxed call failed"; }
+wait $c2 || { cat "$TMP/open.out"; fail "open call failed"; }
+cat "$TMP/sandboxed.out" "$TMP/open.out"
+
+# Server-level rules hold during initialize: the fixture connects while it answers initialize.
+cat >"$TMP/server.yaml" <<EOF
+version: "1"
+default: allow
+sandbox:
+  network:
+    egress: deny
+EOF
+(cd "$NODE_DIR" && CALLS='[]' timeout 60 node client.mjs calls -- "$MCPWARDEN" run \
+	--socket "$SOCK" --policy "$TMP/server.yaml" -- env FIXTURE_CONNECT=127.0.0.1:$B python3 "$FIXTURES/shibing624_server.py" >"$TMP/init.out" 2>&1) ||
+	{ cat "$TMP/init.out"; fail "initialize under a server-level sandbox failed"; }
+cat "$TMP/init.out"
+assert_contains "$(cat "$TMP/init.out")" "at initialize: EPERM" "server-level egress deny holds during initialize"
+stop_follow
+
+python3 - "$TMP/sandboxed.out" "$TMP/open.out" "$TMP/events" <<'PY' || fail "network enforcement (see above)"
+import json, re, sys
+ok = True
+def check(what, cond, detail=""):
+    global ok
+    print(("ok: " if cond else "BAD: ") + what, detail)
+    ok &= bool(cond)
+def net(path):
+    m = re.search(r"NET (\{.*?\})", open(path).read().replace('\\"', '"'))
+    return json.loads(m.group(1)) if m else {}
+s, o = net(sys.argv[1]), net(sys.argv[2])
+print("sandboxed:", s, "\nopen:", o)
+check("allowlisted TCP port connects", s.get("tcp_allowed") == "ok")
+check("another loopback TCP port: EPERM", s.get("tcp_other") == "EPERM")
+check("UDP to the allowlisted port goes", s.get("udp_allowed") == "ok")
+check("UDP elsewhere: EPERM", s.get("udp_other") == "EPERM")
+check("IPv6 connect elsewhere: EPERM", s.get("v6_other") == "EPERM")
+check("IPv4-mapped IPv6 connect elsewhere: EPERM", s.get("mapped_other") == "EPERM")
+check("io_uring connect elsewhere: -EPERM in the completion", s.get("uring", "").endswith("res=-1"), s.get("uring"))
+check("the open server, at the same time, reaches every port", o.get("tcp_other") == "ok" and o.get("udp_other") == "ok"
+      and o.get("uring", "").endswith("res=0"), o)
+res = json.loads(re.search(r"result: (.*)", open(sys.argv[1]).read()).group(1))
+meta = res.get("_meta", {}).get("io.mcpwarden/policy", {})
+check("the call's result is an error naming the rule", res.get("isError") is True and
+      meta.get("rule") == "tools.run-code.sandbox.network.egress" and "refused (EPERM)" in res["content"][0]["text"], meta)
+evs = [json.loads(l) for l in open(sys.argv[3]) if l.strip()]
+denies = [e for e in evs if e["type"] == "deny"]
+for e in denies:
+    print("deny:", e["rule"], e["what"], "calls", e["calls"])
+kinds = {(e["op"], e["protocol"], e["family"]) for e in denies if e["rule"] == "tools.run-code.sandbox.network.egress"}
+check("deny events for tcp, udp and inet6, each attributed to a call", {("connect", "tcp", "inet"), ("sendmsg", "udp", "inet"),
+      ("connect", "tcp", "inet6")} <= kinds and all(e["calls"] for e in denies if e.get("tool") == "run-code"), kinds)
+check("the uring helper's denial is attributed too", any(e["comm"] == "uring_connect" and e["calls"] for e in denies))
+check("the server-level denial during initialize", any(e["rule"] == "sandbox.network.egress" and e["comm"].startswith("python")
+      for e in denies))
+sys.exit(0 if ok else 1)
+PY
+"$MCPWARDEN" audit verify "$TMP/audit" >/dev/null || fail "audit chain does not verify"
+recs=$(zcat -f "$TMP"/audit/* 2>/dev/null | grep '"kind":"deny"' | head -n 3)
+assert_contains "$recs" '"rule":"tools.run-code.sandbox.network.egress"' "denials are in the audit log with their rule"
+pass "network sandbox: EPERM in the kernel, per tool, per server, during initialize"
