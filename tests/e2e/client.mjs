@@ -110,8 +110,10 @@ const scenarios = {
 };
 
 // One call, for tests that look at what it did: TOOL and ARGS (JSON) from the environment.
+// Like real clients, both list the tools before calling one.
 scenarios.call = async () => {
   const client = await connect();
+  await client.listTools();
   const res = await client.callTool({ name: process.env.TOOL, arguments: JSON.parse(process.env.ARGS) });
   console.log(`result: ${JSON.stringify(res)}`);
   await client.close();
@@ -122,6 +124,7 @@ scenarios.call = async () => {
 scenarios.calls = async () => {
   const client = await connect();
   console.log(`instructions: ${client.getInstructions() || ''}`);
+  await client.listTools();
   for (const [i, c] of JSON.parse(process.env.CALLS).entries()) {
     try {
       console.log(`result ${i}: ${JSON.stringify(await client.callTool(c))}`);
