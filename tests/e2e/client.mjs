@@ -119,13 +119,17 @@ scenarios.call = async () => {
   await client.close();
 };
 
-// Several calls on one session, in order: CALLS is a JSON list of {name, arguments}. Each
+// Several calls on one session, in order: CALLS is a JSON list of {name, arguments} (or {sleep_ms}). Each
 // outcome is printed ("result I: ..." or "error I: ..."); an error does not stop the rest.
 scenarios.calls = async () => {
   const client = await connect();
   console.log(`instructions: ${client.getInstructions() || ''}`);
   await client.listTools();
   for (const [i, c] of JSON.parse(process.env.CALLS).entries()) {
+    if (c.sleep_ms) {	// {"sleep_ms": N}: a pause between calls
+      await sleep(c.sleep_ms);
+      continue;
+    }
     try {
       console.log(`result ${i}: ${JSON.stringify(await client.callTool(c))}`);
     } catch (e) {
