@@ -16,12 +16,15 @@
  *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_gone,cgroup}],
  *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones, at
  *          most 300; "not_shown": N counts the rest)
- *   {"op":"track","pid":N[,"server_id":S]}
+ *   {"op":"track","pid":N[,"server_id":S][,"sandbox":{...}]}
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
- *       -> ack with "server_id".
- *   {"op":"register","name":NAME}
- *       The shim's path, race-free. The daemon makes the server's cgroup v2
+ *       With "sandbox" (the form in user/daemon/enforce.h) its tree is under
+ *       those rules. -> ack with "server_id".
+ *   {"op":"register","name":NAME[,"sandbox":{...}]}
+ *       The shim's path, race-free. "sandbox": the policy's server-level
+ *       sandbox block (user/daemon/enforce.h), in force in the kernel before
+ *       the ack, so before the server runs; refused (error) when invalid. The daemon makes the server's cgroup v2
  *       directory <cgroup2 mount>/mcpwarden/<server_id>-<NAME sanitised to
  *       [A-Za-z0-9_.-]> and records the peer (SO_PEERCRED pid, uid) as owner.
  *       -> ack with "server_id" and "cgroup" (the path); the ack message
@@ -57,10 +60,22 @@
  *       Both may carry the shim's own facts, copied into the audit log as they
  *       are: call_start "tool", "args_sha256" ("args" when the policy keeps
  *       them), "decision"; call_end "outcome", "is_error", "duration_ms".
+ *       call_start "sandbox": the tool's sandbox block, in force (for the
+ *       server process and every process forked during the call, until the
+ *       last of them exits) before the ack. call_end's ack carries
+ *       "violations": [{"rule","what"}], what the sandbox stopped during the
+ *       call (the daemon handles every ring buffer record first).
+ *   {"op":"kill_call","server_id":S,"call":C,"rule":R,"reason":W}
+ *       Owner or root: SIGKILLs (pidfd, checked against the lineage map)
+ *       every process carrying C but the server process, sweeping again until
+ *       a sweep finds nothing new. Audited as "kill". -> ack
+ *   {"op":"kill_server","server_id":S,"rule":R,"reason":W}
+ *       Owner or root: cgroup.kill on the server's cgroup. -> ack
  *   {"op":"call_denied","server_id":S,"tool":T,"args_sha256":H,"rule":R,"reason":W}
  *       Owner or root only: a call the shim's policy refused, for the audit log. -> ack
- *   {"op":"policy_reload","server_id":S,"file":F,"trigger":T,"ok":BOOL[,"error":E]}
- *       Owner or root only: the shim reloaded (or failed to reload) its policy. -> ack
+ *   {"op":"policy_reload","server_id":S,"file":F,"trigger":T,"ok":BOOL[,"error":E][,"sandbox":{...}]}
+ *       Owner or root only: the shim reloaded (or failed to reload) its policy.
+ *       On success the server-level rules become "sandbox" (none when absent). -> ack
  *   {"op":"subscribe","follow":BOOL}
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon

@@ -25,7 +25,7 @@ meta='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","trace":"t
 	echo '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"run_python_code","arguments":{"code":"print(4)"},'"$meta"'}}'
 	echo '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"run_python_code","arguments":{"code":5},'"$meta"'}}'
 	echo '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"fixture_secret","arguments":{},'"$meta"'}}'
-	echo '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"fixture_sleep","arguments":{"seconds":3}}}'
+	echo '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"fixture_sleep","arguments":{"seconds":0.8}}}'
 	echo '#wait 7'
 	echo '#sleep 0.2'
 	echo '{"jsonrpc":"2.0","id":8,"method":"ping"}'

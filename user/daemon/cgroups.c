@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -111,37 +110,6 @@ int cgroups_move(const char *path, pid_t pid)
 
 	snprintf(text, sizeof(text), "%d\n", (int)pid);
 	return write_control(path, "cgroup.procs", text);
-}
-
-/* Whether cgroup.events says "frozen 1". */
-static bool is_frozen(const char *path)
-{
-	char ev[PATH_MAX], buf[256];
-	int fd;
-	ssize_t n;
-
-	snprintf(ev, sizeof(ev), "%s/cgroup.events", path);
-	fd = open(ev, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return strstr(buf, "frozen 1") != NULL;
-}
-
-int cgroups_freeze(const char *path, bool frozen)
-{
-	struct timespec pause = { .tv_nsec = 200000 };
-
-	if (write_control(path, "cgroup.freeze", frozen ? "1" : "0"))
-		return -1;
-	/* Freezing completes asynchronously; give running tasks a moment to stop. */
-	for (int i = 0; frozen && i < CGROUPS_FREEZE_WAIT_US / 200 && !is_frozen(path); i++)
-		nanosleep(&pause, NULL);
-	return 0;
 }
 
 int cgroups_kill(const char *path)

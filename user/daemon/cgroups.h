@@ -2,7 +2,6 @@
 #ifndef MCPWARDEN_CGROUPS_H
 #define MCPWARDEN_CGROUPS_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -20,9 +19,6 @@ int cgroups_make(const char *root, uint32_t id, const char *name, char *path, si
 int cgroups_id(const char *path, uint64_t *cgid);
 /* Moves process `pid` into the cgroup at `path` (no-op when it is there). 0 or -1 (logged). */
 int cgroups_move(const char *path, pid_t pid);
-/* Freezes (waiting up to CGROUPS_FREEZE_WAIT_US for it to settle) or thaws the cgroup. 0 or -1 (logged). */
-#define CGROUPS_FREEZE_WAIT_US	20000
-int cgroups_freeze(const char *path, bool frozen);
 /* SIGKILLs every process in the cgroup and its descendants (cgroup.kill). 0 or -1 (logged). */
 int cgroups_kill(const char *path);
 /* Removes an empty cgroup. 0: gone (or already absent), 1: still has processes, -1: error (logged). */

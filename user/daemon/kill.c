@@ -1,4 +1,4 @@
-/* kill.c: kills a call's process tree (cgroup frozen, pidfds checked against lineage) or a whole server (cgroup.kill). */
+/* kill.c: kills a call's process tree (pidfds checked against the lineage map, swept until none is left) or a whole server (cgroup.kill). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +11,8 @@
 #include "daemon/cgroups.h"
 #include "daemon/daemon.h"
 #include "daemon/event_json.h"
+
+#define KILL_MAX_SWEEPS	16	/* a tree that keeps growing past this many sweeps is left to cgroup.kill */
 
 struct victim {
 	__u32 pid;
@@ -73,6 +75,17 @@ static int kill_victim(struct daemon *d, const struct victim *v)
 	return r;
 }
 
+/* Whether an earlier sweep of this kill signalled `pid` (it may linger in the map until it exits). */
+static bool signalled(const cJSON *pids, __u32 pid)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, pids)
+		if ((__u32)p->valuedouble == pid)
+			return true;
+	return false;
+}
+
 /* Audits and publishes a kill; notes it on the call for the shim. */
 static void report_kill(struct daemon *d, struct server *s, struct active_call *c, const char *rule,
 			const char *what, cJSON *pids)
@@ -98,26 +111,33 @@ static void report_kill(struct daemon *d, struct server *s, struct active_call *
 	daemon_audit(d, "kill", rec);
 }
 
+/*
+ * No freeze: a fork that completes before its parent's SIGKILL leaves a child
+ * in the lineage map, which the next sweep finds; a process with SIGKILL
+ * pending cannot fork (copy_process refuses). So sweeps repeat until one finds
+ * nothing new to kill, which takes two here.
+ */
 int daemon_kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason)
 {
-	struct sweep w = { .s = s, .call = call };
 	struct active_call *c = active_call_find(s->calls, call);
-	char what[200];
-	bool frozen = s->cgroup[0] && !cgroups_freeze(s->cgroup, true);
 	cJSON *pids = cJSON_CreateArray();
+	char what[200];
+	int sweeps = 0, killed;
 
-	/* Frozen, nothing in the server's cgroup forks while the tree is gathered and killed. */
-	if (sensor_tracked_each(&d->sensor, gather, &w) == 0)
-		for (size_t i = 0; i < w.n; i++)
-			if (!kill_victim(d, &w.v[i]))
-				cJSON_AddItemToArray(pids, cJSON_CreateNumber(w.v[i].pid));
-	if (frozen)
-		cgroups_freeze(s->cgroup, false);	/* the killed die as they thaw */
-	free(w.v);
+	do {
+		struct sweep w = { .s = s, .call = call };
+
+		killed = 0;
+		if (sensor_tracked_each(&d->sensor, gather, &w) == 0)
+			for (size_t i = 0; i < w.n; i++)
+				if (!signalled(pids, w.v[i].pid) && !kill_victim(d, &w.v[i]) && ++killed)
+					cJSON_AddItemToArray(pids, cJSON_CreateNumber(w.v[i].pid));
+		free(w.v);
+	} while (killed && ++sweeps < KILL_MAX_SWEEPS);
 	if (c)
 		c->killed = true;
-	log_warnx("server %u call %llu: %s (%s): killed %d processes", s->id, (unsigned long long)call, rule, reason,
-		  cJSON_GetArraySize(pids));
+	log_warnx("server %u call %llu: %s (%s): killed %d processes in %d sweeps", s->id, (unsigned long long)call,
+		  rule, reason, cJSON_GetArraySize(pids), sweeps + 1);
 	snprintf(what, sizeof(what), "%s: killed %d processes of the call", reason, cJSON_GetArraySize(pids));
 	report_kill(d, s, c, rule, what, pids);
 	return 0;

@@ -123,6 +123,8 @@ static int reply_server(struct daemon *d, struct ctl_client *c, const cJSON *req
 /* Admin path (uid 0 peers): any process becomes a server root. */
 static int do_track(struct daemon *d, struct ctl_client *c, const cJSON *req)
 {
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
+	char msg[300], err[200];
 	const char *why = NULL;
 	uint64_t pid, sid = 0;
 	uint32_t id;
@@ -136,6 +138,11 @@ static int do_track(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	id = daemon_track(d, pid, sid, 0, NULL, &why);
 	if (id)
 		log_warnx("peer pid %d uid %u: tracking pid %d as server %u", c->pid, c->uid, (int)pid, id);
+	/* An admin may put a process it did not start under a sandbox too. */
+	if (id && sandbox && daemon_rules_set(d, servers_find(d->servers, id), NULL, sandbox, err, sizeof(err))) {
+		snprintf(msg, sizeof(msg), "track: sandbox: %s", err);
+		return reply(d, c, req, NULL, msg);
+	}
 	return reply_server(d, c, req, "track", id, why);
 }
 

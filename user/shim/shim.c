@@ -182,6 +182,10 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 		char text[400];
 		cJSON *rec;
 
+		if (p->timed_out && p->kind == PEND_TOOLS_CALL && now > p->deadline_ns + SHIM_LATE_REPLY_NS) {
+			pending_remove(&s->c2s, p);	/* no late reply came to swallow */
+			return;
+		}
 		if (!p->deadline_ns || p->timed_out || p->deadline_ns > now)
 			continue;
 		if (p->kind == PEND_PING) {
@@ -194,8 +198,12 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 			 (double)(now - p->start_ns) / 1e6, p->deadline_rule);
 		shim_send(s, &s->to_client, reply_tool_error(p->id, text, "timeout", p->tool, p->deadline_rule, text));
 		shim_send(s, &s->to_server, notify_cancelled(p->id, "mcpwarden: tool call timed out"));
+		/* Its processes die now; the call ends with the daemon now too, since after
+		 * notifications/cancelled the server need not answer it at all. */
 		if (p->call)
 			dlink_kill_call(&s->link, p->call, p->deadline_rule, "deadline passed");
+		cJSON_Delete(dlink_call_end(&s->link, p->call, "timeout", 1));
+		p->call = 0;
 		rec = cJSON_CreateObject();
 		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
 		cJSON_AddStringToObject(rec, "tool", p->tool);

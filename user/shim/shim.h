@@ -21,6 +21,7 @@
 #define SHIM_TERM_GRACE_MS	2000		/* after stdin closes, then after SIGTERM */
 #define SHIM_MAX_RESPAWNS	5		/* restarts of a killed server per minute */
 #define SHIM_PING_GRACE_MS	1000		/* after a timeout, a server silent this long is stuck */
+#define SHIM_LATE_REPLY_NS	(60ull * 1000000000ull)	/* a timed-out call's late reply is swallowed this long */
 
 struct shim_opts {
 	const char *policy_path;	/* NULL: relay and fail-closed checks only */
