@@ -232,7 +232,8 @@ static int respawn(struct shim *s)
 	return 0;
 }
 
-static int poll_timeout_ms(const struct shim *s, uint64_t now)
+/* How long to wait for fds: until the next deadline, to the nanosecond (ppoll), or forever (NULL). */
+static struct timespec *poll_timeout(const struct shim *s, uint64_t now, struct timespec *ts)
 {
 	uint64_t next = pending_next_deadline(&s->c2s);
 
@@ -246,8 +247,11 @@ static int poll_timeout_ms(const struct shim *s, uint64_t now)
 		next = next && next < drain ? next : drain;
 	}
 	if (!next)
-		return -1;
-	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+		return NULL;
+	next = next <= now ? 0 : next - now;
+	ts->tv_sec = (time_t)(next / 1000000000ull);
+	ts->tv_nsec = (long)(next % 1000000000ull);
+	return ts;
 }
 
 static bool finished(const struct shim *s)
@@ -261,6 +265,7 @@ static void iterate(struct loop *l)
 	struct shim *s = l->s;
 	struct pollfd pfd[FD_COUNT];
 	uint64_t now = now_ns();
+	struct timespec ts;
 
 	pfd[FD_CLIENT_IN] = (struct pollfd){ .fd = !s->client_eof &&
 		outq_pending(&s->to_server) < SHIM_QUEUE_HIGH ? STDIN_FILENO : -1, .events = POLLIN };
@@ -273,8 +278,8 @@ static void iterate(struct loop *l)
 	pfd[FD_SIGNAL] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
 	pfd[FD_INOTIFY] = (struct pollfd){ .fd = l->inofd, .events = POLLIN };
 	pfd[FD_DAEMON] = (struct pollfd){ .fd = dlink_poll_fd(&s->link), .events = POLLIN };
-	if (poll(pfd, FD_COUNT, poll_timeout_ms(s, now)) < 0 && errno != EINTR) {
-		log_warn("poll");
+	if (ppoll(pfd, FD_COUNT, poll_timeout(s, now, &ts), NULL) < 0 && errno != EINTR) {
+		log_warn("ppoll");
 		return;
 	}
 	if (pfd[FD_SIGNAL].revents)

@@ -193,15 +193,15 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 			continue;
 		}
 		p->timed_out = true;
+		/* Its processes die first; the call ends with the daemon now too, since after
+		 * notifications/cancelled the server need not answer it at all. */
+		if (p->call)
+			dlink_kill_call(&s->link, p->call, p->deadline_rule, "deadline passed");
 		snprintf(text, sizeof(text), "mcpwarden: tool '%s' timed out after %.0f ms (rule '%s'); its "
 			 "processes were killed and the server was sent notifications/cancelled", p->tool,
 			 (double)(now - p->start_ns) / 1e6, p->deadline_rule);
 		shim_send(s, &s->to_client, reply_tool_error(p->id, text, "timeout", p->tool, p->deadline_rule, text));
 		shim_send(s, &s->to_server, notify_cancelled(p->id, "mcpwarden: tool call timed out"));
-		/* Its processes die now; the call ends with the daemon now too, since after
-		 * notifications/cancelled the server need not answer it at all. */
-		if (p->call)
-			dlink_kill_call(&s->link, p->call, p->deadline_rule, "deadline passed");
 		cJSON_Delete(dlink_call_end(&s->link, p->call, "timeout", 1));
 		p->call = 0;
 		rec = cJSON_CreateObject();
@@ -210,6 +210,7 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 		cJSON_AddStringToObject(rec, "outcome", "timeout");
 		cJSON_AddStringToObject(rec, "rule", p->deadline_rule);
 		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now - p->start_ns) / 1e6);
+		cJSON_AddNumberToObject(rec, "deadline_mono_ms", (double)p->deadline_ns / 1e6);	/* CLOCK_MONOTONIC */
 		dlog_write(&s->log, "call_end", rec);
 		send_ping(s, p->deadline_rule);	/* may move the table: stop here, the next poll goes on */
 		return;
