@@ -9,62 +9,7 @@ CONNECTS=${CONNECTS:-20000}
 WRITES=${WRITES:-200}
 CHILDREN=${CHILDREN:-10000}
 [ "$(id -u)" -eq 0 ] || { echo "daemon benchmark: needs root (BPF); skipped"; exit 0; }
-# The load runs pinned to the last CPU: unpinned, the scheduler's placement swings results by 30%.
-PIN=()
-[ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null && PIN=(taskset -c "$(($(nproc) - 1))")
-tmp=$(mktemp -d /tmp/mcpwarden-bench.XXXXXX)
-sock=$tmp/control.sock
-daemon_pid=
-children_pid=
-stats_was=
-cleanup() {
-	[ -n "$stats_was" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_was"
-	[ -n "$children_pid" ] && kill "$children_pid" 2>/dev/null && wait "$children_pid" 2>/dev/null
-	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-start_daemon() {
-	"$MCPWARDEN" daemon --socket "$sock" >"$tmp/daemon.log" 2>&1 &
-	daemon_pid=$!
-	for _ in $(seq 100); do
-		"$MCPWARDEN" status --socket "$sock" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "daemon did not start:" >&2; cat "$tmp/daemon.log" >&2; exit 1
-}
-stop_daemon() { kill "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=; }
-status() { "$MCPWARDEN" status --json --socket "$sock"; }
-drops() { status | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["drops"].values()))'; }
-received() { status | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["counters"]["events"].values()))'; }
-# track PID: makes PID a server root through the admin "track" request.
-track() {
-	python3 - "$sock" "$1" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect(sys.argv[1])
-s.send(json.dumps({"op": "track", "pid": int(sys.argv[2])}).encode())
-r = json.loads(s.recv(65536))
-assert r["ok"], r
-PY
-}
-# run [--tracked] LOADGEN-ARGS...: runs loadgen, tracked by the daemon when asked; prints its output.
-run() {
-	local tracked=$1; shift
-	mkfifo "$tmp/go"
-	sh -c 'read x <"$0"; exec "$@"' "$tmp/go" ${PIN[@]+"${PIN[@]}"} "$LOADGEN" "$@" >"$tmp/out" &
-	local pid=$!
-	[ "$tracked" = on ] && track "$pid"
-	echo go >"$tmp/go"
-	wait "$pid"
-	rm -f "$tmp/go"
-	cat "$tmp/out"
-}
-# ops MODE N on|off: ops/s of one loadgen run.
-ops() { run "$3" "$1" "$2" | awk '/ops\/s/ { print $2 }'; }
-max() { [ "$1" -gt "$2" ] && echo "$1" || echo "$2"; }
-ratio() { python3 -c "import sys; off, on = float(sys.argv[1]), float(sys.argv[2]); print(f'{on / off:.3f} (slowdown {100 * (1 - on / off):.1f}%)')" "$1" "$2"; }
+source "$top/tools/bench/bench_lib.sh"
 
 # Rounds alternate off and on, so that drift in the host's load hits both sides; each side keeps its best.
 echo "== daemon overhead on a tracked process tree (best of 3 alternating rounds) =="

@@ -5,3 +5,4 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 export MCPWARDEN=$top/build/mcpwarden
 "$top/build/bench"
 bash "$top/tools/bench/daemon_bench.sh"
+bash "$top/tools/bench/enforce_bench.sh"
