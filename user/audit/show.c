@@ -81,6 +81,7 @@ static void take(cJSON *t, cJSON *procs, const cJSON *rec)
 		replace(n, "argv", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "argv"), 1));
 	} else if (!strcmp(kind, "exit")) {
 		replace(n, "exit_code", cJSON_CreateNumber((double)num(rec, "exit_code")));
+		replace(n, "signal", cJSON_CreateNumber((double)num(rec, "signal")));
 	} else if (!strcmp(kind, "net")) {
 		cJSON *c = cJSON_CreateObject();
 
@@ -182,6 +183,7 @@ static void print_proc(FILE *out, const cJSON *p, const char *indent, bool last)
 {
 	const cJSON *argv = cJSON_GetObjectItemCaseSensitive(p, "argv"), *a, *c, *kids;
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(p, "exit_code");
+	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(p, "signal");
 	char sub[512];
 
 	fprintf(out, "%s%s %llu", indent, last ? "└─" : "├─", (unsigned long long)num(p, "pid"));
@@ -190,13 +192,16 @@ static void print_proc(FILE *out, const cJSON *p, const char *indent, bool last)
 			fprintf(out, " %s", cJSON_IsString(a) ? a->valuestring : "?");
 	else
 		fprintf(out, " %s", str(p, "exe") ? str(p, "exe") : "(forked, no exec)");
-	if (cJSON_IsNumber(code))
+	if (cJSON_IsNumber(sig) && sig->valueint)
+		fprintf(out, "   [killed by signal %d]", sig->valueint);
+	else if (cJSON_IsNumber(code))
 		fprintf(out, "   [exit %d]", code->valueint);
 	fputc('\n', out);
 	snprintf(sub, sizeof(sub), "%s%s", indent, last ? "   " : "│  ");
 	kids = cJSON_GetObjectItemCaseSensitive(p, "children");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(p, "connections")) {
-		bool ok = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "result")) == 0;
+		/* connect and bind give 0, sends the bytes sent, accept a descriptor: failures are negative. */
+		bool ok = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "result")) >= 0;
 
 		fprintf(out, "%s%s %s ", sub, c->next || cJSON_GetArraySize(kids) ? "├─" : "└─", str(c, "op"));
 		if (str(c, "path"))
