@@ -97,8 +97,14 @@ time.sleep(300)
         os.close(fd)
     reply(r)
     # The shim's own deadline (CLOCK_MONOTONIC, as time.monotonic), from its decision log.
-    ends = [json.loads(l) for l in open(log) if '"outcome":"timeout"' in l]
-    deadline = [e for e in ends if e.get("id") == r][0]["deadline_mono_ms"] / 1000
+    for _ in range(100):	# the shim writes the record just after the reply
+        ends = [e for e in map(json.loads, open(log)) if e.get("outcome") == "timeout" and e.get("id") == r]
+        if ends:
+            break
+        time.sleep(0.01)
+    else:
+        sys.exit(f"kill_bench: no timeout record for call {r} in {log}")
+    deadline = ends[0]["deadline_mono_ms"] / 1000
     late = (dead - deadline) * 1000
     delays.append(late)
     print(f"round {r}: {len(fds)} processes (python, sh, a sleep, a setsid escapee) all dead {late:.1f} ms after the deadline")
