@@ -71,3 +71,9 @@ stop_follow() {
 	wait "$follower_pid" 2>/dev/null
 	follower_pid=
 }
+
+# call_ids SHIM_LOG: "SERVER_ID CALL" of the first allowed call in a shim's decision log (--audit FILE).
+call_ids() {
+	python3 -c 'import json,sys
+d = [json.loads(l) for l in open(sys.argv[1]) if "\"decision\":\"allow\"" in l][0]; print(d["server_id"], d["call"])' "$1"
+}

@@ -12,9 +12,7 @@ start_listener
 out=$(code_runner_call "$TMP/shim.jsonl")
 kill "$listener"
 assert_contains "$out" "done" "the call ran"
-read -r sid call < <(python3 -c 'import json,sys
-d=[json.loads(l) for l in open(sys.argv[1]) if "\"decision\":\"allow\"" in l][0]
-print(d["server_id"], d["call"])' "$TMP/shim.jsonl")
+read -r sid call < <(call_ids "$TMP/shim.jsonl")
 sleep 0.3	# the last events reach the daemon
 
 tree=$("$MCPWARDEN" audit show --call "$call" --server "$sid" "$A")

@@ -127,8 +127,7 @@ check("the server-level denial during initialize", any(e["rule"] == "sandbox.net
 sys.exit(0 if ok else 1)
 PY
 "$MCPWARDEN" audit verify "$TMP/audit" >/dev/null || fail "audit chain does not verify"
-read -r sid call < <(python3 -c 'import json,sys
-d = [json.loads(l) for l in open(sys.argv[1]) if "\"decision\"" in l][0]; print(d["server_id"], d["call"])' "$TMP/sandboxed.out.log")
+read -r sid call < <(call_ids "$TMP/sandboxed.out.log")
 tree=$("$MCPWARDEN" audit show --call "$call" --server "$sid" "$TMP/audit")
 echo "$tree"
 assert_contains "$tree" "denied: connect to 127.0.0.1 port $B (tcp) refused (EPERM)" "audit show --call lists the call's denials"

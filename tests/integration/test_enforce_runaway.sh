@@ -120,8 +120,7 @@ ok &= bool(forks) and all(e["rule"] == "tools.run-code.sandbox.max_processes" fo
 sys.exit(0 if ok else 1)
 PY
 zcat -f "$TMP"/audit/* | grep -q '"kind":"kill"' || fail "no kill record in the audit log"
-read -r sid call < <(python3 -c 'import json,sys
-d = [json.loads(l) for l in open(sys.argv[1]) if "\"decision\"" in l][0]; print(d["server_id"], d["call"])' "$TMP/timeout.out.log")
+read -r sid call < <(call_ids "$TMP/timeout.out.log")
 tree=$("$MCPWARDEN" audit show --call "$call" --server "$sid" "$TMP/audit")
 echo "$tree"
 assert_contains "$tree" "killed: deadline passed: killed 6 processes of the call" "audit show --call lists the kill"
