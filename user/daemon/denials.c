@@ -23,13 +23,14 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 
 	switch (e->op) {
 	case DENY_EXEC:
-		snprintf(out, size, "exec of %s %s", cJSON_GetStringValue(exe),
+		snprintf(out, size, "exec of %s %s", cJSON_IsString(exe) ? exe->valuestring : "?",
 			 e->lsm ? "refused (EPERM)" : "killed before it ran");
 		break;
 	case DENY_CONNECT:
 	case DENY_SENDMSG:
 		snprintf(out, size, "%s to %s port %u (%s) refused (EPERM)", e->op == DENY_CONNECT ? "connect" : "send",
-			 cJSON_IsString(addr) ? addr->valuestring : "?", e->addr.port, cJSON_GetStringValue(proto));
+			 cJSON_IsString(addr) ? addr->valuestring : "?", e->addr.port,
+			 cJSON_IsString(proto) ? proto->valuestring : "?");
 		break;
 	case DENY_FORK:
 		snprintf(out, size, "more than %u processes: the new one was killed before it ran", e->limit);

@@ -108,10 +108,18 @@ char *notify_cancelled(const cJSON *request_id, const char *reason)
 	return line_of(msg);
 }
 
+/* A string member of a violation, "?" when missing. */
+static const char *field(const cJSON *v, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, key));
+
+	return s ? s : "?";
+}
+
 void reply_mark_sandbox(cJSON *msg, const char *tool, const cJSON *violations)
 {
 	const cJSON *first = cJSON_GetArrayItem(violations, 0), *v;
-	const char *rule = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "rule"));
+	const char *rule = field(first, "rule");
 	cJSON *res = cJSON_GetObjectItemCaseSensitive(msg, "result");
 	cJSON *err = cJSON_GetObjectItemCaseSensitive(msg, "error"), *content, *item, *meta;
 	char text[2048];
@@ -120,9 +128,8 @@ void reply_mark_sandbox(cJSON *msg, const char *tool, const cJSON *violations)
 	n = (size_t)snprintf(text, sizeof(text), "mcpwarden sandbox stopped tool '%s':", tool);
 	cJSON_ArrayForEach(v, violations)
 		if (n < sizeof(text))
-			n += (size_t)snprintf(text + n, sizeof(text) - n, " [rule '%s'] %s;",
-					      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "rule")),
-					      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "what")));
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " [rule '%s'] %s;", field(v, "rule"),
+					      field(v, "what"));
 	if (cJSON_IsObject(err)) {
 		cJSON_ReplaceItemInObjectCaseSensitive(err, "message", cJSON_CreateString(text));
 		cJSON_DeleteItemFromObjectCaseSensitive(err, "data");

@@ -76,7 +76,8 @@ int dlink_register(struct daemon_link *l)
 	if (connect_quietly(l) < 0) {
 		if (!l->warned)
 			log_warnx("no daemon at %s (%s): enforcing tool-call policy only, without process "
-				  "or network attribution", l->path, strerror(errno));
+				  "or network attribution%s", l->path, strerror(errno),
+				  l->any_sandbox ? "; the policy's sandbox rules are NOT enforced" : "");
 		l->warned = true;
 		return -1;
 	}
@@ -88,7 +89,7 @@ int dlink_register(struct daemon_link *l)
 	rep = ask(l, req, &cg);
 	if (!rep) {
 		log_warnx("the daemon at %s refused to register server %s: tool-call policy only%s",
-			  l->path, l->name, l->sandbox ? "; the policy's sandbox rules are NOT enforced" : "");
+			  l->path, l->name, l->any_sandbox ? "; the policy's sandbox rules are NOT enforced" : "");
 		drop(l);
 		return -1;
 	}

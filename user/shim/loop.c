@@ -366,6 +366,7 @@ static void link_sandbox(struct shim *s)
 	for (size_t i = 0; i < s->pol->ntools; i++)
 		any |= s->pol->tools[i].sandbox.present;
 	dlink_set_sandbox(&s->link, sandbox_json(&s->pol->sandbox));
+	s->link.any_sandbox = any;
 	if (any && !s->o.socket_path)
 		log_warnx("%s: the policy's sandbox rules need `mcpwarden daemon`; with --no-daemon they are "
 			  "NOT enforced", s->o.policy_path);
