@@ -48,6 +48,23 @@ assert_contains "$rep" 'not a child of the caller' "register of another's proces
 rep=$(request 'not json')
 assert_contains "$rep" '"op":"error"' "garbage refused"
 
+# A process inside a policed tree may read but not steer (register a rule-free server, kill, ...).
+mkfifo "$TMP/go2"
+sh -c 'read x <"$1"; python3 - "$2" <<"PY" >"$3"
+import socket, sys
+for req in (b"{\"op\":\"register\",\"name\":\"escape\"}", b"{\"op\":\"status\"}"):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    s.send(req)
+    print(s.recv(65536).decode())
+PY' inner "$TMP/go2" "$SOCK" "$TMP/inner.out" &
+inner=$!
+request "{\"op\":\"track\",\"pid\":$inner}" >/dev/null
+echo go >"$TMP/go2"
+wait "$inner"
+assert_contains "$(head -n 1 "$TMP/inner.out")" "policed processes may not steer the daemon" "a tracked process may not register"
+assert_contains "$(tail -n 1 "$TMP/inner.out")" '"op":"ack"' "but may ask for status"
+
 echo go >"$TMP/go"
 wait "$root"
 sleep 0.3

@@ -413,14 +413,36 @@ static int do_subscribe(struct daemon *d, struct ctl_client *c, const cJSON *req
 	return ctl_client_send(&d->ctl, c, end);
 }
 
+/*
+ * A process inside a policed tree may read (status, ps, events) but not steer:
+ * otherwise code run by a tool could register a fresh server without rules,
+ * start a child in its cgroup, end its own call or kill its neighbours.
+ */
+static bool policed_peer(struct daemon *d, const struct ctl_client *c, const char *op, char *msg, size_t size)
+{
+	struct tracked t;
+
+	if (!strcmp(op, CTL_OP_STATUS) || !strcmp(op, CTL_OP_PS) || !strcmp(op, CTL_OP_SUBSCRIBE))
+		return false;
+	if (sensor_tracked_get(&d->sensor, c->pid, &t))
+		return false;
+	log_warnx("peer pid %d uid %u: refused %s: it belongs to server %u", c->pid, c->uid, op, t.server_id);
+	snprintf(msg, size, "%s: the caller (pid %d) runs inside server %u; policed processes may not steer the "
+		 "daemon", op, c->pid, t.server_id);
+	return true;
+}
+
 int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size_t len)
 {
+	char msg2[200];
 	cJSON *req = cJSON_ParseWithLength(msg, len);
 	const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
 	int r;
 
 	if (!cJSON_IsString(op))
 		r = reply(d, c, req, NULL, "request: not a JSON object with a string 'op'");
+	else if (policed_peer(d, c, op->valuestring, msg2, sizeof(msg2)))
+		r = reply(d, c, req, NULL, msg2);
 	else if (!strcmp(op->valuestring, CTL_OP_STATUS))
 		r = do_status(d, c, req);
 	else if (!strcmp(op->valuestring, CTL_OP_PS))
