@@ -47,7 +47,12 @@ struct {
 	__type(value, struct sb_counted);
 } sb_counted SEC(".maps");
 
-extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym;
+#ifndef bpf_ksym_exists	/* libbpf before 1.2 */
+#define bpf_ksym_exists(sym) (!!(sym))
+#endif
+
+/* Kernel 6.13+; without it a process over the limit is left to the daemon's kill of its call. */
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym __weak;
 
 /* The rule sets of a process: set 0 is the server's, sets 1.. its calls'. */
 static __always_inline void set_key(struct sb_key *k, const struct tracked *t, __u32 i)
@@ -62,12 +67,53 @@ static __always_inline __u32 nsets(const struct tracked *t)
 	return 1 + (t->ncalls < EV_MAX_CALLS ? t->ncalls : EV_MAX_CALLS);
 }
 
+/*
+ * Each process may report DENY_BURST denials a second: a snippet looping on a denied
+ * connect must not flood the daemon (whose answers the shim waits for). The denials
+ * themselves all hold; the records beyond the budget are counted (status).
+ */
+#define DENY_BURST	64
+
+struct deny_budget {
+	__u64 window;		/* start of the current second */
+	__u32 n;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct deny_budget);
+} deny_budget SEC(".maps");
+
+static __always_inline bool deny_budget_take(__u32 tgid)
+{
+	struct deny_budget *b = bpf_map_lookup_elem(&deny_budget, &tgid), nb = { .n = 1 };
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!b || now - b->window > 1000000000ull) {
+		nb.window = now;
+		bpf_map_update_elem(&deny_budget, &tgid, &nb, BPF_ANY);
+		return true;
+	}
+	if (b->n >= DENY_BURST) {
+		count_error(SERR_DENY_SUPPRESSED);
+		return false;
+	}
+	b->n++;
+	return true;
+}
+
 /* Reports a denial by `task` (lineage `t`) against rule set `call`; returns the record to fill, or NULL. */
 static __always_inline struct ev_deny *deny_event(struct task_struct *task, const struct tracked *t,
 						  __u16 op, __u16 rule, __u64 call)
 {
-	struct ev_deny *e = event_reserve(sizeof(*e), EV_DENY);
+	struct ev_deny *e;
 
+	if (!deny_budget_take(task->tgid))
+		return NULL;
+	e = event_reserve(sizeof(*e), EV_DENY);
 	if (!e)
 		return NULL;
 	fill_hdr(&e->h, EV_DENY, sizeof(*e), task, t);
@@ -162,8 +208,8 @@ int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
 
 /* ---- process limits ---- */
 
-/* Adds `delta` to the live count of rule set `k`; returns the new count (approximate under races). */
-static __always_inline __u32 count_add(const struct sb_key *k, int delta)
+/* Counts one more live process against rule set `k`; returns the new count (approximate under races). */
+static __always_inline __u32 count_up(const struct sb_key *k)
 {
 	__u32 zero = 0, *n = bpf_map_lookup_elem(&sb_procs, k);
 
@@ -173,8 +219,17 @@ static __always_inline __u32 count_add(const struct sb_key *k, int delta)
 		if (!n)
 			return 0;
 	}
-	__sync_fetch_and_add(n, delta);
+	__sync_fetch_and_add(n, 1);
 	return *n;
+}
+
+/* One process fewer; a set already cleared by userspace stays cleared, and a count never wraps. */
+static __always_inline void count_down(const struct sb_key *k)
+{
+	__u32 *n = bpf_map_lookup_elem(&sb_procs, k);
+
+	if (n && *n)
+		__sync_fetch_and_add(n, -1);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -194,6 +249,17 @@ int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child
 	t = task_lineage(parent);
 	if (!t)
 		return 0;
+	/* A child the lineage map cannot hold would escape every rule: it does not get to run. */
+	if (!tracked_lookup(tgid)) {
+		struct tracked ct = *t;
+
+		ct.start_time = child->start_time;
+		if (bpf_map_update_elem(&tracked, &tgid, &ct, BPF_NOEXIST) && !tracked_lookup(tgid)) {
+			if (bpf_ksym_exists(bpf_send_signal_task))
+				bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+			return 0;
+		}
+	}
 	c.server_id = t->server_id;
 	for (i = 0; i < EV_MAX_CALLS + 1; i++) {
 		if (i >= nsets(t))
@@ -202,7 +268,7 @@ int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child
 		r = bpf_map_lookup_elem(&sb_rules, &k);
 		if (!r)
 			continue;
-		n = count_add(&k, 1);
+		n = count_up(&k);
 		if (c.nsets < 5)
 			c.calls[c.nsets++] = k.call;
 		if (r->max_processes && n > r->max_processes && !hit) {
@@ -216,7 +282,8 @@ int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child
 	if (!hit)
 		return 0;
 	/* The child has not run yet: it dies before its first instruction. */
-	bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+	if (bpf_ksym_exists(bpf_send_signal_task))
+		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
 	e = deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
 	if (e) {
 		e->limit = limit;
@@ -242,7 +309,7 @@ int BPF_PROG(enforce_exit, struct task_struct *task, bool group_dead)
 		if (i >= c->nsets)
 			break;
 		k.call = c->calls[i];
-		count_add(&k, -1);
+		count_down(&k);
 	}
 	bpf_map_delete_elem(&sb_counted, &tgid);
 	return 0;

@@ -51,6 +51,7 @@ enum mcp_reply {
 /* Indexes of the per-CPU `sensor_errors` counters: losses that are not ring buffer drops. */
 enum sensor_error {
 	SERR_TRACKED_FULL,	/* a tracked process's child could not be added to `tracked` */
+	SERR_DENY_SUPPRESSED,	/* deny records beyond a process's budget (the denial itself still held) */
 	SERR_MAX,
 };
 

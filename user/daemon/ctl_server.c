@@ -152,6 +152,10 @@ void ctl_server_accept(struct ctl_server *s)
 	c->fd = fd;
 	c->pid = cred.pid;
 	c->uid = cred.uid;
+	/* The peer process itself, for as long as it lives (a pid alone could be reused). */
+	len = sizeof(c->pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &len))
+		c->pidfd = -1;
 	if (watch(s, EPOLL_CTL_ADD, fd, EPOLLIN, (epoll_data_t){ .ptr = c })) {
 		strq_free(&c->out);
 		free(c);
@@ -183,6 +187,8 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 	if (c->owner && s->on_drop)
 		s->on_drop(s->ctx, c);
 	close(c->fd);	/* also removes it from epoll */
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	strq_free(&c->out);
 	c->dead = true;
 	c->next = s->dead;

@@ -10,10 +10,16 @@
 
 #define CTL_CLIENT_QUEUE	4096	/* messages; a slower subscriber loses events, counted */
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD	77	/* Linux 6.5 */
+#endif
+
 struct ctl_client {
 	int fd;
 	pid_t pid;			/* SO_PEERCRED */
 	uid_t uid;
+	int pidfd;			/* SO_PEERPIDFD: the connecting process; -1 when the kernel has none */
+	bool policed;			/* seen inside a server's tree once: stays so */
 	bool follow;			/* receives live events */
 	bool closing;			/* close once the queue is flushed */
 	bool want_out;			/* EPOLLOUT is armed */

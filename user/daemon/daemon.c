@@ -73,9 +73,9 @@ int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const 
 		*why = start ? "too many concurrent calls" : "call not active";
 		return -1;
 	}
-	if (sensor_track(&d->sensor, s->root, &t)) {
-		*why = "cannot update the BPF map 'tracked'";
-		return -1;
+	if (sensor_tracked_update(&d->sensor, s->root, &t)) {
+		*why = "the server process is gone";
+		return start ? -1 : 0;
 	}
 	return 0;
 }

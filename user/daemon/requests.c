@@ -1,6 +1,8 @@
 /* requests.c: serves control socket requests (include/control.h): status, track, register, attach, calls, subscribe. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -306,11 +308,16 @@ static int call_start(struct daemon *d, struct ctl_client *c, const cJSON *req, 
 /* call_end: after every record already in the ring buffer is handled, the ack carries the call's violations. */
 static int call_end(struct daemon *d, struct ctl_client *c, const cJSON *req, struct server *s, uint64_t call)
 {
+	uint32_t sid = s->id;
 	const char *why;
 	char msg[200];
 	cJSON *body;
 
 	daemon_consume(d);
+	/* Handling the records may have forgotten the server (its root exited, no cgroup left). */
+	s = servers_find(d->servers, sid);
+	if (!s)
+		return reply(d, c, req, NULL, NULL);
 	if (daemon_call(d, s->id, call, false, &why)) {
 		snprintf(msg, sizeof(msg), "call_end: %s", why);
 		return reply(d, c, req, NULL, msg);
@@ -418,18 +425,28 @@ static int do_subscribe(struct daemon *d, struct ctl_client *c, const cJSON *req
  * otherwise code run by a tool could register a fresh server without rules,
  * start a child in its cgroup, end its own call or kill its neighbours.
  */
-static bool policed_peer(struct daemon *d, const struct ctl_client *c, const char *op, char *msg, size_t size)
+static bool policed_peer(struct daemon *d, struct ctl_client *c, const char *op, char *msg, size_t size)
 {
 	struct tracked t;
 
 	if (!strcmp(op, CTL_OP_STATUS) || !strcmp(op, CTL_OP_PS) || !strcmp(op, CTL_OP_SUBSCRIBE))
 		return false;
-	if (sensor_tracked_get(&d->sensor, c->pid, &t))
-		return false;
-	log_warnx("peer pid %d uid %u: refused %s: it belongs to server %u", c->pid, c->uid, op, t.server_id);
-	snprintf(msg, size, "%s: the caller (pid %d) runs inside server %u; policed processes may not steer the "
-		 "daemon", op, c->pid, t.server_id);
-	return true;
+	/* Once policed, always: the process may fork, hand the socket on, and exit. */
+	if (!c->policed && !sensor_tracked_get(&d->sensor, c->pid, &t)) {
+		c->policed = true;
+		log_warnx("peer pid %d uid %u: refused %s: it belongs to server %u", c->pid, c->uid, op, t.server_id);
+	}
+	if (c->policed) {
+		snprintf(msg, size, "%s: the caller (pid %d) runs inside a policed server; policed processes may not "
+			 "steer the daemon", op, c->pid);
+		return true;
+	}
+	/* Whoever holds the socket now is not the process that connected, which is what was checked. */
+	if (c->pidfd >= 0 && pidfd_send_signal(c->pidfd, 0, NULL, 0) && errno == ESRCH) {
+		snprintf(msg, size, "%s: the process that connected (pid %d) is gone; connect again", op, c->pid);
+		return true;
+	}
+	return false;
 }
 
 int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size_t len)

@@ -187,6 +187,16 @@ int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t)
 	return 0;
 }
 
+int sensor_tracked_update(struct sensor *s, __u32 pid, const struct tracked *t)
+{
+	if (bpf_map__update_elem(s->proc->maps.tracked, &pid, sizeof(pid), t, sizeof(*t), BPF_EXIST)) {
+		if (errno != ENOENT)
+			log_warn("map tracked: update pid %u (server %u)", pid, t->server_id);
+		return -1;
+	}
+	return 0;
+}
+
 int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t)
 {
 	if (bpf_map__lookup_elem(s->proc->maps.tracked, &pid, sizeof(pid), t, sizeof(*t), 0)) {

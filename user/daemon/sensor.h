@@ -29,6 +29,8 @@ void sensor_close(struct sensor *s);
 int sensor_set_flags(struct sensor *s, __u32 flags);
 /* Makes `pid` a tracked process (a server root). */
 int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t);
+/* Rewrites the lineage entry of `pid` only if it still has one (an exited process is not brought back). */
+int sensor_tracked_update(struct sensor *s, __u32 pid, const struct tracked *t);
 /* Reads the lineage entry of `pid`. 0, or -1 when it has none (errno ENOENT) or on error (logged). */
 int sensor_tracked_get(struct sensor *s, __u32 pid, struct tracked *t);
 /* Maps cgroup `cgid` to `server_id`: untracked processes in it become the server's. 0 or -1 (logged). */

@@ -48,10 +48,13 @@ cJSON *daemon_status_json(struct daemon *d)
 	cJSON_AddNumberToObject(c, "processes", d->procs.count);
 	cJSON_AddNumberToObject(c, "tracked", tracked);
 	cJSON_AddNumberToObject(c, "clients", d->ctl.nclients);
-	if (sensor_errors(&d->sensor, errors))
+	if (sensor_errors(&d->sensor, errors)) {
 		cJSON_AddNullToObject(c, "lineage_lost");
-	else
+		cJSON_AddNullToObject(c, "deny_records_suppressed");
+	} else {
 		cJSON_AddNumberToObject(c, "lineage_lost", errors[SERR_TRACKED_FULL]);
+		cJSON_AddNumberToObject(c, "deny_records_suppressed", errors[SERR_DENY_SUPPRESSED]);
+	}
 	if (sensor_drops(&d->sensor, drops))
 		cJSON_AddNullToObject(s, "drops");
 	else

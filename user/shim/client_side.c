@@ -164,13 +164,15 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
 	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. */
 	p->call = dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
-	refused = refused && lim.sandbox;
+	/* A daemon that enforced this shim's sandboxes and went away (or was made to) is waited for. */
+	refused = (refused || (!p->call && s->link.ever_linked)) && lim.sandbox;
 	cJSON_Delete(lim.sandbox);
 	if (refused) {
 		/* The tool's sandbox would not hold: fail closed. */
 		d = (struct decision){ .allow = false };
 		snprintf(d.rule, sizeof(d.rule), "tools.%s.sandbox", name->valuestring);
-		snprintf(d.reason, sizeof(d.reason), "the daemon did not accept the tool's sandbox (see its log)");
+		snprintf(d.reason, sizeof(d.reason), "the daemon that enforces the tool's sandbox did not accept the "
+			 "call or is unreachable (see its log); retry once it is back");
 		pending_remove(&s->c2s, p);
 		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0);
 		owe(r, denial(s, m->id, name->valuestring, &d));

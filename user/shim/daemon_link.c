@@ -94,6 +94,7 @@ int dlink_register(struct daemon_link *l)
 		return -1;
 	}
 	l->server_id = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rep, "server_id"));
+	l->ever_linked = true;
 	cJSON_Delete(rep);
 	if (l->cgroup_fd >= 0)
 		close(l->cgroup_fd);

@@ -19,6 +19,7 @@ struct daemon_link {
 	uint64_t next_call;
 	cJSON *sandbox;		/* the policy's server-level sandbox (sandbox_json), sent at every registration */
 	bool any_sandbox;	/* the policy has sandbox rules (server or tool level): say so when they can't hold */
+	bool ever_linked;	/* a daemon accepted this shim once: while it is unreachable, sandboxed calls wait */
 };
 
 void dlink_init(struct daemon_link *l, const char *path, const char *name);
