@@ -61,9 +61,12 @@ args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "lang
 
 start_daemon --audit-dir "$TMP/audit"
 follow_events "$TMP/events"
-run_code() {	# run_code POLICY OUT: one run-code call under the shim
+run_code() {	# run_code POLICY OUT [SERVER...]: one run-code call under the shim
+	local policy=$1 out=$2
+	shift 2
+	[ $# -gt 0 ] || set -- node node_modules/mcp-server-code-runner/dist/cli.js
 	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
-		--policy "$1" --audit "$2.log" -- node node_modules/mcp-server-code-runner/dist/cli.js >"$2" 2>&1)
+		--policy "$policy" --audit "$out.log" -- "$@" >"$out" 2>&1)
 }
 # Two servers with different policies at once.
 run_code "$TMP/sandboxed.yaml" "$TMP/sandboxed.out" &
@@ -73,6 +76,11 @@ c2=$!
 wait $c1 || { cat "$TMP/sandboxed.out"; fail "sandboxed call failed"; }
 wait $c2 || { cat "$TMP/open.out"; fail "open call failed"; }
 cat "$TMP/sandboxed.out" "$TMP/open.out"
+# Launched through a wrapper (as npx, uvx or `sh -c` do), the real server is the root's child: its
+# tool rules hold all the same.
+run_code "$TMP/sandboxed.yaml" "$TMP/wrapped.out" sh -c 'node node_modules/mcp-server-code-runner/dist/cli.js; :' ||
+	{ cat "$TMP/wrapped.out"; fail "wrapped call failed"; }
+cat "$TMP/wrapped.out"
 
 # Server-level rules hold during initialize: the fixture connects while it answers initialize.
 cat >"$TMP/server.yaml" <<EOF
@@ -89,7 +97,7 @@ cat "$TMP/init.out"
 assert_contains "$(cat "$TMP/init.out")" "at initialize: EPERM" "server-level egress deny holds during initialize"
 stop_follow
 
-python3 - "$TMP/sandboxed.out" "$TMP/open.out" "$TMP/events" <<'PY' || fail "network enforcement (see above)"
+python3 - "$TMP/sandboxed.out" "$TMP/open.out" "$TMP/events" "$TMP/wrapped.out" <<'PY' || fail "network enforcement (see above)"
 import json, re, sys
 ok = True
 def check(what, cond, detail=""):
@@ -108,6 +116,10 @@ check("UDP elsewhere: EPERM", s.get("udp_other") == "EPERM")
 check("IPv6 connect elsewhere: EPERM", s.get("v6_other") == "EPERM")
 check("IPv4-mapped IPv6 connect elsewhere: EPERM", s.get("mapped_other") == "EPERM")
 check("io_uring connect elsewhere: -EPERM in the completion", s.get("uring", "").endswith("res=-1"), s.get("uring"))
+w = net(sys.argv[4])
+print("wrapped:", w)
+check("behind a wrapper, the tool's rules hold: allowed port ok, other port EPERM", w.get("tcp_allowed") == "ok"
+      and w.get("tcp_other") == "EPERM" and w.get("udp_other") == "EPERM", w)
 check("the open server, at the same time, reaches every port", o.get("tcp_other") == "ok" and o.get("udp_other") == "ok"
       and o.get("uring", "").endswith("res=0"), o)
 res = json.loads(re.search(r"result: (.*)", open(sys.argv[1]).read()).group(1))

@@ -48,16 +48,45 @@ uint32_t daemon_track(struct daemon *d, pid_t pid, uint32_t server_id, pid_t own
 		*why = "out of memory";
 		return 0;
 	}
-	if (p)
+	if (p) {
 		p->server_id = t.server_id;
+		p->base = true;
+	}
 	if (t.server_id >= d->next_server_id)
 		d->next_server_id = t.server_id + 1;
 	return t.server_id;
 }
 
+struct call_edit {
+	struct daemon *d;
+	struct server *s;
+	uint64_t call;
+	bool start;
+};
+
+/* Adds or removes the call in one more process of the server's own (a wrapper's child, a worker). */
+static void edit_base(void *ctx, struct proc *p)
+{
+	struct call_edit *e = ctx;
+	struct tracked t;
+
+	if (!p->base || (pid_t)p->pid == e->s->root || sensor_tracked_get(&e->d->sensor, p->pid, &t) ||
+	    t.start_time != p->start_time)
+		return;
+	if (e->start ? calls_add(&t, e->call) : calls_remove(&t, e->call))
+		return;
+	sensor_tracked_update(&e->d->sensor, p->pid, &t);
+}
+
+/*
+ * The root carries the call, and so does every other process of the server's own:
+ * a server started through npx, uvx or `sh -c` is the root's child, and what it
+ * forks during the call must carry the call (and its rules) too.
+ */
 int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const char **why)
 {
 	struct server *s = servers_find(d->servers, id);
+	struct call_edit e = { .d = d, .s = s, .call = call, .start = start };
 	struct tracked t;
 
 	if (!s) {
@@ -77,6 +106,7 @@ int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const 
 		*why = "the server process is gone";
 		return start ? -1 : 0;
 	}
+	proctable_each_of(&d->procs, id, edit_base, &e);
 	return 0;
 }
 

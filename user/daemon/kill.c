@@ -20,6 +20,7 @@ struct victim {
 };
 
 struct sweep {
+	struct daemon *d;
 	const struct server *s;
 	uint64_t call;
 	struct victim *v;
@@ -39,7 +40,10 @@ static void gather(void *ctx, __u32 pid, const struct tracked *t)
 	struct sweep *w = ctx;
 	struct victim *grown;
 
-	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !carries(t, w->call))
+	struct proc *p = proctable_find(&w->d->procs, pid, t->start_time);
+
+	/* The server's own processes carry every call; a call's kill is not theirs. */
+	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !carries(t, w->call) || (p && p->base))
 		return;
 	if (w->n == w->cap) {
 		grown = reallocarray(w->v, w->cap ? 2 * w->cap : 32, sizeof(*w->v));
@@ -125,7 +129,7 @@ int daemon_kill_call(struct daemon *d, struct server *s, uint64_t call, const ch
 	int sweeps = 0, killed;
 
 	do {
-		struct sweep w = { .s = s, .call = call };
+		struct sweep w = { .d = d, .s = s, .call = call };
 
 		killed = 0;
 		if (sensor_tracked_each(&d->sensor, gather, &w) == 0)

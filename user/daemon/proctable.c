@@ -71,6 +71,8 @@ struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h)
 		}
 		p->pid = h->pid;
 		p->start_time = h->start_time;
+		/* Born outside any call (in the kernel's lineage): the server's own, like its root. */
+		p->base = h->server_id && !h->ncalls;
 		p->next = t->buckets[i];
 		t->buckets[i] = p;
 		t->count++;
@@ -97,4 +99,13 @@ void proctable_remove(struct proctable *t, uint32_t pid, uint64_t start_time)
 		free(p);
 		t->count--;
 	}
+}
+
+void proctable_each_of(const struct proctable *t, uint32_t server_id, void (*fn)(void *ctx, struct proc *p),
+		       void *ctx)
+{
+	for (size_t i = 0; i < t->nbuckets; i++)
+		for (struct proc *p = t->buckets[i]; p; p = p->next)
+			if (p->server_id == server_id)
+				fn(ctx, p);
 }

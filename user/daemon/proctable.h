@@ -15,6 +15,8 @@ struct proc {
 	char exe[EV_FILENAME_LEN];	/* empty until an exec is seen */
 	unsigned mcp_argv;		/* MCP_ARGV_* bits of its last exec (mcp_argv.h) */
 	bool unpoliced_checked;		/* unpoliced.c decided about it already */
+	bool base;			/* part of its server itself (root, or forked while it had no call): it
+					 * takes part in every call, and is never killed as one call's */
 	struct proc *next;
 };
 
@@ -32,5 +34,8 @@ struct proc *proctable_find_pid(const struct proctable *t, uint32_t pid);
 /* Adds the process a record header describes, or refreshes its entry. NULL on OOM (logged). */
 struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h);
 void proctable_remove(struct proctable *t, uint32_t pid, uint64_t start_time);
+/* Calls `fn` for every process of server `server_id`. */
+void proctable_each_of(const struct proctable *t, uint32_t server_id, void (*fn)(void *ctx, struct proc *p),
+		       void *ctx);
 
 #endif

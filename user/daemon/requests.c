@@ -285,10 +285,16 @@ static int call_start(struct daemon *d, struct ctl_client *c, const cJSON *req, 
 {
 	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(req, "tool");
 	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
-	struct active_call *ac = active_call_add(&s->calls, call, cJSON_GetStringValue(tool));
+	uint32_t sid = s->id;
+	struct active_call *ac;
 	const char *why;
 	char msg[300], err[200];
 
+	daemon_consume(d);	/* the server's own processes, forked lately, are in the table */
+	s = servers_find(d->servers, sid);
+	if (!s)
+		return reply(d, c, req, NULL, "call_start: the server is gone");
+	ac = active_call_add(&s->calls, call, cJSON_GetStringValue(tool));
 	if (!ac)
 		return reply(d, c, req, NULL, "call_start: out of memory");
 	if (sandbox && daemon_rules_set(d, s, ac, sandbox, err, sizeof(err))) {
