@@ -47,6 +47,14 @@ struct {
 	__type(value, struct sb_counted);
 } sb_counted SEC(".maps");
 
+/* Calls being killed (kill.c): a process forked while the daemon sweeps dies before it runs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_RULE_SETS);
+	__type(key, struct sb_key);
+	__type(value, __u8);
+} sb_doomed SEC(".maps");
+
 #ifndef bpf_ksym_exists	/* libbpf before 1.2 */
 #define bpf_ksym_exists(sym) (!!(sym))
 #endif
@@ -265,6 +273,11 @@ int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child
 		if (i >= nsets(t))
 			break;
 		set_key(&k, t, i);
+		if (k.call && bpf_map_lookup_elem(&sb_doomed, &k)) {
+			if (bpf_ksym_exists(bpf_send_signal_task))
+				bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+			break;	/* the sets counted so far get their count back when it exits */
+		}
 		r = bpf_map_lookup_elem(&sb_rules, &k);
 		if (!r)
 			continue;

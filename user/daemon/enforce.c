@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,40 +22,67 @@ static const char *const path_dirs[] = {
 	"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL,
 };
 
-/* Removes every exec file of rule set `k`: keys are gathered first, as deleting breaks a key walk. */
-static void clear_files(struct sensor *s, const struct sb_key *k)
+/* A list of exec file keys. */
+struct files {
+	struct sb_exec_key *v;
+	size_t n, cap;
+};
+
+static int files_push(struct files *f, const struct sb_exec_key *k)
+{
+	struct sb_exec_key *grown;
+
+	if (f->n == f->cap) {
+		grown = reallocarray(f->v, f->cap ? 2 * f->cap : 16, sizeof(*f->v));
+		if (!grown) {
+			log_warn("exec files of server %u call %llu", k->set.server_id, (unsigned long long)k->set.call);
+			return -1;
+		}
+		f->v = grown;
+		f->cap = f->cap ? 2 * f->cap : 16;
+	}
+	f->v[f->n++] = *k;
+	return 0;
+}
+
+static bool files_has(const struct files *f, const struct sb_exec_key *k)
+{
+	for (size_t i = 0; f && i < f->n; i++)
+		if (!memcmp(&f->v[i], k, sizeof(*k)))
+			return true;
+	return false;
+}
+
+/* The exec files rule set `k` has in the map now (gathered first: deleting breaks a key walk). */
+static void files_of(struct sensor *s, const struct sb_key *k, struct files *out)
 {
 	int fd = bpf_map__fd(s->enf->maps.sb_exec);
-	struct sb_exec_key cur, next, *hits = NULL, *grown;
-	size_t n = 0, cap = 0;
+	struct sb_exec_key cur, next;
 	void *prev = NULL;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!memcmp(&next.set, k, sizeof(*k))) {
-			if (n == cap) {
-				grown = reallocarray(hits, cap ? 2 * cap : 16, sizeof(*hits));
-				if (!grown) {
-					log_warn("map sb_exec: clear server %u call %llu", k->server_id,
-						 (unsigned long long)k->call);
-					break;
-				}
-				hits = grown;
-				cap = cap ? 2 * cap : 16;
-			}
-			hits[n++] = next;
-		}
+		if (!memcmp(&next.set, k, sizeof(*k)) && files_push(out, &next))
+			break;
 		cur = next;
 		prev = &cur;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &hits[i]) && errno != ENOENT)
-			log_warn("map sb_exec: remove a file of server %u call %llu", k->server_id,
-				 (unsigned long long)k->call);
-	free(hits);
+}
+
+/* Deletes the files of `f` that `keep` does not hold, then frees `f`. */
+static void files_drop(struct sensor *s, struct files *f, const struct files *keep)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!files_has(keep, &f->v[i]) &&
+		    bpf_map__delete_elem(s->enf->maps.sb_exec, &f->v[i], sizeof(f->v[i]), 0) && errno != ENOENT)
+			log_warn("map sb_exec: remove a file of server %u call %llu", f->v[i].set.server_id,
+				 (unsigned long long)f->v[i].set.call);
+	free(f->v);
+	*f = (struct files){ 0 };
 }
 
 /* Marks the regular files `path` (a glob) matches. 0 or -1 (why set). */
-static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, __u8 mark, char *why, size_t size)
+static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, __u8 mark, struct files *added,
+		    char *why, size_t size)
 {
 	glob_t g;
 	int r = glob(path, GLOB_NOSORT, NULL, &g);
@@ -74,7 +102,8 @@ static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, 
 		/* The kernel's s_dev: major << 20 | minor (MKDEV), not glibc's encoding. */
 		ek.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
 		ek.ino = st.st_ino;
-		if (bpf_map__update_elem(s->enf->maps.sb_exec, &ek, sizeof(ek), &mark, sizeof(mark), BPF_ANY)) {
+		if (bpf_map__update_elem(s->enf->maps.sb_exec, &ek, sizeof(ek), &mark, sizeof(mark), BPF_ANY) ||
+		    files_push(added, &ek)) {
 			snprintf(why, size, "exec file %s: map sb_exec: %s", g.gl_pathv[j], strerror(errno));
 			globfree(&g);
 			return -1;
@@ -85,23 +114,23 @@ static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, 
 }
 
 /* A pattern with a '/' is a path glob; a bare name is looked up in the PATH directories. */
-static int add_pattern(struct sensor *s, const struct sb_key *k, const char *pat, __u8 mark, char *why,
-		       size_t size)
+static int add_pattern(struct sensor *s, const struct sb_key *k, const char *pat, __u8 mark, struct files *added,
+		       char *why, size_t size)
 {
 	char full[4096];
 
 	if (strchr(pat, '/'))
-		return add_glob(s, k, pat, mark, why, size);
+		return add_glob(s, k, pat, mark, added, why, size);
 	for (int i = 0; path_dirs[i]; i++) {
 		snprintf(full, sizeof(full), "%s/%s", path_dirs[i], pat);
-		if (add_glob(s, k, full, mark, why, size))
+		if (add_glob(s, k, full, mark, added, why, size))
 			return -1;
 	}
 	return 0;
 }
 
-static int add_patterns(struct sensor *s, const struct sb_key *k, const cJSON *list, __u8 mark, char *why,
-			size_t size)
+static int add_patterns(struct sensor *s, const struct sb_key *k, const cJSON *list, __u8 mark, struct files *added,
+			char *why, size_t size)
 {
 	const cJSON *it;
 
@@ -112,7 +141,7 @@ static int add_patterns(struct sensor *s, const struct sb_key *k, const cJSON *l
 		}
 		if (!strcmp(it->valuestring, "*"))
 			continue;	/* deny ["*"]: an empty allow list, set in fill_rules */
-		if (add_pattern(s, k, it->valuestring, mark, why, size))
+		if (add_pattern(s, k, it->valuestring, mark, added, why, size))
 			return -1;
 	}
 	return 0;
@@ -181,6 +210,7 @@ int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON
 {
 	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(sb, "exec");
 	struct sb_key k = { .server_id = server_id, .call = call };
+	struct files old = { 0 }, added = { 0 };
 	struct sb_rules r;
 
 	if (!cJSON_IsObject(sb)) {
@@ -189,16 +219,35 @@ int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON
 	}
 	if (fill_rules(&r, sb, why, size))
 		return -1;
-	/* Files first, then the rules that refer to them: no instant with an allow list and no files. */
-	clear_files(s, &k);
-	if (add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "allow"), SB_FILE_ALLOW, why, size) ||
-	    add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "deny"), SB_FILE_DENY, why, size)) {
-		clear_files(s, &k);
-		return -1;
-	}
+	/*
+	 * A replacement (a reload) never opens a gap: the new files go in beside the old
+	 * ones, then the rules switch, then the files only the old set had go. On failure
+	 * the old set stays as it was, but for marks the new one changed.
+	 */
+	files_of(s, &k, &old);
+	if (add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "allow"), SB_FILE_ALLOW, &added, why, size) ||
+	    add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "deny"), SB_FILE_DENY, &added, why, size))
+		goto fail;
 	if (bpf_map__update_elem(s->enf->maps.sb_rules, &k, sizeof(k), &r, sizeof(r), BPF_ANY)) {
 		snprintf(why, size, "map sb_rules: %s", strerror(errno));
-		clear_files(s, &k);
+		goto fail;
+	}
+	files_drop(s, &old, &added);
+	free(added.v);
+	return 0;
+fail:
+	files_drop(s, &added, &old);
+	free(old.v);
+	return -1;
+}
+
+int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call)
+{
+	struct sb_key k = { .server_id = server_id, .call = call };
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(s->enf->maps.sb_doomed, &k, sizeof(k), &one, sizeof(one), BPF_ANY)) {
+		log_warn("map sb_doomed: server %u call %llu", server_id, (unsigned long long)call);
 		return -1;
 	}
 	return 0;
@@ -208,10 +257,14 @@ void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 {
 	struct sb_key k = { .server_id = server_id, .call = call };
 
+	struct files f = { 0 };
+
+	bpf_map__delete_elem(s->enf->maps.sb_doomed, &k, sizeof(k), 0);
 	if (bpf_map__delete_elem(s->enf->maps.sb_rules, &k, sizeof(k), 0) && errno != ENOENT)
 		log_warn("map sb_rules: remove server %u call %llu", server_id, (unsigned long long)call);
 	bpf_map__delete_elem(s->enf->maps.sb_procs, &k, sizeof(k), 0);
-	clear_files(s, &k);
+	files_of(s, &k, &f);
+	files_drop(s, &f, NULL);
 }
 
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call)

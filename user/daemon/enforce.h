@@ -22,7 +22,9 @@
  * An existing set is replaced. 0, or -1 with `why` set (nothing installed).
  */
 int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sandbox, char *why, size_t size);
-/* Removes rule set (server_id, call) and its files and process count. */
+/* Marks call (server_id, call) as being killed: processes it forks from now on die before they run. 0 or -1. */
+int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call);
+/* Removes rule set (server_id, call), its files, process count and kill mark. */
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call);
 /* Live processes counted against rule set (server_id, call). */
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call);

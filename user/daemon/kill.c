@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "daemon/cgroups.h"
 #include "daemon/daemon.h"
+#include "daemon/enforce.h"
 #include "daemon/event_json.h"
 
 #define KILL_MAX_SWEEPS	16	/* a tree that keeps growing past this many sweeps is left to cgroup.kill */
@@ -128,6 +129,8 @@ int daemon_kill_call(struct daemon *d, struct server *s, uint64_t call, const ch
 	char what[200];
 	int sweeps = 0, killed;
 
+	/* From here on the call's new processes die in the kernel: the sweeps can't be outrun. */
+	enforce_doom(&d->sensor, s->id, call);
 	do {
 		struct sweep w = { .d = d, .s = s, .call = call };
 

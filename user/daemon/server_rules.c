@@ -28,7 +28,7 @@ cJSON *daemon_call_ended(struct daemon *d, struct server *s, uint64_t call)
 	c->ended = true;
 	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit. */
 	if (!c->rules || !enforce_live(&d->sensor, s->id, call)) {
-		if (c->rules)
+		if (c->rules || c->killed)
 			enforce_clear(&d->sensor, s->id, call);
 		active_call_remove(&s->calls, c);
 	}
@@ -57,6 +57,6 @@ void daemon_server_gone(void *ctx, struct server *s)
 	if (s->rules)
 		enforce_clear(&d->sensor, s->id, 0);
 	for (struct active_call *c = s->calls; c; c = c->next)
-		if (c->rules)
+		if (c->rules || c->killed)
 			enforce_clear(&d->sensor, s->id, c->call);
 }

@@ -225,7 +225,8 @@ void dlink_policy_reload(struct daemon_link *l, const cJSON *rec)
 	/* The daemon swaps the server's rule set as the shim swaps its policy. */
 	if (l->sandbox)
 		cJSON_AddItemToObject(f, "sandbox", cJSON_Duplicate(l->sandbox, 1));
-	report(l, "policy_reload", f);
+	if (!report(l, "policy_reload", f) && l->fd >= 0)
+		log_warnx("the daemon did not take the reloaded policy's sandbox: the previous rules stay in force");
 }
 
 void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args_sha256,
