@@ -7,6 +7,10 @@
 
 #include <cmocka.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "daemon/file_id.h"
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
 #include "policy/sandbox_json.h"
@@ -146,6 +150,24 @@ static void result_becomes_a_sandbox_refusal(void **state)
 	cJSON_Delete(v);
 }
 
+/* On this host's ext4 the superblock device is stat's; the symlink /bin/sh resolves to its target. */
+static void file_id_is_the_files_identity(void **state)
+{
+	uint64_t dev, ino;
+	struct stat st;
+	bool regular;
+
+	(void)state;
+	assert_int_equal(stat("/bin/sh", &st), 0);
+	assert_int_equal(file_id("/bin/sh", &dev, &ino, &regular), 0);
+	assert_true(regular);
+	assert_int_equal(ino, st.st_ino);
+	assert_int_equal(dev, (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev));
+	assert_int_equal(file_id("/", &dev, &ino, &regular), 0);
+	assert_false(regular);
+	assert_int_equal(file_id("/no/such/file", &dev, &ino, &regular), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +176,7 @@ int main(void)
 		cmocka_unit_test(too_many_network_entries_fail),
 		cmocka_unit_test(earliest_limit_names_the_deadline),
 		cmocka_unit_test(result_becomes_a_sandbox_refusal),
+		cmocka_unit_test(file_id_is_the_files_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,13 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <bpf/bpf.h>
 
 #include "common/log.h"
 #include "daemon/enforce.h"
+#include "daemon/file_id.h"
 #include "enforce.skel.h"
 #include "sandbox.h"
 
@@ -95,13 +94,13 @@ static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, 
 	}
 	for (size_t j = 0; j < g.gl_pathc; j++) {
 		struct sb_exec_key ek = { .set = *k };
-		struct stat st;
+		uint64_t dev, ino;
+		bool regular;
 
-		if (stat(g.gl_pathv[j], &st) || !S_ISREG(st.st_mode))
+		if (file_id(g.gl_pathv[j], &dev, &ino, &regular) || !regular)
 			continue;
-		/* The kernel's s_dev: major << 20 | minor (MKDEV), not glibc's encoding. */
-		ek.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
-		ek.ino = st.st_ino;
+		ek.dev = dev;
+		ek.ino = ino;
 		if (bpf_map__update_elem(s->enf->maps.sb_exec, &ek, sizeof(ek), &mark, sizeof(mark), BPF_ANY) ||
 		    files_push(added, &ek)) {
 			snprintf(why, size, "exec file %s: map sb_exec: %s", g.gl_pathv[j], strerror(errno));
