@@ -24,7 +24,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRCS := $(sort $(wildcard tests/integration/helpers/*.c))
 HELPERS   := $(HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-.PHONY: all run test bench clean deps san
+.PHONY: all run test bench clean deps san install
 .SECONDARY:	# keep generated skeletons and BPF objects between builds
 all: $(BUILD)/mcpwarden $(HELPERS)
 
@@ -72,6 +72,15 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZED_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Iuser $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZED_SRCS) $(LDLIBS)
+
+# Installs the binary, the systemd unit and the shipped policies (DESTDIR for staging).
+PREFIX ?= /usr/local
+install: $(BUILD)/mcpwarden
+	install -D -m 0755 $(BUILD)/mcpwarden $(DESTDIR)$(PREFIX)/bin/mcpwarden
+	install -D -m 0644 tools/mcpwarden.service $(DESTDIR)/etc/systemd/system/mcpwarden.service
+	install -d $(DESTDIR)$(PREFIX)/share/mcpwarden/policies
+	install -m 0644 policies/*.yaml $(DESTDIR)$(PREFIX)/share/mcpwarden/policies/
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/mcpwarden/README.md
 
 run: all deps
 	bash tools/demo.sh
