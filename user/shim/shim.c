@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "common/log.h"
@@ -136,13 +137,17 @@ void shim_fail_pending(struct shim *s, const char *why)
 static void send_ping(struct shim *s, const char *rule)
 {
 	char id[64], key[ID_KEY_MAX], *line;
+	unsigned long long nonce;
 	struct pending *p;
 	cJSON *idj;
 
 	for (size_t i = 0; i < s->c2s.n; i++)
 		if (s->c2s.v[i].kind == PEND_PING)
 			return;	/* one at a time */
-	snprintf(id, sizeof(id), "mcpwarden-ping-%u", ++s->prefetch_seq);
+	/* Unguessable: a process left holding the server's stdout can't answer for a stuck server. */
+	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
+		nonce = now_ns();
+	snprintf(id, sizeof(id), "mcpwarden-ping-%u-%016llx", ++s->prefetch_seq, (unsigned long long)nonce);
 	idj = cJSON_CreateString(id);
 	if (!idj || jsonrpc_id_key(idj, key) < 0 || !(p = pending_add(&s->c2s, key, idj, PEND_PING))) {
 		log_warnx("cannot ping the server after a timeout: out of memory");
