@@ -13,7 +13,8 @@
  *   {"op":"status"}
  *       -> ack with "status": {"mode","features":{...},"counters":{...},"drops":{TYPE:n,...}}
  *   {"op":"ps"}
- *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_gone,cgroup}],
+ *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_gone,cgroup,sandbox,
+ *          calls:[{call,tool,sandbox,ended,killed}]}],
  *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones, at
  *          most 300; "not_shown": N counts the rest)
  *   {"op":"track","pid":N[,"server_id":S][,"sandbox":{...}]}

@@ -25,12 +25,15 @@ call="{\"name\":\"run_python_code\",\"arguments\":{\"code\":\"import socket\\nso
 	-- python3 "$FIXTURES/shibing624_server.py" >"$TMP/out" 2>&1) &
 client=$!
 sleep 2.5
+psj=$("$MCPWARDEN" ps --json --socket "$SOCK")
 policy allow
 sleep 2.5
 echo 'version: "1"
 sandbox: {network: {egress: sometimes}}' >"$TMP/policy.yaml"	# invalid: the shim and the daemon keep the last good rules
 wait "$client" || { cat "$TMP/out"; fail "client session failed"; }
 cat "$TMP/out"
+python3 -c 'import json,sys; s = json.loads(sys.argv[1])["servers"]; sys.exit(0 if any(x["sandbox"] for x in s) else 1)' \
+	"$psj" || fail "ps --json does not show the server's sandbox: $psj"
 assert_contains "$(grep '^result 0' "$TMP/out")" "sandbox.network.egress" "egress deny: refused"
 assert_contains "$(grep '^result 2' "$TMP/out")" "connected" "after the reload to egress allow: connects"
 assert_contains "$(grep '^result 4' "$TMP/out")" "connected" "an invalid file keeps the last good rules"

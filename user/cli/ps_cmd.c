@@ -10,15 +10,21 @@
 
 static void print_text(const cJSON *ps)
 {
-	const cJSON *s, *p;
+	const cJSON *s, *p, *c;
 
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(ps, "servers")) {
 		int id = cJSON_GetObjectItemCaseSensitive(s, "server_id")->valueint;
 
-		printf("server %d %s root %d %s\n", id,
+		printf("server %d %s root %d %s%s\n", id,
 		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name")),
 		       cJSON_GetObjectItemCaseSensitive(s, "root")->valueint,
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "cgroup")));
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "cgroup")),
+		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "sandbox")) ? " sandboxed" : "");
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(s, "calls"))
+			printf("  call %.0f %s%s%s\n", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "call")),
+			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "tool")),
+			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "sandbox")) ? " sandboxed" : "",
+			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "ended")) ? " (ended, processes left)" : "");
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(ps, "processes"))
 			if (cJSON_GetObjectItemCaseSensitive(p, "server_id")->valueint == id)
 				printf("  %7d %7d %-16s %s\n", cJSON_GetObjectItemCaseSensitive(p, "pid")->valueint,

@@ -18,6 +18,24 @@ static cJSON *proc_json(const struct proc *p)
 	return o;
 }
 
+/* The calls the daemon holds for a server: running, or ended with processes left under their rules. */
+static cJSON *calls_json(const struct server *s)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (const struct active_call *c = s->calls; a && c; c = c->next) {
+		cJSON *o = cJSON_CreateObject();
+
+		add_u64(o, "call", c->call);
+		cJSON_AddStringToObject(o, "tool", c->tool);
+		cJSON_AddBoolToObject(o, "sandbox", c->rules);
+		cJSON_AddBoolToObject(o, "ended", c->ended);
+		cJSON_AddBoolToObject(o, "killed", c->killed);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 cJSON *daemon_ps_json(struct daemon *d)
 {
 	cJSON *o = cJSON_CreateObject(), *servers, *procs;
@@ -36,6 +54,8 @@ cJSON *daemon_ps_json(struct daemon *d)
 		cJSON_AddNumberToObject(j, "owner", s->owner);
 		cJSON_AddBoolToObject(j, "owner_gone", s->owner_gone);
 		cJSON_AddStringToObject(j, "cgroup", s->cgroup);
+		cJSON_AddBoolToObject(j, "sandbox", s->rules);
+		cJSON_AddItemToObject(j, "calls", calls_json(s));
 		cJSON_AddItemToArray(servers, j);
 	}
 	for (size_t b = 0; procs && b < d->procs.nbuckets; b++)
