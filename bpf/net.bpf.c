@@ -8,6 +8,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET		2
 #define AF_INET6	10
 #define EINPROGRESS	115
+#define SIN6_LEN_RFC2133	24	/* sockaddr_in6 without sin6_scope_id */
 
 /*
  * Only tracked processes are reported (every process with CFG_TRACE_ALL),
@@ -83,8 +84,9 @@ static __always_inline void read_sockaddr(struct ev_addr *a, __u64 uaddr, __u32 
 			return;
 		a->port = bpf_ntohs(sin.sin_port);
 		__builtin_memcpy(a->addr, &sin.sin_addr, 4);
-	} else if (family == AF_INET6 && len >= sizeof(sin6)) {
-		if (bpf_probe_read_user(&sin6, sizeof(sin6), (void *)uaddr))
+	} else if (family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
+		/* The kernel takes 24 bytes (no sin6_scope_id): so must the sensor, or the address goes unseen. */
+		if (bpf_probe_read_user(&sin6, SIN6_LEN_RFC2133, (void *)uaddr))
 			return;
 		a->port = bpf_ntohs(sin6.sin6_port);
 		__builtin_memcpy(a->addr, &sin6.sin6_addr, 16);

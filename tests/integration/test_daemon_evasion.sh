@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connect), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker).
+# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker).
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
@@ -17,6 +17,11 @@ try:
     s6.connect(("::1", 9))
 except OSError:
     pass
+# The short IPv6 sockaddr (24 bytes, no scope id; RFC 2133 length), which the kernel accepts.
+import ctypes, struct
+short = struct.pack("=H", socket.AF_INET6) + struct.pack("!HI", 10, 0) + socket.inet_pton(socket.AF_INET6, "::1")
+s6b = socket.socket(socket.AF_INET6)
+ctypes.CDLL(None, use_errno=True).connect(s6b.fileno(), ctypes.c_char_p(short), len(short))
 os.execv("/usr/bin/id", ["/usr/bin/id", "-G"])
 PY
 export TMP
@@ -53,6 +58,8 @@ expect("double fork + setsid: grandchild's UDP sendto", lambda e: e["type"] == "
        and e["server_id"] == 1 and e["addr"] == "127.0.0.1" and e["port"] == 9)
 expect("double fork + setsid: grandchild's IPv6 connect", lambda e: e["type"] == "net" and e["op"] == "connect"
        and e["server_id"] == 1 and e.get("family") == "inet6" and e["addr"] == "::1" and e["port"] == 9)
+expect("a 24-byte IPv6 sockaddr still gives the address", lambda e: e["type"] == "net" and e["op"] == "connect"
+       and e["server_id"] == 1 and e.get("family") == "inet6" and e.get("addr") == "::1" and e["port"] == 10)
 expect("vfork + exec", lambda e: execs(["/usr/bin/id", "-nu"])(e) and e["exe"] == "/usr/bin/id")
 expect("fexecve of a memfd, exe is its /dev/fd path", lambda e: execs(["/usr/bin/id", "-ng"])(e)
        and e["exe"].startswith("/dev/fd/"))
