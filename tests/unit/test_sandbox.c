@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -124,7 +125,8 @@ static void result_becomes_a_sandbox_refusal(void **state)
 				 "[{\"type\":\"text\",\"text\":\"printed\"}],\"isError\":false}}");
 	cJSON *v = cJSON_Parse("[{\"rule\":\"tools.t.sandbox.exec.allow\",\"what\":\"exec of /usr/bin/id killed\"},"
 			       "{\"rule\":\"sandbox.network.egress\",\"what\":\"connect refused\"}]");
-	cJSON *res, *content, *meta;
+	cJSON *res, *content, *meta, *idv;
+	char *line;
 
 	(void)state;
 	reply_mark_sandbox(msg, "t", v);
@@ -146,6 +148,23 @@ static void result_becomes_a_sandbox_refusal(void **state)
 	reply_mark_sandbox(msg, "t", v);
 	assert_non_null(strstr(str(msg, "error", "message"), "tools.t.sandbox.exec.allow"));
 	assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(msg, "error"), "data", "decision"), "sandbox");
+	cJSON_Delete(msg);
+
+	/* A reply the shim could not read is replaced by the refusal alone, with its id. */
+	line = reply_sandbox(cJSON_GetObjectItemCaseSensitive(v, "id"), "t", v);
+	assert_non_null(line);
+	msg = cJSON_Parse(line);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(msg, "id")));
+	res = cJSON_GetObjectItemCaseSensitive(msg, "result");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "isError")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "content")), 1);
+	assert_non_null(strstr(line, "tools.t.sandbox.exec.allow"));
+	free(line);
+	idv = cJSON_CreateNumber(9);
+	line = reply_sandbox(idv, "t", v);
+	assert_non_null(strstr(line, "\"id\":9"));
+	free(line);
+	cJSON_Delete(idv);
 	cJSON_Delete(msg);
 	cJSON_Delete(v);
 }

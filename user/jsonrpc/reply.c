@@ -159,3 +159,17 @@ void reply_mark_sandbox(cJSON *msg, const char *tool, const cJSON *violations)
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, POLICY_META_KEY);
 	cJSON_AddItemToObject(meta, POLICY_META_KEY, policy_meta("sandbox", tool, rule, text));
 }
+
+char *reply_sandbox(const cJSON *id, const char *tool, const cJSON *violations)
+{
+	cJSON *msg = envelope(id), *res = cJSON_CreateObject();
+
+	if (!msg || !res || !cJSON_AddArrayToObject(res, "content")) {
+		cJSON_Delete(msg);
+		cJSON_Delete(res);
+		return NULL;
+	}
+	cJSON_AddItemToObject(msg, "result", res);
+	reply_mark_sandbox(msg, tool, violations);
+	return line_of(msg);
+}

@@ -27,6 +27,8 @@ char *reply_tool_error(const cJSON *id, const char *text, const char *decision,
  * text item naming each rule from `violations` ([{"rule","what"}]), and the _meta marker with
  * decision "sandbox". An error response gets the same text as its message. */
 void reply_mark_sandbox(cJSON *msg, const char *tool, const cJSON *violations);
+/* A tools/call result that says only what the sandbox stopped (for a reply the shim could not read). */
+char *reply_sandbox(const cJSON *id, const char *tool, const cJSON *violations);
 char *notify_cancelled(const cJSON *request_id, const char *reason);
 /* Serializes one message as a line. Takes ownership of msg. */
 char *line_of(cJSON *msg);

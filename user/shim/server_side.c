@@ -28,21 +28,6 @@ static void record_call_end(struct shim *s, const struct pending *p, const char 
 	dlog_write(&s->log, "call_end", rec);
 }
 
-/* A tools/call result that says only what the sandbox stopped (the server's own reply could not be read). */
-static char *sandbox_refusal(const struct pending *p, const cJSON *violations)
-{
-	cJSON *msg = cJSON_CreateObject(), *res;
-
-	if (!msg || !cJSON_AddStringToObject(msg, "jsonrpc", "2.0") ||
-	    !cJSON_AddItemToObject(msg, "id", cJSON_Duplicate(p->id, 1)) ||
-	    !(res = cJSON_AddObjectToObject(msg, "result")) || !cJSON_AddArrayToObject(res, "content")) {
-		cJSON_Delete(msg);
-		return NULL;
-	}
-	reply_mark_sandbox(msg, p->tool, violations);
-	return line_of(msg);
-}
-
 /* Whether settling p needs the parsed message, not just its id. */
 static bool needs_tree(const struct shim *s, const struct pending *p)
 {
@@ -98,7 +83,7 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 				*modified = true;
 			} else if (violations) {
 				/* A reply the shim can't rewrite is replaced: the refusal must reach the client. */
-				shim_send(s, &s->to_client, sandbox_refusal(p, violations));
+				shim_send(s, &s->to_client, reply_sandbox(p->id, p->tool, violations));
 				forward = false;
 			}
 			record_call_end(s, p, outcome, cJSON_GetObjectItemCaseSensitive(obj, "result"), violations);
