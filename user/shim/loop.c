@@ -16,7 +16,6 @@
 
 #include "common/log.h"
 #include "policy/load.h"
-#include "policy/sandbox_json.h"
 #include "shim/shim.h"
 
 enum { FD_CLIENT_IN, FD_SERVER_OUT, FD_CLIENT_OUT, FD_SERVER_IN, FD_SIGNAL, FD_INOTIFY, FD_DAEMON,
@@ -358,20 +357,6 @@ static int client_out_fd(void)
 	return STDOUT_FILENO;
 }
 
-/* The server-level sandbox goes with every registration; without a daemon, nothing enforces it. */
-static void link_sandbox(struct shim *s)
-{
-	bool any = s->pol->sandbox.present;
-
-	for (size_t i = 0; i < s->pol->ntools; i++)
-		any |= s->pol->tools[i].sandbox.present;
-	dlink_set_sandbox(&s->link, sandbox_json(&s->pol->sandbox));
-	s->link.any_sandbox = any;
-	if (any && !s->o.socket_path)
-		log_warnx("%s: the policy's sandbox rules need `mcpwarden daemon`; with --no-daemon they are "
-			  "NOT enforced", s->o.policy_path);
-}
-
 static void teardown(struct shim *s, struct loop *l)
 {
 	pending_clear(&s->c2s);
@@ -403,7 +388,7 @@ int shim_run(const struct shim_opts *o)
 		rc = EXIT_FAILURE;
 	dlink_init(&s.link, o->socket_path, o->name);
 	if (rc == 0)
-		link_sandbox(&s);
+		shim_link_sandbox(&s);
 	if (rc == 0 && start_server(&s) < 0)
 		rc = s.child.exited ? 127 : EXIT_FAILURE;
 	if (rc != 0) {

@@ -222,6 +222,19 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 	}
 }
 
+void shim_link_sandbox(struct shim *s)
+{
+	bool any = s->pol->sandbox.present;
+
+	for (size_t i = 0; i < s->pol->ntools; i++)
+		any |= s->pol->tools[i].sandbox.present;
+	dlink_set_sandbox(&s->link, sandbox_json(&s->pol->sandbox));
+	s->link.any_sandbox = any;
+	if (any && !s->o.socket_path)
+		log_warnx("%s: the policy's sandbox rules need `mcpwarden daemon`; with --no-daemon they are "
+			  "NOT enforced", s->o.policy_path);
+}
+
 void shim_reload_policy(struct shim *s, const char *trigger)
 {
 	char err[1024];
@@ -242,7 +255,7 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 	} else {
 		policy_free(s->pol);
 		s->pol = np;
-		dlink_set_sandbox(&s->link, sandbox_json(&np->sandbox));
+		shim_link_sandbox(s);
 		log_warnx("policy reloaded from %s (%s)", s->o.policy_path, trigger);
 	}
 	dlink_policy_reload(&s->link, rec);

@@ -75,6 +75,9 @@ void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_
 void shim_fail_pending(struct shim *s, const char *why);
 /* Times out calls whose deadline passed. */
 void shim_expire_calls(struct shim *s, uint64_t now);
+/* Hands the policy's sandbox to the daemon link (sent at registration and reload); without a
+ * daemon, warns that it is not enforced. At start and after each reload. */
+void shim_link_sandbox(struct shim *s);
 /* Reloads the policy: validate, then swap; on error keeps the old one. */
 void shim_reload_policy(struct shim *s, const char *trigger);
 /* Sends the cached handshake to a respawned server; its replies are not forwarded. */
