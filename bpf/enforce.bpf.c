@@ -178,7 +178,7 @@ static __always_inline int check_exec(struct task_struct *task, struct linux_bin
 	inode = BPF_CORE_READ(bprm, file, f_inode);
 	dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	ino = BPF_CORE_READ(inode, i_ino);
-	for (i = 0; i < EV_MAX_CALLS + 1; i++) {
+	for (i = 0; i < SB_MAX_SETS; i++) {
 		if (i >= nsets(t))
 			break;
 		set_key(&k, t, i);
@@ -240,6 +240,13 @@ static __always_inline void count_down(const struct sb_key *k)
 		__sync_fetch_and_add(n, -1);
 }
 
+/* SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. */
+static __always_inline void kill_unborn(struct task_struct *child)
+{
+	if (bpf_ksym_exists(bpf_send_signal_task))
+		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -263,26 +270,24 @@ int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child
 
 		ct.start_time = child->start_time;
 		if (bpf_map_update_elem(&tracked, &tgid, &ct, BPF_NOEXIST) && !tracked_lookup(tgid)) {
-			if (bpf_ksym_exists(bpf_send_signal_task))
-				bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+			kill_unborn(child);
 			return 0;
 		}
 	}
 	c.server_id = t->server_id;
-	for (i = 0; i < EV_MAX_CALLS + 1; i++) {
+	for (i = 0; i < SB_MAX_SETS; i++) {
 		if (i >= nsets(t))
 			break;
 		set_key(&k, t, i);
 		if (k.call && bpf_map_lookup_elem(&sb_doomed, &k)) {
-			if (bpf_ksym_exists(bpf_send_signal_task))
-				bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+			kill_unborn(child);
 			break;	/* the sets counted so far get their count back when it exits */
 		}
 		r = bpf_map_lookup_elem(&sb_rules, &k);
 		if (!r)
 			continue;
 		n = count_up(&k);
-		if (c.nsets < 5)
+		if (c.nsets < SB_MAX_SETS)
 			c.calls[c.nsets++] = k.call;
 		if (r->max_processes && n > r->max_processes && !hit) {
 			hit = true;
@@ -294,9 +299,7 @@ int BPF_PROG(enforce_fork, struct task_struct *parent, struct task_struct *child
 		bpf_map_update_elem(&sb_counted, &tgid, &c, BPF_ANY);
 	if (!hit)
 		return 0;
-	/* The child has not run yet: it dies before its first instruction. */
-	if (bpf_ksym_exists(bpf_send_signal_task))
-		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+	kill_unborn(child);
 	e = deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
 	if (e) {
 		e->limit = limit;
@@ -318,7 +321,7 @@ int BPF_PROG(enforce_exit, struct task_struct *task, bool group_dead)
 	if (!c)
 		return 0;
 	k.server_id = c->server_id;
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < SB_MAX_SETS; i++) {
 		if (i >= c->nsets)
 			break;
 		k.call = c->calls[i];
@@ -392,7 +395,7 @@ static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, boo
 			__builtin_memcpy(addr, &ip6[3], 4);
 		}
 	}
-	for (i = 0; i < EV_MAX_CALLS + 1; i++) {
+	for (i = 0; i < SB_MAX_SETS; i++) {
 		if (i >= nsets(t))
 			break;
 		set_key(&k, t, i);

@@ -2,9 +2,7 @@
 #ifndef MCPWARDEN_SANDBOX_H
 #define MCPWARDEN_SANDBOX_H
 
-#ifndef __VMLINUX_H__
-#include <linux/types.h>
-#endif
+#include "events.h"
 
 #define SB_MAX_NET_RULES	16	/* network.allow + network.deny entries per rule set */
 #define SB_MAX_RULE_SETS	1024	/* servers plus calls with rules of their own */
@@ -49,13 +47,17 @@ struct sb_exec_key {
 #define SB_FILE_ALLOW	1
 #define SB_FILE_DENY	2
 
+/* Rule sets a process answers to: its server's and one per call it carries (EV_MAX_CALLS). */
+#define SB_MAX_SETS		5
+
 /* Processes counted against a rule set with max_processes, keyed by tgid: what their exit gives back. */
 struct sb_counted {
 	__u32 server_id;
 	__u32 nsets;
-	__u64 calls[5];		/* call ids whose count holds this process; 0 stands for the server's */
+	__u64 calls[SB_MAX_SETS];	/* call ids whose count holds this process; 0 stands for the server's */
 };
 
+_Static_assert(SB_MAX_SETS == EV_MAX_CALLS + 1, "one set per call, plus the server's");
 _Static_assert(sizeof(struct sb_rules) == 16 + 24 * SB_MAX_NET_RULES, "sb_rules layout");
 
 #endif
