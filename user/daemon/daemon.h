@@ -91,6 +91,8 @@ void daemon_audit_close(struct daemon *d);
 /* Rule sets (server_rules.c): installs `sandbox` as server s's rules (c NULL) or call c's. 0, or -1 and why. */
 int daemon_rules_set(struct daemon *d, struct server *s, struct active_call *c, const cJSON *sandbox, char *why,
 		     size_t size);
+/* Takes server s's own rule set out of the kernel (a reloaded policy without a sandbox). */
+void daemon_rules_clear(struct daemon *d, struct server *s);
 /* Call end: the violations noted during the call (a JSON array, never NULL but on OOM); its rule set goes
  * once no process of the call is left. */
 cJSON *daemon_call_ended(struct daemon *d, struct server *s, uint64_t call);

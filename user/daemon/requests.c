@@ -9,7 +9,6 @@
 #include "control.h"
 #include "daemon/cgroups.h"
 #include "daemon/daemon.h"
-#include "daemon/enforce.h"
 #include "daemon/procfs.h"
 
 /* Sends an ack (body may add fields) or, when `error` is set, an error; echoes the request's id.
@@ -280,6 +279,14 @@ static struct server *owned_server(struct daemon *d, const struct ctl_client *c,
 	return s;
 }
 
+/* Handles every record already in the ring buffer, then finds server `sid` again: one of the records
+ * (its root's exit) may have made the daemon forget it. */
+static struct server *drained(struct daemon *d, uint32_t sid)
+{
+	daemon_consume(d);
+	return servers_find(d->servers, sid);
+}
+
 /* call_start: the call's rule set (if its tool has one) goes in before the call joins the server's active set. */
 static int call_start(struct daemon *d, struct ctl_client *c, const cJSON *req, struct server *s, uint64_t call)
 {
@@ -290,8 +297,7 @@ static int call_start(struct daemon *d, struct ctl_client *c, const cJSON *req, 
 	const char *why;
 	char msg[300], err[200];
 
-	daemon_consume(d);	/* the server's own processes, forked lately, are in the table */
-	s = servers_find(d->servers, sid);
+	s = drained(d, sid);	/* so the server's own processes, forked lately, are in the table */
 	if (!s)
 		return reply(d, c, req, NULL, "call_start: the server is gone");
 	ac = active_call_add(&s->calls, call, cJSON_GetStringValue(tool));
@@ -319,9 +325,7 @@ static int call_end(struct daemon *d, struct ctl_client *c, const cJSON *req, st
 	char msg[200];
 	cJSON *body;
 
-	daemon_consume(d);
-	/* Handling the records may have forgotten the server (its root exited, no cgroup left). */
-	s = servers_find(d->servers, sid);
+	s = drained(d, sid);	/* so the violations of the call are all noted */
 	if (!s)
 		return reply(d, c, req, NULL, NULL);
 	if (daemon_call(d, s->id, call, false, &why)) {
@@ -381,11 +385,9 @@ static int do_kill(struct daemon *d, struct ctl_client *c, const cJSON *req, boo
 /* A fact only the shim knows (a refused call, a policy reload): audited as sent. */
 static int do_shim_record(struct daemon *d, struct ctl_client *c, const cJSON *req, const char *kind)
 {
-	char msg[128];
-
 	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
+	char msg[128], err[200];
 	struct server *s = owned_server(d, c, req, kind, msg, sizeof(msg));
-	char err[200];
 
 	if (!s)
 		return reply(d, c, req, NULL, msg);
@@ -396,10 +398,8 @@ static int do_shim_record(struct daemon *d, struct ctl_client *c, const cJSON *r
 			snprintf(msg, sizeof(msg), "policy_reload: sandbox: %.100s", err);
 			return reply(d, c, req, NULL, msg);
 		}
-		if (!sandbox && s->rules) {
-			enforce_clear(&d->sensor, s->id, 0);
-			s->rules = false;
-		}
+		if (!sandbox)
+			daemon_rules_clear(d, s);
 	}
 	return reply(d, c, req, NULL, NULL);
 }

@@ -17,6 +17,13 @@ int daemon_rules_set(struct daemon *d, struct server *s, struct active_call *c, 
 	return 0;
 }
 
+void daemon_rules_clear(struct daemon *d, struct server *s)
+{
+	if (s->rules)
+		enforce_clear(&d->sensor, s->id, 0);
+	s->rules = false;
+}
+
 cJSON *daemon_call_ended(struct daemon *d, struct server *s, uint64_t call)
 {
 	struct active_call *c = active_call_find(s->calls, call);
@@ -54,8 +61,7 @@ void daemon_server_gone(void *ctx, struct server *s)
 {
 	struct daemon *d = ctx;
 
-	if (s->rules)
-		enforce_clear(&d->sensor, s->id, 0);
+	daemon_rules_clear(d, s);
 	for (struct active_call *c = s->calls; c; c = c->next)
 		if (c->rules || c->killed)
 			enforce_clear(&d->sensor, s->id, c->call);
