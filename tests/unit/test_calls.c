@@ -28,7 +28,10 @@ static void remove_keeps_order(void **state)
 	calls_add(&t, 10);
 	calls_add(&t, 20);
 	calls_add(&t, 30);
+	assert_true(calls_has(&t, 20));
 	assert_int_equal(calls_remove(&t, 20), 0);
+	assert_false(calls_has(&t, 20));
+	assert_true(calls_has(&t, 30));
 	assert_int_equal(t.ncalls, 2);
 	assert_int_equal(t.calls[0], 10);
 	assert_int_equal(t.calls[1], 30);

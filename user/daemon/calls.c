@@ -9,6 +9,11 @@ static int find(const struct tracked *t, uint64_t call)
 	return -1;
 }
 
+bool calls_has(const struct tracked *t, uint64_t call)
+{
+	return find(t, call) >= 0;
+}
+
 int calls_add(struct tracked *t, uint64_t call)
 {
 	if (find(t, call) >= 0)

@@ -2,10 +2,13 @@
 #ifndef MCPWARDEN_CALLS_H
 #define MCPWARDEN_CALLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "events.h"
 
+/* Whether `call` is in the set. */
+bool calls_has(const struct tracked *t, uint64_t call);
 /* Adds `call` (nonzero) unless present. 0, or -1 when EV_MAX_CALLS are already active. */
 int calls_add(struct tracked *t, uint64_t call);
 /* Removes `call`. 0, or -1 when it was not active. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/calls.h"
 #include "daemon/cgroups.h"
 #include "daemon/daemon.h"
 #include "daemon/enforce.h"
@@ -28,23 +29,14 @@ struct sweep {
 	size_t n, cap;
 };
 
-static bool carries(const struct tracked *t, uint64_t call)
-{
-	for (unsigned i = 0; i < t->ncalls && i < EV_MAX_CALLS; i++)
-		if (t->calls[i] == call)
-			return true;
-	return false;
-}
-
 static void gather(void *ctx, __u32 pid, const struct tracked *t)
 {
 	struct sweep *w = ctx;
+	struct proc *p = proctable_find(&w->d->procs, pid, t->start_time);
 	struct victim *grown;
 
-	struct proc *p = proctable_find(&w->d->procs, pid, t->start_time);
-
 	/* The server's own processes carry every call; a call's kill is not theirs. */
-	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !carries(t, w->call) || (p && p->base))
+	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !calls_has(t, w->call) || (p && p->base))
 		return;
 	if (w->n == w->cap) {
 		grown = reallocarray(w->v, w->cap ? 2 * w->cap : 32, sizeof(*w->v));
