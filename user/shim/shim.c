@@ -76,29 +76,42 @@ void shim_replay_handshake(struct shim *s)
 			  strdup("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"));
 }
 
-void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
+/* Sends a request of the shim's own (`method`, with `params`, taken; NULL for none) under id
+ * `id`, tracked as `kind` so that its answer never reaches the client. Returns its entry (valid
+ * until the table changes), or NULL when out of memory (logged). */
+static struct pending *send_own_request(struct shim *s, enum pending_kind kind, const char *id, const char *method,
+					cJSON *params)
 {
-	cJSON *msg = cJSON_CreateObject(), *params = NULL;
-	char id[64], key[ID_KEY_MAX];
+	cJSON *msg = cJSON_CreateObject(), *idj = cJSON_CreateString(id);
+	char key[ID_KEY_MAX];
 	struct pending *p;
-	cJSON *idj;
 
-	snprintf(id, sizeof(id), "mcpwarden-tools-%u", ++s->prefetch_seq);
-	idj = cJSON_CreateString(id);
-	if (!msg || !idj || jsonrpc_id_key(idj, key) < 0 ||
-	    !(p = pending_add(&s->c2s, key, idj, PEND_PREFETCH))) {
-		log_warnx("cannot ask the server for its tools: out of memory");
+	if (!msg || !idj || jsonrpc_id_key(idj, key) < 0 || !(p = pending_add(&s->c2s, key, idj, kind))) {
+		log_warnx("cannot send %s to the server: out of memory", method);
 		cJSON_Delete(msg);
 		cJSON_Delete(idj);
-		return;
+		cJSON_Delete(params);
+		return NULL;
 	}
 	p->start_ns = now_ns();
 	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
 	cJSON_AddItemToObject(msg, "id", idj);
-	cJSON_AddStringToObject(msg, "method", "tools/list");
-	if (cursor && (params = cJSON_AddObjectToObject(msg, "params")))
-		cJSON_AddItemToObject(params, "cursor", cJSON_Duplicate(cursor, 1));
+	cJSON_AddStringToObject(msg, "method", method);
+	if (params)
+		cJSON_AddItemToObject(msg, "params", params);
 	shim_send(s, &s->to_server, line_of(msg));
+	return p;
+}
+
+void shim_prefetch_tools(struct shim *s, const cJSON *cursor)
+{
+	cJSON *params = NULL;
+	char id[64];
+
+	snprintf(id, sizeof(id), "mcpwarden-tools-%u", ++s->prefetch_seq);
+	if (cursor && (params = cJSON_CreateObject()))
+		cJSON_AddItemToObject(params, "cursor", cJSON_Duplicate(cursor, 1));
+	send_own_request(s, PEND_PREFETCH, id, "tools/list", params);
 }
 
 void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_error)
@@ -136,10 +149,9 @@ void shim_fail_pending(struct shim *s, const char *why)
  * in-process spin); it is killed, and restarted like any server killed outright. */
 static void send_ping(struct shim *s, const char *rule)
 {
-	char id[64], key[ID_KEY_MAX], *line;
 	unsigned long long nonce;
 	struct pending *p;
-	cJSON *idj;
+	char id[64];
 
 	for (size_t i = 0; i < s->c2s.n; i++)
 		if (s->c2s.v[i].kind == PEND_PING)
@@ -147,20 +159,12 @@ static void send_ping(struct shim *s, const char *rule)
 	/* Unguessable: a process left holding the server's stdout can't answer for a stuck server. */
 	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
 		nonce = now_ns();
-	snprintf(id, sizeof(id), "mcpwarden-ping-%u-%016llx", ++s->prefetch_seq, (unsigned long long)nonce);
-	idj = cJSON_CreateString(id);
-	if (!idj || jsonrpc_id_key(idj, key) < 0 || !(p = pending_add(&s->c2s, key, idj, PEND_PING))) {
-		log_warnx("cannot ping the server after a timeout: out of memory");
-		cJSON_Delete(idj);
+	snprintf(id, sizeof(id), "mcpwarden-ping-%u-%016llx", ++s->prefetch_seq, nonce);
+	p = send_own_request(s, PEND_PING, id, "ping", NULL);
+	if (!p)
 		return;
-	}
-	cJSON_Delete(idj);
-	p->start_ns = now_ns();
 	p->deadline_ns = p->start_ns + SHIM_PING_GRACE_MS * 1000000ull;
 	snprintf(p->deadline_rule, sizeof(p->deadline_rule), "%s", rule);
-	if (asprintf(&line, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"method\":\"ping\"}\n", id) < 0)
-		line = NULL;
-	shim_send(s, &s->to_server, line);
 }
 
 static void server_stuck(struct shim *s, struct pending *ping)
