@@ -24,6 +24,13 @@ void daemon_rules_clear(struct daemon *d, struct server *s)
 	s->rules = false;
 }
 
+/* Takes a call's kernel state away: its rule set, if it had one, and its kill mark, if it was killed. */
+static void clear_call(struct daemon *d, const struct server *s, const struct active_call *c)
+{
+	if (c->rules || c->killed)
+		enforce_clear(&d->sensor, s->id, c->call);
+}
+
 cJSON *daemon_call_ended(struct daemon *d, struct server *s, uint64_t call)
 {
 	struct active_call *c = active_call_find(s->calls, call);
@@ -35,8 +42,7 @@ cJSON *daemon_call_ended(struct daemon *d, struct server *s, uint64_t call)
 	c->ended = true;
 	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit. */
 	if (!c->rules || !enforce_live(&d->sensor, s->id, call)) {
-		if (c->rules || c->killed)
-			enforce_clear(&d->sensor, s->id, call);
+		clear_call(d, s, c);
 		active_call_remove(&s->calls, c);
 	}
 	return v;
@@ -50,7 +56,7 @@ void daemon_tidy_calls(struct daemon *d)
 		for (; c; c = next) {
 			next = c->next;
 			if (c->ended && !enforce_live(&d->sensor, s->id, c->call)) {
-				enforce_clear(&d->sensor, s->id, c->call);
+				clear_call(d, s, c);
 				active_call_remove(&s->calls, c);
 			}
 		}
@@ -63,6 +69,5 @@ void daemon_server_gone(void *ctx, struct server *s)
 
 	daemon_rules_clear(d, s);
 	for (struct active_call *c = s->calls; c; c = c->next)
-		if (c->rules || c->killed)
-			enforce_clear(&d->sensor, s->id, c->call);
+		clear_call(d, s, c);
 }
