@@ -371,7 +371,7 @@ static __always_inline __u16 net_verdict(const struct sb_key *k, __u8 family, co
 static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, bool v6)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked *t = task_lineage(task);
+	struct tracked *t = tracked_lookup(task->tgid);
 	__u8 addr[16] = {}, family = v6 ? AF_INET6 : AF_INET;
 	__u16 port = bpf_ntohs((__u16)ctx->user_port), rule = 0;
 	struct ev_deny *e;

@@ -7,102 +7,102 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_UNIX		1
 #define AF_INET		2
 #define AF_INET6	10
-#define EINPROGRESS	115
 #define SIN6_LEN_RFC2133	24	/* sockaddr_in6 without sin6_scope_id */
+#define O_NONBLOCK	04000
+#define MAX_SCHEDULE_TIMEOUT	((long)(~0UL >> 1))
 
 /*
- * Only tracked processes are reported (every process with CFG_TRACE_ALL),
- * except listen(2), which is rare and tells the daemon of HTTP servers nobody polices.
+ * Each socket syscall is seen once, at its exit: the arguments are still in the
+ * registers saved at entry (as the syscall used them, after any seccomp or
+ * ptrace change), so no enter program runs and nothing is kept between the two.
+ * On arm64, x0 holds the result by then; the first argument is in orig_x0.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define NR_CONNECT	42
+#define SYSCALL_NR(r)	((r)->orig_ax)
+#define ARG1(r)		((r)->di)
+#define ARG2(r)		((r)->si)
+#define ARG3(r)		((r)->dx)
+#define ARG5(r)		((r)->r8)
+#define ARG6(r)		((r)->r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_CONNECT	203
+#define SYSCALL_NR(r)	((r)->syscallno)
+#define ARG1(r)		((r)->orig_x0)
+#define ARG2(r)		((r)->regs[1])
+#define ARG3(r)		((r)->regs[2])
+#define ARG5(r)		((r)->regs[4])
+#define ARG6(r)		((r)->regs[5])
+#else
+#error "net.bpf.c: syscall registers known for x86 and arm64 only"
+#endif
+
+/*
+ * Owner of a TCP socket, in the socket's storage (freed with the socket): the
+ * header as it was when the socket left CLOSE in the owner's context. Type 0:
+ * the socket went back to CLOSE and has no owner.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ev_hdr);
+} sock_owner SEC(".maps");
+
+static __always_inline struct pt_regs *syscall_regs(struct task_struct *task)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
+/*
+ * Whether `task`'s network events are reported; sets *t to its process's lineage entry (or NULL).
+ * Only tracked processes are reported (every process with CFG_TRACE_ALL), except
+ * listen(2), which is rare and tells the daemon of HTTP servers nobody polices.
  * sendto/sendmsg are reported only when they name a destination: sends on a
  * connected socket were already seen at connect or accept.
  */
-
-/* A syscall between enter and exit, keyed by pid_tgid (the thread). */
-struct inflight {
-	__u64 uaddr;		/* user sockaddr */
-	__u64 ulenp;		/* accept: user pointer to the address length, read at exit */
-	__u32 len;		/* address length when known at enter */
-	__s32 fd;
-	__u16 op;
-	__u64 sk;		/* connect: the TCP socket it moved out of CLOSE, 0 if none */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
-
-/* Owner of a TCP socket: the header as it was when the socket left CLOSE in the owner's context. */
-struct sock_owner {
-	struct ev_hdr h;
-	__u32 quiet;		/* its connect syscall's event tells the outcome: no state changes reported */
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);		/* struct sock address */
-	__type(value, struct sock_owner);
-} sock_owner SEC(".maps");
-
-/* Whether the current process's network events are reported. */
-static __always_inline bool wanted(void)
+static __always_inline bool wanted(struct task_struct *task, struct tracked **t)
 {
-	return task_lineage(bpf_get_current_task_btf()) || (config_flags() & CFG_TRACE_ALL);
-}
-
-static __always_inline int enter_any(__u16 op, long fd, __u64 uaddr, __u32 len, __u64 ulenp)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight f = { .uaddr = uaddr, .ulenp = ulenp, .len = len, .fd = fd, .op = op };
-
-	bpf_map_update_elem(&inflight, &id, &f, BPF_ANY);
-	return 0;
-}
-
-static __always_inline int enter(__u16 op, long fd, __u64 uaddr, __u32 len, __u64 ulenp)
-{
-	return wanted() ? enter_any(op, fd, uaddr, len, ulenp) : 0;
+	*t = tracked_lookup(task->tgid);
+	return *t || (config_flags() & CFG_TRACE_ALL);
 }
 
 /* Copies a user sockaddr of `len` bytes into `a`; leaves family 0 when it cannot be read. */
 static __always_inline void read_sockaddr(struct ev_addr *a, __u64 uaddr, __u32 len)
 {
-	struct sockaddr_in6 sin6;
-	struct sockaddr_in sin;
-	__u16 family;
-	__u64 n;
+	union {
+		__u16 family;
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+	} u = {};
+	/* The kernel takes 24 bytes of an IPv6 address (no sin6_scope_id): so must the sensor, or it goes unseen. */
+	__u64 n = len, path;
 
 	__builtin_memset(a, 0, sizeof(*a));
-	if (!uaddr || len < sizeof(family) || bpf_probe_read_user(&family, sizeof(family), (void *)uaddr))
+	if (n > SIN6_LEN_RFC2133)
+		n = SIN6_LEN_RFC2133;
+	barrier_var(n);	/* keep clang from reusing the unclamped value */
+	if (!uaddr || n < sizeof(u.family) || bpf_probe_read_user(&u, n, (void *)uaddr))
 		return;
-	if (family == AF_INET && len >= sizeof(sin)) {
-		if (bpf_probe_read_user(&sin, sizeof(sin), (void *)uaddr))
+	if (u.family == AF_INET && len >= sizeof(u.sin)) {
+		a->port = bpf_ntohs(u.sin.sin_port);
+		__builtin_memcpy(a->addr, &u.sin.sin_addr, 4);
+	} else if (u.family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
+		a->port = bpf_ntohs(u.sin6.sin6_port);
+		__builtin_memcpy(a->addr, &u.sin6.sin6_addr, 16);
+	} else if (u.family == AF_UNIX) {
+		path = len - sizeof(u.family);
+		if (path > sizeof(a->path) - 1)
+			path = sizeof(a->path) - 1;
+		barrier_var(path);
+		if (bpf_probe_read_user(a->path, path, (void *)(uaddr + sizeof(u.family))))
 			return;
-		a->port = bpf_ntohs(sin.sin_port);
-		__builtin_memcpy(a->addr, &sin.sin_addr, 4);
-	} else if (family == AF_INET6 && len >= SIN6_LEN_RFC2133) {
-		/* The kernel takes 24 bytes (no sin6_scope_id): so must the sensor, or the address goes unseen. */
-		if (bpf_probe_read_user(&sin6, SIN6_LEN_RFC2133, (void *)uaddr))
-			return;
-		a->port = bpf_ntohs(sin6.sin6_port);
-		__builtin_memcpy(a->addr, &sin6.sin6_addr, 16);
-	} else if (family == AF_UNIX) {
-		n = len - sizeof(family);
-		if (n > sizeof(a->path) - 1)
-			n = sizeof(a->path) - 1;
-		barrier_var(n);	/* keep clang from reusing the unclamped value */
-		if (bpf_probe_read_user(a->path, n, (void *)(uaddr + sizeof(family))))
-			return;
-		if (n && !a->path[0])
+		if (path && !a->path[0])
 			a->path[0] = '@';	/* abstract name */
 	} else {
 		return;
 	}
-	a->family = family;
+	a->family = u.family;
 }
 
 /* Reports socket `sk` (owned by `owner`) going from `oldstate` to `newstate`; addresses read from the socket. */
@@ -133,120 +133,139 @@ static __always_inline void emit_state(const struct ev_hdr *owner, int oldstate,
 }
 
 /*
- * End of a connect syscall that moved TCP socket `sk` out of CLOSE: its net
- * event says how it went, unless it is still in progress (-EINPROGRESS): then
- * state changes are reported again, and one that already happened (in the
- * syscall's own softirq or backlog processing) is reported now.
+ * Reports socket syscall `op` of `task` (lineage entry `t`) on `fd`, which
+ * returned `ret`; the address is `len` bytes at user address `uaddr` (none when 0).
  */
-static __always_inline void connect_done(__u64 sk, long ret)
+static __always_inline int report(struct task_struct *task, const struct tracked *t, __u16 op, long ret, long fd,
+				  __u64 uaddr, __u32 len)
 {
-	struct sock_owner *o = bpf_map_lookup_elem(&sock_owner, &sk);
-	struct sock *s = (struct sock *)sk;
-	int state;
+	struct ev_net *e = event_reserve(sizeof(*e), EV_NET);
 
-	if (!o || ret != -EINPROGRESS)
-		return;
-	o->quiet = 0;
-	state = BPF_CORE_READ(s, __sk_common.skc_state);
-	if (state != TCP_SYN_SENT)
-		emit_state(&o->h, TCP_SYN_SENT, state, s);
-}
-
-static __always_inline int leave(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight *f = bpf_map_lookup_elem(&inflight, &id);
-	struct task_struct *task;
-	struct ev_net *e;
-	__u32 len;
-
-	if (!f)
-		return 0;
-	if (f->sk)
-		connect_done(f->sk, ret);
-	e = event_reserve(sizeof(*e), EV_NET);
 	if (!e)
-		goto out;
-	task = bpf_get_current_task_btf();
-	fill_hdr(&e->h, EV_NET, sizeof(*e), task, tracked_lookup(id >> 32));
-	e->op = f->op;
+		return 0;
+	fill_hdr(&e->h, EV_NET, sizeof(*e), task, t);
+	e->op = op;
 	e->pad = 0;
 	e->pad2 = 0;
-	e->fd = f->fd;
+	e->fd = fd;
 	e->result = ret;
-	len = f->len;
-	if (f->ulenp && (ret < 0 || bpf_probe_read_user(&len, sizeof(len), (void *)f->ulenp)))
-		len = 0;
-	read_sockaddr(&e->addr, f->uaddr, len);
+	read_sockaddr(&e->addr, uaddr, len);
 	event_submit(e);
-out:
-	bpf_map_delete_elem(&inflight, &id);
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_connect")
-int enter_connect(struct trace_event_raw_sys_enter *ctx)
+/* connect and bind: (fd, addr, addrlen). */
+static __always_inline int addr_call(__u16 op, long ret)
 {
-	return enter(NET_CONNECT, ctx->args[0], ctx->args[1], ctx->args[2], 0);
-}
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct tracked *t;
+	struct pt_regs *r;
 
-SEC("tp/syscalls/sys_enter_bind")
-int enter_bind(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(NET_BIND, ctx->args[0], ctx->args[1], ctx->args[2], 0);
-}
-
-SEC("tp/syscalls/sys_enter_listen")
-int enter_listen(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_any(NET_LISTEN, ctx->args[0], 0, 0, 0);
-}
-
-SEC("tp/syscalls/sys_enter_accept")
-int enter_accept(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(NET_ACCEPT, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
-}
-
-SEC("tp/syscalls/sys_enter_accept4")
-int enter_accept4(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(NET_ACCEPT, ctx->args[0], ctx->args[1], 0, ctx->args[2]);
-}
-
-SEC("tp/syscalls/sys_enter_sendto")
-int enter_sendto(struct trace_event_raw_sys_enter *ctx)
-{
-	if (!ctx->args[4])
+	if (!wanted(task, &t))
 		return 0;
-	return enter(NET_SENDTO, ctx->args[0], ctx->args[4], ctx->args[5], 0);
+	r = syscall_regs(task);
+	return report(task, t, op, ret, ARG1(r), ARG2(r), ARG3(r));
 }
 
-SEC("tp/syscalls/sys_enter_sendmsg")
-int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+SEC("tp/syscalls/sys_exit_connect")
+int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
+	return addr_call(NET_CONNECT, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_bind")
+int exit_bind(struct trace_event_raw_sys_exit *ctx)
+{
+	return addr_call(NET_BIND, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_listen")
+int exit_listen(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return report(task, tracked_lookup(task->tgid), NET_LISTEN, ctx->ret, ARG1(syscall_regs(task)), 0, 0);
+}
+
+/* accept and accept4: (fd, addr, addrlen pointer); the kernel wrote the peer's address and its length. */
+static __always_inline int accept_call(long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct tracked *t;
+	struct pt_regs *r;
+	__u32 len = 0;
+	__u64 ulenp;
+
+	if (!wanted(task, &t))
+		return 0;
+	r = syscall_regs(task);
+	ulenp = ARG3(r);
+	if (ret < 0 || !ulenp || bpf_probe_read_user(&len, sizeof(len), (void *)ulenp))
+		len = 0;
+	return report(task, t, NET_ACCEPT, ret, ARG1(r), ARG2(r), len);
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_call(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_call(ctx->ret);
+}
+
+/* sendto: (fd, buf, len, flags, dest_addr, addrlen). */
+SEC("tp/syscalls/sys_exit_sendto")
+int exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *r = syscall_regs(task);
+	__u64 dest = ARG5(r);
+	struct tracked *t;
+
+	if (!dest || !wanted(task, &t))
+		return 0;
+	return report(task, t, NET_SENDTO, ctx->ret, ARG1(r), dest, ARG6(r));
+}
+
+/* sendmsg: (fd, msghdr, flags); the destination is msg_name. */
+SEC("tp/syscalls/sys_exit_sendmsg")
+int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct user_msghdr msg;
+	struct tracked *t;
+	struct pt_regs *r;
 
-	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1]) || !msg.msg_name)
+	if (!wanted(task, &t))
 		return 0;
-	return enter(NET_SENDMSG, ctx->args[0], (__u64)msg.msg_name, msg.msg_namelen, 0);
+	r = syscall_regs(task);
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ARG2(r)) || !msg.msg_name)
+		return 0;
+	return report(task, t, NET_SENDMSG, ctx->ret, ARG1(r), (__u64)msg.msg_name, msg.msg_namelen);
 }
 
-/* Every exit does the same: pair with the enter and report the result. */
-#define EXIT_PROG(call)							\
-SEC("tp/syscalls/sys_exit_" #call)					\
-int exit_##call(struct trace_event_raw_sys_exit *ctx)			\
-{									\
-	return leave(ctx->ret);						\
+/* Whether `task` (the current thread) is inside a connect syscall. */
+static __always_inline bool in_connect(struct task_struct *task)
+{
+	return SYSCALL_NR(syscall_regs(task)) == NR_CONNECT;
 }
 
-EXIT_PROG(connect)
-EXIT_PROG(bind)
-EXIT_PROG(listen)
-EXIT_PROG(accept)
-EXIT_PROG(accept4)
-EXIT_PROG(sendto)
-EXIT_PROG(sendmsg)
+/*
+ * Whether a connect on `sk` can only end with its outcome: a blocking socket
+ * without a send timeout. Others may return -EINPROGRESS (nonblocking, or
+ * SO_SNDTIMEO expiring) while the handshake goes on.
+ */
+static __always_inline bool connect_tells_outcome(const struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct file *file = sock ? sock->file : NULL;
+
+	return file && !(file->f_flags & O_NONBLOCK) && sk->sk_sndtimeo == MAX_SCHEDULE_TIMEOUT;
+}
 
 /*
  * TCP state changes of sockets owned by wanted processes: catches connects made
@@ -254,38 +273,45 @@ EXIT_PROG(sendmsg)
  * thread, which shares the process's tgid). Leaving CLOSE (to SYN_SENT or
  * LISTEN) happens in the owner's own context, so that is where the owner is
  * recorded; later changes often run in softirq context, where `current` is
- * any task, so they are attributed through sock_owner instead.
- * A socket connected by the connect syscall is reported by that syscall's
- * event alone (see connect_done): a blocking connect costs one record, not four.
+ * any task, so they are attributed through the socket's storage instead.
+ * A connect syscall's event reports the socket leaving CLOSE. A socket whose
+ * connect syscall will also tell the outcome gets no owner: a blocking connect
+ * costs one record, not four, and no storage. One that may return
+ * -EINPROGRESS reports its later changes.
+ * tp_btf, not tp: this fires about six times per TCP connection on the whole
+ * host, and the raw tracepoint skips building the perf record.
  */
-SEC("tp/sock/inet_sock_set_state")
-int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
 {
-	__u64 sk = (__u64)ctx->skaddr, id;
-	struct sock_owner *owner = bpf_map_lookup_elem(&sock_owner, &sk), o;
+	struct ev_hdr *owner = bpf_sk_storage_get(&sock_owner, sk, 0, 0), o;
 	struct task_struct *task;
-	struct inflight *f;
+	struct tracked *t;
+	bool by_connect;
 
-	if (!owner) {
-		if (ctx->oldstate != TCP_CLOSE || !wanted())
+	if (!owner || !owner->type) {
+		if (oldstate != TCP_CLOSE)
 			return 0;
 		task = bpf_get_current_task_btf();
-		fill_hdr(&o.h, EV_SOCK_STATE, sizeof(struct ev_sock_state), task, task_lineage(task));
-		id = bpf_get_current_pid_tgid();
-		f = bpf_map_lookup_elem(&inflight, &id);
-		o.quiet = f && f->op == NET_CONNECT;
-		o.pad = 0;
-		if (o.quiet)
-			f->sk = sk;
-		bpf_map_update_elem(&sock_owner, &sk, &o, BPF_ANY);
+		if (!wanted(task, &t))
+			return 0;
+		by_connect = in_connect(task);
+		if (by_connect && connect_tells_outcome(sk))
+			return 0;
+		owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!owner) {
+			count_error(SERR_NET_STORAGE);
+			return 0;
+		}
+		fill_hdr(owner, EV_SOCK_STATE, sizeof(struct ev_sock_state), task, t);
+		if (by_connect)
+			return 0;	/* the connect syscall's own event tells of the SYN */
+	}
+	if (newstate == TCP_CLOSE) {
+		o = *owner;	/* the owner goes now; its copy fills the record */
+		owner->type = 0;
 		owner = &o;
 	}
-	if (ctx->newstate == TCP_CLOSE) {
-		o = *owner;	/* the entry goes now; its copy fills the record */
-		owner = &o;
-		bpf_map_delete_elem(&sock_owner, &sk);
-	}
-	if (!owner->quiet)
-		emit_state(&owner->h, ctx->oldstate, ctx->newstate, (struct sock *)sk);
+	emit_state(owner, oldstate, newstate, sk);
 	return 0;
 }

@@ -100,7 +100,11 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 	return 0;
 }
 
-/* Writes one bare ev_hdr (type EV_SEED) per process alive now; read by the daemon at startup. */
+/*
+ * Writes one bare ev_hdr (type EV_SEED) per process alive now; read by the daemon
+ * at startup, after it mapped the server cgroups a previous daemon left: the walk
+ * gives the processes already in them their lineage entries.
+ */
 SEC("iter/task")
 int seed_tasks(struct bpf_iter__task *ctx)
 {
@@ -109,7 +113,7 @@ int seed_tasks(struct bpf_iter__task *ctx)
 
 	if (!task || task->pid != task->tgid)
 		return 0;
-	fill_hdr(&h, EV_SEED, sizeof(h), task, tracked_lookup(task->tgid));
+	fill_hdr(&h, EV_SEED, sizeof(h), task, task_lineage(task));
 	bpf_seq_write(ctx->meta->seq, &h, sizeof(h));
 	return 0;
 }

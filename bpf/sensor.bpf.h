@@ -114,9 +114,12 @@ static __always_inline struct tracked *tracked_lookup(__u32 tgid)
 
 /*
  * The lineage entry of `task`'s process. An untracked process that sits in a
- * server's cgroup (started there with clone3(CLONE_INTO_CGROUP) before the shim
- * could attach it, or adopted from a previous daemon) gets an entry now, with
- * no active calls. NULL when the process belongs to no server.
+ * server's cgroup (started there with clone3(CLONE_INTO_CGROUP) by an untracked
+ * shim, or adopted from a previous daemon) gets an entry now, with no active
+ * calls. NULL when the process belongs to no server.
+ * For fork, exec, exit and the seed walk. These see every process that enters
+ * a server's cgroup, so the hot socket paths use tracked_lookup() alone and
+ * spare every other process on the host the cgroup walk and second lookup.
  */
 static __always_inline struct tracked *task_lineage(struct task_struct *task)
 {

@@ -52,6 +52,7 @@ enum mcp_reply {
 enum sensor_error {
 	SERR_TRACKED_FULL,	/* a tracked process's child could not be added to `tracked` */
 	SERR_DENY_SUPPRESSED,	/* deny records beyond a process's budget (the denial itself still held) */
+	SERR_NET_STORAGE,	/* network records lost: no thread or socket storage could be allocated */
 	SERR_MAX,
 };
 

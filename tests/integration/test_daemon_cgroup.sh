@@ -57,21 +57,31 @@ sid2=$(sed 's/^server_id=\([0-9]*\).*/\1/' <<<"$line")
 assert_contains "$(cat "$TMP/nobody.out")" "0::/mcpwarden/$sid2-unprivileged" "attach moved nobody's child into the cgroup before it ran"
 
 # A cgroup left by a previous daemon, with a live process in it, is adopted: not removed, still attributed.
+# The process was there before the daemon: its first act is a UDP send, before any fork or exec that
+# would show the kernel its cgroup, so only the daemon's start can have given it its lineage.
 stop_daemon || fail "daemon exited with an error"
 mkdir -p "$ADOPT" || fail "mkdir $ADOPT"
 mkfifo "$TMP/go"
-sh -c 'read x <"$1"; /bin/true adopted-exec' root "$TMP/go" &
+/usr/bin/python3 -c '
+import os, socket, sys
+open(sys.argv[1]).read()
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", 9))
+os.execv("/bin/true", ["/bin/true", "adopted-exec"])' "$TMP/go" &
 sleeper=$!
 echo "$sleeper" >"$ADOPT/cgroup.procs" || fail "move pid $sleeper into $ADOPT"
 start_daemon
 [ -d "$ADOPT" ] || fail "the daemon removed an adopted cgroup with a live process"
 pass "adopted cgroup with a live process kept"
+follow_events "$TMP/adopted.events"
 echo go >"$TMP/go"
 wait "$sleeper"
 sleeper=
 wait_gone "$ADOPT"
 pass "adopted cgroup removed once empty"
-line=$(timeout 10 "$MCPWARDEN" events --json --socket "$SOCK" | grep '"adopted-exec"')
+stop_follow
+line=$(grep '"adopted-exec"' "$TMP/adopted.events")
 assert_contains "$line" '"server_id":77' "exec in the adopted cgroup attributed to its server id"
+line=$(grep '"op":"sendto"' "$TMP/adopted.events" | grep '"port":9}')
+assert_contains "$line" '"server_id":77' "a send by a process already in the adopted cgroup attributed to its server id"
 grep -q "adopted cgroup $ADOPT" "$DAEMON_LOG" || fail "daemon log does not mention the adoption"
 pass "adoption logged"

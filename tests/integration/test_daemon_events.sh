@@ -14,7 +14,18 @@ c = socket.socket(); c.connect(("127.0.0.1", port))
 a, _ = ls.accept()
 nb = socket.socket(); nb.setblocking(False)
 nb.connect_ex(("127.0.0.1", port))   # EINPROGRESS: the outcome comes as a state change
+# A blocking socket with a send timeout may also return EINPROGRESS: its state changes are reported too.
+import struct
+ls2 = socket.socket(); ls2.bind(("127.0.0.1", 0)); ls2.listen()
+port2 = ls2.getsockname()[1]
+st = socket.socket(); st.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 5, 0))
+st.connect(("127.0.0.1", port2))
 import time; time.sleep(0.1)
+for name in ("/nonexistent/mcpwarden.sock", "\0mcpwarden-abstract"):
+    try:
+        socket.socket(socket.AF_UNIX).connect(name)
+    except OSError:
+        pass
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.sendto(b"x", ("127.0.0.1", port))
 u.sendmsg([b"y"], [], 0, ("127.0.0.1", port + 1))
@@ -23,7 +34,7 @@ try:
     s6.connect(("::1", port))
 except OSError:
     pass
-open(sys.argv[1], "w").write(str(port))
+open(sys.argv[1], "w").write(f"{port} {port2}")
 # Exec from a thread that is not the leader: the kernel gives it the leader's pid.
 import os, threading
 threading.Thread(target=lambda: os.execv("/bin/true", ["/bin/true", "exec-from-thread"])).start()
@@ -41,7 +52,7 @@ stop_follow
 
 python3 - "$TMP/events" "$(cat "$TMP/port")" "$root" "untracked-$$" <<'PY' || fail "events do not match (see above)"
 import json, sys
-path, port, root, marker = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+path, (port, port2), root, marker = sys.argv[1], map(int, sys.argv[2].split()), int(sys.argv[3]), sys.argv[4]
 evs = [json.loads(l) for l in open(path) if l.strip()]
 print(f"{len(evs)} events")
 ok = True
@@ -64,9 +75,17 @@ expect("accept with peer address", lambda e: net("accept", family="inet", addr="
 expect("udp sendto", net("sendto", family="inet", addr="127.0.0.1", port=port, result=1))
 expect("udp sendmsg", net("sendmsg", family="inet", addr="127.0.0.1", port=port + 1, result=1))
 expect("ipv6 connect", net("connect", family="inet6", addr="::1", port=port))
+expect("unix connect, refused, with its path", net("connect", family="unix", path="/nonexistent/mcpwarden.sock",
+       result=-2))
+expect("unix connect to an abstract name", net("connect", family="unix", path="@mcpwarden-abstract", result=-111))
 expect("non-blocking connect in progress", net("connect", family="inet", addr="127.0.0.1", port=port, result=-115))
 expect("its outcome: tcp state ESTABLISHED", lambda e: e["type"] == "sock_state" and e["newstate"] == "ESTABLISHED"
        and e["oldstate"] == "SYN_SENT" and e["server_id"] == 1 and e["port"] == port and e["addr"] == "127.0.0.1")
+expect("a send timeout's connect: tcp state ESTABLISHED", lambda e: e["type"] == "sock_state"
+       and e["newstate"] == "ESTABLISHED" and e["server_id"] == 1 and e["port"] == port2)
+blocking_est = [e for e in evs if e["type"] == "sock_state" and e["newstate"] == "ESTABLISHED" and e["port"] == port]
+print("ESTABLISHED records for port", port, "(want one: the non-blocking connect's):", blocking_est)
+ok &= len(blocking_est) == 1
 blocking = [e for e in evs if e["type"] == "sock_state" and e["newstate"] == "SYN_SENT"]
 print("state changes of syscall connects, reported by their connect event instead (want none):", blocking)
 ok &= not blocking

@@ -198,9 +198,10 @@ static int setup(struct daemon *d)
 	}
 	if (prepare_host(d) || proctable_init(&d->procs, 4096) || recent_init(&d->recent, DAEMON_RECENT))
 		return -1;
+	/* Cgroups left by a previous daemon go in before the seed, whose walk gives their processes lineage entries. */
 	if (sensor_open(&d->sensor, daemon_on_record, d, d->lsm_ok, d->cgroup2) ||
 	    sensor_set_flags(&d->sensor, d->o.trace_all ? CFG_TRACE_ALL : 0) ||
-	    sensor_seed(&d->sensor, seed_one, d) || daemon_adopt_cgroups(d))
+	    daemon_adopt_cgroups(d) || sensor_seed(&d->sensor, seed_one, d))
 		return -1;
 	for (unsigned i = 0; i < d->o.ntrack; i++) {
 		if (!daemon_track(d, d->o.track[i], 0, 0, NULL, &why)) {

@@ -51,9 +51,11 @@ cJSON *daemon_status_json(struct daemon *d)
 	if (sensor_errors(&d->sensor, errors)) {
 		cJSON_AddNullToObject(c, "lineage_lost");
 		cJSON_AddNullToObject(c, "deny_records_suppressed");
+		cJSON_AddNullToObject(c, "net_records_lost");
 	} else {
 		cJSON_AddNumberToObject(c, "lineage_lost", errors[SERR_TRACKED_FULL]);
 		cJSON_AddNumberToObject(c, "deny_records_suppressed", errors[SERR_DENY_SUPPRESSED]);
+		cJSON_AddNumberToObject(c, "net_records_lost", errors[SERR_NET_STORAGE]);
 	}
 	if (sensor_drops(&d->sensor, drops))
 		cJSON_AddNullToObject(s, "drops");
