@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* net.bpf.c: socket syscalls (connect, bind, listen, accept, sendto, sendmsg) with address and result, and TCP state changes. */
+/* net.bpf.c: socket syscalls (connect, bind, listen, accept, sendto, sendmsg, sendmmsg) with address and result, and TCP state changes. */
 #include "sensor.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -248,6 +248,37 @@ int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 	return report(task, t, NET_SENDMSG, ctx->ret, ARG1(r), (__u64)msg.msg_name, msg.msg_namelen);
 }
 
+/*
+ * sendmmsg: (fd, mmsghdr vector, vlen, flags), which returns how many messages
+ * went. Each one that names a destination is a record with its byte count; a
+ * failed call (nothing sent) reports its first message with the error.
+ */
+SEC("tp/syscalls/sys_exit_sendmmsg")
+int exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long ret = ctx->ret, n = ret < 0 ? 1 : ret;
+	struct mmsghdr m;
+	struct tracked *t;
+	struct pt_regs *r;
+	__u64 vec;
+
+	if (!wanted(task, &t))
+		return 0;
+	r = syscall_regs(task);
+	vec = ARG2(r);
+	for (int i = 0; i < SENDMMSG_REPORTED && i < n; i++) {
+		if (bpf_probe_read_user(&m, sizeof(m), (void *)(vec + i * sizeof(m))))
+			return 0;
+		if (m.msg_hdr.msg_name)
+			report(task, t, NET_SENDMMSG, ret < 0 ? ret : m.msg_len, ARG1(r), (__u64)m.msg_hdr.msg_name,
+			       m.msg_hdr.msg_namelen);
+	}
+	if (n > SENDMMSG_REPORTED)
+		count_errors(SERR_NET_UNREPORTED, n - SENDMMSG_REPORTED);
+	return 0;
+}
+
 /* Whether `task` (the current thread) is inside a connect syscall. */
 static __always_inline bool in_connect(struct task_struct *task)
 {
@@ -300,7 +331,7 @@ int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
 			return 0;
 		owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 		if (!owner) {
-			count_error(SERR_NET_STORAGE);
+			count_error(SERR_NET_UNREPORTED);
 			return 0;
 		}
 		fill_hdr(owner, EV_SOCK_STATE, sizeof(struct ev_sock_state), task, t);

@@ -39,12 +39,17 @@ struct {
 	__type(value, __u64);
 } sensor_errors SEC(".maps");
 
-static __always_inline void count_error(__u32 err)
+static __always_inline void count_errors(__u32 err, __u64 by)
 {
 	__u64 *n = bpf_map_lookup_elem(&sensor_errors, &err);
 
 	if (n)
-		*n += 1;
+		*n += by;
+}
+
+static __always_inline void count_error(__u32 err)
+{
+	count_errors(err, 1);
 }
 
 /* Processes that belong to a server, keyed by tgid. Roots come from userspace, children from fork. */

@@ -36,6 +36,7 @@ enum ev_net_op {
 	NET_ACCEPT,
 	NET_SENDTO,
 	NET_SENDMSG,
+	NET_SENDMMSG,		/* one record per message that names a destination, the first SENDMMSG_REPORTED */
 };
 
 /* What an EV_MCP_STDOUT write contained. */
@@ -48,11 +49,15 @@ enum mcp_reply {
 #define EV_STDOUT_WRITES	4
 #define EV_STDOUT_SCAN		512
 
+/* sendmmsg(2) messages reported per call; the rest are counted (SERR_NET_UNREPORTED). */
+#define SENDMMSG_REPORTED	8
+
 /* Indexes of the per-CPU `sensor_errors` counters: losses that are not ring buffer drops. */
 enum sensor_error {
 	SERR_TRACKED_FULL,	/* a tracked process's child could not be added to `tracked` */
 	SERR_DENY_SUPPRESSED,	/* deny records beyond a process's budget (the denial itself still held) */
-	SERR_NET_STORAGE,	/* network records lost: no thread or socket storage could be allocated */
+	SERR_NET_UNREPORTED,	/* socket records not made: no storage for a socket's owner, or sendmmsg messages
+				   past the first SENDMMSG_REPORTED */
 	SERR_MAX,
 };
 

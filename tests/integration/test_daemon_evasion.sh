@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker).
+# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker), UDP sendmmsg to many destinations (the first 8 reported, the rest counted).
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
-for h in vfork_exec memfd_exec uring_connect; do
+for h in vfork_exec memfd_exec uring_connect udp_sendmmsg; do
 	[ -x "$HELPERS/$h" ] || fail "missing $HELPERS/$h (make all)"
 done
 mkfifo "$TMP/go"
@@ -33,15 +33,20 @@ read x <"$1"
 "$2/memfd_exec" /usr/bin/id -ng >/dev/null
 "$2/uring_connect" >"$TMP/uring.inline"
 "$2/uring_connect" async >"$TMP/uring.async"
+"$2/udp_sendmmsg" 10 40000 >/dev/null
 ' root "$TMP/go" "$HELPERS" "$TMP/orphan.py" &
 root=$!
 start_daemon --track-pid "$root"
+lost_before=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json, sys; print(json.load(sys.stdin)["counters"]["net_records_lost"])')
 follow_events "$TMP/events"
 echo go >"$TMP/go"
 wait "$root" || fail "tracked tree failed"
 for _ in $(seq 50); do [ -e "$TMP/orphan.done" ] && break; sleep 0.1; done
 [ -e "$TMP/orphan.done" ] || fail "the orphaned grandchild did not finish"
 stop_follow
+lost_after=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json, sys; print(json.load(sys.stdin)["counters"]["net_records_lost"])')
+[ $((lost_after - lost_before)) -eq 2 ] || fail "sendmmsg of 10: want 2 messages counted unreported, got $((lost_after - lost_before))"
+pass "sendmmsg messages past the first 8 counted in net_records_lost"
 
 python3 - "$TMP/events" "$root" "$TMP/uring.inline" "$TMP/uring.async" <<'PY' || fail "evasion events (see above)"
 import sys
@@ -75,6 +80,9 @@ for mode, kv in ports.items():
     check(f"io_uring connect ({mode}): no connect syscall events: {syscall}", not syscall)
     uring = hit and next((e for e in evs if e["type"] == "exec" and e["pid"] == hit["pid"]), None)
     check(f"io_uring connect ({mode}): the pid is the helper's", uring and "uring_connect" in uring["exe"])
+mm = sorted(e["port"] for e in evs if e["type"] == "net" and e["op"] == "sendmmsg" and e["server_id"] == 1
+            and e["addr"] == "127.0.0.1" and e["result"] == 1)
+check(f"sendmmsg to 10 destinations: the first 8 reported, each with its bytes: {mm}", mm == list(range(40000, 40008)))
 c.done()
 PY
 pass "evasions seen and attributed to server 1"

@@ -33,6 +33,7 @@ static const char *const deny_rules[] = {
 static const char *const net_ops[] = {
 	[NET_CONNECT] = "connect", [NET_BIND] = "bind", [NET_LISTEN] = "listen",
 	[NET_ACCEPT] = "accept", [NET_SENDTO] = "sendto", [NET_SENDMSG] = "sendmsg",
+	[NET_SENDMMSG] = "sendmmsg",
 };
 
 /* Linux TCP_* states, as in include/net/tcp_states.h. */

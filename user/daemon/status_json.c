@@ -55,7 +55,7 @@ cJSON *daemon_status_json(struct daemon *d)
 	} else {
 		cJSON_AddNumberToObject(c, "lineage_lost", errors[SERR_TRACKED_FULL]);
 		cJSON_AddNumberToObject(c, "deny_records_suppressed", errors[SERR_DENY_SUPPRESSED]);
-		cJSON_AddNumberToObject(c, "net_records_lost", errors[SERR_NET_STORAGE]);
+		cJSON_AddNumberToObject(c, "net_records_lost", errors[SERR_NET_UNREPORTED]);
 	}
 	if (sensor_drops(&d->sensor, drops))
 		cJSON_AddNullToObject(s, "drops");
