@@ -1,4 +1,5 @@
 /* ctl_server.c: listens on the control socket, accepts peers (SO_PEERCRED logged) and queues output to them. */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -142,6 +144,12 @@ void ctl_server_accept(struct ctl_server *s)
 		close(fd);
 		return;
 	}
+	if (s->nclients >= CTL_MAX_CLIENTS) {
+		log_warnx("%s: peer pid %d uid %u refused: %u peers already connected", s->path, cred.pid, cred.uid,
+			  s->nclients);
+		close(fd);
+		return;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c || strq_init(&c->out, CTL_CLIENT_QUEUE)) {
 		log_warn("%s: client pid %d", s->path, cred.pid);
@@ -184,6 +192,7 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 	if (c->lost)
 		log_warnx("%s: peer pid %d lost %llu messages (slow reader)", s->path, c->pid,
 			  (unsigned long long)c->lost);
+	s->queued -= c->queued;
 	if (c->owner && s->on_drop)
 		s->on_drop(s->ctx, c);
 	close(c->fd);	/* also removes it from epoll */
@@ -218,6 +227,8 @@ int ctl_client_flush(struct ctl_server *s, struct ctl_client *c)
 				log_warn("%s: send to pid %d", s->path, c->pid);
 			return -1;
 		}
+		c->queued -= strlen(msg) + 1;
+		s->queued -= strlen(msg) + 1;
 		free(strq_pop(&c->out));
 	}
 	if (!c->out.len && c->closing)
@@ -231,16 +242,54 @@ int ctl_client_flush(struct ctl_server *s, struct ctl_client *c)
 	return 0;
 }
 
+/* Queues `msg` (taking ownership) within the budgets; false: dropped. */
+static bool enqueue(struct ctl_server *s, struct ctl_client *c, char *msg)
+{
+	size_t n = strlen(msg) + 1;
+
+	if ((c->out.len && (c->queued + n > CTL_CLIENT_QUEUE_BYTES || s->queued + n > CTL_QUEUED_BYTES)) ||
+	    !strq_push(&c->out, msg)) {
+		free(msg);
+		return false;
+	}
+	c->queued += n;
+	s->queued += n;
+	return true;
+}
+
+/* {"type":"lost_events","source":"subscriber","ts":..,"total":N}: what `c` lost since it was last told. */
+static char *subscriber_loss(const struct ctl_client *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct timespec ts;
+	char *line;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of the events' "ts" */
+	cJSON_AddStringToObject(o, "type", "lost_events");
+	cJSON_AddStringToObject(o, "source", "subscriber");
+	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
+	cJSON_AddNumberToObject(o, "total", (double)(c->lost - c->lost_told));
+	line = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return line;
+}
+
 int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg)
 {
+	char *notice;
+
 	if (!msg) {
 		log_warnx("%s: message to pid %d: out of memory", s->path, c->pid);
 		return -1;
 	}
-	if (!strq_push(&c->out, msg)) {
-		free(msg);
-		c->lost++;
+	if (c->follow && c->lost > c->lost_told && (notice = subscriber_loss(c))) {
+		uint64_t lost = c->lost;
+
+		if (enqueue(s, c, notice))
+			c->lost_told = lost;
 	}
+	if (!enqueue(s, c, msg))
+		c->lost++;
 	return ctl_client_flush(s, c);
 }
 

@@ -8,7 +8,16 @@
 
 #include "common/strq.h"
 
-#define CTL_CLIENT_QUEUE	4096	/* messages; a slower subscriber loses events, counted */
+/*
+ * What the daemon holds for peers that do not read. Past these, messages to a
+ * peer are dropped and counted, and a follower is told in-band (a lost_events
+ * event) once it reads again. A message to a peer with nothing queued always
+ * goes in, so a large reply is never refused for its size.
+ */
+#define CTL_CLIENT_QUEUE	4096		/* messages per peer */
+#define CTL_CLIENT_QUEUE_BYTES	(4u << 20)	/* bytes per peer */
+#define CTL_QUEUED_BYTES	(64u << 20)	/* bytes for all peers */
+#define CTL_MAX_CLIENTS		1024		/* peers connected at once; more are refused */
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD	77	/* Linux 6.5 */
@@ -26,6 +35,8 @@ struct ctl_client {
 	bool dead;			/* dropped; freed by ctl_server_reap */
 	bool owner;			/* registered a server: on_drop is told when it goes */
 	uint64_t lost;			/* messages dropped on a full queue */
+	uint64_t lost_told;		/* of those, how many a lost_events event has told it of */
+	size_t queued;			/* bytes in out */
 	struct strq out;
 	struct ctl_client *next;
 };
@@ -39,6 +50,7 @@ struct ctl_server {
 	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
 	unsigned nclients;
 	unsigned nfollow;		/* clients with follow set: without any, records are not turned into JSON */
+	size_t queued;			/* bytes in every client's queue */
 	void (*on_drop)(void *ctx, struct ctl_client *c);	/* for owner clients; may be NULL */
 	void *ctx;
 };
@@ -52,7 +64,8 @@ void ctl_server_accept(struct ctl_server *s);
 void ctl_client_drop(struct ctl_server *s, struct ctl_client *c);
 /* Frees dropped clients; call between epoll batches. */
 void ctl_server_reap(struct ctl_server *s);
-/* Queues `msg` (taking ownership) and sends what the socket takes. -1: the peer is gone, drop it. */
+/* Queues `msg` (taking ownership) and sends what the socket takes; a follower that lost messages is first
+ * sent a lost_events event. -1: the peer is gone, drop it. */
 int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg);
 /* Sends `msg` (taking ownership) with `fd` attached (SCM_RIGHTS) right away; the queue must be empty.
  * The caller keeps `fd`. -1: not sent (logged), drop the peer. */

@@ -23,6 +23,7 @@ void daemon_report_drops(struct daemon *d)
 	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns, as in the events' "ts" */
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "type", "lost_events");
+	cJSON_AddStringToObject(o, "source", "ring_buffer");
 	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
 	counts = cJSON_AddObjectToObject(o, "counts");
 	for (unsigned t = EV_EXEC; counts && t < EV_SEED; t++)
