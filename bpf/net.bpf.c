@@ -9,13 +9,16 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET6	10
 #define SIN6_LEN_RFC2133	24	/* sockaddr_in6 without sin6_scope_id */
 #define O_NONBLOCK	04000
+#define PF_IO_WORKER	0x00000010
+#define PF_KTHREAD	0x00200000
 #define MAX_SCHEDULE_TIMEOUT	((long)(~0UL >> 1))
 
 /*
  * Each socket syscall is seen once, at its exit: the arguments are still in the
- * registers saved at entry (as the syscall used them, after any seccomp or
- * ptrace change), so no enter program runs and nothing is kept between the two.
- * On arm64, x0 holds the result by then; the first argument is in orig_x0.
+ * registers saved at entry, so no enter program runs and nothing is kept
+ * between the two. On x86 they are the ones the syscall used, after any seccomp
+ * or ptrace change. On arm64 x0 holds the result by then; the first argument
+ * is orig_x0, as the task entered.
  */
 #if defined(__TARGET_ARCH_x86)
 #define NR_CONNECT	42
@@ -258,6 +261,7 @@ int exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	long ret = ctx->ret, n = ret < 0 ? 1 : ret;
+	bool named = false;
 	struct mmsghdr m;
 	struct tracked *t;
 	struct pt_regs *r;
@@ -269,20 +273,34 @@ int exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 	vec = ARG2(r);
 	for (int i = 0; i < SENDMMSG_REPORTED && i < n; i++) {
 		if (bpf_probe_read_user(&m, sizeof(m), (void *)(vec + i * sizeof(m))))
-			return 0;
-		if (m.msg_hdr.msg_name)
-			report(task, t, NET_SENDMMSG, ret < 0 ? ret : m.msg_len, ARG1(r), (__u64)m.msg_hdr.msg_name,
-			       m.msg_hdr.msg_namelen);
+			break;
+		if (!m.msg_hdr.msg_name)
+			continue;
+		named = true;
+		report(task, t, NET_SENDMMSG, ret < 0 ? ret : m.msg_len, ARG1(r), (__u64)m.msg_hdr.msg_name,
+		       m.msg_hdr.msg_namelen);
 	}
-	if (n > SENDMMSG_REPORTED)
+	/* The rest are counted when the reported ones named destinations (a connected socket's sends do not). */
+	if (named && n > SENDMMSG_REPORTED)
 		count_errors(SERR_NET_UNREPORTED, n - SENDMMSG_REPORTED);
 	return 0;
 }
 
-/* Whether `task` (the current thread) is inside a connect syscall. */
-static __always_inline bool in_connect(struct task_struct *task)
+/*
+ * Whether `sk` leaves CLOSE inside the current thread's own connect syscall: the
+ * saved syscall number says connect, and the syscall's fd is this socket. The
+ * registers alone would also say so for io_uring work run at that syscall's
+ * exit, and for an io-wq worker, whose registers are a copy of its creator's.
+ */
+static __always_inline bool in_connect(struct task_struct *task, const struct sock *sk)
 {
-	return SYSCALL_NR(syscall_regs(task)) == NR_CONNECT;
+	struct socket *sock = sk->sk_socket;
+	struct pt_regs *r;
+
+	if ((task->flags & (PF_IO_WORKER | PF_KTHREAD)) || !sock || !sock->file)
+		return false;
+	r = syscall_regs(task);
+	return SYSCALL_NR(r) == NR_CONNECT && task_fd_file(task, ARG1(r)) == sock->file;
 }
 
 /*
@@ -326,7 +344,7 @@ int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
 		task = bpf_get_current_task_btf();
 		if (!wanted(task, &t))
 			return 0;
-		by_connect = in_connect(task);
+		by_connect = in_connect(task, sk);
 		if (by_connect && connect_tells_outcome(sk))
 			return 0;
 		owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);

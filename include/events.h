@@ -57,7 +57,7 @@ enum sensor_error {
 	SERR_TRACKED_FULL,	/* a tracked process's child could not be added to `tracked` */
 	SERR_DENY_SUPPRESSED,	/* deny records beyond a process's budget (the denial itself still held) */
 	SERR_NET_UNREPORTED,	/* socket records not made: no storage for a socket's owner, or sendmmsg messages
-				   past the first SENDMMSG_REPORTED */
+				   past the first SENDMMSG_REPORTED when those named destinations */
 	SERR_MAX,
 };
 

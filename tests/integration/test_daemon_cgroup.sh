@@ -69,6 +69,12 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", 9))
 os.execv("/bin/true", ["/bin/true", "adopted-exec"])' "$TMP/go" &
 sleeper=$!
 echo "$sleeper" >"$ADOPT/cgroup.procs" || fail "move pid $sleeper into $ADOPT"
+# Python runs (its exec is done) before the daemon starts: its next exec comes after the send.
+for _ in $(seq 100); do
+	case "$(readlink "/proc/$sleeper/exe")" in */python3*) break ;; esac
+	sleep 0.1
+done
+case "$(readlink "/proc/$sleeper/exe")" in */python3*) ;; *) fail "pid $sleeper is not running python yet" ;; esac
 start_daemon
 [ -d "$ADOPT" ] || fail "the daemon removed an adopted cgroup with a live process"
 pass "adopted cgroup with a live process kept"
