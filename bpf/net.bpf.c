@@ -7,6 +7,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_UNIX		1
 #define AF_INET		2
 #define AF_INET6	10
+#define EINPROGRESS	115
 #define SIN6_LEN_RFC2133	24	/* sockaddr_in6 without sin6_scope_id */
 #define O_NONBLOCK	04000
 #define PF_IO_WORKER	0x00000010
@@ -136,16 +137,17 @@ static __always_inline void emit_state(const struct ev_hdr *owner, int oldstate,
 }
 
 /*
- * Reports socket syscall `op` of `task` (lineage entry `t`) on `fd`, which
- * returned `ret`; the address is `len` bytes at user address `uaddr` (none when 0).
+ * A record of socket syscall `op` of `task` (lineage entry `t`) on `fd`, which
+ * returned `ret`; the address is `len` bytes at user address `uaddr` (none when
+ * 0). Reserved, not yet submitted; NULL when the ring buffer is full (counted).
  */
-static __always_inline int report(struct task_struct *task, const struct tracked *t, __u16 op, long ret, long fd,
-				  __u64 uaddr, __u32 len)
+static __always_inline struct ev_net *record(struct task_struct *task, const struct tracked *t, __u16 op, long ret,
+					     long fd, __u64 uaddr, __u32 len)
 {
 	struct ev_net *e = event_reserve(sizeof(*e), EV_NET);
 
 	if (!e)
-		return 0;
+		return NULL;
 	fill_hdr(&e->h, EV_NET, sizeof(*e), task, t);
 	e->op = op;
 	e->pad = 0;
@@ -153,12 +155,75 @@ static __always_inline int report(struct task_struct *task, const struct tracked
 	e->fd = fd;
 	e->result = ret;
 	read_sockaddr(&e->addr, uaddr, len);
+	return e;
+}
+
+/* Reports socket syscall `op` as record() describes it. */
+static __always_inline int report(struct task_struct *task, const struct tracked *t, __u16 op, long ret, long fd,
+				  __u64 uaddr, __u32 len)
+{
+	struct ev_net *e = record(task, t, op, ret, fd, uaddr, len);
+
+	if (e)
+		event_submit(e);
+	return 0;
+}
+
+/*
+ * Puts the peer of inet socket `fd` of `task`, as the kernel holds it, in `a`.
+ * The user's sockaddr is read after the syscall: another thread may have
+ * rewritten it since the kernel took its copy. Leaves `a` alone when `fd` is no
+ * longer an inet socket (a racing dup2).
+ */
+static __always_inline void kernel_peer(struct ev_addr *a, struct task_struct *task, long fd)
+{
+	struct file *f = task_fd_file(task, fd);
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!f)
+		return;
+	sock = BPF_CORE_READ(f, private_data);
+	if (!sock || BPF_CORE_READ(sock, file) != f || !(sk = BPF_CORE_READ(sock, sk)))
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == AF_INET) {
+		__builtin_memset(a->addr, 0, sizeof(a->addr));
+		BPF_CORE_READ_INTO((__u32 *)a->addr, sk, __sk_common.skc_daddr);
+	} else if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&a->addr, sk, __sk_common.skc_v6_daddr);
+	} else {
+		return;
+	}
+	a->family = family;
+	a->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+/* connect: (fd, addr, addrlen). One that went or is going through names the peer the socket holds. */
+SEC("tp/syscalls/sys_exit_connect")
+int exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ev_net *e;
+	struct tracked *t;
+	struct pt_regs *r;
+
+	if (!wanted(task, &t))
+		return 0;
+	r = syscall_regs(task);
+	e = record(task, t, NET_CONNECT, ctx->ret, ARG1(r), ARG2(r), ARG3(r));
+	if (!e)
+		return 0;
+	if ((ctx->ret == 0 || ctx->ret == -EINPROGRESS) && (e->addr.family == AF_INET || e->addr.family == AF_INET6))
+		kernel_peer(&e->addr, task, ARG1(r));
 	event_submit(e);
 	return 0;
 }
 
-/* connect and bind: (fd, addr, addrlen). */
-static __always_inline int addr_call(__u16 op, long ret)
+/* bind: (fd, addr, addrlen). */
+SEC("tp/syscalls/sys_exit_bind")
+int exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked *t;
@@ -167,19 +232,7 @@ static __always_inline int addr_call(__u16 op, long ret)
 	if (!wanted(task, &t))
 		return 0;
 	r = syscall_regs(task);
-	return report(task, t, op, ret, ARG1(r), ARG2(r), ARG3(r));
-}
-
-SEC("tp/syscalls/sys_exit_connect")
-int exit_connect(struct trace_event_raw_sys_exit *ctx)
-{
-	return addr_call(NET_CONNECT, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_exit_bind")
-int exit_bind(struct trace_event_raw_sys_exit *ctx)
-{
-	return addr_call(NET_BIND, ctx->ret);
+	return report(task, t, NET_BIND, ctx->ret, ARG1(r), ARG2(r), ARG3(r));
 }
 
 SEC("tp/syscalls/sys_exit_listen")

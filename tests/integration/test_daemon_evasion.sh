@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker), UDP sendmmsg to many destinations (the first 8 reported, the rest counted).
+# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker), UDP sendmmsg to many destinations (the first 8 reported, the rest counted), a thread rewriting a connect's sockaddr (the record names the peer the kernel connected to).
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
-for h in vfork_exec memfd_exec uring_connect udp_sendmmsg; do
+for h in vfork_exec memfd_exec uring_connect udp_sendmmsg connect_race; do
 	[ -x "$HELPERS/$h" ] || fail "missing $HELPERS/$h (make all)"
 done
 mkfifo "$TMP/go"
@@ -34,6 +34,7 @@ read x <"$1"
 "$2/uring_connect" >"$TMP/uring.inline"
 "$2/uring_connect" async >"$TMP/uring.async"
 "$2/udp_sendmmsg" 10 40000 >/dev/null
+"$2/connect_race" 300 >"$TMP/race"
 ' root "$TMP/go" "$HELPERS" "$TMP/orphan.py" &
 root=$!
 start_daemon --track-pid "$root"
@@ -48,7 +49,7 @@ lost_after=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import js
 [ $((lost_after - lost_before)) -eq 2 ] || fail "sendmmsg of 10: want 2 messages counted unreported, got $((lost_after - lost_before))"
 pass "sendmmsg messages past the first 8 counted in net_records_lost"
 
-python3 - "$TMP/events" "$root" "$TMP/uring.inline" "$TMP/uring.async" <<'PY' || fail "evasion events (see above)"
+python3 - "$TMP/events" "$root" "$TMP/uring.inline" "$TMP/uring.async" "$TMP/race" <<'PY' || fail "evasion events (see above)"
 import sys
 from evlib import Checks
 c = Checks(sys.argv[1])
@@ -83,6 +84,13 @@ for mode, kv in ports.items():
 mm = sorted(e["port"] for e in evs if e["type"] == "net" and e["op"] == "sendmmsg" and e["server_id"] == 1
             and e["addr"] == "127.0.0.1" and e["result"] == 1)
 check(f"sendmmsg to 10 destinations: the first 8 reported, each with its bytes: {mm}", mm == list(range(40000, 40008)))
+race = dict(kv.split("=") for kv in open(sys.argv[5]).read().split())
+real, decoy = int(race["port"]), int(race["decoy"])
+made = [e for e in evs if e["type"] == "net" and e["op"] == "connect" and e["server_id"] == 1 and e["result"] == 0
+        and e.get("port") in (real, decoy)]
+wrong = [e for e in made if e["port"] != real]
+check(f"racing sockaddr: {len(made)} connects made (helper: {race['connected']}), none recorded at the decoy port {decoy}: "
+      f"{len(wrong)} were", len(made) == int(race["connected"]) > 0 and not wrong)
 c.done()
 PY
 pass "evasions seen and attributed to server 1"
