@@ -4,14 +4,19 @@ source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
+# udp_sender N FIFO: in the background, once FIFO is written, N UDP sends to 127.0.0.1:9 (one record each).
+udp_sender() {
+	sh -c 'read x <"$2"; exec python3 -c "
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[1])):
+    u.sendto(b\"x\", (\"127.0.0.1\", 9))
+" "$1"' root "$1" "$2" &
+}
+
 mkfifo "$TMP/go"
 # 60000 UDP sends of ~264-byte records overflow the 8 MiB ring buffer while nobody reads it.
-sh -c 'read x <"$1"; exec python3 -c "
-import socket
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(60000):
-    u.sendto(b\"x\", (\"127.0.0.1\", 9))
-"' root "$TMP/go" &
+udp_sender 60000 "$TMP/go"
 root=$!
 start_daemon --track-pid "$root"
 
@@ -49,12 +54,7 @@ pass "lost_events events report the $n dropped net records in-band"
 # rest, counted. When it reads again, a lost_events event from source "subscriber" comes before the
 # next event and says how many it missed: what it received and what it was told it lost add up.
 mkfifo "$TMP/go2" "$TMP/read"
-sh -c 'read x <"$1"; exec python3 -c "
-import socket
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(20000):
-    u.sendto(b\"x\", (\"127.0.0.1\", 9))
-"' root "$TMP/go2" &
+udp_sender 20000 "$TMP/go2"
 sender=$!
 python3 - "$SOCK" "$sender" <<'PY' || fail "track the sender"
 import json, socket, sys
