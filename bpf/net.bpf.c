@@ -109,6 +109,20 @@ static __always_inline void read_sockaddr(struct ev_addr *a, __u64 uaddr, __u32 
 	a->family = u.family;
 }
 
+/* The peer's address of socket `sk` (its own with `local`) into the 16 bytes at `out`: IPv4 in the first 4. */
+static __always_inline void sock_addr(const struct sock *sk, __u16 family, bool local, __u8 *out)
+{
+	__builtin_memset(out, 0, 16);
+	if (family == AF_INET6 && local)
+		BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_rcv_saddr);
+	else if (family == AF_INET6)
+		BPF_CORE_READ_INTO((struct in6_addr *)out, sk, __sk_common.skc_v6_daddr);
+	else if (local)
+		BPF_CORE_READ_INTO((__u32 *)out, sk, __sk_common.skc_rcv_saddr);
+	else
+		BPF_CORE_READ_INTO((__u32 *)out, sk, __sk_common.skc_daddr);
+}
+
 /* Reports socket `sk` (owned by `owner`) going from `oldstate` to `newstate`; addresses read from the socket. */
 static __always_inline void emit_state(const struct ev_hdr *owner, int oldstate, int newstate, struct sock *sk)
 {
@@ -124,15 +138,8 @@ static __always_inline void emit_state(const struct ev_hdr *owner, int oldstate,
 	e->protocol = BPF_CORE_READ(sk, sk_protocol);
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	__builtin_memset(e->saddr, 0, 16);
-	__builtin_memset(e->daddr, 0, 16);
-	if (e->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&e->saddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&e->daddr, sk, __sk_common.skc_v6_daddr);
-	} else {
-		BPF_CORE_READ_INTO((__u32 *)e->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)e->daddr, sk, __sk_common.skc_daddr);
-	}
+	sock_addr(sk, e->family, true, e->saddr);
+	sock_addr(sk, e->family, false, e->daddr);
 	event_submit(e);
 }
 
@@ -188,14 +195,9 @@ static __always_inline void kernel_peer(struct ev_addr *a, struct task_struct *t
 	if (!sock || BPF_CORE_READ(sock, file) != f || !(sk = BPF_CORE_READ(sock, sk)))
 		return;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (family == AF_INET) {
-		__builtin_memset(a->addr, 0, sizeof(a->addr));
-		BPF_CORE_READ_INTO((__u32 *)a->addr, sk, __sk_common.skc_daddr);
-	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(&a->addr, sk, __sk_common.skc_v6_daddr);
-	} else {
+	if (family != AF_INET && family != AF_INET6)
 		return;
-	}
+	sock_addr(sk, family, false, a->addr);
 	a->family = family;
 	a->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 }
