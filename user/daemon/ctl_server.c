@@ -1,5 +1,4 @@
 /* ctl_server.c: listens on the control socket, accepts peers (SO_PEERCRED logged) and queues output to them. */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -8,11 +7,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "daemon/ctl_server.h"
+#include "daemon/event_json.h"
 
 static int watch(struct ctl_server *s, int op, int fd, uint32_t events, epoll_data_t data)
 {
@@ -217,18 +216,20 @@ void ctl_server_reap(struct ctl_server *s)
 int ctl_client_flush(struct ctl_server *s, struct ctl_client *c)
 {
 	const char *msg;
+	size_t len;
 	bool want;
 
 	while ((msg = strq_at(&c->out, 0))) {
-		if (send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		len = strlen(msg);
+		if (send(c->fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 			if (errno == EAGAIN)
 				break;
 			if (errno != EPIPE && errno != ECONNRESET)
 				log_warn("%s: send to pid %d", s->path, c->pid);
 			return -1;
 		}
-		c->queued -= strlen(msg) + 1;
-		s->queued -= strlen(msg) + 1;
+		c->queued -= len + 1;	/* the bytes enqueue() counted, NUL included */
+		s->queued -= len + 1;
 		free(strq_pop(&c->out));
 	}
 	if (!c->out.len && c->closing)
@@ -260,14 +261,9 @@ static bool enqueue(struct ctl_server *s, struct ctl_client *c, char *msg)
 /* {"type":"lost_events","source":"subscriber","ts":..,"total":N}: what `c` lost since it was last told. */
 static char *subscriber_loss(const struct ctl_client *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	struct timespec ts;
+	cJSON *o = lost_events_json("subscriber");
 	char *line;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of the events' "ts" */
-	cJSON_AddStringToObject(o, "type", "lost_events");
-	cJSON_AddStringToObject(o, "source", "subscriber");
-	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
 	cJSON_AddNumberToObject(o, "total", (double)(c->lost - c->lost_told));
 	line = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);

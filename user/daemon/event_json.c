@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include "daemon/event_json.h"
@@ -108,6 +109,18 @@ static cJSON *u64_item(uint64_t v)
 
 	snprintf(text, sizeof(text), "%" PRIu64, v);
 	return cJSON_CreateRaw(text);
+}
+
+cJSON *lost_events_json(const char *source)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns, as in the events' "ts" */
+	cJSON_AddStringToObject(o, "type", "lost_events");
+	cJSON_AddStringToObject(o, "source", source);
+	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
+	return o;
 }
 
 void add_u64(cJSON *o, const char *key, uint64_t v)

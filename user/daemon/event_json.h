@@ -18,6 +18,8 @@ const char *event_type_name(unsigned type);
 void add_u64(cJSON *o, const char *key, uint64_t v);
 /* The policy's name for an enum deny_rule: "exec.deny", "network.egress", ... */
 const char *deny_rule_name(unsigned rule);
+/* A lost_events event's start: {"type":"lost_events","source":source,"ts":now}, ts on the events' clock. */
+cJSON *lost_events_json(const char *source);
 /* The JSON object for a checked record; NULL on OOM. */
 cJSON *event_json(const struct ev_hdr *h);
 

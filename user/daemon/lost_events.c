@@ -1,7 +1,6 @@
 /* lost_events.c: turns growing kernel drop counters into in-band "lost_events" events. */
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "daemon/daemon.h"
@@ -10,7 +9,6 @@
 void daemon_report_drops(struct daemon *d)
 {
 	uint64_t now[EV_TYPE_MAX], total = 0;
-	struct timespec ts;
 	cJSON *o, *counts;
 	char *line;
 
@@ -20,11 +18,7 @@ void daemon_report_drops(struct daemon *d)
 		total += now[t] - d->drops_seen[t];
 	if (!total)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the clock of bpf_ktime_get_ns, as in the events' "ts" */
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", "lost_events");
-	cJSON_AddStringToObject(o, "source", "ring_buffer");
-	cJSON_AddNumberToObject(o, "ts", (double)ts.tv_sec * 1e9 + ts.tv_nsec);
+	o = lost_events_json("ring_buffer");
 	counts = cJSON_AddObjectToObject(o, "counts");
 	for (unsigned t = EV_EXEC; counts && t < EV_SEED; t++)
 		cJSON_AddNumberToObject(counts, event_type_name(t), now[t] - d->drops_seen[t]);
