@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_daemon_drops.sh: when the ring buffer overflows (daemon stopped), status reports per-type drops, a lost_events event says so in-band, and events resume; a follower that stops reading loses messages, counted and told in-band, while the daemon serves others.
+# test_daemon_drops.sh: when the ring buffer overflows (daemon stopped; a UDP flood, then an exec storm), status reports per-type drops, a lost_events event says so in-band, and events resume; a follower that stops reading loses messages, counted and told in-band, while the daemon serves others.
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
@@ -26,7 +26,15 @@ assert_eq "$(drops net)" 0 "no drops before the flood"
 kill -STOP "$daemon_pid"
 echo go >"$TMP/go"
 wait "$root" || { kill -CONT "$daemon_pid"; fail "sender failed"; }
+# An exec storm into the full ring: every exec record (and the forks' and exits') is lost, and counted.
+/usr/bin/python3 -c '
+import os
+for _ in range(500):
+    os.waitpid(os.posix_spawn("/bin/true", ["true"], {}), 0)' || { kill -CONT "$daemon_pid"; fail "exec storm failed"; }
 kill -CONT "$daemon_pid"
+x=$(drops exec)
+[ "$x" -ge 500 ] 2>/dev/null || fail "expected >= 500 exec drops after the exec storm, got '$x'"
+pass "status reports $x dropped exec records after 500 execs into a full ring"
 
 n=$(drops net)
 [ "$n" -gt 0 ] 2>/dev/null || fail "expected net drops after the flood, got '$n'"
@@ -38,7 +46,7 @@ pass "received $seen + dropped $n >= 60000 sends"
 # The consumer sees the loss in-band: lost_events events whose net counts add up to the drops.
 sleep 0.6	# a daemon tick
 timeout 10 "$MCPWARDEN" events --json --socket "$SOCK" >"$TMP/events" || fail "events failed"
-python3 - "$TMP/events" "$(drops net)" <<'PY' || fail "lost_events in the stream (see above)"
+python3 - "$TMP/events" "$(drops net)" "$(drops exec)" <<'PY' || fail "lost_events in the stream (see above)"
 import json, sys
 lost = [e for e in map(json.loads, open(sys.argv[1])) if e["type"] == "lost_events"]
 print("lost_events:", lost)
@@ -47,8 +55,9 @@ assert all(e["source"] == "ring_buffer" for e in lost)
 assert all(set(e["counts"]) == {"exec", "fork", "exit", "net", "sock_state"} for e in lost)
 assert all(e["total"] == sum(e["counts"].values()) > 0 and e["ts"] > 0 for e in lost)
 assert sum(e["counts"]["net"] for e in lost) == int(sys.argv[2]), "net counts do not add up to status drops"
+assert sum(e["counts"]["exec"] for e in lost) == int(sys.argv[3]), "exec counts do not add up to status drops"
 PY
-pass "lost_events events report the $n dropped net records in-band"
+pass "lost_events events report the $n dropped net and $x exec records in-band"
 
 # A follower that stops reading: the daemon keeps at most 4096 messages (4 MiB) for it and drops the
 # rest, counted. When it reads again, a lost_events event from source "subscriber" comes before the
