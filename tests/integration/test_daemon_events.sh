@@ -39,7 +39,9 @@ open(sys.argv[1], "w").write(f"{port} {port2}")
 import os, threading
 threading.Thread(target=lambda: os.execv("/bin/true", ["/bin/true", "exec-from-thread"])).start()
 PY
-sh -c 'read x <"$1"; id -u >/dev/null; python3 "$2" "$3"' root "$TMP/go" "$TMP/net.py" "$TMP/port" &
+# An argv longer than the 256 bytes an exec record holds: cut, and flagged.
+long=$(printf 'a%.0s' $(seq 400))
+sh -c 'read x <"$1"; id -u >/dev/null; /bin/true "$4"; python3 "$2" "$3"' root "$TMP/go" "$TMP/net.py" "$TMP/port" "$long" &
 root=$!
 
 start_daemon --track-pid "$root"
@@ -66,6 +68,8 @@ def net(op, **kw):
         all(e.get(k) == v for k, v in kw.items())
 expect("exec of id with argv, server 1", lambda e: e["type"] == "exec" and e["argv"] == ["id", "-u"]
        and e["server_id"] == 1 and e["exe"].endswith("/id") and e["argv_truncated"] is False)
+expect("a long argv is cut and flagged", lambda e: e["type"] == "exec" and e["argv"][0] == "/bin/true"
+       and e["argv_truncated"] is True and e["argv"][1] == "a" * (256 - len("/bin/true") - 1) and e["server_id"] == 1)
 expect("fork of a tracked child inherits server 1", lambda e: e["type"] == "fork" and e["ppid"] == root
        and e["server_id"] == 1)
 expect("tcp connect to loopback, result 0", net("connect", family="inet", addr="127.0.0.1", port=port, result=0))
