@@ -48,7 +48,8 @@ def execs(marker):
 ok = True
 for marker, calls in (("during-1001", [1001]), ("during-both", [1001, 1002]), ("after", [])):
     got = execs(marker)
-    good = len(got) == 1 and got[0]["server_id"] == sid and got[0]["calls"] == calls and got[0]["ppid"] == srv
+    good = len(got) == 1 and got[0]["server_id"] == sid and got[0]["calls"] == calls and got[0]["ppid"] == srv \
+        and got[0]["ambiguous"] is (len(calls) > 1)
     print(("ok: " if good else "BAD: ") + marker, calls, got)
     ok &= good
 sys.exit(0 if ok else 1)

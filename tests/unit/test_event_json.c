@@ -56,7 +56,7 @@ static void exec_argv_bounded(void **state)
 	assert_non_null(strstr(s, "\"argv\":[\"a0\",\"a1\",\"a2\",\"a3\",\"a4\",\"a5\",\"a6\",\"a7\"]"));
 	assert_non_null(strstr(s, "\"argv_truncated\":true"));
 	assert_non_null(strstr(s, "\"exe\":\"/usr/bin/id\""));
-	assert_non_null(strstr(s, "\"server_id\":3,\"calls\":[77]"));
+	assert_non_null(strstr(s, "\"server_id\":3,\"calls\":[77],\"ambiguous\":false"));
 	assert_non_null(strstr(s, "\"cgroup_id\":72057594037927937,"));
 	free(s);
 

@@ -144,6 +144,8 @@ static void add_hdr(cJSON *o, const struct ev_hdr *h)
 	calls = cJSON_AddArrayToObject(o, "calls");
 	for (unsigned i = 0; calls && i < h->ncalls && i < EV_MAX_CALLS; i++)
 		cJSON_AddItemToArray(calls, u64_item(h->calls[i]));
+	/* Forked while several calls ran: any of them may have caused it, and the event says so. */
+	cJSON_AddBoolToObject(o, "ambiguous", h->ncalls > 1);
 	add_chars(o, "comm", h->comm, sizeof(h->comm));
 }
 
