@@ -5,12 +5,16 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CFLAGS   ?= -O2 -g
 PKGS     := libbpf libcjson yaml-0.1 libcrypto zlib libelf
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# Recursive (=) on purpose: pkg-config is asked when a recipe first needs the flags (then the
+# answer is kept), never while make reads this file, which on a fresh machine happens before
+# tools/install-deps.sh has run.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $$(PKGS)))$(PKG_LIBS)
+DEPS     ?= tools/install-deps.sh
 WARN     := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 	     $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
-LDLIBS   := $(PKG_LIBS) -lm
+LDLIBS   = $(PKG_LIBS) -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -24,12 +28,12 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRCS := $(sort $(wildcard tests/integration/helpers/*.c))
 HELPERS   := $(HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-.PHONY: all run test bench clean deps san install
+.PHONY: all run test bench clean deps san fuzz install
 .SECONDARY:	# keep generated skeletons and BPF objects between builds
 all: $(BUILD)/mcpwarden $(HELPERS)
 
 deps:
-	bash tools/install-deps.sh
+	bash $(DEPS)
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
@@ -82,13 +86,23 @@ install: $(BUILD)/mcpwarden
 	install -m 0644 policies/*.yaml $(DESTDIR)$(PREFIX)/share/mcpwarden/policies/
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/mcpwarden/README.md
 
-run: all deps
+fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+# The README's commands install the dependencies first, then build in a sub-make: only a make
+# started after the install finds bpftool, clang and the pkg-config files (tests/build checks this).
+run:
+	bash $(DEPS)
+	$(MAKE) all
 	bash tools/demo.sh
 
-test: deps all san $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+test:
+	bash $(DEPS)
+	$(MAKE) all san fuzz
 	bash tests/run.sh
 
-bench: deps all $(BUILD)/bench $(BUILD)/loadgen
+bench:
+	bash $(DEPS)
+	$(MAKE) all $(BUILD)/bench $(BUILD)/loadgen
 	bash tools/bench/run.sh
 
 clean:

@@ -34,7 +34,7 @@ for t in build/san/tests/test_*; do
 	case "$t" in *"$filter"*) ;; *) continue ;; esac
 	run_one "unit/$(basename "$t")" "$t"
 done
-for t in tests/e2e/test_*.sh tests/integration/test_*.sh tests/fuzz/test_*.sh; do
+for t in tests/build/test_*.sh tests/e2e/test_*.sh tests/integration/test_*.sh tests/fuzz/test_*.sh; do
 	[ -f "$t" ] || continue
 	case "$t" in *"$filter"*) ;; *) continue ;; esac
 	run_one "${t#tests/}" bash "$t"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of mcpwarden: Debian packages, then pinned npm packages.
+#   tools/install-deps.sh [fresh-check]   (fresh-check: also what tools/fresh-check.sh needs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -9,6 +10,12 @@ debs=(
 	libcjson-dev libyaml-dev libssl-dev libcmocka-dev
 	python3 python-is-python3 nodejs npm iproute2 procps
 )
+for group in "$@"; do
+	case "$group" in
+	fresh-check) debs+=(debootstrap util-linux git) ;;
+	*) echo "install-deps.sh: unknown group '$group' (known: fresh-check)" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${debs[@]}"; do
