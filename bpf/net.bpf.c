@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* net.bpf.c: socket syscalls (connect, bind, listen, accept, sendto, sendmsg, sendmmsg) with address and result, and TCP state changes. */
-#include "sensor.bpf.h"
+#include "lineage.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* proc.bpf.c: process lifecycle (fork, exec, exit) and server lineage, plus a task iterator to seed userspace. */
-#include "sensor.bpf.h"
+/* proc.bpf.c: process lifecycle (fork, exec, exit): lineage, the record, the sandbox step; plus a task iterator to seed userspace. */
+#include "sandbox.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -14,35 +14,29 @@ char LICENSE[] SEC("license") = "GPL";
  * parent's server id and the calls active in the parent at that instant.
  * Threads share their process's entry (the key is the tgid), so an exec from
  * a non-leader thread, which takes over the leader's pid, keeps its lineage.
+ *
+ * Each hook has one program, whose steps run in a fixed order: lineage
+ * (lineage.bpf.h, the only writer of `tracked`), then the record, then the
+ * sandbox (sandbox.bpf.h), which sees the lineage the record carries.
  */
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct tracked *pt, ct, *lineage = NULL;
+	struct tracked ct;
+	enum lineage_origin o;
 	struct ev_fork *e;
-	__u32 child_tgid = child->tgid;
 
-	if (child->pid != child_tgid)
+	if (child->pid != child->tgid)
 		return 0;	/* a new thread, not a new process */
-	pt = task_lineage(parent);
-	if (pt) {
-		ct = *pt;
-		ct.start_time = child->start_time;
-		lineage = &ct;
-		/* A full map would let a server shed tracking by forking: make it visible. */
-		if (bpf_map_update_elem(&tracked, &child_tgid, &ct, BPF_ANY))
-			count_error(SERR_TRACKED_FULL);
-	} else {
-		/* An untracked parent (the shim) may start the child straight in a server's cgroup. */
-		lineage = task_lineage(child);
-	}
+	o = lineage_fork(parent, child, &ct);
 	e = event_reserve(sizeof(*e), EV_FORK);
-	if (!e)
-		return 0;
-	fill_hdr(&e->h, EV_FORK, sizeof(*e), child, lineage);
-	e->parent_start_time = parent->group_leader->start_time;
-	event_submit(e);
+	if (e) {
+		fill_hdr(&e->h, EV_FORK, sizeof(*e), child, o == LINEAGE_NONE ? NULL : &ct);
+		e->parent_start_time = parent->group_leader->start_time;
+		event_submit(e);
+	}
+	sandbox_fork(child, &ct, o);
 	return 0;
 }
 
@@ -50,6 +44,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct stdout_watch w = { .file = (__u64)task_fd_file(task, 1), .writes = EV_STDOUT_WRITES };
+	struct tracked *t = task_lineage(task);
 	unsigned long arg_start, arg_end;
 	__u32 tgid = task->tgid;
 	struct ev_exec *e;
@@ -60,8 +55,8 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 		bpf_map_update_elem(&stdout_budget, &tgid, &w, BPF_ANY);
 	e = event_reserve(sizeof(*e), EV_EXEC);
 	if (!e)
-		return 0;
-	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, task_lineage(task));
+		goto sandbox;
+	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, t);
 	e->old_tid = old_pid;
 	e->argc = bprm->argc;
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename) < 0)
@@ -77,6 +72,8 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 		len = 0;
 	e->args_len = len;
 	event_submit(e);
+sandbox:
+	sandbox_exec(task, t, bprm);
 	return 0;
 }
 
@@ -95,7 +92,8 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 		e->pad = 0;
 		event_submit(e);
 	}
-	bpf_map_delete_elem(&tracked, &tgid);
+	sandbox_exit(tgid);
+	lineage_exit(tgid);
 	bpf_map_delete_elem(&stdout_budget, &tgid);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* sensor.bpf.h: maps shared by every sensor program (one ring buffer, drop counters, lineage) and the record header filler. */
+/* sensor.bpf.h: maps shared by every sensor program (one ring buffer, drop counters, config) and the record header filler. */
 #ifndef MCPWARDEN_SENSOR_BPF_H
 #define MCPWARDEN_SENSOR_BPF_H
 
@@ -11,7 +11,6 @@
 #include "events.h"
 
 #define MAX_TRACKED	16384
-#define MAX_SERVER_CGROUPS	1024
 
 /*
  * Each skeleton declares these maps; userspace loads proc.bpf.c first and makes
@@ -51,14 +50,6 @@ static __always_inline void count_error(__u32 err)
 {
 	count_errors(err, 1);
 }
-
-/* Processes that belong to a server, keyed by tgid. Roots come from userspace, children from fork. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_TRACKED);
-	__type(key, __u32);
-	__type(value, struct tracked);
-} tracked SEC(".maps");
 
 /* One entry: CFG_* flags, written by userspace at any time. */
 struct {
@@ -102,48 +93,6 @@ static __always_inline struct file *task_fd_file(struct task_struct *task, __u32
 	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
 		return NULL;
 	return f;
-}
-
-/* Cgroup v2 id of a server's cgroup (made by the daemon at register) -> server id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_SERVER_CGROUPS);
-	__type(key, __u64);
-	__type(value, __u32);
-} server_cgroups SEC(".maps");
-
-static __always_inline struct tracked *tracked_lookup(__u32 tgid)
-{
-	return bpf_map_lookup_elem(&tracked, &tgid);
-}
-
-/*
- * The lineage entry of `task`'s process. An untracked process that sits in a
- * server's cgroup (started there with clone3(CLONE_INTO_CGROUP) by an untracked
- * shim, or adopted from a previous daemon) gets an entry now, with no active
- * calls. NULL when the process belongs to no server.
- * For fork, exec, exit and the seed walk. These see every process that enters
- * a server's cgroup, so the hot socket paths use tracked_lookup() alone and
- * spare every other process on the host the cgroup walk and second lookup.
- */
-static __always_inline struct tracked *task_lineage(struct task_struct *task)
-{
-	__u32 tgid = task->tgid;
-	struct tracked *t = tracked_lookup(tgid), nt = {};
-	__u64 cgid;
-	__u32 *sid;
-
-	if (t)
-		return t;
-	cgid = task->cgroups->dfl_cgrp->kn->id;
-	sid = bpf_map_lookup_elem(&server_cgroups, &cgid);
-	if (!sid)
-		return NULL;
-	nt.server_id = *sid;
-	nt.start_time = task->group_leader->start_time;
-	if (bpf_map_update_elem(&tracked, &tgid, &nt, BPF_NOEXIST))
-		count_error(SERR_TRACKED_FULL);
-	return tracked_lookup(tgid);
 }
 
 /* Reserves a record of `size` bytes, or counts a drop for `type` and returns NULL. */

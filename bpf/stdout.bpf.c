@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* stdout.bpf.c: the first writes of each new program to the stdout it was started with, scanned for an MCP server's replies. */
-#include "sensor.bpf.h"
+#include "lineage.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

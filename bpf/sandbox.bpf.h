@@ -1,0 +1,318 @@
+/* sandbox.bpf.h: the kernel's sandbox state (rule sets, files, process counts, kill marks) and the steps proc.bpf.c runs at fork, exec and exit. */
+#ifndef MCPWARDEN_SANDBOX_BPF_H
+#define MCPWARDEN_SANDBOX_BPF_H
+
+#include "lineage.bpf.h"
+#include "sandbox.h"
+
+#define SIGKILL		9
+#define EPERM		1
+
+/*
+ * A tracked process answers to its server's rule set (call 0) and to the rule
+ * set of every call it carries (the calls active in its server when it, or an
+ * ancestor, was forked; for the server process itself, those active now). An
+ * action must pass every one of them. Userspace (user/daemon/enforce.c) fills
+ * the maps from the policy's sandbox blocks.
+ *
+ * The fork, exec and exit steps run inside proc.bpf.c's programs, after the
+ * lineage step and the record: one program per hook, so the order is fixed and
+ * only lineage.bpf.h writes `tracked`. enforce.bpf.c holds the hooks of their
+ * own (LSM exec check, cgroup sock_addr) and only reads the lineage.
+ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_RULE_SETS);
+	__type(key, struct sb_key);
+	__type(value, struct sb_rules);
+} sb_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_EXEC_FILES);
+	__type(key, struct sb_exec_key);
+	__type(value, __u8);
+} sb_exec SEC(".maps");
+
+/* Live processes per rule set: what max_processes is checked against, and what keeps a call's rules alive. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_RULE_SETS);
+	__type(key, struct sb_key);
+	__type(value, __u32);
+} sb_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TRACKED);
+	__type(key, __u32);
+	__type(value, struct sb_counted);
+} sb_counted SEC(".maps");
+
+/* Calls being killed (the daemon's call kill): a process forked while the daemon sweeps dies before it runs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_RULE_SETS);
+	__type(key, struct sb_key);
+	__type(value, __u8);
+} sb_doomed SEC(".maps");
+
+#ifndef bpf_ksym_exists	/* libbpf before 1.2 */
+#define bpf_ksym_exists(sym) (!!(sym))
+#endif
+
+/* Kernel 6.13+; without it a process over the limit is left to the daemon's kill of its call. */
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym __weak;
+
+/* The rule sets of a process: set 0 is the server's, sets 1.. its calls'. */
+static __always_inline void set_key(struct sb_key *k, const struct tracked *t, __u32 i)
+{
+	k->server_id = t->server_id;
+	k->pad = 0;
+	k->call = i == 0 ? 0 : t->calls[(i - 1) & (EV_MAX_CALLS - 1)];
+}
+
+static __always_inline __u32 nsets(const struct tracked *t)
+{
+	return 1 + (t->ncalls < EV_MAX_CALLS ? t->ncalls : EV_MAX_CALLS);
+}
+
+/*
+ * Each process may report DENY_BURST denials a second: a snippet looping on a denied
+ * connect must not flood the daemon (whose answers the shim waits for). The denials
+ * themselves all hold; the records beyond the budget are counted (status).
+ */
+#define DENY_BURST	64
+
+struct deny_budget {
+	__u64 window;		/* start of the current second */
+	__u32 n;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct deny_budget);
+} deny_budget SEC(".maps");
+
+static __always_inline bool deny_budget_take(__u32 tgid)
+{
+	struct deny_budget *b = bpf_map_lookup_elem(&deny_budget, &tgid), nb = { .n = 1 };
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!b || now - b->window > 1000000000ull) {
+		nb.window = now;
+		bpf_map_update_elem(&deny_budget, &tgid, &nb, BPF_ANY);
+		return true;
+	}
+	if (b->n >= DENY_BURST) {
+		count_error(SERR_DENY_SUPPRESSED);
+		return false;
+	}
+	b->n++;
+	return true;
+}
+
+/* Reports a denial by `task` (lineage `t`) against rule set `call`; returns the record to fill, or NULL. */
+static __always_inline struct ev_deny *deny_event(struct task_struct *task, const struct tracked *t,
+						  __u16 op, __u16 rule, __u64 call)
+{
+	struct ev_deny *e;
+
+	if (!deny_budget_take(task->tgid))
+		return NULL;
+	e = event_reserve(sizeof(*e), EV_DENY);
+	if (!e)
+		return NULL;
+	fill_hdr(&e->h, EV_DENY, sizeof(*e), task, t);
+	e->op = op;
+	e->rule = rule;
+	e->protocol = 0;
+	e->lsm = 0;
+	e->call = call;
+	e->limit = 0;
+	e->pad = 0;
+	__builtin_memset(&e->addr, 0, sizeof(e->addr));
+	e->filename[0] = '\0';
+	return e;
+}
+
+/* Denials are rare and the shim waits on them at call end: wake the daemon at once. */
+static __always_inline void deny_submit(struct ev_deny *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+/* ---- exec ---- */
+
+/* 0 when rule set `k` lets file (dev, ino) run, else the enum deny_rule that stops it. */
+static __always_inline __u16 exec_verdict(const struct sb_key *k, __u64 dev, __u64 ino)
+{
+	struct sb_exec_key ek = { .set = *k, .dev = dev, .ino = ino };
+	struct sb_rules *r = bpf_map_lookup_elem(&sb_rules, k);
+	__u8 *mark;
+
+	if (!r)
+		return 0;
+	mark = bpf_map_lookup_elem(&sb_exec, &ek);
+	if (mark && *mark == SB_FILE_DENY)
+		return DR_EXEC_DENY;
+	if ((r->flags & SB_EXEC_ALLOWLIST) && !(mark && *mark == SB_FILE_ALLOW))
+		return (r->flags & SB_EXEC_DENY_ALL) ? DR_EXEC_DENY : DR_EXEC_ALLOW;
+	return 0;
+}
+
+/* Checks the file an exec is about to run; reports and returns nonzero when a rule set forbids it. */
+static __always_inline int check_exec(struct task_struct *task, const struct tracked *t,
+				      struct linux_binprm *bprm, __u16 lsm)
+{
+	struct inode *inode;
+	struct ev_deny *e;
+	struct sb_key k;
+	__u64 dev, ino;
+	__u16 rule = 0;
+	__u32 i;
+
+	if (!t)
+		return 0;
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	ino = BPF_CORE_READ(inode, i_ino);
+	for (i = 0; i < SB_MAX_SETS; i++) {
+		if (i >= nsets(t))
+			break;
+		set_key(&k, t, i);
+		rule = exec_verdict(&k, dev, ino);
+		if (rule)
+			break;
+	}
+	if (!rule)
+		return 0;
+	e = deny_event(task, t, DENY_EXEC, rule, k.call);
+	if (e) {
+		e->lsm = lsm;
+		if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
+			e->filename[0] = '\0';
+		deny_submit(e);
+	}
+	return 1;
+}
+
+/* Counts one more live process against rule set `k`; returns the new count (approximate under races). */
+static __always_inline __u32 count_up(const struct sb_key *k)
+{
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&sb_procs, k);
+
+	if (!n) {
+		bpf_map_update_elem(&sb_procs, k, &zero, BPF_NOEXIST);
+		n = bpf_map_lookup_elem(&sb_procs, k);
+		if (!n)
+			return 0;
+	}
+	__sync_fetch_and_add(n, 1);
+	return *n;
+}
+
+/* One process fewer; a set already cleared by userspace stays cleared, and a count never wraps. */
+static __always_inline void count_down(const struct sb_key *k)
+{
+	__u32 *n = bpf_map_lookup_elem(&sb_procs, k);
+
+	if (n && *n)
+		__sync_fetch_and_add(n, -1);
+}
+
+/* SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. */
+static __always_inline void kill_unborn(struct task_struct *child)
+{
+	if (bpf_ksym_exists(bpf_send_signal_task))
+		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+}
+
+/*
+ * Fork step, after lineage_fork() placed `child` (origin `o`, entry `t`): a child the
+ * lineage map could not hold does not get to run; a child of a tracked process counts
+ * against every rule set it answers to, and dies if one is over its max_processes or
+ * being killed. (A child the shim started in a server's cgroup is the server itself.)
+ */
+static __always_inline void sandbox_fork(struct task_struct *child, const struct tracked *t,
+					 enum lineage_origin o)
+{
+	struct sb_counted c = {};
+	__u32 tgid = child->tgid, i, n, limit = 0;
+	struct sb_rules *r;
+	struct ev_deny *e;
+	struct sb_key k;
+	__u64 over = 0;
+	bool hit = false;
+
+	if (o == LINEAGE_LOST) {
+		kill_unborn(child);
+		return;
+	}
+	if (o != LINEAGE_INHERITED)
+		return;
+	c.server_id = t->server_id;
+	for (i = 0; i < SB_MAX_SETS; i++) {
+		if (i >= nsets(t))
+			break;
+		set_key(&k, t, i);
+		if (k.call && bpf_map_lookup_elem(&sb_doomed, &k)) {
+			kill_unborn(child);
+			break;	/* the sets counted so far get their count back when it exits */
+		}
+		r = bpf_map_lookup_elem(&sb_rules, &k);
+		if (!r)
+			continue;
+		n = count_up(&k);
+		if (c.nsets < SB_MAX_SETS)
+			c.calls[c.nsets++] = k.call;
+		if (r->max_processes && n > r->max_processes && !hit) {
+			hit = true;
+			over = k.call;
+			limit = r->max_processes;
+		}
+	}
+	if (c.nsets)
+		bpf_map_update_elem(&sb_counted, &tgid, &c, BPF_ANY);
+	if (!hit)
+		return;
+	kill_unborn(child);
+	e = deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
+	if (e) {
+		e->limit = limit;
+		deny_submit(e);
+	}
+}
+
+/* Exit step: process `tgid` gives its count back to the rule sets it was counted against. */
+static __always_inline void sandbox_exit(__u32 tgid)
+{
+	struct sb_counted *c = bpf_map_lookup_elem(&sb_counted, &tgid);
+	struct sb_key k = {};
+	__u32 i;
+
+	if (!c)
+		return;
+	k.server_id = c->server_id;
+	for (i = 0; i < SB_MAX_SETS; i++) {
+		if (i >= c->nsets)
+			break;
+		k.call = c->calls[i];
+		count_down(&k);
+	}
+	bpf_map_delete_elem(&sb_counted, &tgid);
+}
+
+/* Exec step without BPF LSM: the exec went through, but the new image has not run an instruction; SIGKILL ends it first. */
+static __always_inline void sandbox_exec(struct task_struct *task, const struct tracked *t, struct linux_binprm *bprm)
+{
+	if (t && check_exec(task, t, bprm, 0))
+		bpf_send_signal(SIGKILL);
+}
+
+
+#endif
