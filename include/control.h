@@ -20,11 +20,11 @@
  *   {"op":"track","pid":N[,"server_id":S][,"sandbox":{...}]}
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
- *       With "sandbox" (the form in user/daemon/enforce.h) its tree is under
+ *       With "sandbox" (the wire format of user/policy/sandbox_wire.h) its tree is under
  *       those rules. -> ack with "server_id".
  *   {"op":"register","name":NAME[,"sandbox":{...}]}
  *       The shim's path, race-free. "sandbox": the policy's server-level
- *       sandbox block (user/daemon/enforce.h), in force in the kernel before
+ *       sandbox block (user/policy/sandbox_wire.h), in force in the kernel before
  *       the ack, so before the server runs; refused (error) when invalid. The daemon makes the server's cgroup v2
  *       directory <cgroup2 mount>/mcpwarden/<server_id>-<NAME sanitised to
  *       [A-Za-z0-9_.-]> and records the peer (SO_PEERCRED pid, uid) as owner.

@@ -1,4 +1,5 @@
-/* test_sandbox.c: a policy's sandbox as the daemon gets it, a call's deadline and its rule, and a result turned into a sandbox refusal. */
+/* test_sandbox.c: a policy's sandbox as the daemon gets it (the wire format's round trips and rejected input), a call's
+ * deadline and its rule, and a result turned into a sandbox refusal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@
 #include "daemon/file_id.h"
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
-#include "policy/sandbox_json.h"
+#include "policy/sandbox_wire.h"
 #include "shim/call_limits.h"
 
 static struct policy *load(const char *text)
@@ -42,7 +43,7 @@ static void sandbox_json_carries_every_rule(void **state)
 				"  exec: {allow: [python3], deny: [/usr/bin/id]}\n"
 				"  network:\n    allow: [\"10.0.0.0/8\", \"[::1]:443\"]\n    deny: [\"10.1.2.3:22\"]\n"
 				"  max_processes: 32\n  max_runtime: 5s\n");
-	cJSON *j = sandbox_json(&p->sandbox), *allow, *deny;
+	cJSON *j = sandbox_wire_encode(&p->sandbox), *allow, *deny;
 
 	(void)state;
 	assert_non_null(j);
@@ -70,8 +71,8 @@ static void sandbox_json_absent_and_egress_allow(void **state)
 	cJSON *j;
 
 	(void)state;
-	assert_null(sandbox_json(&p->sandbox));		/* no server-level block */
-	j = sandbox_json(&policy_tool(p, "t")->sandbox);
+	assert_null(sandbox_wire_encode(&p->sandbox));		/* no server-level block */
+	j = sandbox_wire_encode(&policy_tool(p, "t")->sandbox);
 	assert_string_equal(str(j, "network", "egress"), "allow");
 	assert_null(cJSON_GetObjectItemCaseSensitive(j, "exec"));
 	cJSON_Delete(j);
@@ -187,6 +188,197 @@ static void file_id_is_the_files_identity(void **state)
 	assert_int_equal(file_id("/no/such/file", &dev, &ino, &regular), -1);
 }
 
+static void assert_strv_equal(char **a, size_t na, char **b, size_t nb)
+{
+	assert_int_equal(a != NULL, b != NULL);	/* an empty list is still a list */
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+}
+
+static void assert_nets_equal(const struct cidr_rule *a, size_t na, const struct cidr_rule *b, size_t nb)
+{
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		assert_int_equal(a[i].family, b[i].family);
+		assert_memory_equal(a[i].addr, b[i].addr, sizeof(a[i].addr));
+		assert_int_equal(a[i].prefix, b[i].prefix);
+		assert_int_equal(a[i].port, b[i].port);
+	}
+}
+
+static void assert_sandbox_equal(const struct sandbox *a, const struct sandbox *b)
+{
+	assert_int_equal(a->present, b->present);
+	assert_strv_equal(a->exec_allow, a->nexec_allow, b->exec_allow, b->nexec_allow);
+	assert_strv_equal(a->exec_deny, a->nexec_deny, b->exec_deny, b->nexec_deny);
+	assert_int_equal(a->egress, b->egress);
+	assert_nets_equal(a->net_allow, a->nnet_allow, b->net_allow, b->nnet_allow);
+	assert_nets_equal(a->net_deny, a->nnet_deny, b->net_deny, b->nnet_deny);
+	assert_int_equal(a->max_processes, b->max_processes);
+	assert_int_equal(a->max_runtime_ms, b->max_runtime_ms);
+}
+
+/* The policy's server-level sandbox, encoded and decoded, is the model the loader made; so is its encoding. */
+static void round_trip(const char *yaml)
+{
+	struct policy *p = load(yaml);
+	cJSON *j = sandbox_wire_encode(&p->sandbox), *again;
+	struct sandbox sb;
+	char why[256] = "", *t1, *t2;
+
+	assert_non_null(j);
+	if (sandbox_wire_decode(j, &sb, why, sizeof(why)))
+		fail_msg("%s", why);
+	assert_sandbox_equal(&p->sandbox, &sb);
+	again = sandbox_wire_encode(&sb);
+	t1 = cJSON_PrintUnformatted(j);
+	t2 = cJSON_PrintUnformatted(again);
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	cJSON_Delete(again);
+	cJSON_Delete(j);
+	sandbox_free(&sb);
+	policy_free(p);
+}
+
+static void exec_allow_and_deny(void **state)
+{
+	(void)state;
+	round_trip("sandbox:\n  exec: {allow: [python3, \"/usr/bin/python3.*\"], deny: [/usr/bin/id]}\n");
+	round_trip("sandbox:\n  exec: {deny: [\"*\"]}\n");
+	round_trip("sandbox:\n  exec: {allow: []}\n");	/* nothing may run */
+}
+
+static void v4_and_v6_nets_with_prefix_and_port(void **state)
+{
+	(void)state;
+	round_trip("sandbox:\n  network:\n    egress: deny\n"
+		   "    allow: [\"10.0.0.0/8\", \"203.0.113.10:443\", \"0.0.0.0/0:53\", \"[::1]:8080\", \"2001:db8::/32\"]\n"
+		   "    deny: [\"10.1.2.3/32:22\", \"::/0\", \"[fe80::1]:1\"]\n");
+}
+
+static void egress_allow_and_deny(void **state)
+{
+	(void)state;
+	round_trip("sandbox:\n  network: {egress: allow, deny: [\"169.254.169.254\"]}\n");
+	round_trip("sandbox:\n  network: {egress: deny}\n");
+	round_trip("sandbox:\n  network: {egress: allow}\n");
+}
+
+static void max_processes_and_everything(void **state)
+{
+	(void)state;
+	round_trip("sandbox: {max_processes: 32}\n");
+	round_trip("sandbox: {max_processes: 4294967295}\n");
+	round_trip("sandbox:\n  exec: {allow: [python3]}\n  network:\n    egress: deny\n"
+		   "    allow: [\"203.0.113.10/32:443\"]\n  max_processes: 7\n");
+	round_trip("sandbox: {}\n");
+}
+
+/* An allow list without egress means only what it lists: it arrives as egress deny. */
+static void allow_list_alone_arrives_as_egress_deny(void **state)
+{
+	struct policy *p = load("sandbox:\n  network: {allow: [\"10.0.0.0/8\"]}\n");
+	cJSON *j = sandbox_wire_encode(&p->sandbox);
+	struct sandbox sb;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(p->sandbox.egress, -1);
+	assert_int_equal(sandbox_wire_decode(j, &sb, why, sizeof(why)), 0);
+	assert_int_equal(sb.egress, 0);
+	assert_int_equal(sb.nnet_allow, 1);
+	assert_int_equal(sb.net_allow[0].prefix, 8);
+	sandbox_free(&sb);
+	cJSON_Delete(j);
+	policy_free(p);
+}
+
+/* Decoding `text` fails with an error that contains `want`; nothing is left in the model. */
+static void rejected(const char *text, const char *want)
+{
+	cJSON *j = cJSON_Parse(text);
+	struct sandbox sb;
+	char why[256] = "";
+
+	assert_non_null(j);
+	assert_int_equal(sandbox_wire_decode(j, &sb, why, sizeof(why)), -1);
+	if (!strstr(why, want))
+		fail_msg("decoding %s: got '%s', want '%s'", text, why, want);
+	assert_null(sb.exec_allow);
+	assert_null(sb.net_allow);
+	assert_null(sb.net_deny);
+	cJSON_Delete(j);
+}
+
+#define NET(f, a, p, port) "{\"family\":" #f ",\"addr\":\"" a "\",\"prefix\":" #p ",\"port\":" #port "}"
+
+static void bad_family(void **state)
+{
+	(void)state;
+	rejected("{\"network\":{\"allow\":[" NET(5, "10.0.0.1", 32, 0) "]}}", "network.allow[0].family: must be 4 or 6");
+	rejected("{\"network\":{\"deny\":[" NET(4, "10.0.0.1", 32, 0) "," NET(6, "10.0.0.1", 32, 0) "]}}",
+		 "network.deny[1].addr: must be an IPv6 address");
+	rejected("{\"network\":{\"allow\":[{\"addr\":\"10.0.0.1\",\"prefix\":32,\"port\":0}]}}",
+		 "network.allow[0].family: must be 4 or 6");
+}
+
+static void prefix_out_of_range(void **state)
+{
+	(void)state;
+	rejected("{\"network\":{\"allow\":[" NET(4, "10.0.0.0", 33, 0) "]}}",
+		 "network.allow[0].prefix: 33 is out of range 0..32");
+	rejected("{\"network\":{\"allow\":[" NET(6, "::", 129, 0) "]}}", "network.allow[0].prefix: 129 is out of range 0..128");
+	rejected("{\"network\":{\"allow\":[" NET(4, "10.0.0.0", -1, 0) "]}}", "network.allow[0].prefix: -1 is out of range");
+	rejected("{\"network\":{\"allow\":[" NET(4, "10.0.0.0", 8.5, 0) "]}}", "network.allow[0].prefix: 8.5 is not a whole");
+}
+
+static void port_out_of_range(void **state)
+{
+	(void)state;
+	rejected("{\"network\":{\"deny\":[" NET(4, "10.0.0.1", 32, 65536) "]}}",
+		 "network.deny[0].port: 65536 is out of range 0..65535");
+	rejected("{\"network\":{\"deny\":[" NET(4, "10.0.0.1", 32, -1) "]}}", "network.deny[0].port: -1 is out of range");
+	rejected("{\"network\":{\"deny\":[{\"family\":4,\"addr\":\"10.0.0.1\",\"prefix\":32}]}}",
+		 "network.deny[0].port: missing");
+	rejected("{\"network\":{\"deny\":[" NET(4, "10.0.0.1", 32, "\"22\"") "]}}", "network.deny[0].port: must be a number");
+}
+
+static void unknown_key(void **state)
+{
+	(void)state;
+	rejected("{\"max_runtime\":30000}", "max_runtime: unknown key");
+	rejected("{\"exec\":{\"allow\":[],\"only\":[]}}", "exec.only: unknown key");
+	rejected("{\"network\":{\"egres\":\"deny\"}}", "network.egres: unknown key");
+	rejected("{\"network\":{\"allow\":[{\"family\":4,\"addr\":\"10.0.0.1\",\"prefix\":32,\"port\":0,\"proto\":\"tcp\"}]}}",
+		 "network.allow[0].proto: unknown key");
+}
+
+static void other_faults(void **state)
+{
+	(void)state;
+	rejected("[]", "sandbox: must be an object");
+	rejected("{\"exec\":{\"allow\":[\"python3\",7]}}", "exec.allow[1]: must be a string");
+	rejected("{\"exec\":{\"deny\":\"*\"}}", "exec.deny: must be a list of strings");
+	rejected("{\"network\":{\"egress\":\"maybe\"}}", "network.egress: must be \"allow\" or \"deny\"");
+	rejected("{\"network\":{\"allow\":[" NET(4, "10.0.0.300", 32, 0) "]}}", "network.allow[0].addr: must be an IPv4 address");
+	rejected("{\"max_processes\":0}", "max_processes: 0 is out of range 1..4294967295");
+	rejected("{\"max_processes\":4294967296}", "max_processes: 4294967296 is out of range");
+}
+
+static void at_most_sixteen_network_entries(void **state)
+{
+	char text[4096] = "{\"network\":{\"allow\":[";
+
+	(void)state;
+	for (int i = 0; i < 17; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s" NET(4, "10.0.0.1", 32, 0), i ? "," : "");
+	strcat(text, "]}}");
+	rejected(text, "network: at most 16 allow and deny entries in all");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +388,17 @@ int main(void)
 		cmocka_unit_test(earliest_limit_names_the_deadline),
 		cmocka_unit_test(result_becomes_a_sandbox_refusal),
 		cmocka_unit_test(file_id_is_the_files_identity),
+		cmocka_unit_test(exec_allow_and_deny),
+		cmocka_unit_test(v4_and_v6_nets_with_prefix_and_port),
+		cmocka_unit_test(egress_allow_and_deny),
+		cmocka_unit_test(max_processes_and_everything),
+		cmocka_unit_test(allow_list_alone_arrives_as_egress_deny),
+		cmocka_unit_test(bad_family),
+		cmocka_unit_test(prefix_out_of_range),
+		cmocka_unit_test(port_out_of_range),
+		cmocka_unit_test(unknown_key),
+		cmocka_unit_test(other_faults),
+		cmocka_unit_test(at_most_sixteen_network_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

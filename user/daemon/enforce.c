@@ -1,12 +1,10 @@
 /* enforce.c: writes a policy's sandbox block (as the shim sends it) into the BPF maps of enforce.bpf.c. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <bpf/bpf.h>
 
@@ -14,6 +12,7 @@
 #include "daemon/enforce.h"
 #include "daemon/file_id.h"
 #include "enforce.skel.h"
+#include "policy/sandbox_wire.h"
 #include "sandbox.h"
 
 /* Where a bare program name in exec.allow/deny is looked for. */
@@ -128,106 +127,65 @@ static int add_pattern(struct sensor *s, const struct sb_key *k, const char *pat
 	return 0;
 }
 
-static int add_patterns(struct sensor *s, const struct sb_key *k, const cJSON *list, __u8 mark, struct files *added,
-			char *why, size_t size)
+static int add_patterns(struct sensor *s, const struct sb_key *k, char *const *list, size_t n, __u8 mark,
+			struct files *added, char *why, size_t size)
 {
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, list) {
-		if (!cJSON_IsString(it)) {
-			snprintf(why, size, "exec patterns must be strings");
-			return -1;
-		}
-		if (!strcmp(it->valuestring, "*"))
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(list[i], "*"))
 			continue;	/* deny ["*"]: an empty allow list, set in fill_rules */
-		if (add_pattern(s, k, it->valuestring, mark, added, why, size))
+		if (add_pattern(s, k, list[i], mark, added, why, size))
 			return -1;
 	}
 	return 0;
 }
 
-/* Appends network entries of one list (allow or deny) to r. 0 or -1 (why set). */
-static int add_nets(struct sb_rules *r, const cJSON *list, __u8 allow, char *why, size_t size)
+/* Appends the network entries of one list (allow or deny) to r. The decoder lets in at most
+ * SB_MAX_NET_RULES entries in both lists, what r holds. */
+static void add_nets(struct sb_rules *r, const struct cidr_rule *list, size_t n, __u8 allow)
 {
-	const cJSON *it;
+	for (size_t i = 0; i < n; i++) {
+		struct sb_net_rule *nr = &r->net[r->nnet++];
 
-	cJSON_ArrayForEach(it, list) {
-		const cJSON *fam = cJSON_GetObjectItemCaseSensitive(it, "family");
-		const cJSON *addr = cJSON_GetObjectItemCaseSensitive(it, "addr");
-		const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(it, "prefix");
-		const cJSON *port = cJSON_GetObjectItemCaseSensitive(it, "port");
-		struct sb_net_rule *nr = &r->net[r->nnet];
-		int af = cJSON_GetNumberValue(fam) == 6 ? AF_INET6 : AF_INET;
-
-		if (r->nnet >= SB_MAX_NET_RULES) {
-			snprintf(why, size, "more than %d network entries", SB_MAX_NET_RULES);
-			return -1;
-		}
-		if (!cJSON_IsNumber(fam) || !cJSON_IsString(addr) || !cJSON_IsNumber(prefix) ||
-		    !cJSON_IsNumber(port) || inet_pton(af, addr->valuestring, nr->addr) != 1 ||
-		    prefix->valueint < 0 || prefix->valueint > (af == AF_INET ? 32 : 128) ||
-		    port->valueint < 0 || port->valueint > 65535) {
-			snprintf(why, size, "network entry %u is not {family, addr, prefix, port}", r->nnet);
-			return -1;
-		}
-		nr->family = af;
-		nr->prefix = prefix->valueint;
-		nr->port = port->valueint;
+		nr->family = list[i].family;
+		nr->prefix = list[i].prefix;
+		nr->port = list[i].port;
 		nr->allow = allow;
-		r->nnet++;
+		memcpy(nr->addr, list[i].addr, sizeof(nr->addr));
 	}
-	return 0;
 }
 
-static int fill_rules(struct sb_rules *r, const cJSON *sb, char *why, size_t size)
+static void fill_rules(struct sb_rules *r, const struct sandbox *sb)
 {
-	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(sb, "exec");
-	const cJSON *net = cJSON_GetObjectItemCaseSensitive(sb, "network");
-	const cJSON *egress = cJSON_GetObjectItemCaseSensitive(net, "egress");
-	const cJSON *maxp = cJSON_GetObjectItemCaseSensitive(sb, "max_processes");
-
 	memset(r, 0, sizeof(*r));
-	const cJSON *it;
-
-	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(exec, "allow")))
+	if (sb->exec_allow)
 		r->flags |= SB_EXEC_ALLOWLIST;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(exec, "deny"))
-		if (cJSON_IsString(it) && !strcmp(it->valuestring, "*"))
+	for (size_t i = 0; i < sb->nexec_deny; i++)
+		if (!strcmp(sb->exec_deny[i], "*"))
 			r->flags |= SB_EXEC_ALLOWLIST | SB_EXEC_DENY_ALL;	/* all but what exec.allow lists */
-	if (cJSON_IsString(egress) && !strcmp(egress->valuestring, "deny"))
+	if (sb->egress == 0)
 		r->flags |= SB_EGRESS_DENY;
-	if (cJSON_IsNumber(maxp) && maxp->valuedouble >= 1 && maxp->valuedouble <= UINT32_MAX)
-		r->max_processes = (__u32)maxp->valuedouble;
+	r->max_processes = (__u32)sb->max_processes;
 	/* Deny entries first: the kernel takes the first match, so they win over allow entries. */
-	if (add_nets(r, cJSON_GetObjectItemCaseSensitive(net, "deny"), 0, why, size) ||
-	    add_nets(r, cJSON_GetObjectItemCaseSensitive(net, "allow"), 1, why, size))
-		return -1;
-	return 0;
+	add_nets(r, sb->net_deny, sb->nnet_deny, 0);
+	add_nets(r, sb->net_allow, sb->nnet_allow, 1);
 }
 
-int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sb, char *why, size_t size)
+static int install(struct sensor *s, const struct sb_key *k, const struct sandbox *sb, char *why, size_t size)
 {
-	const cJSON *exec = cJSON_GetObjectItemCaseSensitive(sb, "exec");
-	struct sb_key k = { .server_id = server_id, .call = call };
 	struct files old = { 0 }, added = { 0 };
 	struct sb_rules r;
 
-	if (!cJSON_IsObject(sb)) {
-		snprintf(why, size, "sandbox must be an object");
-		return -1;
-	}
-	if (fill_rules(&r, sb, why, size))
-		return -1;
+	fill_rules(&r, sb);
 	/*
 	 * A replacement (a reload) never opens a gap: the new files go in beside the old
 	 * ones, then the rules switch, then the files only the old set had go. On failure
 	 * the old set stays as it was, but for marks the new one changed.
 	 */
-	files_of(s, &k, &old);
-	if (add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "allow"), SB_FILE_ALLOW, &added, why, size) ||
-	    add_patterns(s, &k, cJSON_GetObjectItemCaseSensitive(exec, "deny"), SB_FILE_DENY, &added, why, size))
+	files_of(s, k, &old);
+	if (add_patterns(s, k, sb->exec_allow, sb->nexec_allow, SB_FILE_ALLOW, &added, why, size) ||
+	    add_patterns(s, k, sb->exec_deny, sb->nexec_deny, SB_FILE_DENY, &added, why, size))
 		goto fail;
-	if (bpf_map__update_elem(s->enf->maps.sb_rules, &k, sizeof(k), &r, sizeof(r), BPF_ANY)) {
+	if (bpf_map__update_elem(s->enf->maps.sb_rules, k, sizeof(*k), &r, sizeof(r), BPF_ANY)) {
 		snprintf(why, size, "map sb_rules: %s", strerror(errno));
 		goto fail;
 	}
@@ -238,6 +196,19 @@ fail:
 	files_drop(s, &added, &old);
 	free(old.v);
 	return -1;
+}
+
+int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *wire, char *why, size_t size)
+{
+	struct sb_key k = { .server_id = server_id, .call = call };
+	struct sandbox sb;
+	int r;
+
+	if (sandbox_wire_decode(wire, &sb, why, size))
+		return -1;
+	r = install(s, &k, &sb, why, size);
+	sandbox_free(&sb);
+	return r;
 }
 
 int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call)

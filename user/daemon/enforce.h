@@ -10,16 +10,13 @@
 #include "daemon/sensor.h"
 
 /*
- * Installs rule set (server_id, call) from `sandbox` (call 0: the server's own):
- *   {"exec":{"allow":[GLOB...],"deny":[GLOB...]},
- *    "network":{"egress":"allow"|"deny","allow":[NET...],"deny":[NET...]},
- *    "max_processes":N}
- * exec.deny ["*"] denies every file exec.allow does not list.
- * NET is {"family":4|6,"addr":TEXT,"prefix":N,"port":N (0 any)}. Exec globs are
- * expanded now, in the daemon's mount namespace; a name without '/' is looked up
- * in the standard PATH directories. Each match is kept by identity (device and
- * inode), so symlinks and hard links resolve to the file that really runs.
- * An existing set is replaced. 0, or -1 with `why` set (nothing installed).
+ * Installs rule set (server_id, call) (call 0: the server's own) from `sandbox`,
+ * a block in the wire format of user/policy/sandbox_wire.h. Exec patterns are
+ * expanded now, in the daemon's mount namespace; a name without '/' is looked
+ * up in the standard PATH directories. Each match is kept by identity (device
+ * and inode), so symlinks and hard links resolve to the file that really runs.
+ * An existing set is replaced. 0, or -1 with `why` set (nothing installed):
+ * the block does not decode (why names the field), or a glob or map failed.
  */
 int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sandbox, char *why, size_t size);
 /* Marks call (server_id, call) as being killed: processes it forks from now on die before they run. 0 or -1. */

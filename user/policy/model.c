@@ -11,7 +11,7 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
-static void sandbox_free(struct sandbox *s)
+void sandbox_free(struct sandbox *s)
 {
 	free_strv(s->exec_allow, s->nexec_allow);
 	free_strv(s->exec_deny, s->nexec_deny);

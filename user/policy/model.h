@@ -95,6 +95,8 @@ struct policy {
 };
 
 void policy_free(struct policy *p);
+/* Frees what a sandbox holds (its lists), not the struct itself. */
+void sandbox_free(struct sandbox *s);
 const struct tool_policy *policy_tool(const struct policy *p, const char *name);
 bool policy_hidden(const struct policy *p, const char *tool);
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy/sandbox_json.h"
+#include "policy/sandbox_wire.h"
 #include "shim/call_limits.h"
 
 static void consider(struct call_limits *out, long ms, const char *rule_fmt, const char *entry)
@@ -24,5 +24,5 @@ void call_limits_get(const struct policy *p, const char *tool, long timeout_ms, 
 	if (sb)
 		consider(out, sb->sandbox.max_runtime_ms, "tools.%s.sandbox.max_runtime", sb->name);
 	consider(out, p->sandbox.max_runtime_ms, "sandbox.max_runtime%s", "");
-	out->sandbox = sb ? sandbox_json(&sb->sandbox) : NULL;
+	out->sandbox = sb ? sandbox_wire_encode(&sb->sandbox) : NULL;
 }

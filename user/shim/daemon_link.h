@@ -17,7 +17,7 @@ struct daemon_link {
 	bool warned;		/* the "no daemon" warning is said once */
 	uint64_t retry_ns;	/* next reconnect attempt (CLOCK_MONOTONIC) */
 	uint64_t next_call;
-	cJSON *sandbox;		/* the policy's server-level sandbox (sandbox_json), sent at every registration */
+	cJSON *sandbox;		/* the policy's server-level sandbox (sandbox_wire_encode), sent at every registration */
 	bool any_sandbox;	/* the policy has sandbox rules (server or tool level): say so when they can't hold */
 	bool ever_linked;	/* a daemon accepted this shim once: while it is unreachable, sandboxed calls wait */
 };

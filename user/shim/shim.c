@@ -9,7 +9,7 @@
 #include "common/log.h"
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
-#include "policy/sandbox_json.h"
+#include "policy/sandbox_wire.h"
 #include "shim/shim.h"
 
 uint64_t now_ns(void)
@@ -232,7 +232,7 @@ void shim_link_sandbox(struct shim *s)
 
 	for (size_t i = 0; i < s->pol->ntools; i++)
 		any |= s->pol->tools[i].sandbox.present;
-	dlink_set_sandbox(&s->link, sandbox_json(&s->pol->sandbox));
+	dlink_set_sandbox(&s->link, sandbox_wire_encode(&s->pol->sandbox));
 	s->link.any_sandbox = any;
 	if (any && !s->o.socket_path)
 		log_warnx("%s: the policy's sandbox rules need `mcpwarden daemon`; with --no-daemon they are "
