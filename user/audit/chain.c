@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit/chain.h"
+#include "audit/kinds.h"
 #include "audit/segments.h"
 #include "common/log.h"
 
@@ -152,7 +153,7 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 		log_warnx("audit log %s: a torn tail of %zu bytes from a crash was truncated", a->dir, cut);
 		cJSON_AddNumberToObject(rec, "truncated_bytes", (double)cut);
 		cJSON_AddNumberToObject(rec, "last_good_seq", (double)(a->next_seq - 1));
-		if (audit_append(a, "recovered", rec) < 0 || audit_sync(a) < 0)
+		if (audit_append(a, audit_kind_name(AUDIT_RECOVERED), rec) < 0 || audit_sync(a) < 0)
 			return -1;
 	}
 	return 0;

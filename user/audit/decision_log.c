@@ -25,7 +25,7 @@ int dlog_open(struct decision_log *l, const char *path, const char *server)
 	return 0;
 }
 
-void dlog_write(struct decision_log *l, const char *kind, cJSON *rec)
+void dlog_write(struct decision_log *l, enum audit_kind kind, cJSON *rec)
 {
 	struct timespec ts;
 	char stamp[64], *line;
@@ -42,10 +42,10 @@ void dlog_write(struct decision_log *l, const char *kind, cJSON *rec)
 	snprintf(stamp + n, sizeof(stamp) - n, ".%06ldZ", ts.tv_nsec / 1000);
 	cJSON_AddStringToObject(rec, "ts", stamp);
 	cJSON_AddStringToObject(rec, "server", l->server);
-	cJSON_AddStringToObject(rec, "kind", kind);
+	cJSON_AddStringToObject(rec, "kind", audit_kind_name(kind));
 	line = line_of(rec);
 	if (!line) {
-		log_warnx("audit record %s: out of memory", kind);
+		log_warnx("audit record %s: out of memory", audit_kind_name(kind));
 		return;
 	}
 	if (write(l->fd, line, strlen(line)) < 0)

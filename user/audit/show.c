@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/kinds.h"
 #include "audit/segments.h"
 #include "audit/show.h"
 
@@ -56,12 +57,12 @@ static void replace(cJSON *obj, const char *key, cJSON *v)
 
 static void take(cJSON *t, cJSON *procs, const cJSON *rec)
 {
-	const char *kind = str(rec, "kind");
+	enum audit_kind kind;
 	cJSON *n;
 
-	if (!kind)
+	if (audit_kind_parse(str(rec, "kind"), &kind))
 		return;
-	if (!strcmp(kind, "call_start") || !strcmp(kind, "call_end") || !strcmp(kind, "decision")) {
+	if (kind == AUDIT_CALL_START || kind == AUDIT_CALL_END || kind == AUDIT_DECISION) {
 		cJSON *call = cJSON_GetObjectItemCaseSensitive(t, "call");
 		const cJSON *f;
 
@@ -70,19 +71,19 @@ static void take(cJSON *t, cJSON *procs, const cJSON *rec)
 				replace(call, f->string, cJSON_Duplicate(f, 1));
 		return;
 	}
-	if (!strcmp(kind, "deny") || !strcmp(kind, "kill")) {
-		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(t, !strcmp(kind, "deny") ? "denies" : "kills"),
+	if (kind == AUDIT_DENY || kind == AUDIT_KILL) {
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(t, kind == AUDIT_DENY ? "denies" : "kills"),
 				     cJSON_Duplicate(rec, 1));
 		return;
 	}
 	n = node(procs, rec);
-	if (!strcmp(kind, "exec")) {
+	if (kind == AUDIT_EXEC) {
 		replace(n, "exe", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "exe"), 1));
 		replace(n, "argv", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "argv"), 1));
-	} else if (!strcmp(kind, "exit")) {
+	} else if (kind == AUDIT_EXIT) {
 		replace(n, "exit_code", cJSON_CreateNumber((double)num(rec, "exit_code")));
 		replace(n, "signal", cJSON_CreateNumber((double)num(rec, "signal")));
-	} else if (!strcmp(kind, "net")) {
+	} else if (kind == AUDIT_NET) {
 		cJSON *c = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(c, "op", str(rec, "op") ? str(rec, "op") : "?");

@@ -24,17 +24,17 @@ int daemon_audit_open(struct daemon *d)
 	d->auditing = true;
 	rec = cJSON_CreateObject();
 	cJSON_AddNumberToObject(rec, "pid", getpid());
-	daemon_audit(d, "daemon_start", rec);
+	daemon_audit(d, AUDIT_DAEMON_START, rec);
 	return 0;
 }
 
-void daemon_audit(struct daemon *d, const char *kind, cJSON *rec)
+void daemon_audit(struct daemon *d, enum audit_kind kind, cJSON *rec)
 {
 	if (!d->auditing) {
 		cJSON_Delete(rec);
 		return;
 	}
-	if (audit_append(&d->audit, kind, rec) < 0 && !d->audit_failed++)
+	if (audit_append(&d->audit, audit_kind_name(kind), rec) < 0 && !d->audit_failed++)
 		log_warnx("audit log %s: a record could not be written (counted in status)", d->o.audit_dir);
 }
 
@@ -47,7 +47,7 @@ void daemon_audit_event(struct daemon *d, const struct ev_hdr *h)
 	o = event_json(h);
 	if (o)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "type");	/* it is the record's kind */
-	daemon_audit(d, event_type_name(h->type), o);
+	daemon_audit(d, event_audit_kind(h->type), o);
 }
 
 void daemon_audit_tick(struct daemon *d)
@@ -64,7 +64,7 @@ void daemon_audit_close(struct daemon *d)
 {
 	if (!d->auditing)
 		return;
-	daemon_audit(d, "daemon_stop", cJSON_CreateObject());
+	daemon_audit(d, AUDIT_DAEMON_STOP, cJSON_CreateObject());
 	audit_close(&d->audit);
 	d->auditing = false;
 }

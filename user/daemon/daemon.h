@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "audit/chain.h"
+#include "audit/kinds.h"
 #include "daemon/ctl_server.h"
 #include "daemon/proctable.h"
 #include "daemon/recent.h"
@@ -82,7 +83,7 @@ int daemon_request(struct daemon *d, struct ctl_client *c, const char *msg, size
 /* The audit log (audit_sink.c): opened from --audit-dir; records are no-ops without it. */
 int daemon_audit_open(struct daemon *d);
 /* Appends a record of kind (takes rec). */
-void daemon_audit(struct daemon *d, const char *kind, cJSON *rec);
+void daemon_audit(struct daemon *d, enum audit_kind kind, cJSON *rec);
 /* Appends an event of a tracked process. */
 void daemon_audit_event(struct daemon *d, const struct ev_hdr *h);
 /* Batched fsync, from the periodic tick. */

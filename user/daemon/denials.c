@@ -69,7 +69,7 @@ void daemon_on_deny(struct daemon *d, const struct ev_deny *e)
 	if (line)
 		daemon_publish(d, line);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");
-	daemon_audit(d, "deny", o);
+	daemon_audit(d, AUDIT_DENY, o);
 	/* A process limit stops the whole call, not only the process over it. */
 	for (unsigned i = 0; s && e->op == DENY_FORK && i < e->h.ncalls && i < EV_MAX_CALLS; i++) {
 		struct active_call *c = active_call_find(s->calls, e->h.calls[i]);

@@ -15,6 +15,12 @@ static const char *const type_names[EV_TYPE_MAX] = {
 	[EV_MCP_STDOUT] = "mcp_stdout", [EV_DENY] = "deny",
 };
 
+static const enum audit_kind type_kinds[EV_TYPE_MAX] = {
+	[EV_EXEC] = AUDIT_EXEC, [EV_FORK] = AUDIT_FORK, [EV_EXIT] = AUDIT_EXIT,
+	[EV_NET] = AUDIT_NET, [EV_SOCK_STATE] = AUDIT_SOCK_STATE, [EV_SEED] = AUDIT_SEED,
+	[EV_MCP_STDOUT] = AUDIT_MCP_STDOUT, [EV_DENY] = AUDIT_DENY,
+};
+
 static const size_t type_sizes[EV_TYPE_MAX] = {
 	[EV_EXEC] = sizeof(struct ev_exec), [EV_FORK] = sizeof(struct ev_fork),
 	[EV_EXIT] = sizeof(struct ev_exit), [EV_NET] = sizeof(struct ev_net),
@@ -49,6 +55,11 @@ static const char *const tcp_states[] = {
 const char *event_type_name(unsigned type)
 {
 	return NAME_OR(type_names, type, "unknown");
+}
+
+enum audit_kind event_audit_kind(unsigned type)
+{
+	return type < EV_TYPE_MAX ? type_kinds[type] : AUDIT_KIND_COUNT;
 }
 
 const struct ev_hdr *event_check(const void *data, size_t size, const char **why)

@@ -8,12 +8,15 @@
 
 #include <cJSON.h>
 
+#include "audit/kinds.h"
 #include "events.h"
 
 /* Checks a ring buffer record's version, type and size. Returns the header, or NULL and a reason. */
 const struct ev_hdr *event_check(const void *data, size_t size, const char **why);
 /* Name of an event type ("exec", ...), used in JSON and in the drop counters. */
 const char *event_type_name(unsigned type);
+/* The kind of the audit record of a policed process's event, named as its type (AUDIT_KIND_COUNT out of range). */
+enum audit_kind event_audit_kind(unsigned type);
 /* Adds a 64-bit integer exactly (a JSON double cannot hold every cgroup id or start time). */
 void add_u64(cJSON *o, const char *key, uint64_t v);
 /* The policy's name for an enum deny_rule: "exec.deny", "network.egress", ... */

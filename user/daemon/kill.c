@@ -105,7 +105,7 @@ static void report_kill(struct daemon *d, struct server *s, struct active_call *
 	if (line)
 		daemon_publish(d, line);
 	cJSON_DeleteItemFromObjectCaseSensitive(rec, "type");
-	daemon_audit(d, "kill", rec);
+	daemon_audit(d, AUDIT_KILL, rec);
 }
 
 /*

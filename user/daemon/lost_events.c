@@ -25,7 +25,7 @@ void daemon_report_drops(struct daemon *d)
 	cJSON_AddNumberToObject(o, "total", total);
 	line = cJSON_PrintUnformatted(o);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");
-	daemon_audit(d, "lost_events", o);
+	daemon_audit(d, AUDIT_LOST_EVENTS, o);
 	if (!line) {
 		log_warnx("lost_events: %" PRIu64 " records dropped; the event itself: out of memory", total);
 		return;

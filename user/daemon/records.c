@@ -22,7 +22,7 @@ static struct proc *update_table(struct daemon *d, const struct ev_hdr *h)
 			cJSON_AddStringToObject(rec, "name", s->name);
 			cJSON_AddNumberToObject(rec, "pid", h->pid);
 			cJSON_AddNumberToObject(rec, "exit_code", ((const struct ev_exit *)h)->exit_code);
-			daemon_audit(d, "server_exit", rec);
+			daemon_audit(d, AUDIT_SERVER_EXIT, rec);
 		}
 		if (h->server_id)
 			servers_forget_root(&d->servers, h->pid, daemon_server_gone, d);	/* its cgroup, if any, is tidied on the next tick */

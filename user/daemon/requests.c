@@ -5,6 +5,7 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
+#include "audit/kinds.h"
 #include "common/log.h"
 #include "control.h"
 #include "daemon/cgroups.h"
@@ -39,7 +40,7 @@ static int reply(struct daemon *d, struct ctl_client *c, const cJSON *req, cJSON
 }
 
 /* Audits a server's registration or attach, naming the peer that asked. */
-static void audit_server(struct daemon *d, const char *kind, uint32_t id, const char *name,
+static void audit_server(struct daemon *d, enum audit_kind kind, uint32_t id, const char *name,
 			 const struct ctl_client *c, pid_t pid)
 {
 	cJSON *rec = cJSON_CreateObject();
@@ -57,7 +58,7 @@ static void audit_server(struct daemon *d, const char *kind, uint32_t id, const 
 }
 
 /* Audits a shim's report: its fields (tool, args_sha256, decision, outcome, ...) as sent. */
-static void audit_call(struct daemon *d, const char *kind, const cJSON *req)
+static void audit_call(struct daemon *d, enum audit_kind kind, const cJSON *req)
 {
 	cJSON *rec = cJSON_Duplicate(req, true);
 
@@ -215,7 +216,7 @@ static int do_register(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	}
 	log_warnx("peer pid %d uid %u: registered server '%s' as %u, cgroup %s%s", c->pid, c->uid,
 		  name->valuestring, id, s->cgroup, sandbox ? ", with sandbox rules" : "");
-	audit_server(d, "server_start", id, name->valuestring, c, 0);
+	audit_server(d, AUDIT_SERVER_START, id, name->valuestring, c, 0);
 	body = cJSON_CreateObject();
 	if (body) {
 		cJSON_AddNumberToObject(body, "server_id", id);
@@ -255,7 +256,7 @@ static int do_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
 	if (id) {
 		log_warnx("peer pid %d uid %u: attached pid %d to server %u '%s'", c->pid, c->uid, (int)pid, id,
 			  s->name);
-		audit_server(d, "server_attach", id, s->name, c, (pid_t)pid);
+		audit_server(d, AUDIT_SERVER_ATTACH, id, s->name, c, (pid_t)pid);
 	}
 	return reply_server(d, c, req, "attach", id, why);
 }
@@ -313,7 +314,7 @@ static int call_start(struct daemon *d, struct ctl_client *c, const cJSON *req, 
 		snprintf(msg, sizeof(msg), "call_start: %s", why);
 		return reply(d, c, req, NULL, msg);
 	}
-	audit_call(d, CTL_OP_CALL_START, req);
+	audit_call(d, AUDIT_CALL_START, req);
 	return reply(d, c, req, NULL, NULL);
 }
 
@@ -332,7 +333,7 @@ static int call_end(struct daemon *d, struct ctl_client *c, const cJSON *req, st
 		snprintf(msg, sizeof(msg), "call_end: %s", why);
 		return reply(d, c, req, NULL, msg);
 	}
-	audit_call(d, CTL_OP_CALL_END, req);
+	audit_call(d, AUDIT_CALL_END, req);
 	body = cJSON_CreateObject();
 	if (body)
 		cJSON_AddItemToObject(body, "violations", daemon_call_ended(d, s, call));
@@ -391,7 +392,7 @@ static int do_shim_record(struct daemon *d, struct ctl_client *c, const cJSON *r
 
 	if (!s)
 		return reply(d, c, req, NULL, msg);
-	audit_call(d, kind, req);
+	audit_call(d, !strcmp(kind, CTL_OP_POLICY_RELOAD) ? AUDIT_POLICY_RELOAD : AUDIT_CALL_DENIED, req);
 	/* A reloaded policy brings its server-level sandbox, or none. */
 	if (!strcmp(kind, CTL_OP_POLICY_RELOAD) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "ok"))) {
 		if (sandbox && daemon_rules_set(d, s, NULL, sandbox, err, sizeof(err))) {

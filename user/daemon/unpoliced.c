@@ -121,7 +121,7 @@ static void check(struct daemon *d, const struct ev_hdr *h, struct proc *p, cons
 	log_warnx("unpoliced MCP server: pid %u (%s), signal %s", p->pid, p->comm, signal);
 	line = cJSON_PrintUnformatted(o);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");	/* it is the audit record's kind */
-	daemon_audit(d, "unpoliced_server", o);
+	daemon_audit(d, AUDIT_UNPOLICED_SERVER, o);
 	if (line)
 		daemon_publish(d, line);
 }

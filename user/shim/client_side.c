@@ -56,7 +56,7 @@ static void record_refusal(struct shim *s, const cJSON *id, const char *why)
 	if (id)
 		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(id, 1));
 	cJSON_AddStringToObject(rec, "reason", why);
-	dlog_write(&s->log, "refused", rec);
+	dlog_write(&s->log, AUDIT_REFUSED, rec);
 }
 
 static void refuse(struct shim *s, struct replies *r, const cJSON *id, int code, const char *why)
@@ -86,7 +86,7 @@ static void record_decision(struct shim *s, const cJSON *id, const char *tool,
 		cJSON_AddStringToObject(rec, "reason", d->reason);
 	}
 	cJSON_AddNumberToObject(rec, "latency_us", (double)took_ns / 1000.0);
-	dlog_write(&s->log, "decision", rec);
+	dlog_write(&s->log, AUDIT_DECISION, rec);
 }
 
 static void args_hash(const cJSON *args, char sha[SHA256_HEX_LEN + 1])
@@ -221,7 +221,7 @@ static void client_cancelled(struct shim *s, const struct jsonrpc_msg *m)
 			cJSON_AddStringToObject(rec, "tool", p->tool);
 		cJSON_AddStringToObject(rec, "outcome", "cancelled");
 		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now_ns() - p->start_ns) / 1e6);
-		dlog_write(&s->log, "call_end", rec);
+		dlog_write(&s->log, AUDIT_CALL_END, rec);
 		shim_forget(s, p, "cancelled", -1);
 	}
 }

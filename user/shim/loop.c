@@ -218,7 +218,7 @@ static int respawn(struct shim *s)
 		outq_init(&s->to_server, -1);
 		s->server_eof = true;
 		cJSON_AddBoolToObject(rec, "ok", false);
-		dlog_write(&s->log, "server_respawn", rec);
+		dlog_write(&s->log, AUDIT_SERVER_RESPAWN, rec);
 		return -1;
 	}
 	outq_init(&s->to_server, s->child.to_server);
@@ -226,7 +226,7 @@ static int respawn(struct shim *s)
 	log_warnx("server pid %d was killed; restarted as pid %d, replaying the handshake", old, s->child.pid);
 	cJSON_AddNumberToObject(rec, "pid", s->child.pid);
 	cJSON_AddBoolToObject(rec, "ok", true);
-	dlog_write(&s->log, "server_respawn", rec);
+	dlog_write(&s->log, AUDIT_SERVER_RESPAWN, rec);
 	shim_replay_handshake(s);
 	return 0;
 }

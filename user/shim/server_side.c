@@ -25,7 +25,7 @@ static void record_call_end(struct shim *s, const struct pending *p, const char 
 	if (result)
 		cJSON_AddBoolToObject(rec, "is_error", cJSON_IsTrue(is_error));
 	cJSON_AddNumberToObject(rec, "duration_ms", (double)(now_ns() - p->start_ns) / 1e6);
-	dlog_write(&s->log, "call_end", rec);
+	dlog_write(&s->log, AUDIT_CALL_END, rec);
 }
 
 /* Whether settling p needs the parsed message, not just its id. */
@@ -142,7 +142,7 @@ static void not_json(struct shim *s, const char *line, size_t n)
 	if (text)
 		cJSON_AddStringToObject(rec, "text", text);
 	free(text);
-	dlog_write(&s->log, "server_stdout", rec);
+	dlog_write(&s->log, AUDIT_SERVER_STDOUT, rec);
 }
 
 /* A reply cJSON cannot parse (a lone surrogate, NaN) still answers its request: settle

@@ -139,7 +139,7 @@ void shim_fail_pending(struct shim *s, const char *why)
 			if (p->tool)
 				cJSON_AddStringToObject(rec, "tool", p->tool);
 			cJSON_AddStringToObject(rec, "outcome", "server_exit");
-			dlog_write(&s->log, "call_end", rec);
+			dlog_write(&s->log, AUDIT_CALL_END, rec);
 		}
 		shim_forget(s, p, "server_exit", -1);
 	}
@@ -178,7 +178,7 @@ static void server_stuck(struct shim *s, struct pending *ping)
 	cJSON_AddNumberToObject(rec, "pid", s->child.pid);
 	cJSON_AddStringToObject(rec, "rule", ping->deadline_rule);
 	cJSON_AddStringToObject(rec, "reason", reason);
-	dlog_write(&s->log, "server_kill", rec);
+	dlog_write(&s->log, AUDIT_SERVER_KILL, rec);
 	/* The daemon kills the whole cgroup, escapees included; alone, the shim kills its process group. */
 	if (dlink_kill_server(&s->link, ping->deadline_rule, reason))
 		child_signal(&s->child, SIGKILL);
@@ -220,7 +220,7 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 		cJSON_AddStringToObject(rec, "rule", p->deadline_rule);
 		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now - p->start_ns) / 1e6);
 		cJSON_AddNumberToObject(rec, "deadline_mono_ms", (double)p->deadline_ns / 1e6);	/* CLOCK_MONOTONIC */
-		dlog_write(&s->log, "call_end", rec);
+		dlog_write(&s->log, AUDIT_CALL_END, rec);
 		send_ping(s, p->deadline_rule);	/* may move the table: stop here, the next poll goes on */
 		return;
 	}
@@ -263,5 +263,5 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 		log_warnx("policy reloaded from %s (%s)", s->o.policy_path, trigger);
 	}
 	dlink_policy_reload(&s->link, rec);
-	dlog_write(&s->log, "policy_reload", rec);
+	dlog_write(&s->log, AUDIT_POLICY_RELOAD, rec);
 }
