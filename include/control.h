@@ -1,14 +1,21 @@
-/* control.h: the daemon's control socket protocol, spoken by `mcpwarden events|status` and by the shim. */
+/* control.h: the daemon's control socket protocol, spoken by `mcpwarden events|status|ps` and by the shim. */
 #ifndef MCPWARDEN_CONTROL_H
 #define MCPWARDEN_CONTROL_H
 
 /*
  * Transport: AF_UNIX SOCK_SEQPACKET at CTL_DEFAULT_SOCKET (mode 0660); the
- * daemon logs each peer's SO_PEERCRED. Every message is one JSON object, at
- * most CTL_MSG_MAX bytes, without a trailing newline.
+ * daemon logs each peer's SO_PEERCRED and serves at most CTL_MAX_CLIENTS
+ * peers at once (user/daemon/ctl_server.h). Every message is one JSON object,
+ * at most CTL_MSG_MAX bytes, without a trailing newline.
  *
  * Requests carry "op" and may carry "id" (any JSON value), echoed in the reply.
- * Replies: {"op":"ack","id":..,"ok":true,...} or {"op":"error","id":..,"ok":false,"error":"why"}.
+ * Replies: {"op":"ack","id":..,"ok":true,...} or {"op":"error","id":..,"ok":false,"error":"OP: why"}.
+ * The op names, and building and reading messages by op, are in
+ * user/common/ctl_proto.h: every sender and reader goes through it.
+ *
+ * A peer inside a policed server's tree (or one that ever was) may send
+ * "status", "ps" and "subscribe" only; every other op is refused, so code a
+ * tool runs cannot register, attach, end its call or kill.
  *
  *   {"op":"status"}
  *       -> ack with "status": {"mode","features":{...},"counters":{...},"drops":{TYPE:n,...}}
@@ -71,7 +78,7 @@
  *       every process carrying C but the server process, sweeping again until
  *       a sweep finds nothing new. Audited as "kill". -> ack
  *   {"op":"kill_server","server_id":S,"rule":R,"reason":W}
- *       Owner or root: cgroup.kill on the server's cgroup. -> ack
+ *       Owner or root: cgroup.kill on the server's cgroup. Audited as "kill". -> ack
  *   {"op":"call_denied","server_id":S,"tool":T,"args_sha256":H,"rule":R,"reason":W}
  *       Owner or root only: a call the shim's policy refused, for the audit log. -> ack
  *   {"op":"policy_reload","server_id":S,"file":F,"trigger":T,"ok":BOOL[,"error":E][,"sandbox":{...}]}
@@ -81,31 +88,19 @@
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon
  *       closes, unless follow is true: then live events keep coming.
- *       Besides sensor events, the stream carries
- *       {"type":"lost_events","ts":NS,"counts":{TYPE:n,...},"total":n}
- *       whenever the kernel dropped records since the last such event
- *       (per-type counts of this interval; "status" has the totals).
+ *       Besides sensor events, the stream carries the daemon's own: "deny"
+ *       and "kill" (what the sandbox stopped or killed), "unpoliced_server",
+ *       and {"type":"lost_events","source":"ring_buffer","ts":NS,
+ *       "counts":{TYPE:n,...},"total":n} whenever the kernel dropped records
+ *       since the last such event (per-type counts of this interval; "status"
+ *       has the totals). A follower whose queue overflowed gets
+ *       {"type":"lost_events","source":"subscriber","ts":NS,"total":n} before
+ *       its next message: the messages it missed.
  *       Live events arrive in batches, at most ~100 ms late (the daemon is
  *       woken per 256 KiB of records or by its timer).
  */
 
 #define CTL_DEFAULT_SOCKET	"/run/mcpwarden/control.sock"
 #define CTL_MSG_MAX		65536
-
-#define CTL_OP_STATUS		"status"
-#define CTL_OP_PS		"ps"
-#define CTL_OP_TRACK		"track"
-#define CTL_OP_SUBSCRIBE	"subscribe"
-#define CTL_OP_REGISTER		"register"
-#define CTL_OP_ATTACH		"attach"
-#define CTL_OP_CALL_START	"call_start"
-#define CTL_OP_CALL_END		"call_end"
-#define CTL_OP_CALL_DENIED	"call_denied"
-#define CTL_OP_KILL_CALL	"kill_call"
-#define CTL_OP_KILL_SERVER	"kill_server"
-#define CTL_OP_POLICY_RELOAD	"policy_reload"
-#define CTL_OP_ACK		"ack"
-#define CTL_OP_ERROR		"error"
-#define CTL_OP_END		"end"
 
 #endif

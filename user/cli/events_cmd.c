@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -18,18 +17,17 @@ static int usage(void)
 	return EXIT_USAGE;
 }
 
-/* Prints one message: events have a "type"; the end marker is {"op":"end"}. 1 at the end, 0 to go on, -1 on garbage. */
+/* Prints one message: events have a "type"; the end marker is the op "end". 1 at the end, 0 to go on, -1 on garbage. */
 static int print_event(const char *msg, ssize_t len, bool json)
 {
 	cJSON *o = cJSON_ParseWithLength(msg, len);
-	const cJSON *op = cJSON_GetObjectItemCaseSensitive(o, "op");
 	int r = 0;
 
 	if (!cJSON_IsObject(o)) {
 		log_warnx("control socket: message is not a JSON object");
 		r = -1;
 	} else if (!cJSON_HasObjectItem(o, "type")) {
-		r = cJSON_IsString(op) && !strcmp(op->valuestring, CTL_OP_END) ? 1 : 0;
+		r = ctl_message_op(o) == CTL_OP_END;
 	} else if (json) {
 		printf("%s\n", msg);
 	} else {
@@ -69,9 +67,8 @@ int cmd_events(int argc, char **argv)
 		return usage();
 	if ((fd = ctl_connect(path)) < 0)
 		return EXIT_RUNTIME;
-	req = cJSON_CreateObject();
-	if (!req || !cJSON_AddStringToObject(req, "op", CTL_OP_SUBSCRIBE) ||
-	    !cJSON_AddBoolToObject(req, "follow", follow)) {
+	req = ctl_message(CTL_OP_SUBSCRIBE);
+	if (!req || !cJSON_AddBoolToObject(req, "follow", follow)) {
 		log_warnx("subscribe request: out of memory");
 		cJSON_Delete(req);
 		close(fd);

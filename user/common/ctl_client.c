@@ -142,16 +142,13 @@ cJSON *ctl_call(int fd, const cJSON *req)
 	return r ? NULL : rep;
 }
 
-cJSON *ctl_ask(const char *path, const char *op)
+cJSON *ctl_ask(const char *path, enum ctl_op op)
 {
-	cJSON *req = cJSON_CreateObject(), *rep = NULL;
+	cJSON *req = ctl_message(op), *rep = NULL;
 	int fd;
 
-	if (!req || !cJSON_AddStringToObject(req, "op", op)) {
-		log_warnx("%s request: out of memory", op);
-		cJSON_Delete(req);
+	if (!req)
 		return NULL;
-	}
 	if ((fd = ctl_connect(path)) >= 0) {
 		rep = ctl_call(fd, req);
 		close(fd);

@@ -6,6 +6,8 @@
 
 #include <cJSON.h>
 
+#include "common/ctl_proto.h"
+
 /* Connects to the daemon at `path`. fd, or -1 (logged). */
 int ctl_connect(const char *path);
 /* The same without logging: fd, or -1 with errno set (for callers that warn once). */
@@ -14,7 +16,7 @@ int ctl_connect_quiet(const char *path);
  * Its length, 0 when the daemon closed, -1 on error (logged). */
 ssize_t ctl_recv(int fd, char **msg);
 /* Connects to path, sends {"op": op}, returns the ack and closes; NULL (logged) on failure. */
-cJSON *ctl_ask(const char *path, const char *op);
+cJSON *ctl_ask(const char *path, enum ctl_op op);
 /* Sends `req` and waits for the reply; NULL (logged) on failure or an error reply. */
 cJSON *ctl_call(int fd, const cJSON *req);
 /*

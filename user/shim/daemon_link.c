@@ -81,8 +81,7 @@ int dlink_register(struct daemon_link *l)
 		l->warned = true;
 		return -1;
 	}
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "op", "register");
+	req = ctl_message(CTL_OP_REGISTER);
 	cJSON_AddStringToObject(req, "name", l->name);
 	if (l->sandbox)
 		cJSON_AddItemToObject(req, "sandbox", cJSON_Duplicate(l->sandbox, 1));
@@ -105,14 +104,11 @@ int dlink_register(struct daemon_link *l)
 
 int dlink_attach(struct daemon_link *l, pid_t pid)
 {
-	cJSON *req = cJSON_CreateObject(), *rep;
+	cJSON *req, *rep;
 
 	l->server_pid = pid;
-	if (l->fd < 0) {
-		cJSON_Delete(req);
+	if (l->fd < 0 || !(req = ctl_message(CTL_OP_ATTACH)))
 		return -1;
-	}
-	cJSON_AddStringToObject(req, "op", "attach");
 	cJSON_AddNumberToObject(req, "server_id", (double)l->server_id);
 	cJSON_AddNumberToObject(req, "pid", pid);
 	rep = ask(l, req, NULL);
@@ -121,19 +117,18 @@ int dlink_attach(struct daemon_link *l, pid_t pid)
 }
 
 /* Sends op for the server with fields (taken) and returns the ack, or NULL (an error reply is logged). */
-static cJSON *report_ack(struct daemon_link *l, const char *op, cJSON *fields)
+static cJSON *report_ack(struct daemon_link *l, enum ctl_op op, cJSON *fields)
 {
-	if (l->fd < 0 || !fields) {
+	if (l->fd < 0 || !(fields = ctl_message_with(op, fields))) {
 		cJSON_Delete(fields);
 		return NULL;
 	}
-	cJSON_AddStringToObject(fields, "op", op);
 	cJSON_AddNumberToObject(fields, "server_id", (double)l->server_id);
 	return ask(l, fields, NULL);
 }
 
 /* The same, when only success matters. */
-static bool report(struct daemon_link *l, const char *op, cJSON *fields)
+static bool report(struct daemon_link *l, enum ctl_op op, cJSON *fields)
 {
 	cJSON *rep = report_ack(l, op, fields);
 
@@ -164,7 +159,7 @@ uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *a
 	cJSON_AddStringToObject(f, "decision", "allow");
 	if (sandbox)
 		cJSON_AddItemToObject(f, "sandbox", cJSON_Duplicate(sandbox, 1));
-	if (!report(l, "call_start", f)) {
+	if (!report(l, CTL_OP_CALL_START, f)) {
 		*refused = true;
 		return 0;
 	}
@@ -182,7 +177,7 @@ cJSON *dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome,
 	cJSON_AddStringToObject(f, "outcome", outcome);
 	if (is_error >= 0)
 		cJSON_AddBoolToObject(f, "is_error", is_error);
-	rep = report_ack(l, "call_end", f);
+	rep = report_ack(l, CTL_OP_CALL_END, f);
 	v = cJSON_DetachItemFromObjectCaseSensitive(rep, "violations");
 	cJSON_Delete(rep);
 	if (cJSON_GetArraySize(v) == 0) {
@@ -203,7 +198,7 @@ static int kill_op(struct daemon_link *l, uint64_t call, const char *rule, const
 		cJSON_AddNumberToObject(f, "call", (double)call);
 	cJSON_AddStringToObject(f, "rule", rule);
 	cJSON_AddStringToObject(f, "reason", reason);
-	return report(l, call ? "kill_call" : "kill_server", f) ? 0 : -1;
+	return report(l, call ? CTL_OP_KILL_CALL : CTL_OP_KILL_SERVER, f) ? 0 : -1;
 }
 
 int dlink_kill_call(struct daemon_link *l, uint64_t call, const char *rule, const char *reason)
@@ -225,7 +220,7 @@ void dlink_policy_reload(struct daemon_link *l, const cJSON *rec)
 	/* The daemon swaps the server's rule set as the shim swaps its policy. */
 	if (l->sandbox)
 		cJSON_AddItemToObject(f, "sandbox", cJSON_Duplicate(l->sandbox, 1));
-	if (!report(l, "policy_reload", f) && l->fd >= 0)
+	if (!report(l, CTL_OP_POLICY_RELOAD, f) && l->fd >= 0)
 		log_warnx("the daemon did not take the reloaded policy's sandbox: the previous rules stay in force");
 }
 
@@ -241,7 +236,7 @@ void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args
 	cJSON_AddStringToObject(f, "decision", "deny");
 	cJSON_AddStringToObject(f, "rule", rule);
 	cJSON_AddStringToObject(f, "reason", reason);
-	report(l, "call_denied", f);
+	report(l, CTL_OP_CALL_DENIED, f);
 }
 
 int dlink_poll_fd(const struct daemon_link *l)
