@@ -5,26 +5,18 @@
 #include "cli/commands.h"
 #include "common/log.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *usage;
-} commands[] = {
-	{ "run", cmd_run, "run [--policy FILE] [--name NAME] [--socket PATH] [--no-daemon] [--audit FILE] -- CMD [ARG...]" },
-	{ "policy", cmd_policy, "policy check FILE..." },
-	{ "scan", cmd_scan, "scan [--json] [--home DIR]... [--wrap [--policy-dir DIR] | --unwrap]" },
-	{ "audit", cmd_audit, "audit verify|show|tail [--call ID] [--server ID] [--json] [-n N] [DIR]" },
-	{ "daemon", cmd_daemon, "daemon [--socket PATH] [--audit-dir DIR] [--audit-fsync-ms MS] [--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--unpoliced=alert|kill] [--verbose]" },
-	{ "events", cmd_events, "events [--follow] [--json] [--socket PATH]" },
-	{ "ps", cmd_ps, "ps [--json] [--socket PATH]" },
-	{ "status", cmd_status, "status [--json] [--socket PATH]" },
+static const struct cli_command *const commands[] = {
+	&cmd_run, &cmd_policy, &cmd_scan, &cmd_audit, &cmd_daemon, &cmd_events, &cmd_ps, &cmd_status,
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f, "usage:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  mcpwarden %s\n", commands[i].usage);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fputs("  ", f);
+		cli_print_synopsis(f, commands[i]);
+	}
+	fprintf(f, "`mcpwarden COMMAND --help` describes a command's options.\n");
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
@@ -35,12 +27,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
 		return usage(stdout);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
+		if (!strcmp(argv[1], commands[i]->name)) {
 			static char tag[64];
 
-			snprintf(tag, sizeof(tag), "mcpwarden %s", commands[i].name);
+			snprintf(tag, sizeof(tag), "mcpwarden %s", commands[i]->name);
 			log_init(tag);
-			return commands[i].fn(argc - 1, argv + 1);
+			return commands[i]->run(argc - 1, argv + 1);
 		}
 	}
 	fprintf(stderr, "mcpwarden: unknown command '%s'\n", argv[1]);

@@ -12,6 +12,26 @@
 
 #define AUDIT_DEFAULT_DIR "/var/lib/mcpwarden/audit"
 
+static int audit_main(int argc, char **argv);
+
+static const struct cli_opt opts[] = {
+	{ "call", 'c', "ID", 0, "show: the call to rebuild" },
+	{ "server", 's', "ID", 0, "show: the server the call belongs to (default: any)" },
+	OPT_JSON,
+	{ "lines", 'n', "N", CLI_SHORT, "tail: how many records (default 20)" },
+	{ NULL },
+};
+
+const struct cli_command cmd_audit = {
+	.name = "audit",
+	.run = audit_main,
+	.summary = "Reads the daemon's audit directory (default " AUDIT_DEFAULT_DIR "): verify its hash chain, "
+		   "show one call (its decision, process tree, connections), or tail its last records.",
+	.words = "verify|show|tail",
+	.operands = "[DIR]",
+	.opts = opts,
+};
+
 static void print_problem(void *ctx, const char *segment, uint64_t seq, const char *what)
 {
 	(void)ctx;
@@ -86,37 +106,28 @@ static int tail(const char *dir, long n)
 	return EXIT_OK;
 }
 
-int cmd_audit(int argc, char **argv)
+static int audit_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "call", required_argument, NULL, 'c' },
-		{ "server", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "lines", required_argument, NULL, 'n' },
-		{ 0 },
-	};
 	uint64_t call = 0, server = 0;
 	const char *sub, *dir;
 	bool json = false;
 	long n = 20;
 	int c;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: mcpwarden audit verify|show|tail [--call ID] [--server ID] [--json] [-n N] [DIR]\n");
-		return EXIT_USAGE;
-	}
-	sub = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:s:jn:", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = cli_getopt(&cmd_audit, argc, argv)) != -1) {
 		switch (c) {
 		case 'c': call = strtoull(optarg, NULL, 10); break;
 		case 's': server = strtoull(optarg, NULL, 10); break;
 		case 'j': json = true; break;
 		case 'n': n = strtol(optarg, NULL, 10); break;
-		default: return EXIT_USAGE;
+		default: return cli_usage(&cmd_audit, c);
 		}
 	}
-	dir = optind < argc ? argv[optind] : AUDIT_DEFAULT_DIR;
+	if (optind == argc)
+		return cli_usage(&cmd_audit, '?');
+	sub = argv[optind];
+	dir = optind + 1 < argc ? argv[optind + 1] : AUDIT_DEFAULT_DIR;
 	if (!strcmp(sub, "verify"))
 		return verify(dir);
 	if (!strcmp(sub, "show") && call)
@@ -125,5 +136,5 @@ int cmd_audit(int argc, char **argv)
 		return tail(dir, n);
 	fprintf(stderr, "mcpwarden audit: '%s' needs %s\n", sub,
 		!strcmp(sub, "show") ? "--call ID" : "verify, show --call ID or tail [-n N]");
-	return EXIT_USAGE;
+	return cli_usage(&cmd_audit, '?');
 }

@@ -6,37 +6,38 @@
 
 #include "cli/commands.h"
 #include "common/log.h"
-#include "control.h"
 #include "daemon/daemon.h"
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: mcpwarden daemon [--socket PATH] [--audit-dir DIR] [--audit-fsync-ms MS] "
-		"[--audit-segment-bytes N] [--track-pid PID]... [--trace-all] [--unpoliced=alert|kill] [--verbose]\n");
-	return EXIT_USAGE;
-}
+static int daemon_main(int argc, char **argv);
 
-int cmd_daemon(int argc, char **argv)
+static const struct cli_opt opts[] = {
+	OPT_SOCKET,
+	{ "audit-dir", 'D', "DIR", 0, "keep the hash-chained audit log in DIR" },
+	{ "audit-fsync-ms", 'F', "MS", 0, "sync the audit log at most this often, in ms (0: every record)" },
+	{ "audit-segment-bytes", 'B', "N", 0, "start a new audit segment past N bytes (at least 4096)" },
+	{ "track-pid", 't', "PID", CLI_REPEAT, "track PID and what it forks as a server, without a shim" },
+	{ "trace-all", 'a', NULL, 0, "report every process's socket calls, not only servers'" },
+	{ "unpoliced", 'u', "alert|kill", 0, "what to do about an MCP server running without a shim (default alert)" },
+	OPT_VERBOSE,
+	{ NULL },
+};
+
+const struct cli_command cmd_daemon = {
+	.name = "daemon",
+	.run = daemon_main,
+	.summary = "Runs the BPF sensor and sandbox in the foreground (as root), serving shims and the other commands.",
+	.opts = opts,
+};
+
+static int daemon_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "track-pid", required_argument, NULL, 't' },
-		{ "trace-all", no_argument, NULL, 'a' },
-		{ "unpoliced", required_argument, NULL, 'u' },
-		{ "audit-dir", required_argument, NULL, 'D' },
-		{ "audit-fsync-ms", required_argument, NULL, 'F' },
-		{ "audit-segment-bytes", required_argument, NULL, 'B' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct daemon_opts o = { .socket_path = CTL_DEFAULT_SOCKET, .audit_fsync_ms = 1000 };
 	char *end;
 	long pid;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:t:u:avhD:F:B:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd_daemon, argc, argv)) != -1) {
 		switch (c) {
 		case 'D': o.audit_dir = optarg; break;
 		case 'F':
@@ -74,10 +75,10 @@ int cmd_daemon(int argc, char **argv)
 			o.unpoliced_kill = !strcmp(optarg, "kill");
 			break;
 		case 'v': log_set_verbose(true); break;
-		default: return usage();
+		default: return cli_usage(&cmd_daemon, c);
 		}
 	}
 	if (optind != argc)
-		return usage();
+		return cli_usage(&cmd_daemon, '?');
 	return daemon_run(&o) ? EXIT_RUNTIME : EXIT_OK;
 }

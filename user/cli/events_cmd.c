@@ -9,13 +9,22 @@
 #include "cli/flat.h"
 #include "common/ctl_client.h"
 #include "common/log.h"
-#include "control.h"
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: mcpwarden events [--follow] [--json] [--socket PATH]\n");
-	return EXIT_USAGE;
-}
+static int events_main(int argc, char **argv);
+
+static const struct cli_opt opts[] = {
+	{ "follow", 'f', NULL, 0, "after the recent events, keep printing live ones" },
+	{ "json", 'j', NULL, 0, "print each event as a JSON object (default: key=value)" },
+	OPT_SOCKET,
+	{ NULL },
+};
+
+const struct cli_command cmd_events = {
+	.name = "events",
+	.run = events_main,
+	.summary = "Prints the daemon's events: execs, forks, exits, connections, denials, each tied to its server and calls.",
+	.opts = opts,
+};
 
 /* Prints one message: events have a "type"; the end marker is the op "end". 1 at the end, 0 to go on, -1 on garbage. */
 static int print_event(const char *msg, ssize_t len, bool json)
@@ -38,15 +47,8 @@ static int print_event(const char *msg, ssize_t len, bool json)
 	return r;
 }
 
-int cmd_events(int argc, char **argv)
+static int events_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *path = CTL_DEFAULT_SOCKET;
 	bool follow = false, json = false;
 	cJSON *req, *rep;
@@ -55,16 +57,16 @@ int cmd_events(int argc, char **argv)
 	int c, fd, r = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "fjs:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd_events, argc, argv)) != -1) {
 		switch (c) {
 		case 'f': follow = true; break;
 		case 'j': json = true; break;
 		case 's': path = optarg; break;
-		default: return usage();
+		default: return cli_usage(&cmd_events, c);
 		}
 	}
 	if (optind != argc)
-		return usage();
+		return cli_usage(&cmd_events, '?');
 	if ((fd = ctl_connect(path)) < 0)
 		return EXIT_RUNTIME;
 	req = ctl_message(CTL_OP_SUBSCRIBE);

@@ -5,6 +5,17 @@
 #include "cli/commands.h"
 #include "policy/load.h"
 
+static int policy_main(int argc, char **argv);
+
+const struct cli_command cmd_policy = {
+	.name = "policy",
+	.run = policy_main,
+	.summary = "Validates policy files: errors read file:line: field: message, and the exit code is 2.",
+	.words = "check",
+	.operands = "FILE...",
+	.in_order = true,	/* a file name may start with '-' */
+};
+
 static int check_files(int n, char **files)
 {
 	int bad = 0;
@@ -25,11 +36,14 @@ static int check_files(int n, char **files)
 	return bad ? EXIT_USAGE : EXIT_OK;
 }
 
-int cmd_policy(int argc, char **argv)
+static int policy_main(int argc, char **argv)
 {
-	if (argc < 3 || strcmp(argv[1], "check")) {
-		fprintf(stderr, "usage: mcpwarden policy check FILE...\n");
-		return EXIT_USAGE;
-	}
-	return check_files(argc - 2, argv + 2);
+	int c;
+
+	optind = 1;
+	if ((c = cli_getopt(&cmd_policy, argc, argv)) != -1)
+		return cli_usage(&cmd_policy, c);
+	if (argc - optind < 2 || strcmp(argv[optind], "check"))
+		return cli_usage(&cmd_policy, '?');
+	return check_files(argc - optind - 1, argv + optind + 1);
 }

@@ -6,7 +6,21 @@
 
 #include "cli/commands.h"
 #include "common/ctl_client.h"
-#include "control.h"
+
+static int ps_main(int argc, char **argv);
+
+static const struct cli_opt opts[] = {
+	OPT_JSON,
+	OPT_SOCKET,
+	{ NULL },
+};
+
+const struct cli_command cmd_ps = {
+	.name = "ps",
+	.run = ps_main,
+	.summary = "Lists the MCP servers the daemon tracks, their calls and their processes.",
+	.opts = opts,
+};
 
 static void print_text(const cJSON *ps)
 {
@@ -34,13 +48,8 @@ static void print_text(const cJSON *ps)
 	}
 }
 
-int cmd_ps(int argc, char **argv)
+static int ps_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ 0 },
-	};
 	const char *path = CTL_DEFAULT_SOCKET;
 	const cJSON *ps;
 	bool json = false;
@@ -48,13 +57,11 @@ int cmd_ps(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "js:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd_ps, argc, argv)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 's': path = optarg; break;
-		default:
-			fprintf(stderr, "usage: mcpwarden ps [--json] [--socket PATH]\n");
-			return EXIT_USAGE;
+		default: return cli_usage(&cmd_ps, c);
 		}
 	}
 	rep = ctl_ask(path, CTL_OP_PS);

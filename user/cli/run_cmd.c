@@ -6,35 +6,38 @@
 
 #include "cli/commands.h"
 #include "common/log.h"
-#include "control.h"
 #include "shim/shim.h"
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: mcpwarden run [--policy FILE] [--name NAME] [--socket PATH] "
-		"[--no-daemon] [--audit FILE] [--max-line BYTES] [--verbose] -- CMD [ARG...]\n");
-	return EXIT_USAGE;
-}
+static int run_main(int argc, char **argv);
 
-int cmd_run(int argc, char **argv)
+static const struct cli_opt opts[] = {
+	{ "policy", 'p', "FILE", 0, "the tool-call policy (YAML or JSON); without it, relay and fail-closed checks only" },
+	{ "name", 'n', "NAME", 0, "the server's name for the daemon and the decision log (default: CMD's base name)" },
+	OPT_SOCKET,
+	{ "no-daemon", 'N', NULL, 0, "do not use the daemon: tool-call policy only, sandbox rules not enforced" },
+	{ "audit", 'a', "FILE", 0, "append the decision log to FILE, one JSON object per line" },
+	{ "max-line", 'm', "BYTES", 0, "the longest line relayed (at least 1024); longer ones are refused" },
+	OPT_VERBOSE,
+	{ NULL },
+};
+
+const struct cli_command cmd_run = {
+	.name = "run",
+	.run = run_main,
+	.summary = "Runs the MCP server CMD on stdio behind the tool-call policy, and the daemon's sandbox when one runs.",
+	.operands = "-- CMD [ARG...]",
+	.in_order = true,	/* CMD's own options are not ours */
+	.opts = opts,
+};
+
+static int run_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "no-daemon", no_argument, NULL, 'N' },
-		{ "audit", required_argument, NULL, 'a' },
-		{ "max-line", required_argument, NULL, 'm' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct shim_opts o = { .max_line = SHIM_DEFAULT_MAX_LINE, .socket_path = CTL_DEFAULT_SOCKET };
 	char *end;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:n:s:Na:m:vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd_run, argc, argv)) != -1) {
 		switch (c) {
 		case 'p': o.policy_path = optarg; break;
 		case 'n': o.name = optarg; break;
@@ -49,11 +52,11 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'v': log_set_verbose(true); break;
-		default: return usage();
+		default: return cli_usage(&cmd_run, c);
 		}
 	}
 	if (optind >= argc)
-		return usage();
+		return cli_usage(&cmd_run, '?');
 	o.argv = argv + optind;
 	if (!o.name) {
 		const char *slash = strrchr(o.argv[0], '/');

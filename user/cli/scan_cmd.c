@@ -8,6 +8,24 @@
 #include "discover/join.h"
 #include "discover/wrap.h"
 
+static int scan_main(int argc, char **argv);
+
+static const struct cli_opt opts[] = {
+	{ "json", 'j', NULL, 0, "print one JSON object per server" },
+	{ "home", 'H', "DIR", CLI_REPEAT, "read the configs under DIR instead of every user's home" },
+	{ "wrap", 'w', NULL, 0, "rewrite the JSON configs to run each server through `mcpwarden run`" },
+	{ "policy-dir", 'p', "DIR", 0, "with --wrap: give a server DIR/NAME.yaml as its policy when that exists" },
+	{ "unwrap", 'u', NULL, 0, "undo --wrap" },
+	{ NULL },
+};
+
+const struct cli_command cmd_scan = {
+	.name = "scan",
+	.run = scan_main,
+	.summary = "Lists the MCP servers the clients on this host configure: configured, running (unpoliced) or policed.",
+	.opts = opts,
+};
+
 static cJSON *entry_json(const struct mcp_entry *e, const struct join_result *r)
 {
 	cJSON *o = cJSON_CreateObject(), *argv = cJSON_AddArrayToObject(o, "argv"), *pids;
@@ -41,16 +59,8 @@ static void print_text(const struct mcp_entry *e, const struct join_result *r)
 	printf("\n    %s\n", e->file);
 }
 
-int cmd_scan(int argc, char **argv)
+static int scan_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "home", required_argument, NULL, 'H' },
-		{ "wrap", no_argument, NULL, 'w' },
-		{ "unwrap", no_argument, NULL, 'u' },
-		{ "policy-dir", required_argument, NULL, 'p' },
-		{ 0 },
-	};
 	char *homes[64];
 	size_t nhomes = 0;
 	const char *policy_dir = NULL;
@@ -60,7 +70,7 @@ int cmd_scan(int argc, char **argv)
 	int c, rc = EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jH:wup:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd_scan, argc, argv)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'H':
@@ -70,9 +80,7 @@ int cmd_scan(int argc, char **argv)
 		case 'w': wrap = true; break;
 		case 'u': unwrap = true; break;
 		case 'p': policy_dir = optarg; break;
-		default:
-			fprintf(stderr, "usage: mcpwarden scan [--json] [--home DIR]... [--wrap [--policy-dir DIR] | --unwrap]\n");
-			return EXIT_USAGE;
+		default: return cli_usage(&cmd_scan, c);
 		}
 	}
 	configs_scan(&set, nhomes ? homes : NULL, nhomes);

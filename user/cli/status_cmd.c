@@ -8,22 +8,24 @@
 #include "cli/flat.h"
 #include "common/ctl_client.h"
 #include "common/log.h"
-#include "control.h"
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: mcpwarden status [--json] [--socket PATH]\n");
-	return EXIT_USAGE;
-}
+static int status_main(int argc, char **argv);
 
-int cmd_status(int argc, char **argv)
+static const struct cli_opt opts[] = {
+	OPT_JSON,
+	OPT_SOCKET,
+	{ NULL },
+};
+
+const struct cli_command cmd_status = {
+	.name = "status",
+	.run = status_main,
+	.summary = "Prints the daemon's mode, features (BPF LSM, cgroups...), counters and drops per event type.",
+	.opts = opts,
+};
+
+static int status_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *path = CTL_DEFAULT_SOCKET;
 	const cJSON *st;
 	bool json = false;
@@ -32,15 +34,15 @@ int cmd_status(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "js:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&cmd_status, argc, argv)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 's': path = optarg; break;
-		default: return usage();
+		default: return cli_usage(&cmd_status, c);
 		}
 	}
 	if (optind != argc)
-		return usage();
+		return cli_usage(&cmd_status, '?');
 	rep = ctl_ask(path, CTL_OP_STATUS);
 	st = cJSON_GetObjectItemCaseSensitive(rep, "status");
 	if (!cJSON_IsObject(st)) {

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# E2E: every usage text comes from the commands' option tables: `--help` and `CMD --help` list each option a
+# command accepts, every option listed is accepted, and a usage error exits 2 with the usage on stderr.
+source "$(dirname "$0")/../lib.sh"
+
+# What each command accepts, as the README documents it.
+declare -A known=(
+	[run]="--policy --name --socket --no-daemon --audit --max-line --verbose"
+	[policy]=""
+	[scan]="--json --home --wrap --policy-dir --unwrap"
+	[audit]="--call --server --json --lines"
+	[daemon]="--socket --audit-dir --audit-fsync-ms --audit-segment-bytes --track-pid --trace-all --unpoliced --verbose"
+	[events]="--follow --json --socket"
+	[ps]="--json --socket"
+	[status]="--json --socket"
+)
+# A value each option's own checks take, where "x" would not do.
+declare -A value=([--max-line]=2048 [--track-pid]=1 [--unpoliced]=alert [--audit-fsync-ms]=1
+	[--audit-segment-bytes]=4096 [--lines]=5)
+
+all=$("$MCPWARDEN" --help)
+assert_eq "$?" 0 "mcpwarden --help exits 0"
+for cmd in "${!known[@]}"; do
+	line=$(grep -E "^  mcpwarden $cmd( |\$)" <<<"$all")
+	[ -n "$line" ] || fail "mcpwarden --help has no line for $cmd: $all"
+	help=$("$MCPWARDEN" "$cmd" --help)
+	assert_eq "$?" 0 "$cmd --help exits 0"
+	assert_contains "$help" "usage: ${line#  }" "$cmd --help starts with the same usage line as mcpwarden --help"
+	for opt in ${known[$cmd]}; do
+		assert_contains "$line" "$opt" "mcpwarden --help: $cmd $opt"
+		assert_contains "$help" "$opt" "$cmd --help: $opt"
+	done
+	# Every option the help lists is one the parser takes: "CMD --opt [VALUE] --help" prints the help.
+	while read -r text arg; do
+		opt=${text#-?|}
+		set -- "$opt"
+		[ -z "$arg" ] || set -- "$opt" "${value[$opt]:-x}"
+		"$MCPWARDEN" "$cmd" "$@" --help >/dev/null 2>"$TMP/err" ||
+			fail "$cmd refuses $*, which its help lists: $(cat "$TMP/err")"
+		pass "$cmd accepts $*, as its help says"
+	done < <(sed -nE 's/^  (-[^ ]+( [^ ]+)?)  +.*/\1/p' <<<"$help")
+	"$MCPWARDEN" "$cmd" --no-such-option >/dev/null 2>"$TMP/err"
+	assert_eq "$?" 2 "$cmd: an unknown option exits 2"
+	assert_contains "$(cat "$TMP/err")" "usage: ${line#  }" "$cmd: an unknown option prints the usage"
+done
+
+"$MCPWARDEN" run --verbose 2>"$TMP/err"
+assert_eq "$?" 2 "run without a command exits 2"
+assert_contains "$(cat "$TMP/err")" "usage: mcpwarden run [--policy FILE]" "and prints run's usage"
+"$MCPWARDEN" policy 2>"$TMP/err"
+assert_eq "$?" 2 "policy without check FILE exits 2"
+assert_contains "$(cat "$TMP/err")" "usage: mcpwarden policy check FILE..." "and prints policy's usage"
+"$MCPWARDEN" 2>"$TMP/err"
+assert_eq "$?" 2 "no command exits 2"
+assert_contains "$(cat "$TMP/err")" "$all" "and prints every command's usage"
+"$MCPWARDEN" frobnicate 2>"$TMP/err"
+assert_eq "$?" 2 "an unknown command exits 2"
+assert_contains "$(cat "$TMP/err")" "unknown command 'frobnicate'" "and says so"
