@@ -8,6 +8,8 @@
 # checkout's HEAD is cloned into it, and /proc, /sys (with its cgroup, bpffs and tracefs mounts)
 # and /dev are shared, inside a private mount namespace so the host's mounts stay as they are.
 # Exits 0 only when `make run` and then `make test` (with CI=true) both succeed the first time.
+# FRESH_TEST_LOCK=FILE runs each command under flock(1) on FILE, so BPF tests of another checkout on
+# this host (which share the kernel's hooks) don't run at the same time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${FRESH_ROOT:-/var/tmp/mcpwarden-fresh}
@@ -47,21 +49,32 @@ deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 EOF
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# This network's own trust and proxy settings come along (a machine here needs them to reach the
+# registries at all): the site's CA certificates, and the proxy and CA variables, when the host has them.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+	chroot "$root" update-ca-certificates >/dev/null 2>&1 || { echo "fresh-check: update-ca-certificates failed" >&2; exit 1; }
+fi
+site_env=()
+for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY NODE_EXTRA_CA_CERTS; do
+	if [ -n "${!v:-}" ]; then site_env+=("$v=${!v}"); fi
+done
 git clone -q "$top" "$root/root/mcpwarden"
 
 # One command inside the chroot, with a clean environment; its output goes to a log beside the root.
 run_inside() { # NAME COMMAND
-	local log="$root.$1.log" start=$SECONDS rc=0
-	unshare -m --propagation private bash -c '
+	local log="$root.$1.log" start=$SECONDS rc=0 lock=()
+	if [ -n "${FRESH_TEST_LOCK:-}" ]; then lock=(flock "$FRESH_TEST_LOCK"); fi
+	"${lock[@]}" unshare -m --propagation private bash -c '
 		set -e
-		root=$1; shift
+		root=$1; shift	# then the command, then the site variables
 		mount -t proc proc "$root/proc"
 		mount --rbind /sys "$root/sys"
 		mount --rbind /dev "$root/dev"
 		mount -t tmpfs tmpfs "$root/run"
 		exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb CI=true \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			bash -c "cd /root/mcpwarden && $*"' _ "$root" "$2" >"$log" 2>&1 || rc=$?
+			"${@:2}" bash -c "cd /root/mcpwarden && $1"' _ "$root" "$2" "${site_env[@]+"${site_env[@]}"}" >"$log" 2>&1 || rc=$?
 	kill_inside
 	printf 'fresh-check: %-10s exit %d in %d s (log %s)\n' "$1" "$rc" $((SECONDS - start)) "$log"
 	[ $rc -eq 0 ] || tail -n 40 "$log" | sed 's/^/    /'
