@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5 end to end: the daemon's audit log for a real code-runner call (show --call rebuilds
+# Audit log end to end: the daemon's audit log for a real code-runner call (show --call rebuilds
 # its process tree and connection), rotation into gzip segments readable by zcat, verify, and
 # a SIGKILL during a write storm that loses no record that was fsynced.
 source "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4, fail closed: a shim whose daemon enforced its tool's sandbox, and then went away
+# Kernel sandbox, fail closed: a shim whose daemon enforced its tool's sandbox, and then went away
 # (stopped, crashed, or made to stop answering), refuses that tool's calls until the daemon is
 # back, instead of running them without rules. Then the session goes on with the new daemon.
 source "$(dirname "$0")/../lib.sh"

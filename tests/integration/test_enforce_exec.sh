@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4, exec: `sandbox.exec` holds in the kernel. Without BPF LSM (this kernel) a denied exec is
+# Kernel sandbox, exec: `sandbox.exec` holds in the kernel. Without BPF LSM (this kernel) a denied exec is
 # killed with SIGKILL before the new image runs: each target here would have created a file, and
 # none does. 1) The shipped shibing624 policy forbids all exec: os.system() inside
 # run_python_code (reached past the policy's import regex) is stopped. 2) An allowlist on

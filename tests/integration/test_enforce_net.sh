@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4, network: a tool's `sandbox.network` holds in the kernel. Python run by the real
+# Kernel sandbox, network: a tool's `sandbox.network` holds in the kernel. Python run by the real
 # mcp-server-code-runner (SDK client, shim, daemon) may reach the allowlisted loopback port only:
 # TCP, UDP, IPv6, an IPv4-mapped address and an io_uring connect elsewhere fail with EPERM. The
 # call's result names the rule, and the daemon's events and audit log attribute each denial to

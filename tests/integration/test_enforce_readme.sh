@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4, README: the README's example policy (policies/code-execution-sandbox.yaml, quoted there
+# Kernel sandbox, the README example: the README's example policy (policies/code-execution-sandbox.yaml, quoted there
 # verbatim) on a Pwno-style server through the SDK client: python3 runs, any other program is
 # killed, connections other than the API host fail with EPERM, and a 40-process fan-out stops at
 # 32. Each result carries the text the README shows.

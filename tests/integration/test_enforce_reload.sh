@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4, reload: a policy file rewritten under a running shim swaps the server's rules in the
+# Kernel sandbox, reload: a policy file rewritten under a running shim swaps the server's rules in the
 # kernel too. An in-process connect is refused under the first file, goes through once the
 # file allows it, a broken file written afterwards changes nothing (the last good rules hold), and
 # a file without a sandbox block takes the server's rules away.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4, runaway executions, each through the real SDK client, the shim and the daemon:
+# Kernel sandbox, runaway executions, each through the real SDK client, the shim and the daemon:
 # 1) a run-code call past its timeout loses its whole tree (child, grandchildren, a setsid
 #    escapee) and the code-runner server lives on for the next call;
 # 2) max_processes stops a fork bomb: the process over the limit dies before it runs, then the

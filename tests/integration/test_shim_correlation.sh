@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 3 end to end: the real SDK client calls run-code on mcp-server-code-runner through the
+# Correlation end to end: the real SDK client calls run-code on mcp-server-code-runner through the
 # shim with a daemon running. The Python snippet runs `id` through a shell and connects to a
 # loopback port: every exec (sh, python, sh, id) and the connect carry that call's id. The
 # same for the in-process fixture, where the connect comes from the server pid itself.
