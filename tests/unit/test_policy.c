@@ -308,6 +308,9 @@ static void errors_name_line_and_field(void **state)
 	load_fails("", "empty");
 	load_fails("sandbox:\n  network:\n    allow: [\"300.1.1.1\"]\n", "sandbox.network.allow[0]");
 	load_fails("a: &a [*a]\n", "t.yaml:");
+	/* The kernel counts processes in 32 bits: a limit the daemon could not hold is refused here. */
+	load_fails("sandbox: {max_processes: 4294967296}\n", "sandbox.max_processes: must be a whole number from 1 to 4294967295");
+	load_fails("sandbox: {max_processes: 0}\n", "sandbox.max_processes: must be a whole number from 1");
 }
 
 static void sandbox_block_loads(void **state)

@@ -296,6 +296,41 @@ static void allow_list_alone_arrives_as_egress_deny(void **state)
 	policy_free(p);
 }
 
+/* The decoder reads "egress" as the encoder writes it: an allow list alone means only what it lists,
+ * and a deny list alone leaves the rest open; each decodes and encodes back to itself. */
+static void egress_as_the_encoder_means_it(void **state)
+{
+	static const struct { const char *in; int egress; } cases[] = {
+		{ "{\"network\":{\"allow\":[]}}", 0 },
+		{ "{\"network\":{\"deny\":[{\"family\":4,\"addr\":\"10.0.0.0\",\"prefix\":8,\"port\":0}]}}", -1 },
+		{ "{\"network\":{\"egress\":\"allow\",\"allow\":[]}}", 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *j = cJSON_Parse(cases[i].in), *again;
+		struct sandbox sb, sb2;
+		char why[256], *a, *b;
+
+		assert_int_equal(sandbox_wire_decode(j, &sb, why, sizeof(why)), 0);
+		assert_int_equal(sb.egress, cases[i].egress);
+		again = sandbox_wire_encode(&sb);
+		assert_int_equal(sandbox_wire_decode(again, &sb2, why, sizeof(why)), 0);
+		assert_int_equal(sb2.egress, cases[i].egress);
+		a = cJSON_PrintUnformatted(again);
+		cJSON_Delete(again);
+		again = sandbox_wire_encode(&sb2);
+		b = cJSON_PrintUnformatted(again);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		cJSON_Delete(again);
+		cJSON_Delete(j);
+		sandbox_free(&sb);
+		sandbox_free(&sb2);
+	}
+}
+
 /* Decoding `text` fails with an error that contains `want`; nothing is left in the model. */
 static void rejected(const char *text, const char *want)
 {
@@ -399,6 +434,7 @@ int main(void)
 		cmocka_unit_test(unknown_key),
 		cmocka_unit_test(other_faults),
 		cmocka_unit_test(at_most_sixteen_network_entries),
+		cmocka_unit_test(egress_as_the_encoder_means_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

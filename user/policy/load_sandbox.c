@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -138,8 +139,9 @@ int load_sandbox(struct ydoc *d, const ynode *n, const char *field, struct sandb
 	}
 	yfield(sub, "%s.max_processes", field);
 	if ((v = ymap_get(d, n, "max_processes")) &&
-	    (yget_long(d, v, sub, &sb->max_processes) < 0 || sb->max_processes <= 0))
-		return ydoc_fail(d, v, sub, "must be a whole number above 0");
+	    (yget_long(d, v, sub, &sb->max_processes) < 0 || sb->max_processes <= 0 ||
+	     sb->max_processes > (long)UINT32_MAX))
+		return ydoc_fail(d, v, sub, "must be a whole number from 1 to 4294967295");
 	yfield(sub, "%s.max_runtime", field);
 	if ((v = ymap_get(d, n, "max_runtime")) &&
 	    (!ynode_is_scalar(v) || (sb->max_runtime_ms = duration_ms(ynode_scalar(v))) <= 0))

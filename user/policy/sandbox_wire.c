@@ -57,8 +57,10 @@ cJSON *sandbox_wire_encode(const struct sandbox *sb)
 		/* An allow list without `egress` means: only what it lists. */
 		if (sb->egress >= 0 || sb->net_allow)
 			cJSON_AddStringToObject(net, "egress", sb->egress == 1 ? "allow" : "deny");
-		cJSON_AddItemToObject(net, "allow", nets(sb->net_allow, sb->nnet_allow));
-		cJSON_AddItemToObject(net, "deny", nets(sb->net_deny, sb->nnet_deny));
+		if (sb->net_allow)
+			cJSON_AddItemToObject(net, "allow", nets(sb->net_allow, sb->nnet_allow));
+		if (sb->net_deny)
+			cJSON_AddItemToObject(net, "deny", nets(sb->net_deny, sb->nnet_deny));
 	}
 	if (sb->max_processes)
 		cJSON_AddNumberToObject(o, "max_processes", (double)sb->max_processes);
@@ -225,6 +227,8 @@ static int decode_network(const cJSON *o, struct sandbox *sb, char *why, size_t 
 		if (!s || (strcmp(s, "allow") && strcmp(s, "deny")))
 			return bad(why, size, "network.egress", "must be \"allow\" or \"deny\"");
 		sb->egress = !strcmp(s, "allow");
+	} else if (allow) {
+		sb->egress = 0;	/* as the encoder reads the model: an allow list alone means only what it lists */
 	}
 	if (cJSON_GetArraySize(allow) + cJSON_GetArraySize(deny) > SB_MAX_NET_RULES)
 		return bad(why, size, "network", "at most %d allow and deny entries in all", SB_MAX_NET_RULES);

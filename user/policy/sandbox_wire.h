@@ -21,9 +21,9 @@
  * - exec: PATTERN is a path glob or a bare program name, as in the policy. An
  *   "allow" list, even empty, means only what it lists may run; "deny" ["*"]
  *   denies what "allow" does not list.
- * - network: "egress" is what a destination no entry matches gets. The encoder
- *   always sends it with an allow list ("deny" unless the policy says allow),
- *   and sends both lists, maybe empty. NET: "addr" in inet_pton form for the
+ * - network: "egress" is what a destination no entry matches gets. An "allow"
+ *   list (even empty) without "egress" means "deny": only what it lists. The
+ *   encoder sends "egress" with every allow list, and each list the policy has. NET: "addr" in inet_pton form for the
  *   family, "prefix" 0..32 (4) or 0..128 (6) bits, "port" 0..65535 (0: any).
  *   At most SB_MAX_NET_RULES (include/sandbox.h) entries in both lists.
  * - max_processes: 1..4294967295, processes alive at once.
