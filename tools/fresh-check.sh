@@ -68,6 +68,8 @@ run_inside() { # NAME COMMAND
 	"${lock[@]}" unshare -m --propagation private bash -c '
 		set -e
 		root=$1; shift	# then the command, then the site variables
+		# On a booted machine / is a mount point (unshare --propagation needs one): make the chroot root one too.
+		mount --bind "$root" "$root"
 		mount -t proc proc "$root/proc"
 		mount --rbind /sys "$root/sys"
 		mount --rbind /dev "$root/dev"

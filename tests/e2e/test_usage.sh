@@ -56,3 +56,11 @@ assert_contains "$(cat "$TMP/err")" "$all" "and prints every command's usage"
 "$MCPWARDEN" frobnicate 2>"$TMP/err"
 assert_eq "$?" 2 "an unknown command exits 2"
 assert_contains "$(cat "$TMP/err")" "unknown command 'frobnicate'" "and says so"
+
+# The README's full synopses are the generated ones, word for word.
+n=0
+while read -r synopsis; do
+	assert_contains "$all" "  $synopsis" "the README's synopsis is mcpwarden --help's: $synopsis"
+	n=$((n + 1))
+done < <(grep -oE '^`mcpwarden [a-z]+ \[[^`]*`' "$TOP/README.md" | tr -d '`')
+[ "$n" -ge 2 ] || fail "the README has no full synopsis to check ($n found)"
