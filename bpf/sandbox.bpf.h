@@ -12,7 +12,7 @@
  * A tracked process answers to its server's rule set (call 0) and to the rule
  * set of every call it carries (the calls active in its server when it, or an
  * ancestor, was forked; for the server process itself, those active now). An
- * action must pass every one of them. Userspace (user/daemon/enforce.c) fills
+ * action must pass every one of them. Userspace (user/daemon/calls/enforce.c) fills
  * the maps from the policy's sandbox blocks.
  *
  * The fork, exec and exit steps run inside proc.bpf.c's programs, after the

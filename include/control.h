@@ -5,7 +5,7 @@
 /*
  * Transport: AF_UNIX SOCK_SEQPACKET at CTL_DEFAULT_SOCKET (mode 0660); the
  * daemon logs each peer's SO_PEERCRED and serves at most CTL_MAX_CLIENTS
- * peers at once (user/daemon/ctl_server.h). Every message is one JSON object,
+ * peers at once (user/daemon/control/ctl_server.h). Every message is one JSON object,
  * at most CTL_MSG_MAX bytes, without a trailing newline.
  *
  * Requests carry "op" and may carry "id" (any JSON value), echoed in the reply.

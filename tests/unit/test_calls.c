@@ -1,11 +1,11 @@
-/* test_calls.c: unit tests for the bounded active-call set (user/daemon/calls.c). */
+/* test_calls.c: unit tests for the bounded active-call set (user/daemon/calls/call_set.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "daemon/calls.h"
+#include "daemon/calls/call_set.h"
 
 static void add_until_full(void **state)
 {
@@ -13,10 +13,10 @@ static void add_until_full(void **state)
 
 	(void)state;
 	for (uint64_t c = 1; c <= EV_MAX_CALLS; c++)
-		assert_int_equal(calls_add(&t, c), 0);
+		assert_int_equal(call_set_add(&t, c), 0);
 	assert_int_equal(t.ncalls, EV_MAX_CALLS);
-	assert_int_equal(calls_add(&t, 99), -1);
-	assert_int_equal(calls_add(&t, 2), 0);	/* already there: no change */
+	assert_int_equal(call_set_add(&t, 99), -1);
+	assert_int_equal(call_set_add(&t, 2), 0);	/* already there: no change */
 	assert_int_equal(t.ncalls, EV_MAX_CALLS);
 }
 
@@ -25,20 +25,20 @@ static void remove_keeps_order(void **state)
 	struct tracked t = { 0 };
 
 	(void)state;
-	calls_add(&t, 10);
-	calls_add(&t, 20);
-	calls_add(&t, 30);
-	assert_true(calls_has(&t, 20));
-	assert_int_equal(calls_remove(&t, 20), 0);
-	assert_false(calls_has(&t, 20));
-	assert_true(calls_has(&t, 30));
+	call_set_add(&t, 10);
+	call_set_add(&t, 20);
+	call_set_add(&t, 30);
+	assert_true(call_set_has(&t, 20));
+	assert_int_equal(call_set_remove(&t, 20), 0);
+	assert_false(call_set_has(&t, 20));
+	assert_true(call_set_has(&t, 30));
 	assert_int_equal(t.ncalls, 2);
 	assert_int_equal(t.calls[0], 10);
 	assert_int_equal(t.calls[1], 30);
 	assert_int_equal(t.calls[2], 0);
-	assert_int_equal(calls_remove(&t, 20), -1);
-	assert_int_equal(calls_remove(&t, 10), 0);
-	assert_int_equal(calls_remove(&t, 30), 0);
+	assert_int_equal(call_set_remove(&t, 20), -1);
+	assert_int_equal(call_set_remove(&t, 10), 0);
+	assert_int_equal(call_set_remove(&t, 30), 0);
 	assert_int_equal(t.ncalls, 0);
 }
 

@@ -1,4 +1,4 @@
-/* test_event_json.c: unit tests for record checks and JSON conversion (user/daemon/event_json.c). */
+/* test_event_json.c: unit tests for record checks and JSON conversion (user/daemon/sensor/event_json.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 static char *to_text(const void *rec, size_t size)
 {

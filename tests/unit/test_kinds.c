@@ -9,7 +9,7 @@
 
 #include "audit/kinds.h"
 #include "common/ctl_proto.h"
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 static void audit_kinds_round_trip(void **state)
 {

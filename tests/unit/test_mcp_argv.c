@@ -1,11 +1,11 @@
-/* test_mcp_argv.c: unit tests for the command-line classifier of unpoliced servers (user/daemon/mcp_argv.c). */
+/* test_mcp_argv.c: unit tests for the command-line classifier of unpoliced servers (user/daemon/servers/mcp_argv.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "daemon/mcp_argv.h"
+#include "daemon/servers/mcp_argv.h"
 
 /* The hint of a command line given as one string with NULs between arguments (sizeof counts the last NUL). */
 #define HINT(lit) mcp_argv_hint(lit, sizeof(lit))

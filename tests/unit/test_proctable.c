@@ -1,11 +1,11 @@
-/* test_proctable.c: unit tests for the process table keyed by (pid, start_time) (user/daemon/proctable.c). */
+/* test_proctable.c: unit tests for the process table keyed by (pid, start_time) (user/daemon/servers/proctable.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "daemon/proctable.h"
+#include "daemon/servers/proctable.h"
 
 static struct ev_hdr hdr(uint32_t pid, uint64_t start, uint32_t server)
 {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "daemon/file_id.h"
+#include "daemon/calls/file_id.h"
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
 #include "policy/sandbox_wire.h"

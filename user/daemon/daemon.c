@@ -11,10 +11,10 @@
 
 #include "common/log.h"
 #include "control.h"
-#include "daemon/calls.h"
+#include "daemon/calls/call_set.h"
 #include "daemon/daemon.h"
-#include "daemon/lsm_probe.h"
-#include "daemon/mounts.h"
+#include "daemon/sensor/lsm_probe.h"
+#include "daemon/sensor/mounts.h"
 
 /* epoll data.u64 tags of the daemon's own fds; clients carry their struct pointer instead. */
 enum { TAG_LISTEN = 1, TAG_RING, TAG_SIGNAL, TAG_TIMER };
@@ -73,7 +73,7 @@ static void edit_base(void *ctx, struct proc *p)
 	if (!p->base || (pid_t)p->pid == e->s->root || sensor_tracked_get(&e->d->sensor, p->pid, &t) ||
 	    t.start_time != p->start_time)
 		return;
-	if (e->start ? calls_add(&t, e->call) : calls_remove(&t, e->call))
+	if (e->start ? call_set_add(&t, e->call) : call_set_remove(&t, e->call))
 		return;
 	sensor_tracked_update(&e->d->sensor, p->pid, &t);
 }
@@ -98,7 +98,7 @@ int daemon_call(struct daemon *d, uint32_t id, uint64_t call, bool start, const 
 		*why = s->root ? "the server process is gone" : "no server process attached";
 		return start ? -1 : 0;
 	}
-	if (start ? calls_add(&t, call) : calls_remove(&t, call)) {
+	if (start ? call_set_add(&t, call) : call_set_remove(&t, call)) {
 		*why = start ? "too many concurrent calls" : "call not active";
 		return -1;
 	}

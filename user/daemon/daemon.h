@@ -11,11 +11,11 @@
 
 #include "audit/chain.h"
 #include "audit/kinds.h"
-#include "daemon/ctl_server.h"
-#include "daemon/proctable.h"
-#include "daemon/recent.h"
-#include "daemon/sensor.h"
-#include "daemon/servers.h"
+#include "daemon/control/ctl_server.h"
+#include "daemon/servers/proctable.h"
+#include "daemon/out/recent.h"
+#include "daemon/sensor/sensor.h"
+#include "daemon/servers/servers.h"
 #include "events.h"
 
 #define DAEMON_RECENT		1024	/* events kept for `mcpwarden events` without --follow */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "daemon/active_calls.h"
+#include "daemon/calls/active_calls.h"
 
 struct server {
 	uint32_t id;

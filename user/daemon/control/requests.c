@@ -8,9 +8,9 @@
 #include "audit/kinds.h"
 #include "common/ctl_proto.h"
 #include "common/log.h"
-#include "daemon/cgroups.h"
+#include "daemon/servers/cgroups.h"
 #include "daemon/daemon.h"
-#include "daemon/procfs.h"
+#include "daemon/servers/procfs.h"
 
 /* Sends an ack (body may add fields) or, when `error` is set, an error; echoes the request's id.
  * With `fd` >= 0 the ack carries it (SCM_RIGHTS). */

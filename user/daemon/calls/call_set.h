@@ -8,10 +8,10 @@
 #include "events.h"
 
 /* Whether `call` is in the set. */
-bool calls_has(const struct tracked *t, uint64_t call);
+bool call_set_has(const struct tracked *t, uint64_t call);
 /* Adds `call` (nonzero) unless present. 0, or -1 when EV_MAX_CALLS are already active. */
-int calls_add(struct tracked *t, uint64_t call);
+int call_set_add(struct tracked *t, uint64_t call);
 /* Removes `call`. 0, or -1 when it was not active. */
-int calls_remove(struct tracked *t, uint64_t call);
+int call_set_remove(struct tracked *t, uint64_t call);
 
 #endif

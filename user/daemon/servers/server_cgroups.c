@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "daemon/cgroups.h"
+#include "daemon/servers/cgroups.h"
 #include "daemon/daemon.h"
 
 uint32_t daemon_register(struct daemon *d, pid_t owner, uid_t uid, const char *name, int *fd, const char **why)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "common/log.h"
-#include "daemon/active_calls.h"
+#include "daemon/calls/active_calls.h"
 
 struct active_call *active_call_find(struct active_call *list, uint64_t call)
 {

@@ -7,7 +7,7 @@
 
 #include <cJSON.h>
 
-#include "daemon/sensor.h"
+#include "daemon/sensor/sensor.h"
 
 /*
  * Installs rule set (server_id, call) (call 0: the server's own) from `sandbox`,

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "daemon/ctl_server.h"
-#include "daemon/event_json.h"
+#include "daemon/control/ctl_server.h"
+#include "daemon/sensor/event_json.h"
 
 static int watch(struct ctl_server *s, int op, int fd, uint32_t events, epoll_data_t data)
 {

@@ -1,6 +1,6 @@
 /* ps_json.c: the `ps` reply: the servers the daemon knows and the processes of each. */
 #include "daemon/daemon.h"
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 #define PS_MAX_PROCS 300	/* about 150 bytes each: the reply stays under CTL_MSG_MAX */
 

@@ -4,7 +4,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 void daemon_report_drops(struct daemon *d)
 {

@@ -1,5 +1,5 @@
 /* calls.c: adds and removes call ids in a tracked process's bounded active-call set. */
-#include "daemon/calls.h"
+#include "daemon/calls/call_set.h"
 
 static int find(const struct tracked *t, uint64_t call)
 {
@@ -9,12 +9,12 @@ static int find(const struct tracked *t, uint64_t call)
 	return -1;
 }
 
-bool calls_has(const struct tracked *t, uint64_t call)
+bool call_set_has(const struct tracked *t, uint64_t call)
 {
 	return find(t, call) >= 0;
 }
 
-int calls_add(struct tracked *t, uint64_t call)
+int call_set_add(struct tracked *t, uint64_t call)
 {
 	if (find(t, call) >= 0)
 		return 0;
@@ -24,7 +24,7 @@ int calls_add(struct tracked *t, uint64_t call)
 	return 0;
 }
 
-int calls_remove(struct tracked *t, uint64_t call)
+int call_set_remove(struct tracked *t, uint64_t call)
 {
 	int i = find(t, call);
 

@@ -9,8 +9,8 @@
 #include <bpf/bpf.h>
 
 #include "common/log.h"
-#include "daemon/enforce.h"
-#include "daemon/file_id.h"
+#include "daemon/calls/enforce.h"
+#include "daemon/calls/file_id.h"
 #include "enforce.skel.h"
 #include "policy/sandbox_wire.h"
 #include "sandbox.h"

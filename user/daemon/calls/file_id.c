@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "daemon/file_id.h"
+#include "daemon/calls/file_id.h"
 
 /* The major:minor mountinfo shows for mount `id`: the superblock's s_dev. 0, or -1 when not found. */
 static int mount_sdev(uint64_t id, uint64_t *sdev)

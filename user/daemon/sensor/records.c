@@ -4,7 +4,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 /* Returns the table entry of the record's process; NULL once it exited. */
 static struct proc *update_table(struct daemon *d, const struct ev_hdr *h)

@@ -1,6 +1,6 @@
 /* status_json.c: the daemon's `status` reply: mode, features, counters and drops. */
 #include "daemon/daemon.h"
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 static cJSON *features(struct daemon *d)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "daemon/cgroups.h"
+#include "daemon/servers/cgroups.h"
 
 #define NAME_MAX_CHARS	48
 

@@ -6,7 +6,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
-#include "daemon/mcp_argv.h"
+#include "daemon/servers/mcp_argv.h"
 #include "discover/procs.h"
 
 /* Bounds that keep the event within a slot of the recent events (RECENT_SLOT). */

@@ -6,7 +6,7 @@
 #include <sys/mount.h>
 
 #include "common/log.h"
-#include "daemon/mounts.h"
+#include "daemon/sensor/mounts.h"
 
 #define MOUNTS_FILE	"/proc/self/mounts"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "common/log.h"
-#include "daemon/servers.h"
+#include "daemon/servers/servers.h"
 
 struct server *servers_find(struct server *list, uint32_t id)
 {

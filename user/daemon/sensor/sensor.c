@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 
 #include "common/log.h"
-#include "daemon/sensor.h"
+#include "daemon/sensor/sensor.h"
 #include "enforce.skel.h"
 #include "net.skel.h"
 #include "proc.skel.h"

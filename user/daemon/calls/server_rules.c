@@ -3,7 +3,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
-#include "daemon/enforce.h"
+#include "daemon/calls/enforce.h"
 
 int daemon_rules_set(struct daemon *d, struct server *s, struct active_call *c, const cJSON *sandbox, char *why,
 		     size_t size)

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "daemon/calls.h"
-#include "daemon/cgroups.h"
+#include "daemon/calls/call_set.h"
+#include "daemon/servers/cgroups.h"
 #include "daemon/daemon.h"
-#include "daemon/enforce.h"
-#include "daemon/event_json.h"
+#include "daemon/calls/enforce.h"
+#include "daemon/sensor/event_json.h"
 
 #define KILL_MAX_SWEEPS	16	/* a tree that keeps growing past this many sweeps is left to cgroup.kill */
 
@@ -36,7 +36,7 @@ static void gather(void *ctx, __u32 pid, const struct tracked *t)
 	struct victim *grown;
 
 	/* The server's own processes carry every call; a call's kill is not theirs. */
-	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !calls_has(t, w->call) || (p && p->base))
+	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !call_set_has(t, w->call) || (p && p->base))
 		return;
 	if (w->n == w->cap) {
 		grown = reallocarray(w->v, w->cap ? 2 * w->cap : 32, sizeof(*w->v));

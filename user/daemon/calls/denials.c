@@ -4,7 +4,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 /* "sandbox.exec.allow" for the server's rule set, "tools.NAME.sandbox.network.egress" for a tool's. */
 static void rule_name(char *out, size_t size, const struct active_call *c, const struct ev_deny *e)

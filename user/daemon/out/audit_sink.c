@@ -6,7 +6,7 @@
 
 #include "common/log.h"
 #include "daemon/daemon.h"
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 int daemon_audit_open(struct daemon *d)
 {

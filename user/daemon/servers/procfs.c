@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/procfs.h"
+#include "daemon/servers/procfs.h"
 
 int procfs_ppid(pid_t pid, pid_t *ppid)
 {

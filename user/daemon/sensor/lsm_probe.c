@@ -9,7 +9,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "daemon/lsm_probe.h"
+#include "daemon/sensor/lsm_probe.h"
 
 #define LSM_HOOK	"bpf_lsm_bprm_check_security"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/mcp_argv.h"
+#include "daemon/servers/mcp_argv.h"
 
 static const char *base(const char *arg)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "daemon/proctable.h"
+#include "daemon/servers/proctable.h"
 
 static size_t slot(const struct proctable *t, uint32_t pid, uint64_t start_time)
 {

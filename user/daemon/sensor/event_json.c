@@ -7,7 +7,7 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "daemon/event_json.h"
+#include "daemon/sensor/event_json.h"
 
 static const char *const type_names[EV_TYPE_MAX] = {
 	[EV_EXEC] = "exec", [EV_FORK] = "fork", [EV_EXIT] = "exit",
