@@ -1,4 +1,4 @@
-/* test_recent.c: unit tests for the daemon's recent events ring: raw records and JSON text, oldest forgotten (user/daemon/out/recent.c). */
+/* test_recent.c: unit tests for the daemon's recent events ring: raw records and JSON text, oldest forgotten (user/daemon/report/recent.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/out/recent.h"
+#include "daemon/report/recent.h"
 
 static struct ev_exit exit_record(uint32_t pid)
 {

@@ -25,7 +25,7 @@ enum audit_kind {
 	AUDIT_KILL,		/* the daemon killed a call's processes or a server's cgroup */
 	AUDIT_LOST_EVENTS,	/* kernel records dropped */
 	AUDIT_UNPOLICED_SERVER,	/* an MCP server running without a shim */
-	/* Sensor events of policed servers' processes (daemon/event_json.h maps event types here). */
+	/* Sensor events of policed servers' processes (daemon/sensor/event_json.h maps event types here). */
 	AUDIT_EXEC,
 	AUDIT_FORK,
 	AUDIT_EXIT,

@@ -1,9 +1,11 @@
-/* denials.c: a sandbox denial from the kernel: named after its policy rule, published, audited, noted on its calls. */
+/* denials.c: a sandbox denial from the kernel: named after its policy rule, described, published and audited, then handed to its calls. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "common/log.h"
-#include "daemon/daemon.h"
+#include "daemon/calls/call.h"
+#include "daemon/calls/denials.h"
+#include "daemon/report/publish.h"
 #include "daemon/sensor/event_json.h"
 
 /* "sandbox.exec.allow" for the server's rule set, "tools.NAME.sandbox.network.egress" for a tool's. */
@@ -40,12 +42,12 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 	}
 }
 
-void daemon_on_deny(struct daemon *d, const struct ev_deny *e)
+void denials_handle(struct daemon *d, const struct ev_deny *e)
 {
 	struct server *s = servers_find(d->servers, e->h.server_id);
 	struct active_call *owner = s && e->call ? active_call_find(s->calls, e->call) : NULL;
 	cJSON *o = event_json(&e->h);
-	char rule[200], what[400], *line;
+	char rule[200], what[400];
 
 	if (!o) {
 		log_warnx("deny event of pid %u: out of memory", e->h.pid);
@@ -58,23 +60,7 @@ void daemon_on_deny(struct daemon *d, const struct ev_deny *e)
 	if (owner)
 		cJSON_AddStringToObject(o, "tool", owner->tool);
 	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
-	/* The calls the process works for get the violation in their result. */
-	for (unsigned i = 0; s && i < e->h.ncalls && i < EV_MAX_CALLS; i++) {
-		struct active_call *c = active_call_find(s->calls, e->h.calls[i]);
-
-		if (c)
-			active_call_note(c, rule, what);
-	}
-	line = cJSON_PrintUnformatted(o);
-	if (line)
-		daemon_publish(d, line);
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");
-	daemon_audit(d, AUDIT_DENY, o);
-	/* A process limit stops the whole call, not only the process over it. */
-	for (unsigned i = 0; s && e->op == DENY_FORK && i < e->h.ncalls && i < EV_MAX_CALLS; i++) {
-		struct active_call *c = active_call_find(s->calls, e->h.calls[i]);
-
-		if (c && !c->killed)
-			daemon_kill_call(d, s, c->call, rule, "process limit reached");
-	}
+	publish_event(d, AUDIT_DENY, o);
+	if (s)
+		call_denied(d, s, &e->h, rule, what, e->op == DENY_FORK);
 }

@@ -9,10 +9,11 @@
 
 #include "common/log.h"
 #include "daemon/calls/call_set.h"
-#include "daemon/servers/cgroups.h"
-#include "daemon/daemon.h"
 #include "daemon/calls/enforce.h"
+#include "daemon/calls/kill.h"
+#include "daemon/report/publish.h"
 #include "daemon/sensor/event_json.h"
+#include "daemon/servers/cgroups.h"
 
 #define KILL_MAX_SWEEPS	16	/* a tree that keeps growing past this many sweeps is left to cgroup.kill */
 
@@ -83,12 +84,11 @@ static bool signalled(const cJSON *pids, __u32 pid)
 	return false;
 }
 
-/* Audits and publishes a kill; notes it on the call for the shim. */
+/* Notes a kill on its call for the shim; audits and publishes it. */
 static void report_kill(struct daemon *d, struct server *s, struct active_call *c, const char *rule,
 			const char *what, cJSON *pids)
 {
 	cJSON *rec = cJSON_CreateObject();
-	char *line;
 
 	if (c)
 		active_call_note(c, rule, what);
@@ -101,11 +101,7 @@ static void report_kill(struct daemon *d, struct server *s, struct active_call *
 	cJSON_AddStringToObject(rec, "rule", rule);
 	cJSON_AddStringToObject(rec, "reason", what);
 	cJSON_AddItemToObject(rec, "pids", pids);
-	line = cJSON_PrintUnformatted(rec);
-	if (line)
-		daemon_publish(d, line);
-	cJSON_DeleteItemFromObjectCaseSensitive(rec, "type");
-	daemon_audit(d, AUDIT_KILL, rec);
+	publish_event(d, AUDIT_KILL, rec);
 }
 
 /*
@@ -114,7 +110,7 @@ static void report_kill(struct daemon *d, struct server *s, struct active_call *
  * pending cannot fork (copy_process refuses). So sweeps repeat until one finds
  * nothing new to kill, which takes two here.
  */
-int daemon_kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason)
+void kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason)
 {
 	struct active_call *c = active_call_find(s->calls, call);
 	cJSON *pids = cJSON_CreateArray();
@@ -139,10 +135,9 @@ int daemon_kill_call(struct daemon *d, struct server *s, uint64_t call, const ch
 		  rule, reason, cJSON_GetArraySize(pids), sweeps + 1);
 	snprintf(what, sizeof(what), "%s: killed %d processes of the call", reason, cJSON_GetArraySize(pids));
 	report_kill(d, s, c, rule, what, pids);
-	return 0;
 }
 
-int daemon_kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason)
+int kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason)
 {
 	char what[200];
 

@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "daemon/daemon.h"
+#include "daemon/report/audit_sink.h"
+#include "daemon/report/publish.h"
 #include "daemon/sensor/event_json.h"
+#include "daemon/sensor/lost_events.h"
 
-void daemon_report_drops(struct daemon *d)
+void lost_events_report(struct daemon *d)
 {
 	uint64_t now[EV_TYPE_MAX], total = 0;
 	cJSON *o, *counts;
@@ -25,12 +27,12 @@ void daemon_report_drops(struct daemon *d)
 	cJSON_AddNumberToObject(o, "total", total);
 	line = cJSON_PrintUnformatted(o);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");
-	daemon_audit(d, AUDIT_LOST_EVENTS, o);
+	audit_sink_add(d, AUDIT_LOST_EVENTS, o);
 	if (!line) {
 		log_warnx("lost_events: %" PRIu64 " records dropped; the event itself: out of memory", total);
 		return;
 	}
 	log_warnx("ring buffer full: %" PRIu64 " records dropped: %s", total, line);
 	memcpy(d->drops_seen, now, sizeof(now));
-	daemon_publish(d, line);
+	publish_text(d, line);
 }

@@ -167,6 +167,17 @@ void sensor_close(struct sensor *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int sensor_consume(struct sensor *s)
+{
+	int err = ring_buffer__consume(s->rb);
+
+	if (err < 0) {
+		log_warnx("ring buffer: consume: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
 int sensor_set_flags(struct sensor *s, __u32 flags)
 {
 	__u32 zero = 0;

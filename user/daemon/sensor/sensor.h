@@ -25,6 +25,8 @@ struct sensor {
  * loads here; `cgroup2`: the cgroup v2 mount ("" when none: no network enforcement). 0 or -1 (logged). */
 int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, const char *cgroup2);
 void sensor_close(struct sensor *s);
+/* Handles every record waiting in the ring buffer now, each through the sample callback. 0 or -1 (logged). */
+int sensor_consume(struct sensor *s);
 /* Sets the CFG_* flags the programs read. */
 int sensor_set_flags(struct sensor *s, __u32 flags);
 /* Makes `pid` a tracked process (a server root). */

@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/calls/call.h"
 #include "daemon/servers/cgroups.h"
-#include "daemon/daemon.h"
+#include "daemon/servers/server_cgroups.h"
 
-uint32_t daemon_register(struct daemon *d, pid_t owner, uid_t uid, const char *name, int *fd, const char **why)
+uint32_t server_cgroups_register(struct daemon *d, pid_t owner, uid_t uid, const char *name, int *fd,
+				 const char **why)
 {
 	uint32_t id = d->next_server_id;
 	struct server *s;
@@ -43,7 +45,7 @@ fail:
 	return 0;
 }
 
-void daemon_owner_gone(struct daemon *d, pid_t owner)
+void server_cgroups_owner_gone(struct daemon *d, pid_t owner)
 {
 	for (struct server *s = d->servers; s; s = s->next) {
 		if (s->owner != owner || s->owner_gone)
@@ -52,10 +54,10 @@ void daemon_owner_gone(struct daemon *d, pid_t owner)
 		log_warnx("server %u '%s': owner pid %d disconnected; still tracked%s", s->id, s->name, owner,
 			  s->cgroup[0] ? ", its cgroup goes once empty" : "");
 	}
-	daemon_tidy_cgroups(d);
+	server_cgroups_tidy(d);
 }
 
-void daemon_tidy_cgroups(struct daemon *d)
+void server_cgroups_tidy(struct daemon *d)
 {
 	for (struct server *s = d->servers; s; s = s->next) {
 		if (!s->owner_gone || !s->cgroup[0] || cgroups_remove(s->cgroup))
@@ -64,7 +66,7 @@ void daemon_tidy_cgroups(struct daemon *d)
 		sensor_cgroup_del(&d->sensor, s->cgid);
 		s->cgroup[0] = '\0';
 	}
-	servers_prune(&d->servers, daemon_server_gone, d);
+	servers_prune(&d->servers, call_server_gone, d);
 }
 
 /* One cgroup left by a previous daemon: its processes stay this server's, by cgroup, until it empties. */
@@ -93,12 +95,12 @@ static void adopt_one(void *ctx, uint32_t id, const char *name, const char *path
 	log_warnx("server %u '%s': adopted cgroup %s from a previous run", id, name, path);
 }
 
-int daemon_adopt_cgroups(struct daemon *d)
+int server_cgroups_adopt(struct daemon *d)
 {
 	if (!d->cgroup2[0])
 		return 0;
 	if (cgroups_list(d->cgroup2, adopt_one, d))
 		return -1;
-	daemon_tidy_cgroups(d);
+	server_cgroups_tidy(d);
 	return 0;
 }

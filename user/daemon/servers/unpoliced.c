@@ -5,8 +5,9 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "daemon/daemon.h"
+#include "daemon/report/publish.h"
 #include "daemon/servers/mcp_argv.h"
+#include "daemon/servers/unpoliced.h"
 #include "discover/procs.h"
 
 /* Bounds that keep the event within a slot of the recent events (RECENT_SLOT). */
@@ -31,7 +32,7 @@ static bool looks_like_mcp(struct daemon *d, const struct proc *p)
 	return false;
 }
 
-static const char *kill_server(pid_t pid)
+static const char *kill_unpoliced(pid_t pid)
 {
 	int fd = syscall(SYS_pidfd_open, pid, 0);
 
@@ -99,7 +100,6 @@ static void check(struct daemon *d, const struct ev_hdr *h, struct proc *p, cons
 	const struct proc_info *self;
 	struct proc_list l;
 	cJSON *o;
-	char *line;
 
 	if (p->unpoliced_checked)
 		return;
@@ -117,16 +117,12 @@ static void check(struct daemon *d, const struct ev_hdr *h, struct proc *p, cons
 		log_warnx("unpoliced server pid %u: out of memory", p->pid);
 		return;
 	}
-	cJSON_AddStringToObject(o, "action", d->o.unpoliced_kill ? kill_server(p->pid) : "alert");
+	cJSON_AddStringToObject(o, "action", d->o.unpoliced_kill ? kill_unpoliced(p->pid) : "alert");
 	log_warnx("unpoliced MCP server: pid %u (%s), signal %s", p->pid, p->comm, signal);
-	line = cJSON_PrintUnformatted(o);
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "type");	/* it is the audit record's kind */
-	daemon_audit(d, AUDIT_UNPOLICED_SERVER, o);
-	if (line)
-		daemon_publish(d, line);
+	publish_event(d, AUDIT_UNPOLICED_SERVER, o);
 }
 
-void daemon_unpoliced(struct daemon *d, const struct ev_hdr *h, struct proc *p)
+void unpoliced_check(struct daemon *d, const struct ev_hdr *h, struct proc *p)
 {
 	const struct ev_exec *e = (const struct ev_exec *)h;
 	const struct ev_net *n = (const struct ev_net *)h;

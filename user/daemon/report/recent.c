@@ -4,7 +4,7 @@
 
 #include "common/log.h"
 #include "daemon/sensor/event_json.h"
-#include "daemon/out/recent.h"
+#include "daemon/report/recent.h"
 
 _Static_assert(sizeof(struct ev_fork) <= RECENT_SLOT && sizeof(struct ev_exit) <= RECENT_SLOT &&
 	       sizeof(struct ev_net) <= RECENT_SLOT && sizeof(struct ev_sock_state) <= RECENT_SLOT &&

@@ -1,5 +1,5 @@
 /* ps_json.c: the `ps` reply: the servers the daemon knows and the processes of each. */
-#include "daemon/daemon.h"
+#include "daemon/report/ps_json.h"
 #include "daemon/sensor/event_json.h"
 
 #define PS_MAX_PROCS 300	/* about 150 bytes each: the reply stays under CTL_MSG_MAX */
@@ -36,7 +36,7 @@ static cJSON *calls_json(const struct server *s)
 	return a;
 }
 
-cJSON *daemon_ps_json(struct daemon *d)
+cJSON *ps_json(struct daemon *d)
 {
 	cJSON *o = cJSON_CreateObject(), *servers, *procs;
 	size_t shown = 0;

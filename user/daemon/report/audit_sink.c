@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "daemon/daemon.h"
+#include "daemon/report/audit_sink.h"
 #include "daemon/sensor/event_json.h"
 
-int daemon_audit_open(struct daemon *d)
+int audit_sink_open(struct daemon *d)
 {
 	struct audit_opts o = {
 		.dir = d->o.audit_dir,
@@ -24,11 +24,11 @@ int daemon_audit_open(struct daemon *d)
 	d->auditing = true;
 	rec = cJSON_CreateObject();
 	cJSON_AddNumberToObject(rec, "pid", getpid());
-	daemon_audit(d, AUDIT_DAEMON_START, rec);
+	audit_sink_add(d, AUDIT_DAEMON_START, rec);
 	return 0;
 }
 
-void daemon_audit(struct daemon *d, enum audit_kind kind, cJSON *rec)
+void audit_sink_add(struct daemon *d, enum audit_kind kind, cJSON *rec)
 {
 	if (!d->auditing) {
 		cJSON_Delete(rec);
@@ -38,7 +38,16 @@ void daemon_audit(struct daemon *d, enum audit_kind kind, cJSON *rec)
 		log_warnx("audit log %s: a record could not be written (counted in status)", d->o.audit_dir);
 }
 
-void daemon_audit_event(struct daemon *d, const struct ev_hdr *h)
+void audit_sink_report(struct daemon *d, enum audit_kind kind, const cJSON *report)
+{
+	cJSON *rec = cJSON_Duplicate(report, true);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "op");
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "id");
+	audit_sink_add(d, kind, rec);
+}
+
+void audit_sink_event(struct daemon *d, const struct ev_hdr *h)
 {
 	cJSON *o;
 
@@ -47,10 +56,10 @@ void daemon_audit_event(struct daemon *d, const struct ev_hdr *h)
 	o = event_json(h);
 	if (o)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "type");	/* it is the record's kind */
-	daemon_audit(d, event_audit_kind(h->type), o);
+	audit_sink_add(d, event_audit_kind(h->type), o);
 }
 
-void daemon_audit_tick(struct daemon *d)
+void audit_sink_tick(struct daemon *d)
 {
 	struct timespec ts;
 
@@ -60,11 +69,11 @@ void daemon_audit_tick(struct daemon *d)
 	audit_tick(&d->audit, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 }
 
-void daemon_audit_close(struct daemon *d)
+void audit_sink_close(struct daemon *d)
 {
 	if (!d->auditing)
 		return;
-	daemon_audit(d, AUDIT_DAEMON_STOP, cJSON_CreateObject());
+	audit_sink_add(d, AUDIT_DAEMON_STOP, cJSON_CreateObject());
 	audit_close(&d->audit);
 	d->auditing = false;
 }

@@ -1,5 +1,5 @@
 /* status_json.c: the daemon's `status` reply: mode, features, counters and drops. */
-#include "daemon/daemon.h"
+#include "daemon/report/status_json.h"
 #include "daemon/sensor/event_json.h"
 
 static cJSON *features(struct daemon *d)
@@ -31,7 +31,7 @@ static cJSON *per_type(const uint64_t *n)
 	return o;
 }
 
-cJSON *daemon_status_json(struct daemon *d)
+cJSON *status_json(struct daemon *d)
 {
 	cJSON *s = cJSON_CreateObject(), *c;
 	uint64_t drops[EV_TYPE_MAX] = { 0 }, errors[SERR_MAX] = { 0 };

@@ -1,0 +1,190 @@
+/* call.c: a call's life from call_start to its last process: rule set, active sets in the tracked map, violations, audit records. */
+#include <stdio.h>
+
+#include "daemon/calls/active_calls.h"
+#include "daemon/calls/call.h"
+#include "daemon/calls/call_set.h"
+#include "daemon/calls/enforce.h"
+#include "daemon/calls/kill.h"
+#include "daemon/calls/server_rules.h"
+#include "daemon/report/audit_sink.h"
+
+/* Handles every record already in the ring buffer, then finds server `id` again: one of the records (its
+ * root's exit) may have made the daemon forget it. */
+static struct server *drained(struct daemon *d, uint32_t id)
+{
+	sensor_consume(&d->sensor);
+	return servers_find(d->servers, id);
+}
+
+struct set_edit {
+	struct daemon *d;
+	struct server *s;
+	uint64_t call;
+	bool start;
+};
+
+/* Adds or removes the call in one more process of the server's own (a wrapper's child, a worker). */
+static void edit_base(void *ctx, struct proc *p)
+{
+	struct set_edit *e = ctx;
+	struct tracked t;
+
+	if (!p->base || (pid_t)p->pid == e->s->root || sensor_tracked_get(&e->d->sensor, p->pid, &t) ||
+	    t.start_time != p->start_time)
+		return;
+	if (e->start ? call_set_add(&t, e->call) : call_set_remove(&t, e->call))
+		return;
+	sensor_tracked_update(&e->d->sensor, p->pid, &t);
+}
+
+/*
+ * Adds (start) or removes the call in the active sets. The root carries the
+ * call, and so does every other process of the server's own: a server started
+ * through npx, uvx or `sh -c` is the root's child, and what it forks during
+ * the call must carry the call (and its rules) too. 0, or -1 and `why`.
+ */
+static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool start, const char **why)
+{
+	struct set_edit e = { .d = d, .s = s, .call = call, .start = start };
+	struct tracked t;
+
+	/* A call may end after its server died (the shim answers it then): nothing is left to edit. */
+	if (!s->root || sensor_tracked_get(&d->sensor, s->root, &t)) {
+		*why = s->root ? "the server process is gone" : "no server process attached";
+		return start ? -1 : 0;
+	}
+	if (start ? call_set_add(&t, call) : call_set_remove(&t, call)) {
+		*why = start ? "too many concurrent calls" : "call not active";
+		return -1;
+	}
+	if (sensor_tracked_update(&d->sensor, s->root, &t)) {
+		*why = "the server process is gone";
+		return start ? -1 : 0;
+	}
+	proctable_each_of(&d->procs, s->id, edit_base, &e);
+	return 0;
+}
+
+/* Takes a call's kernel state away: its rule set, if it had one, and its kill mark, if it was killed. */
+static void clear_call(struct daemon *d, const struct server *s, const struct active_call *c)
+{
+	if (c->rules || c->killed)
+		enforce_clear(&d->sensor, s->id, c->call);
+}
+
+/* The call ended (or never started): hands over its violations (a JSON array, never NULL but on OOM); its
+ * rule set goes once no process of the call is left. */
+static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
+{
+	struct active_call *c = active_call_find(s->calls, call);
+	cJSON *v;
+
+	if (!c)
+		return cJSON_CreateArray();
+	v = active_call_take(c);
+	c->ended = true;
+	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit. */
+	if (!c->rules || !enforce_live(&d->sensor, s->id, call)) {
+		clear_call(d, s, c);
+		active_call_remove(&s->calls, c);
+	}
+	return v;
+}
+
+int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, char *why, size_t size)
+{
+	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(report, "tool");
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(report, "sandbox");
+	struct server *s = drained(d, server_id);	/* so the server's own processes, forked lately, are in the table */
+	struct active_call *c;
+	const char *err;
+	char rules_err[200];
+
+	if (!s) {
+		snprintf(why, size, "the server is gone");
+		return -1;
+	}
+	c = active_call_add(&s->calls, call, cJSON_GetStringValue(tool));
+	if (!c) {
+		snprintf(why, size, "out of memory");
+		return -1;
+	}
+	/* The call's rule set goes in before the call joins the active sets. */
+	if (sandbox) {
+		if (enforce_set(&d->sensor, s->id, call, sandbox, rules_err, sizeof(rules_err))) {
+			active_call_remove(&s->calls, c);
+			snprintf(why, size, "sandbox: %s", rules_err);
+			return -1;
+		}
+		c->rules = true;
+	}
+	if (edit_sets(d, s, call, true, &err)) {
+		cJSON_Delete(ended(d, s, call));
+		snprintf(why, size, "%s", err);
+		return -1;
+	}
+	audit_sink_report(d, AUDIT_CALL_START, report);
+	return 0;
+}
+
+int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, cJSON **violations,
+	     char *why, size_t size)
+{
+	struct server *s = drained(d, server_id);	/* so the violations of the call are all noted */
+	const char *err;
+
+	*violations = NULL;
+	if (!s)
+		return 0;
+	if (edit_sets(d, s, call, false, &err)) {
+		snprintf(why, size, "%s", err);
+		return -1;
+	}
+	audit_sink_report(d, AUDIT_CALL_END, report);
+	*violations = ended(d, s, call);
+	return 0;
+}
+
+void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, const char *rule, const char *what,
+		 bool stop)
+{
+	/* The calls the process works for get the violation in their result. */
+	for (unsigned i = 0; i < h->ncalls && i < EV_MAX_CALLS; i++) {
+		struct active_call *c = active_call_find(s->calls, h->calls[i]);
+
+		if (c)
+			active_call_note(c, rule, what);
+	}
+	/* A process limit stops the whole call, not only the process over it. */
+	for (unsigned i = 0; stop && i < h->ncalls && i < EV_MAX_CALLS; i++) {
+		struct active_call *c = active_call_find(s->calls, h->calls[i]);
+
+		if (c && !c->killed)
+			kill_call(d, s, c->call, rule, "process limit reached");
+	}
+}
+
+void call_tidy(struct daemon *d)
+{
+	for (struct server *s = d->servers; s; s = s->next) {
+		struct active_call *c = s->calls, *next;
+
+		for (; c; c = next) {
+			next = c->next;
+			if (c->ended && !enforce_live(&d->sensor, s->id, c->call)) {
+				clear_call(d, s, c);
+				active_call_remove(&s->calls, c);
+			}
+		}
+	}
+}
+
+void call_server_gone(void *ctx, struct server *s)
+{
+	struct daemon *d = ctx;
+
+	server_rules_clear(d, s);
+	for (struct active_call *c = s->calls; c; c = c->next)
+		clear_call(d, s, c);
+}

@@ -1,0 +1,44 @@
+/* call.h: a call's whole life in the daemon: its rule set, its id in the active sets of the server's processes, the violations noted on it, its audit records, and its kernel state until its last process is gone. */
+#ifndef MCPWARDEN_CALL_H
+#define MCPWARDEN_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "daemon/state.h"
+#include "events.h"
+
+/*
+ * A shim's call_start `report` for call `call` of server `server_id`: the ring
+ * buffer is drained first (the server's lately forked processes get into the
+ * table; the server may be forgotten meanwhile), the call's rule set (the
+ * report's "sandbox", if any) goes into the kernel, then the call joins the
+ * active sets of the server's root and of its other own processes, which
+ * what they fork inherits; the report is audited. 0, or -1 with `why` set and
+ * nothing left behind.
+ */
+int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, char *why, size_t size);
+/*
+ * A shim's call_end `report`: after the ring buffer is drained (so every
+ * violation of the call is noted) the call leaves the active sets and the
+ * report is audited. *violations gets the violations noted during the call (a
+ * JSON array to hand the shim; NULL when the server is gone or on OOM). The
+ * call's rule set stays while processes of it live (call_tidy). 0, or -1 with
+ * `why` set.
+ */
+int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, cJSON **violations,
+	     char *why, size_t size);
+/* A denial `rule` stopped `what` in process `h` of server s: noted on each call the process works for; with
+ * `stop` (a process limit) each of those calls not killed yet is killed. */
+void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, const char *rule, const char *what,
+		 bool stop);
+/* From the tick: drops the kernel state of ended calls whose processes are all gone. */
+void call_tidy(struct daemon *d);
+/* A server is being forgotten (a server_gone_fn; ctx is the struct daemon): its own rule set and its calls'
+ * kernel state leave the kernel. */
+void call_server_gone(void *ctx, struct server *s);
+
+#endif

@@ -1,0 +1,16 @@
+/* kill.h: kills a call's process tree, or a whole server; each kill is logged, noted on its calls, audited and published. */
+#ifndef MCPWARDEN_KILL_H
+#define MCPWARDEN_KILL_H
+
+#include <stdint.h>
+
+#include "daemon/state.h"
+
+/* Kills every process carrying `call` but the server's own, marking the call so that what it forks meanwhile
+ * dies in the kernel; sweeps the lineage map until none is left. `rule` and `reason` say why. */
+void kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason);
+/* Kills the server and everything in its cgroup (cgroup.kill); every call of it is marked killed. 0, or -1
+ * (logged) when it has no cgroup or the kill failed. */
+int kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason);
+
+#endif

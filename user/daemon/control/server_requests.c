@@ -1,0 +1,178 @@
+/* server_requests.c: the requests that make servers: track (an admin's), register and attach (a shim's); each audited and logged with its peer. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/calls/server_rules.h"
+#include "daemon/control/fields.h"
+#include "daemon/control/reply.h"
+#include "daemon/control/server_requests.h"
+#include "daemon/report/audit_sink.h"
+#include "daemon/servers/cgroups.h"
+#include "daemon/servers/procfs.h"
+#include "daemon/servers/server_cgroups.h"
+#include "daemon/servers/track.h"
+
+/* Audits a server's registration or attach, naming the peer that asked. */
+static void audit_server(struct daemon *d, enum audit_kind kind, uint32_t id, const char *name,
+			 const struct ctl_client *c, pid_t pid)
+{
+	cJSON *rec = cJSON_CreateObject();
+	struct server *s = servers_find(d->servers, id);
+
+	cJSON_AddNumberToObject(rec, "server_id", id);
+	cJSON_AddStringToObject(rec, "name", name);
+	cJSON_AddNumberToObject(rec, "owner_pid", c->pid);
+	cJSON_AddNumberToObject(rec, "owner_uid", c->uid);
+	if (pid)
+		cJSON_AddNumberToObject(rec, "pid", pid);
+	if (s && s->cgroup[0])
+		cJSON_AddStringToObject(rec, "cgroup", s->cgroup);
+	audit_sink_add(d, kind, rec);
+}
+
+/* Acks with the server id, or reports why tracking failed, prefixed with the op. */
+static int reply_server(struct daemon *d, struct ctl_client *c, const cJSON *req, enum ctl_op op,
+			uint32_t id, const char *why)
+{
+	cJSON *body;
+
+	if (!id)
+		return reply_refuse(d, c, req, op, "%s", why);
+	body = cJSON_CreateObject();
+	if (body)
+		cJSON_AddNumberToObject(body, "server_id", id);
+	return reply(d, c, req, body, body ? NULL : "out of memory");
+}
+
+/* Admin path (uid 0 peers): any process becomes a server root. */
+int server_requests_track(struct daemon *d, struct ctl_client *c, const cJSON *req)
+{
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
+	const char *why = NULL;
+	uint64_t pid, sid = 0;
+	uint32_t id;
+	char err[200];
+
+	if (c->uid != 0)
+		return reply_refuse(d, c, req, CTL_OP_TRACK, "only root may track arbitrary processes; use %s",
+				    ctl_op_name(CTL_OP_REGISTER));
+	if (!fields_uint(req, "pid", 1, INT_MAX, &pid))
+		return reply_refuse(d, c, req, CTL_OP_TRACK, "field 'pid' must be a positive integer");
+	if (cJSON_HasObjectItem(req, "server_id") && !fields_uint(req, "server_id", 0, UINT32_MAX, &sid))
+		return reply_refuse(d, c, req, CTL_OP_TRACK, "field 'server_id' must be an integer >= 0");
+	id = track_root(d, pid, sid, 0, NULL, &why);
+	if (id)
+		log_warnx("peer pid %d uid %u: tracking pid %d as server %u", c->pid, c->uid, (int)pid, id);
+	/* An admin may put a process it did not start under a sandbox too. */
+	if (id && sandbox && server_rules_set(d, servers_find(d->servers, id), sandbox, err, sizeof(err)))
+		return reply_refuse(d, c, req, CTL_OP_TRACK, "sandbox: %s", err);
+	return reply_server(d, c, req, CTL_OP_TRACK, id, why);
+}
+
+/* Checks that `pid` is a child of the peer; NULL, or the error text in msg. */
+static const char *check_child(const struct ctl_client *c, uint64_t pid, char *msg, size_t size)
+{
+	pid_t ppid;
+
+	if (procfs_ppid(pid, &ppid))
+		snprintf(msg, size, "no such live process %d (or a thread id)", (int)pid);
+	else if (ppid != c->pid)
+		snprintf(msg, size, "pid %d is not a child of the caller (pid %d); its parent is %d",
+			 (int)pid, c->pid, ppid);
+	else
+		return NULL;
+	return msg;
+}
+
+/* Shim path, old style: a peer registers its own running child as a server. */
+static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req, const char *name)
+{
+	const char *why = NULL;
+	char msg[160];
+	uint64_t pid;
+	uint32_t id;
+
+	if (!fields_uint(req, "pid", 1, INT_MAX, &pid))
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "field 'pid' must be a positive integer");
+	if (check_child(c, pid, msg, sizeof(msg)))
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "%s", msg);
+	id = track_root(d, pid, 0, c->pid, name, &why);
+	if (id) {
+		c->owner = true;
+		log_warnx("peer pid %d uid %u: registered server '%s' pid %d as %u", c->pid, c->uid, name,
+			  (int)pid, id);
+	}
+	return reply_server(d, c, req, CTL_OP_REGISTER, id, why);
+}
+
+/* Shim path: without "pid", the server gets a cgroup whose fd goes back with the ack; the shim starts the
+ * server inside it (clone3 CLONE_INTO_CGROUP), then attaches it. */
+int server_requests_register(struct daemon *d, struct ctl_client *c, const cJSON *req)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "name");
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
+	const char *why = NULL;
+	struct server *s;
+	char err[200];
+	cJSON *body;
+	uint32_t id;
+	int fd, r;
+
+	if (!cJSON_IsString(name))
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "field 'name' must be a string");
+	if (cJSON_HasObjectItem(req, "pid"))
+		return register_pid(d, c, req, name->valuestring);
+	id = server_cgroups_register(d, c->pid, c->uid, name->valuestring, &fd, &why);
+	if (!id)
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "%s", why);
+	c->owner = true;
+	s = servers_find(d->servers, id);
+	/* Server-level rules are in force before the server's first instruction. */
+	if (sandbox && server_rules_set(d, s, sandbox, err, sizeof(err))) {
+		close(fd);
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "sandbox: %s", err);
+	}
+	log_warnx("peer pid %d uid %u: registered server '%s' as %u, cgroup %s%s", c->pid, c->uid,
+		  name->valuestring, id, s->cgroup, sandbox ? ", with sandbox rules" : "");
+	audit_server(d, AUDIT_SERVER_START, id, name->valuestring, c, 0);
+	body = cJSON_CreateObject();
+	if (body) {
+		cJSON_AddNumberToObject(body, "server_id", id);
+		cJSON_AddStringToObject(body, "cgroup", s->cgroup);
+	}
+	r = reply_fd(d, c, req, body, body ? NULL : "out of memory", fd);
+	close(fd);
+	return r;
+}
+
+int server_requests_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
+{
+	const char *why = NULL;
+	uint64_t sid, pid;
+	struct server *s;
+	char msg[160];
+	uint32_t id;
+
+	if (!fields_uint(req, "server_id", 1, UINT32_MAX, &sid) || !fields_uint(req, "pid", 1, INT_MAX, &pid))
+		return reply_refuse(d, c, req, CTL_OP_ATTACH, "fields 'server_id' and 'pid' must be positive integers");
+	s = servers_find(d->servers, sid);
+	if (!s)
+		return reply_refuse(d, c, req, CTL_OP_ATTACH, "unknown server_id");
+	if (s->owner != c->pid || s->owner_gone)
+		return reply_refuse(d, c, req, CTL_OP_ATTACH, "server %u belongs to another peer", (unsigned)sid);
+	if (check_child(c, pid, msg, sizeof(msg))) {
+		log_warnx("peer pid %d uid %u: refused %s: %s", c->pid, c->uid, ctl_op_name(CTL_OP_ATTACH), msg);
+		return reply_refuse(d, c, req, CTL_OP_ATTACH, "%s", msg);
+	}
+	/* A shim that could not clone into the cgroup (not root) attaches a child that waits: move it in. */
+	if (s->cgroup[0] && cgroups_move(s->cgroup, pid))
+		return reply_refuse(d, c, req, CTL_OP_ATTACH, "cannot move the process into the server's cgroup");
+	id = track_root(d, pid, sid, c->pid, NULL, &why);
+	if (id) {
+		log_warnx("peer pid %d uid %u: attached pid %d to server %u '%s'", c->pid, c->uid, (int)pid, id,
+			  s->name);
+		audit_server(d, AUDIT_SERVER_ATTACH, id, s->name, c, (pid_t)pid);
+	}
+	return reply_server(d, c, req, CTL_OP_ATTACH, id, why);
+}

@@ -1,0 +1,54 @@
+/* state.h: what `mcpwarden daemon` holds: its options, the sensor, the process table, the servers, the control socket, the audit log. */
+#ifndef MCPWARDEN_DAEMON_STATE_H
+#define MCPWARDEN_DAEMON_STATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "audit/chain.h"
+#include "daemon/control/ctl_server.h"
+#include "daemon/report/recent.h"
+#include "daemon/sensor/sensor.h"
+#include "daemon/servers/proctable.h"
+#include "daemon/servers/servers.h"
+#include "events.h"
+
+#define DAEMON_RECENT		1024	/* events kept for `mcpwarden events` without --follow */
+#define DAEMON_MAX_TRACK	64
+
+struct daemon_opts {
+	const char *socket_path;
+	const char *audit_dir;		/* NULL: no audit log */
+	long audit_fsync_ms;
+	size_t audit_segment_bytes;
+	bool trace_all;
+	bool unpoliced_kill;		/* --unpoliced=kill: SIGKILL unpoliced MCP servers, not only report them */
+	pid_t track[DAEMON_MAX_TRACK];	/* --track-pid: server roots, ids 1, 2, ... */
+	unsigned ntrack;
+};
+
+struct daemon {
+	struct daemon_opts o;
+	struct sensor sensor;
+	struct proctable procs;
+	struct ctl_server ctl;
+	struct recent recent;		/* the latest events */
+	struct server *servers;
+	int epfd, sigfd, timerfd;
+	bool stop;
+	uint32_t next_server_id;
+	uint64_t counts[EV_TYPE_MAX];	/* records received, by type */
+	uint64_t bad_records;		/* records that failed event_check */
+	uint64_t drops_seen[EV_TYPE_MAX];	/* drop counters at the last lost_events event */
+	bool lsm_ok;
+	char lsm_why[128];
+	char cgroup2[PATH_MAX];		/* empty when there is no cgroup v2 mount */
+	bool mounted_tracefs, mounted_bpffs;
+	struct audit_log audit;
+	bool auditing;
+	uint64_t audit_failed;		/* records that could not be written */
+};
+
+#endif
