@@ -41,25 +41,52 @@ static int share_maps(struct bpf_object *from, struct bpf_object *to)
 	return 0;
 }
 
-/* Loads enforce.bpf.c on the shared maps; its LSM program only where BPF LSM works. */
-static int enforce_load(struct sensor *s, bool lsm)
+/* Loads an opened skeleton on the maps of the loaded proc.bpf.o; `file` names it in the log. 0 or -1 (logged). */
+static int load_shared(struct sensor *s, struct bpf_object_skeleton *skel, const char *file)
 {
 	int err;
 
+	if (share_maps(s->proc->obj, *skel->obj))
+		return -1;
+	if ((err = bpf_object__load_skeleton(skel))) {
+		log_warnx("load %s: %s", file, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads enforce.bpf.c on the shared maps; its LSM program only where BPF LSM works. */
+static int enforce_load(struct sensor *s, bool lsm)
+{
 	s->enf = enforce_bpf__open();
 	if (!s->enf) {
 		log_warn("open enforce.bpf.o");
 		return -1;
 	}
-	if (share_maps(s->proc->obj, s->enf->obj))
-		return -1;
 	if (!lsm && bpf_program__set_autoload(s->enf->progs.enforce_bprm, false)) {
 		log_warnx("enforce.bpf.o: leave out enforce_bprm");
 		return -1;
 	}
-	if ((err = enforce_bpf__load(s->enf))) {
-		log_warnx("load enforce.bpf.o: %s", strerror(-err));
-		return -1;
+	return load_shared(s, s->enf->skeleton, "enforce.bpf.o");
+}
+
+/* Attaches the programs of every object, proc.bpf.o first. 0 or -1 (logged). */
+static int attach_all(struct sensor *s)
+{
+	const struct {
+		struct bpf_object_skeleton *skel;
+		const char *file;
+	} objs[] = {
+		{ s->proc->skeleton, "proc.bpf.o" }, { s->net->skeleton, "net.bpf.o" },
+		{ s->out->skeleton, "stdout.bpf.o" }, { s->enf->skeleton, "enforce.bpf.o" },
+	};
+	int err;
+
+	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		if ((err = bpf_object__attach_skeleton(objs[i].skel))) {
+			log_warnx("attach %s: %s", objs[i].file, strerror(-err));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -92,8 +119,6 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 
 int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, const char *cgroup2)
 {
-	int err;
-
 	memset(s, 0, sizeof(*s));
 	libbpf_set_print(libbpf_log);
 	s->proc = proc_bpf__open_and_load();
@@ -106,41 +131,15 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 		log_warn("open net.bpf.o");
 		goto fail;
 	}
-	if (share_maps(s->proc->obj, s->net->obj))
+	if (load_shared(s, s->net->skeleton, "net.bpf.o"))
 		goto fail;
-	if ((err = net_bpf__load(s->net))) {
-		log_warnx("load net.bpf.o: %s", strerror(-err));
-		goto fail;
-	}
 	s->out = stdout_bpf__open();
 	if (!s->out) {
 		log_warn("open stdout.bpf.o");
 		goto fail;
 	}
-	if (share_maps(s->proc->obj, s->out->obj))
+	if (load_shared(s, s->out->skeleton, "stdout.bpf.o") || enforce_load(s, lsm) || attach_all(s))
 		goto fail;
-	if ((err = stdout_bpf__load(s->out))) {
-		log_warnx("load stdout.bpf.o: %s", strerror(-err));
-		goto fail;
-	}
-	if (enforce_load(s, lsm))
-		goto fail;
-	if ((err = proc_bpf__attach(s->proc))) {
-		log_warnx("attach proc.bpf.o: %s", strerror(-err));
-		goto fail;
-	}
-	if ((err = net_bpf__attach(s->net))) {
-		log_warnx("attach net.bpf.o: %s", strerror(-err));
-		goto fail;
-	}
-	if ((err = stdout_bpf__attach(s->out))) {
-		log_warnx("attach stdout.bpf.o: %s", strerror(-err));
-		goto fail;
-	}
-	if ((err = enforce_bpf__attach(s->enf))) {
-		log_warnx("attach enforce.bpf.o: %s", strerror(-err));
-		goto fail;
-	}
 	s->exec_lsm = lsm;
 	if (cgroup2[0] && enforce_attach_cgroup(s, cgroup2))
 		goto fail;
