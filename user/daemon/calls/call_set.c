@@ -1,4 +1,4 @@
-/* calls.c: adds and removes call ids in a tracked process's bounded active-call set. */
+/* call_set.c: adds and removes call ids in a tracked process's bounded active-call set. */
 #include "daemon/calls/call_set.h"
 
 static int find(const struct tracked *t, uint64_t call)

@@ -1,6 +1,6 @@
-/* calls.h: the set of calls active in a tracked process (struct tracked), as the daemon edits it. */
-#ifndef MCPWARDEN_CALLS_H
-#define MCPWARDEN_CALLS_H
+/* call_set.h: the set of calls active in a tracked process (struct tracked), as the daemon edits it. */
+#ifndef MCPWARDEN_CALL_SET_H
+#define MCPWARDEN_CALL_SET_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,5 @@
 /* denials.c: a sandbox denial from the kernel: named after its policy rule, described, published and audited, then handed to its calls. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "common/log.h"
 #include "daemon/calls/call.h"

@@ -1,6 +1,6 @@
 /* reply.h: the daemon's answer to a peer's request: an ack (a body, maybe an fd) or an error, echoing the request's id. */
-#ifndef MCPWARDEN_REPLY_H
-#define MCPWARDEN_REPLY_H
+#ifndef MCPWARDEN_CONTROL_REPLY_H
+#define MCPWARDEN_CONTROL_REPLY_H
 
 #include <cJSON.h>
 
