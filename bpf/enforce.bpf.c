@@ -12,7 +12,8 @@ SEC("lsm/bprm_check_security")
 int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked *t = tracked_lookup(task->tgid);
+	struct tracked scratch;
+	const struct tracked *t = lineage_peek(task, &scratch);
 
 	return t && check_exec(task, t, bprm, 1) ? -EPERM : 0;
 }

@@ -11,7 +11,8 @@
  * this header write `tracked`, and only proc.bpf.c's fork, exit and seed
  * programs call the writing ones (lineage_fork, lineage_exit, task_lineage).
  * Every other program only reads it (tracked_lookup), so no two programs race
- * to create or delete one process's entry. Userspace writes the roots
+ * to create or delete one process's entry; they use lineage_peek(), which
+ * also sees a process of a server's cgroup without an entry. Userspace writes the roots
  * (register, attach, track) and the active calls of a server's root process.
  */
 
@@ -37,6 +38,30 @@ static __always_inline struct tracked *tracked_lookup(__u32 tgid)
 }
 
 /*
+ * Read-only: the lineage of `task`'s process, or, for a process in a server's
+ * cgroup that has no entry yet, an entry with that server and no calls, built
+ * in *scratch. NULL when it belongs to no server. For the programs that must
+ * not write `tracked` (the LSM exec check, the stdout record).
+ */
+static __always_inline const struct tracked *lineage_peek(struct task_struct *task, struct tracked *scratch)
+{
+	struct tracked *t = tracked_lookup(task->tgid);
+	__u64 cgid;
+	__u32 *sid;
+
+	if (t)
+		return t;
+	cgid = task->cgroups->dfl_cgrp->kn->id;
+	sid = bpf_map_lookup_elem(&server_cgroups, &cgid);
+	if (!sid)
+		return NULL;
+	__builtin_memset(scratch, 0, sizeof(*scratch));
+	scratch->server_id = *sid;
+	scratch->start_time = task->group_leader->start_time;
+	return scratch;
+}
+
+/*
  * The lineage entry of `task`'s process. An untracked process that sits in a
  * server's cgroup (started there with clone3(CLONE_INTO_CGROUP) by an untracked
  * shim, or adopted from a previous daemon) gets an entry now, with no active
@@ -48,18 +73,11 @@ static __always_inline struct tracked *tracked_lookup(__u32 tgid)
 static __always_inline struct tracked *task_lineage(struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
-	struct tracked *t = tracked_lookup(tgid), nt = {};
-	__u64 cgid;
-	__u32 *sid;
+	struct tracked nt;
+	const struct tracked *t = lineage_peek(task, &nt);
 
-	if (t)
-		return t;
-	cgid = task->cgroups->dfl_cgrp->kn->id;
-	sid = bpf_map_lookup_elem(&server_cgroups, &cgid);
-	if (!sid)
-		return NULL;
-	nt.server_id = *sid;
-	nt.start_time = task->group_leader->start_time;
+	if (t != &nt)
+		return (struct tracked *)t;	/* found, or no server's */
 	if (bpf_map_update_elem(&tracked, &tgid, &nt, BPF_NOEXIST))
 		count_error(SERR_TRACKED_FULL);
 	return tracked_lookup(tgid);

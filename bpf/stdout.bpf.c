@@ -86,6 +86,7 @@ static __always_inline int inspect(__u64 fd, __u64 ubuf, __u64 len)
 	struct stdout_watch *w = bpf_map_lookup_elem(&stdout_budget, &tgid);
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ev_mcp_stdout *e;
+	struct tracked scratch;
 	struct scan_ctx c = {};
 	struct file *f;
 	__u32 reply;
@@ -124,7 +125,7 @@ static __always_inline int inspect(__u64 fd, __u64 ubuf, __u64 len)
 	e = event_reserve(sizeof(*e), EV_MCP_STDOUT);
 	if (!e)
 		return 0;
-	fill_hdr(&e->h, EV_MCP_STDOUT, sizeof(*e), task, task_lineage(task));
+	fill_hdr(&e->h, EV_MCP_STDOUT, sizeof(*e), task, lineage_peek(task, &scratch));
 	e->reply = reply;
 	e->fd = fd;
 	/* Rare, and the daemon may act on it (--unpoliced=kill): wake it now. */
