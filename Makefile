@@ -10,7 +10,8 @@ PKGS     := libbpf libcjson yaml-0.1 libcrypto zlib libelf
 # tools/install-deps.sh has run.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $$(PKGS)))$(PKG_LIBS)
-DEPS     ?= tools/install-deps.sh
+# Simply expanded, so the environment can't name another script for `make test` to run as root.
+DEPS     := tools/install-deps.sh
 WARN     := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 	     $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP

@@ -7,18 +7,24 @@
 # The root gets only what a bare machine has (minbase plus make, git and ca-certificates). The
 # checkout's HEAD is cloned into it, and /proc, /sys (with its cgroup, bpffs and tracefs mounts)
 # and /dev are shared, inside a private mount namespace so the host's mounts stay as they are.
+# Everything lives in a new root-only directory (mktemp -d under /var/lib): no other user can plant
+# a file or a symlink where root writes. Its logs stay there; --keep keeps the chroot too.
 # Exits 0 only when `make run` and then `make test` (with CI=true) both succeed the first time.
 # FRESH_TEST_LOCK=FILE runs each command under flock(1) on FILE, so BPF tests of another checkout on
 # this host (which share the kernel's hooks) don't run at the same time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-root=${FRESH_ROOT:-/var/tmp/mcpwarden-fresh}
 mirror=${FRESH_MIRROR:-http://deb.debian.org/debian}
+cache=/var/cache/mcpwarden-fresh
 keep=0
 [ "${1:-}" = --keep ] && keep=1
 
 [ "$(id -u)" -eq 0 ] || { echo "fresh-check: needs root (debootstrap, chroot, mounts)" >&2; exit 2; }
 bash "$top/tools/install-deps.sh" fresh-check
+work=$(mktemp -d /var/lib/mcpwarden-fresh.XXXXXX)	# 0700, root's
+root=$work/root
+install -d -m 0700 -o root -g root "$cache"
+[ "$(stat -c %u "$cache")" = 0 ] || { echo "fresh-check: $cache is not root's" >&2; exit 1; }
 
 # Processes still running from the chroot (a test's daemon) would keep its mounts alive.
 kill_inside() {
@@ -35,13 +41,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-kill_inside
-rm -rf --one-file-system "$root"
-mkdir -p "$root" /var/cache/mcpwarden-fresh
 echo "fresh-check: debootstrap bookworm (minbase) into $root"
 debootstrap --variant=minbase --include=make,git,ca-certificates \
-	--cache-dir=/var/cache/mcpwarden-fresh bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
-	{ tail -n 20 "$root.debootstrap.log" >&2; echo "fresh-check: debootstrap failed" >&2; exit 1; }
+	--cache-dir="$cache" bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+	{ tail -n 20 "$work/debootstrap.log" >&2; echo "fresh-check: debootstrap failed" >&2; exit 1; }
 # The sources a Debian 12 install has, and this host's resolver.
 cat >"$root/etc/apt/sources.list" <<EOF
 deb $mirror bookworm main
@@ -63,7 +66,7 @@ git clone -q "$top" "$root/root/mcpwarden"
 
 # One command inside the chroot, with a clean environment; its output goes to a log beside the root.
 run_inside() { # NAME COMMAND
-	local log="$root.$1.log" start=$SECONDS rc=0 lock=()
+	local log="$work/$1.log" start=$SECONDS rc=0 lock=()
 	if [ -n "${FRESH_TEST_LOCK:-}" ]; then lock=(flock "$FRESH_TEST_LOCK"); fi
 	"${lock[@]}" unshare -m --propagation private bash -c '
 		set -e
@@ -86,5 +89,6 @@ run_inside() { # NAME COMMAND
 status=0
 run_inside make-run "make run" || status=1
 run_inside make-test "make test" || status=1
-grep -E '^[0-9]+ passed, [0-9]+ failed' "$root.make-test.log" || true
+grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/make-test.log" || true
+echo "fresh-check: logs in $work"
 exit $status

@@ -38,3 +38,9 @@ for target in run test; do
 	[ "$(wc -l <"$TMP/calls")" -ge 2 ] || fail "make $target: no build tool was called after the install: $(cat "$TMP/calls")"
 	pass "make $target: build tools ran only after the install ($(tr '\n' ' ' <"$TMP/calls"))"
 done
+
+# 3. The environment can't name another install script for `make test` to run as root.
+DEPS="$TMP/fake-deps.sh" make -n -C "$TOP" run BUILD="$TMP/env" >"$TMP/env.log" 2>&1
+grep -q "fake-deps" "$TMP/env.log" && fail "DEPS from the environment replaced tools/install-deps.sh"
+grep -q "bash tools/install-deps.sh" "$TMP/env.log" || fail "make -n run with DEPS in the environment: no install-deps.sh line"
+pass "DEPS in the environment does not replace tools/install-deps.sh"

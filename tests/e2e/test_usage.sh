@@ -64,3 +64,11 @@ while read -r synopsis; do
 	n=$((n + 1))
 done < <(grep -oE '^`mcpwarden [a-z]+ \[[^`]*`' "$TOP/README.md" | tr -d '`')
 [ "$n" -ge 2 ] || fail "the README has no full synopsis to check ($n found)"
+
+# A stray operand is a usage error, never ignored: `scan --wrap /home/alice` must not wrap every user's configs.
+for args in "ps extra" "status extra" "events extra" "scan --wrap /home/nobody-here"; do
+	# shellcheck disable=SC2086
+	"$MCPWARDEN" $args >/dev/null 2>"$TMP/err"
+	assert_eq "$?" 2 "mcpwarden $args exits 2"
+	assert_contains "$(cat "$TMP/err")" "usage: mcpwarden ${args%% *}" "mcpwarden $args prints the usage"
+done

@@ -64,6 +64,8 @@ static int ps_main(int argc, char **argv)
 		default: return cli_usage(&cmd_ps, c);
 		}
 	}
+	if (optind != argc)
+		return cli_usage(&cmd_ps, '?');
 	rep = ctl_ask(path, CTL_OP_PS);
 	ps = cJSON_GetObjectItemCaseSensitive(rep, "ps");
 	if (!cJSON_IsObject(ps)) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "common/log.h"
 #include "discover/join.h"
 #include "discover/wrap.h"
 
@@ -74,8 +75,11 @@ static int scan_main(int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 'H':
-			if (nhomes < sizeof(homes) / sizeof(homes[0]))
-				homes[nhomes++] = optarg;
+			if (nhomes == sizeof(homes) / sizeof(homes[0])) {
+				log_warnx("--home %s: at most %zu homes", optarg, nhomes);
+				return EXIT_USAGE;
+			}
+			homes[nhomes++] = optarg;
 			break;
 		case 'w': wrap = true; break;
 		case 'u': unwrap = true; break;
@@ -83,6 +87,8 @@ static int scan_main(int argc, char **argv)
 		default: return cli_usage(&cmd_scan, c);
 		}
 	}
+	if (optind != argc)	/* a stray operand must not widen --wrap to every user's configs */
+		return cli_usage(&cmd_scan, '?');
 	configs_scan(&set, nhomes ? homes : NULL, nhomes);
 	for (size_t i = 0; i < set.nproblems; i++)
 		fprintf(stderr, "mcpwarden scan: %s\n", set.problems[i]);
