@@ -384,6 +384,8 @@ static void port_out_of_range(void **state)
 static void unknown_key(void **state)
 {
 	(void)state;
+	rejected("{\"network\":{\"egress\":\"allow\",\"egress\":\"deny\"}}", "network.egress: key repeated");
+	rejected("{\"max_processes\":5,\"max_processes\":9}", "max_processes: key repeated");
 	rejected("{\"max_runtime\":30000}", "max_runtime: unknown key");
 	rejected("{\"exec\":{\"allow\":[],\"only\":[]}}", "exec.only: unknown key");
 	rejected("{\"network\":{\"egres\":\"deny\"}}", "network.egres: unknown key");

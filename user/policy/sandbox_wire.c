@@ -88,11 +88,13 @@ static const char *sub(char out[YFIELD_MAX], const char *field, const char *key)
 	return out;
 }
 
-/* An object whose keys are all in `keys` (NULL-terminated). */
+/* An object whose keys are all in `keys` (NULL-terminated, at most 32), each once: a repeated key would
+ * let the audit log's copy of the request (read last-wins) say other rules than the ones installed. */
 static int check_object(const cJSON *o, const char *field, const char *const *keys, char *why, size_t size)
 {
 	const cJSON *it;
 	char path[YFIELD_MAX];
+	uint32_t seen = 0;
 
 	if (!cJSON_IsObject(o))
 		return bad(why, size, *field ? field : "sandbox", "must be an object");
@@ -103,6 +105,9 @@ static int check_object(const cJSON *o, const char *field, const char *const *ke
 			i++;
 		if (!keys[i])
 			return bad(why, size, sub(path, field, it->string), "unknown key");
+		if (seen & (1u << i))
+			return bad(why, size, sub(path, field, it->string), "key repeated");
+		seen |= 1u << i;
 	}
 	return 0;
 }
