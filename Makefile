@@ -4,7 +4,7 @@ CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CFLAGS   ?= -O2 -g
-PKGS     := libbpf libcjson yaml-0.1 libcrypto zlib libelf
+PKGS     := libbpf libcjson yaml-0.1 libcrypto zlib libelf libseccomp libcap
 # Recursive (=) on purpose: pkg-config is asked when a recipe first needs the flags (then the
 # answer is kept), never while make reads this file, which on a fresh machine happens before
 # tools/install-deps.sh has run.
@@ -103,7 +103,7 @@ test:
 
 bench:
 	bash $(DEPS)
-	$(MAKE) all $(BUILD)/bench $(BUILD)/loadgen
+	$(MAKE) all $(BUILD)/bench $(BUILD)/loadgen $(BUILD)/hardened
 	bash tools/bench/run.sh
 
 clean:
@@ -113,6 +113,9 @@ clean:
 
 $(BUILD)/bench: tools/bench/bench.c $(BUILD)/libmcpwarden.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS) -lpthread
+
+$(BUILD)/hardened: tools/bench/hardened.c $(BUILD)/libmcpwarden.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 $(BUILD)/loadgen: tools/bench/loadgen.c
 	$(CC) $(ALL_CFLAGS) -o $@ $<

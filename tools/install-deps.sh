@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 debs=(
 	build-essential pkg-config clang llvm libclang-rt-14-dev
 	libbpf-dev libelf-dev zlib1g-dev bpftool
-	libcjson-dev libyaml-dev libssl-dev libcmocka-dev
+	libcjson-dev libyaml-dev libssl-dev libcmocka-dev libseccomp-dev libcap-dev
 	python3 python-is-python3 nodejs npm iproute2 procps
 )
 for group in "$@"; do

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Kernel sandbox, network: a tool's `sandbox.network` holds in the kernel. Python run by the real
 # mcp-server-code-runner (SDK client, shim, daemon) may reach the allowlisted loopback port only:
-# TCP, UDP, IPv6, an IPv4-mapped address and an io_uring connect elsewhere fail with EPERM. The
+# TCP, UDP, IPv6 and an IPv4-mapped address elsewhere fail with EPERM (io_uring is refused to every
+# server the shim starts, by its seccomp baseline; an io_uring connect from a tree the daemon
+# tracks with rules, started without a shim, gets -EPERM in its completion). The
 # call's result names the rule, and the daemon's events and audit log attribute each denial to
 # the call. A second server without a sandbox, running at the same time, is not affected. A
 # server-level rule holds while the server answers initialize.
@@ -55,7 +57,7 @@ def udp(port):
 r = {'tcp_allowed': tcp('127.0.0.1', $A), 'tcp_other': tcp('127.0.0.1', $B), 'udp_allowed': udp($A),
      'udp_other': udp($B), 'v6_other': tcp('::1', $B, socket.AF_INET6),
      'mapped_other': tcp('::ffff:127.0.0.1', $B, socket.AF_INET6),
-     'uring': subprocess.run(['$HELPERS/uring_connect'], capture_output=True, text=True).stdout.strip()}
+     'uring': (lambda p: (p.stdout + p.stderr).strip())(subprocess.run(['$HELPERS/uring_connect'], capture_output=True, text=True))}
 print('NET ' + json.dumps(r))"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
 
@@ -115,13 +117,13 @@ check("UDP to the allowlisted port goes", s.get("udp_allowed") == "ok")
 check("UDP elsewhere: EPERM", s.get("udp_other") == "EPERM")
 check("IPv6 connect elsewhere: EPERM", s.get("v6_other") == "EPERM")
 check("IPv4-mapped IPv6 connect elsewhere: EPERM", s.get("mapped_other") == "EPERM")
-check("io_uring connect elsewhere: -EPERM in the completion", s.get("uring", "").endswith("res=-1"), s.get("uring"))
+check("io_uring is refused to the sandboxed server's code (seccomp)", "io_uring_setup: Operation not permitted" in s.get("uring", ""), s.get("uring"))
 w = net(sys.argv[4])
 print("wrapped:", w)
 check("behind a wrapper, the tool's rules hold: allowed port ok, other port EPERM", w.get("tcp_allowed") == "ok"
       and w.get("tcp_other") == "EPERM" and w.get("udp_other") == "EPERM", w)
-check("the open server, at the same time, reaches every port", o.get("tcp_other") == "ok" and o.get("udp_other") == "ok"
-      and o.get("uring", "").endswith("res=0"), o)
+check("the open server, at the same time, reaches every port", o.get("tcp_other") == "ok" and o.get("udp_other") == "ok", o)
+check("io_uring is refused to the open server's code too: the baseline holds for every server", "io_uring_setup: Operation not permitted" in o.get("uring", ""), o.get("uring"))
 res = json.loads(re.search(r"result: (.*)", open(sys.argv[1]).read()).group(1))
 meta = res.get("_meta", {}).get("io.mcpwarden/policy", {})
 check("the call's result is an error naming the rule", res.get("isError") is True and
@@ -133,7 +135,6 @@ for e in denies:
 kinds = {(e["op"], e["protocol"], e["family"]) for e in denies if e["rule"] == "tools.run-code.sandbox.network.egress"}
 check("deny events for tcp, udp and inet6, each attributed to a call", {("connect", "tcp", "inet"), ("sendmsg", "udp", "inet"),
       ("connect", "tcp", "inet6")} <= kinds and all(e["calls"] for e in denies if e.get("tool") == "run-code"), kinds)
-check("the uring helper's denial is attributed too", any(e["comm"] == "uring_connect" and e["calls"] for e in denies))
 check("the server-level denial during initialize", any(e["rule"] == "sandbox.network.egress" and e["comm"].startswith("python")
       for e in denies))
 sys.exit(0 if ok else 1)
@@ -148,3 +149,29 @@ assert_contains "$tree" "sendto 127.0.0.1:$B -> failed" "the refused one as fail
 recs=$(zcat -f "$TMP"/audit/* 2>/dev/null | grep '"kind":"deny"' | head -n 3)
 assert_contains "$recs" '"rule":"tools.run-code.sandbox.network.egress"' "denials are in the audit log with their rule"
 pass "network sandbox: EPERM in the kernel, per tool, per server, during initialize"
+
+# io_uring from a tree the daemon tracks with rules but no shim started (so no seccomp baseline):
+# the cgroup hook refuses IORING_OP_CONNECT too, and the denial is attributed to that server.
+follow_events "$TMP/uring-events"
+python3 - "$SOCK" "$HELPERS/uring_connect" "$TMP/uring-events" <<'PY' || fail "io_uring connect in a tracked tree with egress deny"
+import json, socket, subprocess, sys, time
+p = subprocess.Popen(["sh", "-c", 'read x; exec "$0"', sys.argv[2]], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.STDOUT, text=True)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+c.connect(sys.argv[1])
+c.send(json.dumps({"op": "track", "pid": p.pid, "sandbox": {"network": {"egress": "deny"}}}).encode())
+ack = json.loads(c.recv(65536))
+assert ack.get("ok") is True, ack
+out = p.communicate("go\n")[0].strip()
+print("tracked uring_connect:", out)
+assert out.endswith("res=-1"), "the io_uring connect was not refused with -EPERM"
+for _ in range(50):
+    evs = [json.loads(l) for l in open(sys.argv[3]) if l.strip()]
+    if any(e["type"] == "deny" and e["comm"] == "uring_connect" and e["server_id"] == ack["server_id"] for e in evs):
+        break
+    time.sleep(0.1)
+else:
+    sys.exit("no deny event for the io_uring connect")
+PY
+stop_follow
+pass "an io_uring connect is refused by the cgroup hook (-EPERM in its completion) and attributed"

@@ -311,6 +311,13 @@ static void errors_name_line_and_field(void **state)
 	/* The kernel counts processes in 32 bits: a limit the daemon could not hold is refused here. */
 	load_fails("sandbox: {max_processes: 4294967296}\n", "sandbox.max_processes: must be a whole number from 1 to 4294967295");
 	load_fails("sandbox: {max_processes: 0}\n", "sandbox.max_processes: must be a whole number from 1");
+	/* The server's seccomp filter and capabilities are set once, at its start: names are checked here. */
+	load_fails("sandbox:\n  syscalls: {deny: [chroot, frobnicate]}\n",
+		   "t.yaml:2: sandbox.syscalls.deny[1]: no syscall 'frobnicate' on this architecture");
+	load_fails("sandbox:\n  capabilities: {keep: [CAP_FROB]}\n", "sandbox.capabilities.keep[0]: no capability 'CAP_FROB'");
+	load_fails("sandbox:\n  syscalls: {allow: [ptrace]}\n", "sandbox.syscalls.allow: unknown key");
+	load_fails("tools:\n  x:\n    sandbox:\n      syscalls: {deny: [chroot]}\n",
+		   "tools.x.sandbox.syscalls: only in the top-level sandbox");
 }
 
 static void sandbox_block_loads(void **state)

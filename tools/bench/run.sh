@@ -6,3 +6,4 @@ export MCPWARDEN=$top/build/mcpwarden
 "$top/build/bench"
 bash "$top/tools/bench/daemon_bench.sh"
 bash "$top/tools/bench/enforce_bench.sh"
+bash "$top/tools/bench/harden_bench.sh"

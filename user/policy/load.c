@@ -49,7 +49,7 @@ static int load_tool(struct ydoc *d, const char *base, const char *name, const y
 	}
 	if ((v = ymap_get(d, n, "sandbox"))) {
 		yfield(field, "%s.sandbox", base);
-		if (load_sandbox(d, v, field, &t->sandbox) < 0)
+		if (load_sandbox(d, v, field, false, &t->sandbox) < 0)
 			return -1;
 	}
 	return 0;
@@ -117,7 +117,7 @@ static int load_top(struct ydoc *d, struct policy *p)
 		return -1;
 	if ((v = ymap_get(d, root, "validate_schema")) && yget_bool(d, v, "validate_schema", &p->validate_schema) < 0)
 		return -1;
-	if ((v = ymap_get(d, root, "sandbox")) && load_sandbox(d, v, "sandbox", &p->sandbox) < 0)
+	if ((v = ymap_get(d, root, "sandbox")) && load_sandbox(d, v, "sandbox", true, &p->sandbox) < 0)
 		return -1;
 	if ((v = ymap_get(d, root, "tools")) && load_tools(d, v, p) < 0)
 		return -1;

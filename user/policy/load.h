@@ -17,6 +17,7 @@ struct policy *policy_load_text(const char *name, const char *text, size_t len,
 /* Parts of the loader, one file each. */
 int load_rules(struct ydoc *d, const ynode *seq, const char *field, struct tool_policy *t);
 int load_limits(struct ydoc *d, const ynode *seq, const char *field, struct tool_policy *t);
-int load_sandbox(struct ydoc *d, const ynode *n, const char *field, struct sandbox *sb);
+/* top: the policy's own (server-level) block, the only one that may hold syscalls and capabilities. */
+int load_sandbox(struct ydoc *d, const ynode *n, const char *field, bool top, struct sandbox *sb);
 
 #endif

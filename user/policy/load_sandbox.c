@@ -1,17 +1,23 @@
-/* load_sandbox.c: loads a `sandbox:` block (exec, network, process and runtime limits). */
+/* load_sandbox.c: loads a `sandbox:` block (exec, network, process and runtime limits, and the server's syscalls and capabilities). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/socket.h>
+
+#include <seccomp.h>
 
 #include "policy/duration.h"
 #include "policy/load.h"
 #include "sandbox.h"
 
-static const char *const sandbox_keys[] = { "exec", "network", "max_processes", "max_runtime", NULL };
+static const char *const sandbox_keys[] = { "exec", "network", "max_processes", "max_runtime", "syscalls",
+					     "capabilities", NULL };
+static const char *const syscalls_keys[] = { "deny", NULL };
+static const char *const caps_keys[] = { "keep", NULL };
 static const char *const exec_keys[] = { "allow", "deny", NULL };
 static const char *const net_keys[] = { "egress", "allow", "deny", NULL };
 
@@ -110,7 +116,61 @@ static int load_network(struct ydoc *d, const ynode *n, const char *field, struc
 	return 0;
 }
 
-int load_sandbox(struct ydoc *d, const ynode *n, const char *field, struct sandbox *sb)
+/* A list of names under key `key` of map `n` (a `sandbox.syscalls` or `sandbox.capabilities` block), each one
+ * `known` accepts. */
+static int load_names(struct ydoc *d, const ynode *n, const char *field, const char *key, char ***out, size_t *count,
+		      bool (*known)(const char *), const char *what, const char *where)
+{
+	char sub[YFIELD_MAX];
+	const ynode *v = ymap_get(d, n, key);
+
+	yfield(sub, "%s.%s", field, key);
+	if (!v || yget_strv(d, v, sub, out, count) < 0)
+		return v ? -1 : 0;
+	for (size_t i = 0; i < *count; i++) {
+		if (!known((*out)[i])) {
+			yfield(sub, "%s.%s[%zu]", field, key, i);
+			return ydoc_fail(d, v, sub, "no %s '%s'%s", what, (*out)[i], where);
+		}
+	}
+	return 0;
+}
+
+static bool syscall_known(const char *name)
+{
+	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
+}
+
+static bool cap_known(const char *name)
+{
+	cap_value_t c;
+
+	return !cap_from_name(name, &c);
+}
+
+/* syscalls: {deny: [...]} and capabilities: {keep: [...]}: set once, when the server starts (shim/harden.h). */
+static int load_hardening(struct ydoc *d, const ynode *n, const char *field, bool top, struct sandbox *sb)
+{
+	static const char *const keys[] = { "syscalls", "capabilities" };
+	char sub[YFIELD_MAX];
+	const ynode *v;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!(v = ymap_get(d, n, keys[i])))
+			continue;
+		yfield(sub, "%s.%s", field, keys[i]);
+		if (!top)
+			return ydoc_fail(d, v, sub, "only in the top-level sandbox: it is set once, when the server starts");
+		if (ydoc_check_map(d, v, sub, i ? caps_keys : syscalls_keys) < 0 ||
+		    (i ? load_names(d, v, sub, "keep", &sb->caps_keep, &sb->ncaps_keep, cap_known, "capability", "")
+		       : load_names(d, v, sub, "deny", &sb->syscalls_deny, &sb->nsyscalls_deny, syscall_known,
+				    "syscall", " on this architecture")) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int load_sandbox(struct ydoc *d, const ynode *n, const char *field, bool top, struct sandbox *sb)
 {
 	char sub[YFIELD_MAX];
 	ynode *v;
@@ -142,6 +202,8 @@ int load_sandbox(struct ydoc *d, const ynode *n, const char *field, struct sandb
 	    (yget_long(d, v, sub, &sb->max_processes) < 0 || sb->max_processes <= 0 ||
 	     sb->max_processes > (long)UINT32_MAX))
 		return ydoc_fail(d, v, sub, "must be a whole number from 1 to 4294967295");
+	if (load_hardening(d, n, field, top, sb) < 0)
+		return -1;
 	yfield(sub, "%s.max_runtime", field);
 	if ((v = ymap_get(d, n, "max_runtime")) &&
 	    (!ynode_is_scalar(v) || (sb->max_runtime_ms = duration_ms(ynode_scalar(v))) <= 0))

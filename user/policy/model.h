@@ -69,6 +69,10 @@ struct sandbox {
 	size_t nnet_allow, nnet_deny;
 	long max_processes;	/* 0: unset */
 	long max_runtime_ms;	/* 0: unset */
+	char **syscalls_deny;	/* server level only: added to the seccomp baseline (shim/harden.h) */
+	size_t nsyscalls_deny;
+	char **caps_keep;	/* server level only: capabilities a root server keeps */
+	size_t ncaps_keep;
 };
 
 struct tool_policy {

@@ -15,10 +15,10 @@
 #include "common/log.h"
 #include "shim/child.h"
 
-/* In the forked child: wire up fds, detach, wait for the go byte if held, exec.
+/* In the forked child: wire up fds, detach, wait for the go byte if held, harden, exec.
  * Writes errno to errfd on failure. */
 static void __attribute__((noreturn)) exec_server(char *const argv[], int in, int out,
-						    int errfd, int gofd, pid_t parent)
+						    int errfd, int gofd, pid_t parent, const struct harden *h)
 {
 	sigset_t none;
 	char go;
@@ -36,6 +36,8 @@ static void __attribute__((noreturn)) exec_server(char *const argv[], int in, in
 		goto fail;
 	if (gofd >= 0 && read(gofd, &go, 1) != 1)	/* the shim died before the daemon knew us */
 		_exit(127);
+	if (harden_apply(h))
+		goto fail;
 	execvp(argv[0], argv);
 fail:
 	err = errno;
@@ -87,7 +89,7 @@ static pid_t spawn_into(int cgroup_fd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold)
+int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold, const struct harden *h)
 {
 	int in[2], out[2], errp[2], go[2] = { -1, -1 };
 	pid_t parent = getpid();
@@ -108,7 +110,7 @@ int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold)
 		return -1;
 	}
 	if (c->pid == 0)
-		exec_server(argv, in[0], out[1], errp[1], go[0], parent);
+		exec_server(argv, in[0], out[1], errp[1], go[0], parent, h);
 	setpgid(c->pid, c->pid);	/* also set here: no window where signals miss it */
 	close(in[0]);
 	close(out[1]);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "shim/harden.h"
+
 struct child {
 	pid_t pid;
 	int to_server;		/* write end of the server's stdin */
@@ -18,9 +20,11 @@ struct child {
 /* Starts argv with pipes on stdin/stdout, stderr inherited, a new process group and
  * PR_SET_PDEATHSIG(SIGKILL); inside cgroup_fd's cgroup from birth when it is >= 0
  * (clone3 CLONE_INTO_CGROUP). With hold, the child waits before exec until
- * child_release(), so the daemon can be told about it first. Returns 0, or -1 with the
- * reason logged (exec failures too: they come back through a CLOEXEC pipe). */
-int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold);
+ * child_release(), so the daemon can be told about it first. Last before exec it applies
+ * `h` (harden_apply), so the server runs hardened from its first instruction. Returns 0,
+ * or -1 with the reason logged (exec and hardening failures too: they come back through a
+ * CLOEXEC pipe). */
+int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold, const struct harden *h);
 int child_release(struct child *c, const char *name);
 /* Signals the server's whole process group. */
 void child_signal(const struct child *c, int sig);

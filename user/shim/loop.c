@@ -145,14 +145,25 @@ static void step_termination(struct shim *s, uint64_t now)
  * So the daemon knows the server before it runs a single instruction of its own. */
 static int start_server(struct shim *s)
 {
+	const struct sandbox *sb = &s->pol->sandbox;
+	struct harden h;
+	char why[256];
 	bool linked;
+	int rc;
 
+	/* The hardening the policy in force asks for (a respawn takes a reloaded one's). */
+	if (harden_init(&h, sb->syscalls_deny, sb->nsyscalls_deny, sb->caps_keep, sb->ncaps_keep, why, sizeof(why))) {
+		log_warnx("%s: %s: the server is not started", s->o.policy_path ? s->o.policy_path : "policy", why);
+		return -1;
+	}
 	if (s->link.fd >= 0)
 		dlink_close(&s->link);	/* a respawn: a fresh registration and cgroup */
 	linked = dlink_register(&s->link) == 0;
 	if (!linked && s->o.socket_path)
 		s->link.retry_ns = now_ns() + 5000000000ull;	/* a daemon started later is joined */
-	if (child_spawn(&s->child, s->o.argv, s->link.cgroup_fd, linked) < 0)
+	rc = child_spawn(&s->child, s->o.argv, s->link.cgroup_fd, linked, &h);
+	harden_free(&h);
+	if (rc < 0)
 		return -1;
 	if (!linked)
 		return 0;
@@ -382,7 +393,7 @@ int shim_run(const struct shim_opts *o)
 {
 	struct shim s;
 	struct loop l = { .s = &s, .sigfd = -1, .inofd = -1 };
-	int rc = setup(&s, o);
+	int rc = harden_self() ? EXIT_FAILURE : setup(&s, o);
 
 	if (rc == 0 && setup_signals(&l) < 0)
 		rc = EXIT_FAILURE;
