@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # E2E: every shipped policy validates, and each seed-server fixture runs under its own policy:
 # an ordinary snippet runs, a dangerous one is refused by the named rule, hidden tools stay hidden.
+# No daemon runs: the policies' sandboxes need --allow-unsandboxed here (tool-call policy is the subject).
 source "$(dirname "$0")/../lib.sh"
 "$MCPWARDEN" policy check "$TOP"/policies/*.yaml || fail "a shipped policy does not validate"
 pass "all shipped policies validate"
@@ -22,7 +23,7 @@ for c in "${cases[@]}"; do
 		echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"'"$tool"'","arguments":'"$bad"'}}'; echo "#wait 3"
 		echo '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"fixture_secret","arguments":{}}}'; echo "#wait 4"
 	} > "$TMP/script"
-	raw "$TMP/script" "$MCPWARDEN" run --policy "$TOP/policies/$policy" -- python3 "$FIXTURES/$fixture"
+	raw "$TMP/script" "$MCPWARDEN" run --allow-unsandboxed --policy "$TOP/policies/$policy" -- python3 "$FIXTURES/$fixture"
 	assert_contains "$(reply 1)" "\"name\": \"$tool\"" "$fixture: lists $tool"
 	assert_contains "$(reply 2)" '42' "$fixture: an ordinary $tool call runs"
 	assert_contains "$(reply 3)" "\"rule\": \"$rule\"" "$fixture: dangerous call refused by $rule"
@@ -54,7 +55,7 @@ done
 	echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_command","arguments":{"command":"echo x; touch '"$TMP"'/pwned"}}}'; echo "#wait 2"
 	echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"run_command","arguments":{"command":"python3","stdin":"open(\"'"$TMP"'/pwned\",\"w\")"}}}'; echo "#wait 3"
 } > "$TMP/script"
-raw "$TMP/script" "$MCPWARDEN" run --policy "$TOP/policies/mcp-server-commands.yaml" -- \
+raw "$TMP/script" "$MCPWARDEN" run --allow-unsandboxed --policy "$TOP/policies/mcp-server-commands.yaml" -- \
 	node "$NODE_DIR/node_modules/mcp-server-commands/build/index.js"
 assert_contains "$(reply 1)" "policed-ok" "mcp-server-commands: a read-only command runs"
 assert_contains "$(reply 2)" '"rule": "read-only-commands"' "mcp-server-commands: shell operators refused"

@@ -5,7 +5,7 @@ source "$(dirname "$0")/../lib.sh"
 
 # What each command accepts, as the README documents it.
 declare -A known=(
-	[run]="--policy --name --socket --no-daemon --audit --max-line --verbose"
+	[run]="--policy --name --socket --no-daemon --allow-unsandboxed --audit --max-line --verbose"
 	[policy]=""
 	[scan]="--json --home --wrap --policy-dir --unwrap"
 	[audit]="--call --server --json --lines"

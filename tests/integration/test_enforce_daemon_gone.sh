@@ -20,7 +20,7 @@ start_daemon
 wait "$client" || { cat "$TMP/out"; fail "client session failed"; }
 cat "$TMP/out"
 assert_contains "$(grep '^result 0' "$TMP/out")" "ran under the sandbox" "with the daemon: the call runs"
-assert_contains "$(grep '^result 2' "$TMP/out")" "is unreachable" "daemon gone: the sandboxed call is refused"
+assert_contains "$(grep '^result 2' "$TMP/out")" "no daemon enforces the tool's sandbox (" "daemon gone: the sandboxed call is refused"
 assert_contains "$(grep '^result 2' "$TMP/out")" '"rule":"tools.run_python_code.sandbox"' "naming the sandbox"
 assert_contains "$(grep '^result 4' "$TMP/out")" "ran under the sandbox" "daemon back: the session goes on"
 pass "sandboxed calls wait for the daemon instead of running without rules"

@@ -8,6 +8,7 @@ static const char *const names[AUDIT_KIND_COUNT] = {
 	[AUDIT_SERVER_STDOUT] = "server_stdout",
 	[AUDIT_SERVER_KILL] = "server_kill",
 	[AUDIT_SERVER_RESPAWN] = "server_respawn",
+	[AUDIT_UNSANDBOXED] = "unsandboxed",
 	[AUDIT_CALL_END] = "call_end",
 	[AUDIT_POLICY_RELOAD] = "policy_reload",
 	[AUDIT_DAEMON_START] = "daemon_start",

@@ -9,6 +9,7 @@ enum audit_kind {
 	AUDIT_SERVER_STDOUT,	/* a server stdout line that is not JSON */
 	AUDIT_SERVER_KILL,	/* a server stuck after a timeout, killed */
 	AUDIT_SERVER_RESPAWN,	/* ...and started again */
+	AUDIT_UNSANDBOXED,	/* --allow-unsandboxed: the policy's sandbox rules run without a daemon, not enforced */
 	/* Both logs. */
 	AUDIT_CALL_END,		/* a call's outcome */
 	AUDIT_POLICY_RELOAD,	/* the shim reloaded its policy, or failed to */

@@ -14,7 +14,8 @@ static const struct cli_opt opts[] = {
 	{ "policy", 'p', "FILE", 0, "the tool-call policy (YAML or JSON); without it, relay and fail-closed checks only" },
 	{ "name", 'n', "NAME", 0, "the server's name for the daemon and the decision log (default: CMD's base name)" },
 	OPT_SOCKET,
-	{ "no-daemon", 'N', NULL, 0, "do not use the daemon: tool-call policy only, sandbox rules not enforced" },
+	{ "no-daemon", 'N', NULL, 0, "do not use the daemon: tool-call policy only (a policy with sandbox rules then needs --allow-unsandboxed)" },
+	{ "allow-unsandboxed", 'U', NULL, 0, "run even where the daemon can't enforce the policy's sandbox rules (they are NOT enforced; logged)" },
 	{ "audit", 'a', "FILE", 0, "append the decision log to FILE, one JSON object per line" },
 	{ "max-line", 'm', "BYTES", 0, "the longest line relayed (at least 1024); longer ones are refused" },
 	OPT_VERBOSE,
@@ -43,6 +44,7 @@ static int run_main(int argc, char **argv)
 		case 'n': o.name = optarg; break;
 		case 's': o.socket_path = optarg; break;
 		case 'N': o.socket_path = NULL; break;
+		case 'U': o.allow_unsandboxed = true; break;
 		case 'a': o.audit_path = optarg; break;
 		case 'm':
 			o.max_line = strtoul(optarg, &end, 10);

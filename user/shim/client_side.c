@@ -116,7 +116,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	char key[ID_KEY_MAX], dup[128], why[256], sha[SHA256_HEX_LEN + 1];
 	uint64_t t0 = now_ns(), took;
 	struct call_limits lim;
-	struct decision d;
+	struct decision d, no = { .allow = false };
 	struct call_ctx cx;
 	struct pending *p;
 	bool refused;
@@ -164,18 +164,19 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
 	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. */
 	p->call = dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
-	/* A daemon that enforced this shim's sandboxes and went away (or was made to) is waited for. */
-	refused = (refused || (!p->call && s->link.ever_linked)) && lim.sandbox;
+	snprintf(no.rule, sizeof(no.rule), "tools.%s.sandbox", name->valuestring);
+	/* The tool's sandbox must hold, or the call does not run (fail closed). */
+	if (lim.sandbox && refused)
+		snprintf(no.reason, sizeof(no.reason), "the daemon that enforces the tool's sandbox did not accept the "
+			 "call (see its log); retry once it does");
+	else if (lim.sandbox && !p->call && shim_unsandboxed(s, no.rule))
+		snprintf(no.reason, sizeof(no.reason), "no daemon enforces the tool's sandbox (%s); start `mcpwarden "
+			 "daemon` and retry, or run the server with --allow-unsandboxed", s->link.why);
 	cJSON_Delete(lim.sandbox);
-	if (refused) {
-		/* The tool's sandbox would not hold: fail closed. */
-		d = (struct decision){ .allow = false };
-		snprintf(d.rule, sizeof(d.rule), "tools.%s.sandbox", name->valuestring);
-		snprintf(d.reason, sizeof(d.reason), "the daemon that enforces the tool's sandbox did not accept the "
-			 "call or is unreachable (see its log); retry once it is back");
+	if (no.reason[0]) {
 		pending_remove(&s->c2s, p);
-		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0);
-		owe(r, denial(s, m->id, name->valuestring, &d));
+		record_decision(s, m->id, name->valuestring, args, &no, took, sha, 0);
+		owe(r, denial(s, m->id, name->valuestring, &no));
 		return false;
 	}
 	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call);

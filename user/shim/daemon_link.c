@@ -43,7 +43,8 @@ static cJSON *ask(struct daemon_link *l, cJSON *req, int *fd_out)
 		return NULL;
 	}
 	if (ctl_request_fd(l->fd, text, &rep, fd_out) < 0) {
-		log_warnx("daemon at %s stopped answering: tool-call policy only until it is back", l->path);
+		snprintf(l->why, sizeof(l->why), "the daemon at %s stopped answering", l->path);
+		log_warnx("%s: tool-call policy only until it is back", l->why);
 		drop(l);
 	}
 	free(text);
@@ -71,13 +72,15 @@ int dlink_register(struct daemon_link *l)
 	cJSON *req, *rep;
 	int cg = -1;
 
-	if (!l->path)
+	if (!l->path) {
+		snprintf(l->why, sizeof(l->why), "--no-daemon");
 		return -1;
+	}
 	if (connect_quietly(l) < 0) {
+		snprintf(l->why, sizeof(l->why), "no daemon at %s: %s%s", l->path, strerror(errno),
+			 errno == EACCES ? " (the socket is for root and group mcpwarden: add this user to the group)" : "");
 		if (!l->warned)
-			log_warnx("no daemon at %s (%s): enforcing tool-call policy only, without process "
-				  "or network attribution%s", l->path, strerror(errno),
-				  l->any_sandbox ? "; the policy's sandbox rules are NOT enforced" : "");
+			log_warnx("%s: enforcing tool-call policy only, without process or network attribution", l->why);
 		l->warned = true;
 		return -1;
 	}
@@ -87,8 +90,9 @@ int dlink_register(struct daemon_link *l)
 		cJSON_AddItemToObject(req, "sandbox", cJSON_Duplicate(l->sandbox, 1));
 	rep = ask(l, req, &cg);
 	if (!rep) {
-		log_warnx("the daemon at %s refused to register server %s: tool-call policy only%s",
-			  l->path, l->name, l->any_sandbox ? "; the policy's sandbox rules are NOT enforced" : "");
+		snprintf(l->why, sizeof(l->why), "the daemon at %s did not register server %s (its reason is above)",
+			 l->path, l->name);
+		log_warnx("%s: tool-call policy only", l->why);
 		drop(l);
 		return -1;
 	}
@@ -246,7 +250,8 @@ int dlink_poll_fd(const struct daemon_link *l)
 
 void dlink_lost(struct daemon_link *l, uint64_t now)
 {
-	log_warnx("daemon at %s went away: tool-call policy only until it is back", l->path);
+	snprintf(l->why, sizeof(l->why), "the daemon at %s went away", l->path);
+	log_warnx("%s: tool-call policy only until it is back", l->why);
 	drop(l);
 	l->retry_ns = now + DLINK_RETRY_NS;
 }

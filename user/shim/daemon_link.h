@@ -18,13 +18,13 @@ struct daemon_link {
 	uint64_t retry_ns;	/* next reconnect attempt (CLOCK_MONOTONIC) */
 	uint64_t next_call;
 	cJSON *sandbox;		/* the policy's server-level sandbox (sandbox_wire_encode), sent at every registration */
-	bool any_sandbox;	/* the policy has sandbox rules (server or tool level): say so when they can't hold */
-	bool ever_linked;	/* a daemon accepted this shim once: while it is unreachable, sandboxed calls wait */
+	bool ever_linked;	/* a daemon accepted this shim once */
+	char why[256];		/* why the last registration failed, for messages that must say so */
 };
 
 void dlink_init(struct daemon_link *l, const char *path, const char *name);
-/* Connects and registers the server; receives its cgroup fd. Without a daemon, warns once
- * and returns -1: the shim then enforces tool-call policy alone. */
+/* Connects and registers the server; receives its cgroup fd. Without a daemon (or refused),
+ * returns -1 with l->why saying why; the warning is the caller's, once. */
 int dlink_register(struct daemon_link *l);
 /* Marks pid (the shim's child, not yet running the server) as the server's root. */
 int dlink_attach(struct daemon_link *l, pid_t pid);

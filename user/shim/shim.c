@@ -226,17 +226,28 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 	}
 }
 
+bool shim_unsandboxed(struct shim *s, const char *rule)
+{
+	cJSON *rec;
+
+	if (!rule)
+		return false;
+	if (!s->o.allow_unsandboxed)
+		return true;
+	if (s->unsandboxed_logged)
+		return false;
+	s->unsandboxed_logged = true;
+	log_warnx("--allow-unsandboxed: %s: the policy's sandbox rules are NOT enforced (%s)", rule, s->link.why);
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "rule", rule);
+	cJSON_AddStringToObject(rec, "reason", s->link.why);
+	dlog_write(&s->log, AUDIT_UNSANDBOXED, rec);
+	return false;
+}
+
 void shim_link_sandbox(struct shim *s)
 {
-	bool any = s->pol->sandbox.present;
-
-	for (size_t i = 0; i < s->pol->ntools; i++)
-		any |= s->pol->tools[i].sandbox.present;
 	dlink_set_sandbox(&s->link, sandbox_wire_encode(&s->pol->sandbox));
-	s->link.any_sandbox = any;
-	if (any && !s->o.socket_path)
-		log_warnx("%s: the policy's sandbox rules need `mcpwarden daemon`; with --no-daemon they are "
-			  "NOT enforced", s->o.policy_path);
 }
 
 void shim_reload_policy(struct shim *s, const char *trigger)
