@@ -201,3 +201,28 @@ cJSON *jsonrpc_head_id(const char *head, size_t n)
 	}
 	return id;
 }
+
+int jsonrpc_array_spans(const char *s, size_t n, struct json_span *out, size_t max)
+{
+	const char *p = skip_ws(s, s + n), *end = s + n, *e;
+	size_t count = 0;
+
+	if (p >= end || *p != '[')
+		return -1;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		return 0;
+	while (p < end) {
+		if (count == max || !(e = skip_value(p, end)))
+			return -1;
+		out[count].p = p;
+		out[count++].n = (size_t)(e - p);
+		p = skip_ws(e, end);
+		if (p < end && *p == ']')
+			return (int)count;
+		if (p >= end || *p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+	return -1;
+}

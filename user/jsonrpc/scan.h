@@ -24,6 +24,11 @@ enum scan_result {
  * stays near memory speed for large payloads. Does not validate string contents. */
 enum scan_result jsonrpc_scan(const char *s, size_t n, struct jsonrpc_top *top);
 
+/* The raw text of each element of the top-level array s[0..n), which must already have passed
+ * the strict parser. Fills out[0..count) and returns count, or -1 when s is not an array or has
+ * more than max elements. */
+int jsonrpc_array_spans(const char *s, size_t n, struct json_span *out, size_t max);
+
 /* Best effort for a line too long to parse: the id from its first bytes when
  * "id" comes before "params" (as clients write it). NULL when not found. */
 cJSON *jsonrpc_head_id(const char *head, size_t n);

@@ -310,28 +310,46 @@ static bool exact_id(const cJSON *el)
 				       id->valuedouble < 9007199254740992.0 && id->valuedouble > -9007199254740992.0);
 }
 
-/* A batch: police element by element, forward the survivors as a new batch. */
-static void police_batch(struct shim *s, cJSON *arr, struct replies *r)
+/* A batch (the strictly parsed `arr` of line[0..n)): police element by element, and forward the
+ * survivors as a new batch of their original bytes, so the server reads exactly what the policy did. */
+static void police_batch(struct shim *s, cJSON *arr, const char *line, size_t n, struct replies *r)
 {
-	cJSON *keep = cJSON_CreateArray(), *el;
+	int count = cJSON_GetArraySize(arr), i = 0;
+	struct json_span *raw = count ? calloc((size_t)count, sizeof(*raw)) : NULL;
+	char *out = malloc(n + 2);
+	size_t len = 0;
+	cJSON *el;
 
-	if (!cJSON_GetArraySize(arr))
+	if (!count)
 		refuse(s, r, NULL, RPC_INVALID_REQUEST, "empty batch");
+	if (count && (!raw || !out || jsonrpc_array_spans(line, n, raw, (size_t)count) != count)) {
+		log_warnx("batch of %d elements: out of memory or unsplittable, nothing forwarded", count);
+		free(raw);
+		free(out);
+		return;
+	}
 	cJSON_ArrayForEach(el, arr) {
 		if (!cJSON_IsObject(el))
 			refuse(s, r, NULL, RPC_INVALID_REQUEST, "batch element refused: not an object");
 		else if (!exact_id(el))
 			refuse(s, r, NULL, RPC_INVALID_REQUEST, "batch element refused: id too large to relay exactly");
-		else if (police(s, el, r) && keep)
-			cJSON_AddItemToArray(keep, cJSON_Duplicate(el, 1));
+		else if (police(s, el, r)) {
+			out[len] = len ? ',' : '[';
+			len++;
+			memcpy(out + len, raw[i].p, raw[i].n);
+			len += raw[i].n;
+		}
+		i++;
 	}
-	if (!keep) {
-		log_warnx("batch: out of memory, nothing forwarded");
-	} else if (cJSON_GetArraySize(keep) > 0) {
-		shim_send(s, &s->to_server, line_of(keep));
-	} else {
-		cJSON_Delete(keep);
+	free(raw);
+	if (!len) {
+		free(out);
+		return;
 	}
+	out[len++] = ']';
+	out[len++] = '\n';
+	shim_forward_line(s, &s->to_server, out, len);
+	free(out);
 }
 
 static void notify_initialized(struct shim *s, const cJSON *obj)
@@ -479,7 +497,7 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		return 0;
 	}
 	if (cJSON_IsArray(root)) {
-		police_batch(s, root, &r);
+		police_batch(s, root, line, n, &r);
 		send_replies(s, &r, true);
 	} else {
 		if (police(s, root, &r)) {
