@@ -216,13 +216,26 @@ static __always_inline __u32 count_up(const struct sb_key *k)
 	return *n;
 }
 
-/* One process fewer; a set already cleared by userspace stays cleared, and a count never wraps. */
+/*
+ * One process fewer, saturating at 0: a compare-and-swap, retried while other exits
+ * race it, so two exits that both read 1 can't both decrement and wrap the count
+ * (which would then stop every later fork of the set). A set already cleared by
+ * userspace stays cleared. After COUNT_DOWN_TRIES lost races the count stays one
+ * high: stricter, never looser. Needs BPF atomics (-mcpu=v3, kernel 5.12+).
+ */
+#define COUNT_DOWN_TRIES	16
+
 static __always_inline void count_down(const struct sb_key *k)
 {
-	__u32 *n = bpf_map_lookup_elem(&sb_procs, k);
+	__u32 *n = bpf_map_lookup_elem(&sb_procs, k), old;
 
-	if (n && *n)
-		__sync_fetch_and_add(n, -1);
+	if (!n)
+		return;
+	for (int i = 0; i < COUNT_DOWN_TRIES; i++) {
+		old = *(volatile __u32 *)n;
+		if (!old || __sync_val_compare_and_swap(n, old, old - 1) == old)
+			return;
+	}
 }
 
 /* SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. */
