@@ -7,6 +7,33 @@
 #include "jsonrpc/scan.h"
 #include "shim/linebuf.h"
 
+/* A batch's element spans (what the shim forwards) are each exactly one element, equal to what the
+ * strict parser read: the server must be shown what the policy saw. */
+static void check_spans(const cJSON *arr, const char *line, size_t n)
+{
+	struct json_span sp[64];
+	int count = cJSON_GetArraySize(arr), got;
+	const cJSON *el = arr->child;
+	const char *why;
+
+	if (count > 64)
+		return;
+	got = jsonrpc_array_spans(line, n, sp, 64);
+	if (got != count)
+		abort();
+	for (int i = 0; i < got; i++, el = el->next) {
+		cJSON *again = jsonrpc_parse(sp[i].p, sp[i].n, &why);
+		char *a = again ? cJSON_PrintUnformatted(again) : NULL, *b = cJSON_PrintUnformatted(el);
+
+		/* Printed, not cJSON_Compare: that one can't match objects with repeated keys. */
+		if (!again || (a && b && strcmp(a, b)))
+			abort();
+		free(a);
+		free(b);
+		cJSON_Delete(again);
+	}
+}
+
 static int on_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
 {
 	size_t n = linebuf_trim(line, len);
@@ -26,6 +53,8 @@ static int on_line(void *ctx, enum linebuf_event ev, const char *line, size_t le
 	root = jsonrpc_parse(line, n, &why);
 	if (!root)
 		return 0;
+	if (cJSON_IsArray(root))
+		check_spans(root, line, n);
 	jsonrpc_check_keys(root, 1, dup, sizeof(dup));
 	jsonrpc_classify(root, &m);
 	if (m.id)

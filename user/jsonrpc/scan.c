@@ -8,9 +8,10 @@
 
 #define SCAN_MAX_KEYS 16	/* more top-level members than this: parse fully */
 
+/* Whitespace as cJSON (the strict parser's base) skips it: any byte from 1 to 32. */
 static const char *skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+	while (p < end && *p && (unsigned char)*p <= ' ')
 		p++;
 	return p;
 }
