@@ -3,7 +3,9 @@
 # mcp-server-code-runner (as root, SDK client, shim, daemon) tries to switch its own enforcement
 # off: ptrace the shim and the MCP client, take the shim's descriptors with pidfd_getfd, open the
 # shim's /proc/PID/mem, load BPF, mount, unshare namespaces, open packet, vsock, raw and audit
-# sockets, set up io_uring, and add a policy-named syscall. Each fails; the snippet has no
+# sockets, set up io_uring, add a policy-named syscall, set kernel.core_pattern, write sysfs or move
+# itself out of its cgroup, open the raw disk, /dev/kmsg or /dev/userfaultfd, reopen its own server's stdin or stdout
+# through /proc (to talk past the shim), or ask for READ_IMPLIES_EXEC. Each fails; the snippet has no
 # CAP_SYS_PTRACE left and no_new_privs is set; and a denied exec attempted afterwards is still
 # killed. A resolver's NETLINK_ROUTE socket and plain TCP still work.
 source "$(dirname "$0")/../lib.sh"
@@ -47,6 +49,14 @@ def sock(*a):
         socket.socket(*a).close(); return 'ok'
     except OSError as e:
         return errno.errorcode[e.errno]
+def opened(path, flags):
+    try:
+        os.close(os.open(path, flags)); return 'ok'
+    except OSError as e:
+        return errno.errorcode[e.errno]
+server = [p for p in map(int, filter(str.isdigit, os.listdir('/proc'))) if p != shim and stat(p)[1] == shim][0]
+cgprocs = [f for f in ('/sys/fs/cgroup/unified/cgroup.procs', '/sys/fs/cgroup/cgroup.procs') if os.path.exists(f)][0]
+disk = [d for d in ('/dev/vda', '/dev/sda', '/dev/nvme0n1', '/dev/xvda', '/dev/loop0')][0]
 pidfd = libc.syscall(434, shim, 0)
 st = open('/proc/self/status').read()
 capbnd = int([l for l in st.splitlines() if l.startswith('CapBnd:')][0].split()[1], 16)
@@ -58,7 +68,14 @@ r = {'uid': os.getuid(),
      'io_uring': sys(425, 4, 0), 'packet': sock(17, socket.SOCK_RAW, 0), 'vsock': sock(40, socket.SOCK_STREAM),
      'raw': sock(socket.AF_INET, socket.SOCK_RAW, 1), 'audit': sock(16, socket.SOCK_RAW, 9),
      'route': sock(16, socket.SOCK_RAW, 0), 'tcp': sock(socket.AF_INET, socket.SOCK_STREAM),
-     'cap_sys_ptrace_bound': bool(capbnd & (1 << 19)), 'no_new_privs': 'NoNewPrivs:\t1' in st}
+     'cap_sys_ptrace_bound': bool(capbnd & (1 << 19)), 'no_new_privs': 'NoNewPrivs:\t1' in st,
+     'core_pattern': opened('/proc/sys/kernel/core_pattern', os.O_WRONLY),
+     'sysfs': opened('/sys/kernel/mm/transparent_hugepage/enabled', os.O_WRONLY), 'cgroup': opened(cgprocs, os.O_WRONLY),
+     'disk': opened(disk, os.O_RDWR), 'userfaultfd_dev': opened('/dev/userfaultfd', os.O_RDWR),
+     'kmsg': opened('/dev/kmsg', os.O_WRONLY), 'dev_null': opened('/dev/null', os.O_WRONLY),
+     'server_stdin': opened('/proc/%d/fd/0' % server, os.O_WRONLY),
+     'server_stdout': opened('/proc/%d/fd/1' % server, os.O_RDONLY),
+     'personality': sys(135, 0x0400000)}
 import subprocess
 r['denied_exec'] = subprocess.run(['/usr/bin/id'], capture_output=True).returncode
 print('HARDEN ' + __import__('json').dumps(r))"
@@ -80,6 +97,14 @@ for k in ("ptrace_shim", "ptrace_client", "pidfd_getfd", "bpf", "mount", "unshar
           "chroot", "io_uring", "packet", "vsock", "raw", "audit"):
     want(k, "EPERM")
 want("mem", "EACCES", "EPERM")
+for k in ("core_pattern", "sysfs", "cgroup"):
+    want(k, "EROFS")
+for k in ("disk", "userfaultfd_dev", "kmsg"):
+    want(k, "ENOENT")
+want("dev_null", "ok")
+want("server_stdin", "ENXIO")
+want("server_stdout", "ENXIO")
+want("personality", "EPERM")
 want("route", "ok")
 want("tcp", "ok")
 want("cap_sys_ptrace_bound", False)

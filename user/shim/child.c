@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,16 +78,20 @@ static int child_started(struct child *c, const char *name)
 	return 0;
 }
 
-/* fork(), or clone3() straight into a cgroup, so not one instruction runs outside it. */
+/* fork(), or clone3() straight into a cgroup, so not one instruction runs outside it. A shim that is not root
+ * may not (it can't write the common ancestor's cgroup.procs): it forks, and the held child waits for the
+ * daemon's attach to move it in. */
 static pid_t spawn_into(int cgroup_fd)
 {
 	struct clone_args args = { .exit_signal = SIGCHLD };
+	pid_t pid;
 
 	if (cgroup_fd < 0)
 		return fork();
 	args.flags = CLONE_INTO_CGROUP;
 	args.cgroup = (uint64_t)cgroup_fd;
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	return pid < 0 && (errno == EACCES || errno == EPERM) ? fork() : pid;
 }
 
 int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold, const struct harden *h)
@@ -96,14 +101,19 @@ int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold, c
 
 	memset(c, 0, sizeof(*c));
 	c->go = -1;
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	/* stdin and stdout are sockets, not pipes: a pipe can be opened again through /proc/PID/fd/N,
+	 * so another process of the same uid could write requests past the policy or read the replies. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
 	    (hold && pipe2(go, O_CLOEXEC) < 0)) {
-		log_warn("pipe for server %s", argv[0]);
+		log_warn("stdio for server %s", argv[0]);
 		return -1;
 	}
-	/* Large pipes keep big messages to one write; best effort. */
-	fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
-	fcntl(out[1], F_SETPIPE_SZ, 1 << 20);
+	/* Large buffers keep big messages to few writes; best effort. */
+	setsockopt(in[1], SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 }, sizeof(int));
+	setsockopt(out[0], SOL_SOCKET, SO_RCVBUF, &(int){ 1 << 20 }, sizeof(int));
+	shutdown(in[0], SHUT_WR);	/* each socket carries one direction, as the pipes did */
+	shutdown(out[1], SHUT_RD);
 	c->pid = spawn_into(cgroup_fd);
 	if (c->pid < 0) {
 		log_warn("%s for server %s", cgroup_fd >= 0 ? "clone3 into its cgroup" : "fork", argv[0]);

@@ -19,7 +19,8 @@ struct child {
 
 /* Starts argv with pipes on stdin/stdout, stderr inherited, a new process group and
  * PR_SET_PDEATHSIG(SIGKILL); inside cgroup_fd's cgroup from birth when it is >= 0
- * (clone3 CLONE_INTO_CGROUP). With hold, the child waits before exec until
+ * (clone3 CLONE_INTO_CGROUP), or, where the kernel refuses that to a shim that is not
+ * root, outside it until the daemon moves it in (so cgroup_fd >= 0 needs hold). With hold, the child waits before exec until
  * child_release(), so the daemon can be told about it first. Last before exec it applies
  * `h` (harden_apply), so the server runs hardened from its first instruction. Returns 0,
  * or -1 with the reason logged (exec and hardening failures too: they come back through a

@@ -6,12 +6,14 @@
 #include <linux/netlink.h>
 #include <linux/sched.h>
 #include <sys/capability.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "shim/harden.h"
+#include "shim/mount_view.h"
 
 /* Fail with EPERM, as Docker's default profile does. */
 static const char *const denied[] = {
@@ -30,6 +32,8 @@ static const char *const denied[] = {
 static const int namespace_flags[] = {
 	CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP,
 };
+
+static const scmp_datum_t personality_flags[] = { READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE };
 
 static const cap_value_t dropped[] = {
 	CAP_SYS_PTRACE, CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON, CAP_SYS_MODULE, CAP_NET_ADMIN, CAP_NET_RAW,
@@ -99,6 +103,13 @@ static int baseline(scmp_filter_ctx f)
 	}
 	if (seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0))
 		return -1;
+	/* personality(): not READ_IMPLIES_EXEC nor ADDR_NO_RANDOMIZE, which would ease exploits (Docker allows a few values). */
+	for (size_t i = 0; i < sizeof(personality_flags) / sizeof(personality_flags[0]); i++) {
+		struct scmp_arg_cmp a0 = SCMP_A0(SCMP_CMP_MASKED_EQ, personality_flags[i], personality_flags[i]);
+
+		if (deny(f, SCMP_SYS(personality), 1, &a0))
+			return -1;
+	}
 	return socket_rules(f, SCMP_SYS(socket)) || socket_rules(f, SCMP_SYS(socketpair)) ? -1 : 0;
 }
 
@@ -141,16 +152,18 @@ int harden_init(struct harden *h, char *const *deny_names, size_t ndeny, char *c
 	return 0;
 }
 
-/* A root server: the dropped capabilities leave the bounding, inheritable and ambient sets, so no exec gets them back. */
+/* The ambient set is emptied; for a root server the dropped capabilities also leave the bounding and inheritable
+ * sets, so no exec gets them back. */
 static int drop_caps(uint64_t drop)
 {
 	cap_t caps;
 	int rc = 0;
 
-	if (geteuid() != 0 || !drop)
-		return 0;
+	/* Ambient capabilities would survive exec for any uid: none go through. */
 	if (cap_reset_ambient() && errno != EINVAL)
 		return -1;
+	if (geteuid() != 0 || !drop)
+		return 0;
 	caps = cap_get_proc();
 	if (!caps)
 		return -1;
@@ -170,7 +183,7 @@ int harden_apply(const struct harden *h)
 {
 	int rc;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || drop_caps(h->drop_caps))
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || (geteuid() == 0 && mount_view_apply()) || drop_caps(h->drop_caps))
 		return -1;
 	if ((rc = seccomp_load(h->filter))) {
 		errno = -rc;

@@ -12,6 +12,9 @@
  * before it execs the server, so the server and everything it ever runs inherit
  * it, and nothing in the tree can undo it:
  * - no_new_privs: no setuid, setgid or file capability raises privileges again;
+ * - for a root server, its own mount view (shim/mount_view.h): kernel settings
+ *   and /sys read-only, a /dev of harmless devices;
+ * - no ambient capabilities, for any uid;
  * - a root server loses from its capability bounding set (and inheritable and
  *   ambient sets) what code tools never need: CAP_SYS_PTRACE, CAP_SYS_ADMIN,
  *   CAP_BPF, CAP_PERFMON, CAP_SYS_MODULE, CAP_NET_ADMIN, CAP_NET_RAW and
@@ -25,7 +28,8 @@
  *   (its IORING_OP_SOCKET would create sockets past the socket filter); socket
  *   and socketpair of any family but AF_INET, AF_INET6, AF_UNIX and
  *   AF_NETLINK with NETLINK_ROUTE (glibc's resolver), and raw or packet
- *   sockets of the inet families. The policy adds to the list
+ *   sockets of the inet families; personality() with READ_IMPLIES_EXEC or
+ *   ADDR_NO_RANDOMIZE. The policy adds to the list
  *   (sandbox.syscalls.deny). A syscall of another architecture (32-bit
  *   compat entries) kills the process.
  * The shim itself is made non-dumpable, so a process of its own uid that lacks

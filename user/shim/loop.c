@@ -174,9 +174,12 @@ static int start_server(struct shim *s)
 		return -1;
 	if (!linked)
 		return 0;
-	if (dlink_attach(&s->link, s->child.pid) < 0)
-		log_warnx("the daemon did not accept server pid %d: its processes go unattributed",
-			  s->child.pid);
+	/* Unattached, the held child may be outside its cgroup and rules: it never runs. */
+	if (dlink_attach(&s->link, s->child.pid) < 0) {
+		log_warnx("the daemon did not accept server pid %d: the server is not started", s->child.pid);
+		child_signal(&s->child, SIGKILL);
+		return -1;
+	}
 	return child_release(&s->child, s->o.argv[0]);
 }
 
