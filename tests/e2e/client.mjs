@@ -1,6 +1,7 @@
 // client.mjs: drives a real MCP SDK client through `mcpwarden run` for the end-to-end tests.
 // usage: node client.mjs SCENARIO -- CMD [ARG...]   (CMD is normally mcpwarden run ... -- server)
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
@@ -119,8 +120,9 @@ scenarios.call = async () => {
   await client.close();
 };
 
-// Several calls on one session, in order: CALLS is a JSON list of {name, arguments} (or {sleep_ms}). Each
-// outcome is printed ("result I: ..." or "error I: ..."); an error does not stop the rest.
+// Several calls on one session, in order: CALLS is a JSON list of {name, arguments} (or {sleep_ms}, or
+// {wait_file}: a pause until that file exists, 30 s at most). Each outcome is printed ("result I: ..."
+// or "error I: ..."); an error does not stop the rest.
 scenarios.calls = async () => {
   const client = await connect();
   console.log(`instructions: ${client.getInstructions() || ''}`);
@@ -128,6 +130,11 @@ scenarios.calls = async () => {
   for (const [i, c] of JSON.parse(process.env.CALLS).entries()) {
     if (c.sleep_ms) {	// {"sleep_ms": N}: a pause between calls
       await sleep(c.sleep_ms);
+      continue;
+    }
+    if (c.wait_file) {	// {"wait_file": PATH}: the test says when to go on
+      for (let t = 0; t < 300 && !fs.existsSync(c.wait_file); t++)
+        await sleep(100);
       continue;
     }
     try {

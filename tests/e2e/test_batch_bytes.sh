@@ -19,3 +19,8 @@ raw "$TMP/script" "$MCPWARDEN" run --no-daemon --policy "$TMP/policy.yaml" -- sh
 got=$(cat "$TMP/received")
 assert_eq "$got" "[$ok,$note]" "the server got the allowed elements' own bytes, in order, as one batch"
 assert_contains "$(reply 2)" '"rule": "never"' "the refused element is answered by the shim"
+
+# A batch behind a UTF-8 byte order mark (which the parser skips) is split the same way, not dropped.
+{ printf '\xEF\xBB\xBF[%s]\n' "$ok"; echo "#sleep 0.5"; } >"$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --no-daemon --policy "$TMP/policy.yaml" -- sh -c 'exec cat >"$0"' "$TMP/received"
+assert_eq "$(cat "$TMP/received")" "[$ok]" "a batch after a byte order mark reaches the server"

@@ -205,8 +205,12 @@ cJSON *jsonrpc_head_id(const char *head, size_t n)
 
 int jsonrpc_array_spans(const char *s, size_t n, struct json_span *out, size_t max)
 {
-	const char *p = skip_ws(s, s + n), *end = s + n, *e;
+	const char *p, *end = s + n, *e;
 	size_t count = 0;
+
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		s += 3;	/* a UTF-8 byte order mark, which cJSON skips too */
+	p = skip_ws(s, end);
 
 	if (p >= end || *p != '[')
 		return -1;

@@ -119,7 +119,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	struct decision d, no = { .allow = false };
 	struct call_ctx cx;
 	struct pending *p;
-	bool refused;
+	bool refused, tool_sb;
 
 	if (m->kind == MSG_NOTIFICATION) {
 		record_refusal(s, NULL, "tools/call sent as a notification (no id): not forwarded");
@@ -164,14 +164,19 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
 	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. */
 	p->call = dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
-	snprintf(no.rule, sizeof(no.rule), "tools.%s.sandbox", name->valuestring);
-	/* The tool's sandbox must hold, or the call does not run (fail closed). */
-	if (lim.sandbox && refused)
-		snprintf(no.reason, sizeof(no.reason), "the daemon that enforces the tool's sandbox did not accept the "
-			 "call (see its log); retry once it does");
-	else if (lim.sandbox && !p->call && shim_unsandboxed(s, no.rule))
-		snprintf(no.reason, sizeof(no.reason), "no daemon enforces the tool's sandbox (%s); start `mcpwarden "
-			 "daemon` and retry, or run the server with --allow-unsandboxed", s->link.why);
+	/* The tool's sandbox, and the server's while the call runs, must hold, or the call does not run. */
+	tool_sb = cJSON_GetArraySize(lim.sandbox) > 0;
+	if (tool_sb)
+		snprintf(no.rule, sizeof(no.rule), "tools.%s.sandbox", name->valuestring);
+	else
+		snprintf(no.rule, sizeof(no.rule), "sandbox");
+	if ((tool_sb || shim_server_sandboxed(s)) && refused)
+		snprintf(no.reason, sizeof(no.reason), "the daemon that enforces the %s sandbox did not accept the "
+			 "call (see its log); retry once it does", tool_sb ? "tool's" : "server's");
+	else if ((tool_sb || shim_server_sandboxed(s)) && !p->call && shim_unsandboxed(s, no.rule))
+		snprintf(no.reason, sizeof(no.reason), "no daemon enforces the %s sandbox (%s); start `mcpwarden "
+			 "daemon` and retry, or run the server with --allow-unsandboxed", tool_sb ? "tool's" : "server's",
+			 s->link.why);
 	cJSON_Delete(lim.sandbox);
 	if (no.reason[0]) {
 		pending_remove(&s->c2s, p);

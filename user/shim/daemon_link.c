@@ -46,6 +46,7 @@ static cJSON *ask(struct daemon_link *l, cJSON *req, int *fd_out)
 		snprintf(l->why, sizeof(l->why), "the daemon at %s stopped answering", l->path);
 		log_warnx("%s: tool-call policy only until it is back", l->why);
 		drop(l);
+		l->retry_ns = 1;	/* dlink_tick reconnects from its next call on */
 	}
 	free(text);
 	return rep;

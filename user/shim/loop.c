@@ -161,7 +161,7 @@ static int start_server(struct shim *s)
 	linked = dlink_register(&s->link) == 0;
 	if (!linked && s->o.socket_path)
 		s->link.retry_ns = now_ns() + 5000000000ull;	/* a daemon started later is joined */
-	if (!linked && shim_unsandboxed(s, sb->present ? "sandbox" : NULL)) {
+	if (!linked && shim_unsandboxed(s, shim_server_sandboxed(s) ? "sandbox" : NULL)) {
 		log_warnx("%s: the policy's server-level sandbox can't be enforced: %s. Start `mcpwarden daemon`, "
 			  "or pass --allow-unsandboxed to run the server without it: the server is not started",
 			  s->o.policy_path, s->link.why);

@@ -226,6 +226,11 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 	}
 }
 
+bool shim_server_sandboxed(const struct shim *s)
+{
+	return cJSON_GetArraySize(s->link.sandbox) > 0;	/* the wire form holds only the daemon's rules */
+}
+
 bool shim_unsandboxed(struct shim *s, const char *rule)
 {
 	cJSON *rec;
@@ -234,10 +239,9 @@ bool shim_unsandboxed(struct shim *s, const char *rule)
 		return false;
 	if (!s->o.allow_unsandboxed)
 		return true;
-	if (s->unsandboxed_logged)
-		return false;
-	s->unsandboxed_logged = true;
-	log_warnx("--allow-unsandboxed: %s: the policy's sandbox rules are NOT enforced (%s)", rule, s->link.why);
+	if (!s->unsandboxed_warned)
+		log_warnx("--allow-unsandboxed: %s: the policy's sandbox rules are NOT enforced (%s)", rule, s->link.why);
+	s->unsandboxed_warned = true;
 	rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "rule", rule);
 	cJSON_AddStringToObject(rec, "reason", s->link.why);

@@ -52,7 +52,7 @@ struct shim {
 	unsigned prefetch_seq;
 	cJSON *init_request;		/* the client's initialize, replayed after a respawn */
 	bool init_notified;		/* ...and whether notifications/initialized followed */
-	bool unsandboxed_logged;	/* the decision log said once that sandbox rules go unenforced */
+	bool unsandboxed_warned;	/* stderr said once that sandbox rules go unenforced */
 	unsigned respawns;		/* in the current minute */
 	uint64_t respawn_window_ns;
 };
@@ -80,9 +80,13 @@ void shim_expire_calls(struct shim *s, uint64_t now);
 /* Hands the policy's sandbox to the daemon link (sent at registration and reload); without a
  * daemon, warns that it is not enforced. At start and after each reload. */
 void shim_link_sandbox(struct shim *s);
+/* Whether the policy's server-level sandbox has rules only the daemon can enforce (exec, network,
+ * max_processes; not the hardening the shim sets itself, nor max_runtime, which it keeps). */
+bool shim_server_sandboxed(const struct shim *s);
 /* No daemon enforces sandbox rules `rule` (a policy path: "sandbox", "tools.T.sandbox"; NULL: none
  * apply). Returns true when they block the action (fail closed); false when there are none, or
- * --allow-unsandboxed lets it run without them: then the decision log gets one "unsandboxed" record. */
+ * --allow-unsandboxed lets it run without them: then the decision log gets an "unsandboxed" record,
+ * each time, and stderr says so once. */
 bool shim_unsandboxed(struct shim *s, const char *rule);
 /* Reloads the policy: validate, then swap; on error keeps the old one. */
 void shim_reload_policy(struct shim *s, const char *trigger);
