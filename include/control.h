@@ -28,7 +28,13 @@
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
  *       With "sandbox" (the wire format of user/policy/sandbox_wire.h) its tree is under
- *       those rules. -> ack with "server_id".
+ *       those rules (for a server with a running call: once its running calls
+ *       ended, as for "policy_reload"). A process tracked already keeps the
+ *       calls it carries in its own server; "track", "attach" or "register" of
+ *       it for another server is refused while it carries a call, its server
+ *       has rules, or it is that server's root (a server a previous daemon
+ *       left has none of these: a restarted shim re-attaches its server).
+ *       -> ack with "server_id".
  *   {"op":"register","name":NAME[,"sandbox":{...}]}
  *       The shim's path, race-free. "sandbox": the policy's server-level
  *       sandbox block (user/policy/sandbox_wire.h), in force in the kernel before
@@ -64,7 +70,10 @@
  *       C (1..2^53) in the active-call set of S's root process (at most
  *       EV_MAX_CALLS at once); processes forked while a call is active carry
  *       it in "calls". The shim forwards a call only after the ack, so
- *       attribution is exact. Error before "attach". -> ack
+ *       attribution is exact. Error before "attach".
+ *       call_start of a call the server holds (running, or ended with processes
+ *       left under its rules) is refused: a call starts once, and the rule set
+ *       it runs under is never swapped. -> ack
  *       Both may carry the shim's own facts, copied into the audit log as they
  *       are: call_start "tool", "args_sha256" ("args" when the policy keeps
  *       them), "decision"; call_end "outcome", "is_error", "duration_ms".
@@ -83,7 +92,10 @@
  *       Owner or root only: a call the shim's policy refused, for the audit log. -> ack
  *   {"op":"policy_reload","server_id":S,"file":F,"trigger":T,"ok":BOOL[,"error":E][,"sandbox":{...}]}
  *       Owner or root only: the shim reloaded (or failed to reload) its policy.
- *       On success the server-level rules become "sandbox" (none when absent). -> ack
+ *       On success the server-level rules become "sandbox" (none when absent),
+ *       checked at once. Every process of a running call answers to them too,
+ *       so while a call of S runs they wait (the ack carries "deferred": true)
+ *       and go in when the last running call ends. -> ack
  *   {"op":"subscribe","follow":BOOL}
  *       -> ack, then the recent events kept by the daemon, one per message (the
  *       event objects, which all have "type"); then {"op":"end"} and the daemon

@@ -12,13 +12,17 @@ struct active_call *active_call_find(struct active_call *list, uint64_t call)
 	return list;
 }
 
+bool active_calls_running(const struct active_call *list)
+{
+	while (list && list->ended)
+		list = list->next;
+	return list != NULL;
+}
+
 struct active_call *active_call_add(struct active_call **list, uint64_t call, const char *tool)
 {
-	struct active_call *c = active_call_find(*list, call);
+	struct active_call *c = calloc(1, sizeof(*c));
 
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
 	if (!c || !(c->violations = cJSON_CreateArray())) {
 		log_warn("call %llu: record", (unsigned long long)call);
 		free(c);

@@ -20,9 +20,11 @@ struct active_call {
 	struct active_call *next;
 };
 
-/* Adds call `call` (tool may be NULL) to the list, or returns the one already there. NULL on OOM (logged). */
+/* Adds call `call`, which the list does not hold (tool may be NULL). NULL on OOM (logged). */
 struct active_call *active_call_add(struct active_call **list, uint64_t call, const char *tool);
 struct active_call *active_call_find(struct active_call *list, uint64_t call);
+/* Whether a call of the list is running: started, and not ended yet. */
+bool active_calls_running(const struct active_call *list);
 /* Records that rule `rule` stopped `what` during the call. */
 void active_call_note(struct active_call *c, const char *rule, const char *what);
 /* Hands over the violations ([] when none) and clears them. NULL on OOM. */

@@ -1,6 +1,7 @@
 /* call.c: a call's life from call_start to its last process: rule set, active sets in the tracked map, violations, audit records. */
 #include <stdio.h>
 
+#include "common/log.h"
 #include "daemon/calls/active_calls.h"
 #include "daemon/calls/call.h"
 #include "daemon/calls/call_set.h"
@@ -105,6 +106,13 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 		snprintf(why, size, "the server is gone");
 		return -1;
 	}
+	/* A call id names one call: starting it again would swap the rule set it runs under. */
+	if (active_call_find(s->calls, call)) {
+		snprintf(why, size, "call %llu of server %u is already active, or its processes still run under its "
+			 "rules: a call starts once", (unsigned long long)call, s->id);
+		log_warnx("server %u: %s", s->id, why);
+		return -1;
+	}
 	c = active_call_add(&s->calls, call, cJSON_GetStringValue(tool));
 	if (!c) {
 		snprintf(why, size, "out of memory");
@@ -143,6 +151,7 @@ int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *r
 	}
 	audit_sink_report(d, AUDIT_CALL_END, report);
 	*violations = ended(d, s, call);
+	server_rules_settle(d, s);
 	return 0;
 }
 

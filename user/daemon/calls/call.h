@@ -26,8 +26,9 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
  * violation of the call is noted) the call leaves the active sets and the
  * report is audited. *violations gets the violations noted during the call (a
  * JSON array to hand the shim; NULL when the server is gone or on OOM). The
- * call's rule set stays while processes of it live (call_tidy). 0, or -1 with
- * `why` set.
+ * call's rule set stays while processes of it live (call_tidy). Server-level
+ * rules a reload left waiting go in once no call of the server runs. 0, or -1
+ * with `why` set.
  */
 int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, cJSON **violations,
 	     char *why, size_t size);

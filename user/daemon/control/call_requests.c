@@ -82,12 +82,12 @@ int call_requests_report(struct daemon *d, struct ctl_client *c, const cJSON *re
 	if (!s)
 		return reply_refuse(d, c, req, op, "%s", msg);
 	audit_sink_report(d, reload ? AUDIT_POLICY_RELOAD : AUDIT_CALL_DENIED, req);
-	/* A reloaded policy brings its server-level sandbox, or none. */
-	if (reload && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "ok"))) {
-		if (sandbox && server_rules_set(d, s, sandbox, err, sizeof(err)))
-			return reply_refuse(d, c, req, op, "sandbox: %s", err);
-		if (!sandbox)
-			server_rules_clear(d, s);
+	if (!reload || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "ok")))
+		return reply(d, c, req, NULL, NULL);
+	/* A reloaded policy brings its server-level sandbox, or none; while calls run, they wait. */
+	switch (server_rules_replace(d, s, sandbox, err, sizeof(err))) {
+	case 0: return reply(d, c, req, NULL, NULL);
+	case 1: return reply_with(d, c, req, "deferred", cJSON_CreateTrue());
+	default: return reply_refuse(d, c, req, op, "sandbox: %s", err);
 	}
-	return reply(d, c, req, NULL, NULL);
 }

@@ -65,7 +65,7 @@ int server_requests_track(struct daemon *d, struct ctl_client *c, const cJSON *r
 	if (id)
 		log_warnx("peer pid %d uid %u: tracking pid %d as server %u", c->pid, c->uid, (int)pid, id);
 	/* An admin may put a process it did not start under a sandbox too. */
-	if (id && sandbox && server_rules_set(d, servers_find(d->servers, id), sandbox, err, sizeof(err)))
+	if (id && sandbox && server_rules_replace(d, servers_find(d->servers, id), sandbox, err, sizeof(err)) < 0)
 		return reply_refuse(d, c, req, CTL_OP_TRACK, "sandbox: %s", err);
 	return reply_server(d, c, req, CTL_OP_TRACK, id, why);
 }
@@ -129,7 +129,7 @@ int server_requests_register(struct daemon *d, struct ctl_client *c, const cJSON
 	c->owner = true;
 	s = servers_find(d->servers, id);
 	/* Server-level rules are in force before the server's first instruction. */
-	if (sandbox && server_rules_set(d, s, sandbox, err, sizeof(err))) {
+	if (sandbox && server_rules_replace(d, s, sandbox, err, sizeof(err)) < 0) {
 		close(fd);
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "sandbox: %s", err);
 	}

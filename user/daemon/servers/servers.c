@@ -44,6 +44,7 @@ void servers_forget_root(struct server **list, pid_t pid, server_gone_fn gone, v
 static void server_free(struct server *s)
 {
 	active_calls_free(&s->calls);
+	cJSON_Delete(s->staged_rules);
 	free(s);
 }
 

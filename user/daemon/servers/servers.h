@@ -19,6 +19,8 @@ struct server {
 	char cgroup[PATH_MAX];		/* its cgroup v2 directory; empty when it has none (left) */
 	uint64_t cgid;			/* that cgroup's id, the key of the BPF map server_cgroups */
 	bool rules;			/* a server-level rule set is in the kernel */
+	bool staged;			/* a reload's server-level rules wait for the running calls to end */
+	cJSON *staged_rules;		/* ...those rules (wire format; NULL: none) */
 	struct active_call *calls;	/* calls started and not yet forgotten */
 	struct server *next;
 };

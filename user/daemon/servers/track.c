@@ -4,10 +4,29 @@
 
 #include "daemon/servers/track.h"
 
+/* Why process `pid`, tracked in server had->server_id, may not move to another server of peer `owner` (NULL:
+ * it may): a call it carries, or its server's own rules, would no longer hold for it, or it is that server's
+ * root, whose later calls would then go unenforced. A shim whose link dropped moves its server into the one it
+ * registered again, with its policy's rules; a server a previous daemon left (adopted) has neither. */
+static const char *pinned(struct daemon *d, pid_t pid, pid_t owner, const struct tracked *had)
+{
+	const struct server *s = servers_find(d->servers, had->server_id);
+
+	if (had->ncalls)
+		return "the process stays in its server: it carries calls of it";
+	if (s && owner && s->owner == owner)
+		return NULL;
+	if (s && (s->rules || s->staged))
+		return "the process stays in its server: that server's rules apply to it";
+	if (s && s->root == pid)
+		return "the process stays in its server: it is that server's root";
+	return NULL;
+}
+
 uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
 		    const char **why)
 {
-	struct tracked t = { 0 };
+	struct tracked t = { 0 }, had;
 	struct proc *p;
 
 	if (kill(pid, 0) && errno == ESRCH) {
@@ -18,6 +37,18 @@ uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner
 	p = proctable_find_pid(&d->procs, pid);
 	t.server_id = server_id ? server_id : d->next_server_id;
 	t.start_time = p ? p->start_time : 0;
+	/* Tracked already (by lineage, its cgroup, or an earlier request): in its own server it keeps the calls it
+	 * carries; another server takes it only when nothing of its own applies to it. A stale entry of an earlier
+	 * process with this pid is replaced. */
+	if (!sensor_tracked_get(&d->sensor, pid, &had) &&
+	    (!t.start_time || !had.start_time || had.start_time == t.start_time)) {
+		if (had.server_id != t.server_id && (*why = pinned(d, pid, owner, &had)))
+			return 0;
+		if (had.server_id == t.server_id) {
+			had.start_time = had.start_time ? had.start_time : t.start_time;
+			t = had;
+		}
+	}
 	if (sensor_track(&d->sensor, pid, &t)) {
 		*why = "cannot update the BPF map 'tracked'";
 		return 0;
