@@ -8,6 +8,12 @@
  * peers at once (user/daemon/control/ctl_server.h). Every message is one JSON object,
  * at most CTL_MSG_MAX bytes, without a trailing newline.
  *
+ * Who sees what (ps, subscribe): root sees every server, process and event.
+ * Another peer sees the servers its uid registered, their processes and
+ * events, and the events of its uid's processes that belong to no server. A
+ * peer inside a policed server's tree (or one that ever was) sees that
+ * server's only, root or not. "lost_events" counts go to every subscriber.
+ *
  * Requests carry "op" and may carry "id" (any JSON value), echoed in the reply.
  * Replies: {"op":"ack","id":..,"ok":true,...} or {"op":"error","id":..,"ok":false,"error":"OP: why"}.
  * The op names, and building and reading messages by op, are in
@@ -20,10 +26,10 @@
  *   {"op":"status"}
  *       -> ack with "status": {"mode","features":{...},"counters":{...},"drops":{TYPE:n,...}}
  *   {"op":"ps"}
- *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_gone,cgroup,sandbox,
- *          calls:[{call,tool,sandbox,ended,killed}]}],
+ *       -> ack with "ps": {"servers":[{server_id,name,root,owner,owner_uid,owner_gone,cgroup,
+ *          sandbox,calls:[{call,tool,sandbox,ended,killed}]}],
  *          "processes":[{pid,ppid,start_time,uid,server_id,comm,exe}]} (tracked ones, at
- *          most 300; "not_shown": N counts the rest)
+ *          most 300; "not_shown": N counts the rest), of the servers the peer may see
  *   {"op":"track","pid":N[,"server_id":S][,"sandbox":{...}]}
  *       Admin only (peer uid 0): marks process N, and every process it forks
  *       from now on, as server S; without server_id the daemon picks one.
@@ -97,9 +103,10 @@
  *       so while a call of S runs they wait (the ack carries "deferred": true)
  *       and go in when the last running call ends. -> ack
  *   {"op":"subscribe","follow":BOOL}
- *       -> ack, then the recent events kept by the daemon, one per message (the
- *       event objects, which all have "type"); then {"op":"end"} and the daemon
- *       closes, unless follow is true: then live events keep coming.
+ *       -> ack, then the recent events kept by the daemon that the peer may
+ *       see, one per message (the event objects, which all have "type"); then
+ *       {"op":"end"} and the daemon closes, unless follow is true: then live
+ *       events (those it may see) keep coming.
  *       Besides sensor events, the stream carries the daemon's own: "deny"
  *       and "kill" (what the sandbox stopped or killed), "unpoliced_server",
  *       and {"type":"lost_events","source":"ring_buffer","ts":NS,

@@ -59,7 +59,7 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 	if (owner)
 		cJSON_AddStringToObject(o, "tool", owner->tool);
 	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
-	publish_event(d, AUDIT_DENY, o);
+	publish_event(d, AUDIT_DENY, o, e->h.server_id, e->h.uid);
 	if (s)
 		call_denied(d, s, &e->h, rule, what, e->op == DENY_FORK);
 }

@@ -101,7 +101,7 @@ static void report_kill(struct daemon *d, struct server *s, struct active_call *
 	cJSON_AddStringToObject(rec, "rule", rule);
 	cJSON_AddStringToObject(rec, "reason", what);
 	cJSON_AddItemToObject(rec, "pids", pids);
-	publish_event(d, AUDIT_KILL, rec);
+	publish_event(d, AUDIT_KILL, rec, s->id, s->owner_uid);
 }
 
 /*

@@ -317,13 +317,13 @@ int ctl_client_send_fd(struct ctl_server *s, struct ctl_client *c, char *msg, in
 	return n < 0 ? -1 : 0;
 }
 
-void ctl_server_broadcast(struct ctl_server *s, const char *msg)
+void ctl_server_broadcast(struct ctl_server *s, const char *msg, const struct audience *a)
 {
 	struct ctl_client *c, *next;
 
 	for (c = s->clients; c; c = next) {
 		next = c->next;
-		if (c->follow && ctl_client_send(s, c, strdup(msg)))
+		if (c->follow && audience_admits(a, c->uid, c->policed_server) && ctl_client_send(s, c, strdup(msg)))
 			ctl_client_drop(s, c);
 	}
 }

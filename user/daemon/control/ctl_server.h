@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "common/strq.h"
+#include "daemon/report/audience.h"
 
 /*
  * What the daemon holds for peers that do not read. Past these, messages to a
@@ -25,10 +26,10 @@
 
 struct ctl_client {
 	int fd;
-	pid_t pid;			/* SO_PEERCRED */
+	pid_t pid;			/* SO_PEERCRED: the process that connected */
 	uid_t uid;
 	int pidfd;			/* SO_PEERPIDFD: the connecting process; -1 when the kernel has none */
-	bool policed;			/* seen inside a server's tree once: stays so */
+	uint32_t policed_server;	/* the server whose tree it was seen in once (stays so); 0: none */
 	bool follow;			/* receives live events */
 	bool closing;			/* close once the queue is flushed */
 	bool want_out;			/* EPOLLOUT is armed */
@@ -72,7 +73,7 @@ int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg);
 int ctl_client_send_fd(struct ctl_server *s, struct ctl_client *c, char *msg, int fd);
 /* Sends queued messages; -1: the peer is gone or finished, drop it. */
 int ctl_client_flush(struct ctl_server *s, struct ctl_client *c);
-/* Sends a copy of `msg` to every following client; drops those that are gone. */
-void ctl_server_broadcast(struct ctl_server *s, const char *msg);
+/* Sends a copy of `msg` to every following client that `a` admits (audience.h); drops those that are gone. */
+void ctl_server_broadcast(struct ctl_server *s, const char *msg, const struct audience *a);
 
 #endif

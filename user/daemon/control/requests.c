@@ -26,26 +26,31 @@ static int do_subscribe(struct daemon *d, struct ctl_client *c, const cJSON *req
 	return publish_subscribe(d, c, cJSON_IsTrue(follow));
 }
 
+/* Notes whether peer c runs inside a policed server's tree. Once there, always: the process may fork, hand
+ * the socket on, and exit. */
+static void note_policed(struct daemon *d, struct ctl_client *c)
+{
+	struct tracked t;
+
+	if (c->policed_server || sensor_tracked_get(&d->sensor, c->pid, &t) || !t.server_id)
+		return;
+	c->policed_server = t.server_id;
+	log_warnx("peer pid %d uid %u runs inside server %u: it may read that server's processes and events only, "
+		  "and steer nothing", c->pid, c->uid, t.server_id);
+}
+
 /*
  * A process inside a policed tree may read (status, ps, events) but not steer:
  * otherwise code run by a tool could register a fresh server without rules,
  * start a child in its cgroup, end its own call or kill its neighbours.
  */
-static bool policed_peer(struct daemon *d, struct ctl_client *c, enum ctl_op op, char *msg, size_t size)
+static bool refused_peer(struct ctl_client *c, enum ctl_op op, char *msg, size_t size)
 {
-	struct tracked t;
-
 	if (op == CTL_OP_STATUS || op == CTL_OP_PS || op == CTL_OP_SUBSCRIBE)
 		return false;
-	/* Once policed, always: the process may fork, hand the socket on, and exit. */
-	if (!c->policed && !sensor_tracked_get(&d->sensor, c->pid, &t)) {
-		c->policed = true;
-		log_warnx("peer pid %d uid %u: refused %s: it belongs to server %u", c->pid, c->uid, ctl_op_name(op),
-			  t.server_id);
-	}
-	if (c->policed) {
-		snprintf(msg, size, "the caller (pid %d) runs inside a policed server; policed processes may not "
-			 "steer the daemon", c->pid);
+	if (c->policed_server) {
+		snprintf(msg, size, "the caller (pid %d) runs inside policed server %u; policed processes may not "
+			 "steer the daemon", c->pid, c->policed_server);
 		return true;
 	}
 	/* Whoever holds the socket now is not the process that connected, which is what was checked. */
@@ -64,14 +69,15 @@ static int serve(struct daemon *d, struct ctl_client *c, const char *msg, size_t
 	char why[200];
 	int r;
 
+	note_policed(d, c);
 	if (op == CTL_OP_UNKNOWN)
 		r = reply(d, c, req, NULL, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(req, "op")) ?
 			  "request: unknown 'op'" : "request: not a JSON object with a string 'op'");
-	else if (policed_peer(d, c, op, why, sizeof(why)))
+	else if (refused_peer(c, op, why, sizeof(why)))
 		r = reply_refuse(d, c, req, op, "%s", why);
 	else switch (op) {
 	case CTL_OP_STATUS: r = reply_with(d, c, req, "status", status_json(d)); break;
-	case CTL_OP_PS: r = reply_with(d, c, req, "ps", ps_json(d)); break;
+	case CTL_OP_PS: r = reply_with(d, c, req, "ps", ps_json(d, c)); break;
 	case CTL_OP_TRACK: r = server_requests_track(d, c, req); break;
 	case CTL_OP_SUBSCRIBE: r = do_subscribe(d, c, req); break;
 	case CTL_OP_REGISTER: r = server_requests_register(d, c, req); break;

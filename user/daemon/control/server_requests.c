@@ -99,6 +99,7 @@ static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "%s", msg);
 	id = track_root(d, pid, 0, c->pid, name, &why);
 	if (id) {
+		servers_find(d->servers, id)->owner_uid = c->uid;
 		c->owner = true;
 		log_warnx("peer pid %d uid %u: registered server '%s' pid %d as %u", c->pid, c->uid, name,
 			  (int)pid, id);

@@ -1,5 +1,6 @@
-/* ps_json.c: the `ps` reply: the servers the daemon knows and the processes of each. */
+/* ps_json.c: the `ps` reply: the servers the daemon knows and the processes of each, as far as the asking peer may see them. */
 #include "daemon/report/ps_json.h"
+#include "daemon/report/publish.h"
 #include "daemon/sensor/event_json.h"
 
 #define PS_MAX_PROCS 300	/* about 150 bytes each: the reply stays under CTL_MSG_MAX */
@@ -36,22 +37,34 @@ static cJSON *calls_json(const struct server *s)
 	return a;
 }
 
-cJSON *ps_json(struct daemon *d)
+/* Whether `viewer` may see server `server_id` and its processes. */
+static bool shown(struct daemon *d, const struct ctl_client *viewer, uint32_t server_id)
+{
+	struct audience a = publish_audience(d, server_id, (uid_t)-1);
+
+	return audience_admits(&a, viewer->uid, viewer->policed_server);
+}
+
+cJSON *ps_json(struct daemon *d, const struct ctl_client *viewer)
 {
 	cJSON *o = cJSON_CreateObject(), *servers, *procs;
-	size_t shown = 0;
+	size_t listed = 0;
 
 	if (!o)
 		return NULL;
 	servers = cJSON_AddArrayToObject(o, "servers");
 	procs = cJSON_AddArrayToObject(o, "processes");
 	for (const struct server *s = d->servers; s && servers; s = s->next) {
-		cJSON *j = cJSON_CreateObject();
+		cJSON *j;
 
+		if (!shown(d, viewer, s->id))
+			continue;
+		j = cJSON_CreateObject();
 		cJSON_AddNumberToObject(j, "server_id", s->id);
 		cJSON_AddStringToObject(j, "name", s->name);
 		cJSON_AddNumberToObject(j, "root", s->root);
 		cJSON_AddNumberToObject(j, "owner", s->owner);
+		cJSON_AddNumberToObject(j, "owner_uid", s->owner_uid);
 		cJSON_AddBoolToObject(j, "owner_gone", s->owner_gone);
 		cJSON_AddStringToObject(j, "cgroup", s->cgroup);
 		cJSON_AddBoolToObject(j, "sandbox", s->rules);
@@ -60,9 +73,9 @@ cJSON *ps_json(struct daemon *d)
 	}
 	for (size_t b = 0; procs && b < d->procs.nbuckets; b++)
 		for (const struct proc *p = d->procs.buckets[b]; p; p = p->next)
-			if (p->server_id && shown++ < PS_MAX_PROCS)
+			if (p->server_id && shown(d, viewer, p->server_id) && listed++ < PS_MAX_PROCS)
 				cJSON_AddItemToArray(procs, proc_json(p));
-	if (shown > PS_MAX_PROCS)	/* the reply must fit one control message */
-		cJSON_AddNumberToObject(o, "not_shown", (double)(shown - PS_MAX_PROCS));
+	if (listed > PS_MAX_PROCS)	/* the reply must fit one control message */
+		cJSON_AddNumberToObject(o, "not_shown", (double)(listed - PS_MAX_PROCS));
 	return o;
 }

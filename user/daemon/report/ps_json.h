@@ -6,8 +6,8 @@
 
 #include "daemon/state.h"
 
-/* The `ps` reply body: {"servers": [...], "processes": [...]} and "not_shown" past what fits one control
- * message. NULL on OOM. */
-cJSON *ps_json(struct daemon *d);
+/* The `ps` reply body for peer `viewer`: {"servers": [...], "processes": [...]}, of the servers its view admits
+ * (audience.h), and "not_shown" past what fits one control message. NULL on OOM. */
+cJSON *ps_json(struct daemon *d, const struct ctl_client *viewer);
 
 #endif

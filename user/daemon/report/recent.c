@@ -1,4 +1,4 @@
-/* recent.c: the daemon's latest events for `mcpwarden events`: raw sensor records, turned into JSON only when asked. */
+/* recent.c: the daemon's latest events for `mcpwarden events`: raw sensor records, turned into JSON only when asked, each with who may see it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +29,12 @@ void recent_free(struct recent *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The slot for a new entry; the oldest is overwritten when full. */
-static struct recent_slot *next_slot(struct recent *r)
+/* The slot for a new entry seen by `a`; the oldest is overwritten when full. */
+static struct recent_slot *next_slot(struct recent *r, const struct audience *a)
 {
 	struct recent_slot *s = &r->slots[(r->head + r->len) % r->cap];
 
+	s->audience = *a;
 	if (r->len == r->cap)
 		r->head = (r->head + 1) % r->cap;
 	else
@@ -41,16 +42,16 @@ static struct recent_slot *next_slot(struct recent *r)
 	return s;
 }
 
-void recent_add_record(struct recent *r, const struct ev_hdr *h)
+void recent_add_record(struct recent *r, const struct ev_hdr *h, const struct audience *a)
 {
-	struct recent_slot *s = next_slot(r);
+	struct recent_slot *s = next_slot(r, a);
 
 	s->text = false;
 	s->len = h->size;
 	memcpy(s->data, h, h->size);
 }
 
-int recent_add_text(struct recent *r, const char *json)
+int recent_add_text(struct recent *r, const char *json, const struct audience *a)
 {
 	size_t n = strlen(json) + 1;
 	struct recent_slot *s;
@@ -59,7 +60,7 @@ int recent_add_text(struct recent *r, const char *json)
 		log_warnx("recent events: a %zu-byte event does not fit a slot; not kept", n);
 		return -1;
 	}
-	s = next_slot(r);
+	s = next_slot(r, a);
 	s->text = true;
 	s->len = n;
 	memcpy(s->data, json, n);
@@ -78,4 +79,9 @@ char *recent_json(const struct recent *r, size_t i)
 	text = o ? cJSON_PrintUnformatted(o) : NULL;
 	cJSON_Delete(o);
 	return text;
+}
+
+const struct audience *recent_audience(const struct recent *r, size_t i)
+{
+	return &r->slots[(r->head + i) % r->cap].audience;
 }

@@ -119,7 +119,7 @@ static void check(struct daemon *d, const struct ev_hdr *h, struct proc *p, cons
 	}
 	cJSON_AddStringToObject(o, "action", d->o.unpoliced_kill ? kill_unpoliced(p->pid) : "alert");
 	log_warnx("unpoliced MCP server: pid %u (%s), signal %s", p->pid, p->comm, signal);
-	publish_event(d, AUDIT_UNPOLICED_SERVER, o);
+	publish_event(d, AUDIT_UNPOLICED_SERVER, o, 0, p->uid);
 }
 
 void unpoliced_check(struct daemon *d, const struct ev_hdr *h, struct proc *p)
