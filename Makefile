@@ -78,7 +78,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZED_SRCS)
 	$(CLANG) -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Iuser $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZED_SRCS) $(LDLIBS)
 
-# Installs the binary, the systemd unit and the shipped policies (DESTDIR for staging).
+# Installs the binary, the systemd unit and the shipped policies (DESTDIR for staging), and the group
+# mcpwarden, whose members' shims may use the daemon's control socket (not for a staged install: the group
+# is the host's, not the stage's).
 PREFIX ?= /usr/local
 install: $(BUILD)/mcpwarden
 	install -D -m 0755 $(BUILD)/mcpwarden $(DESTDIR)$(PREFIX)/bin/mcpwarden
@@ -86,6 +88,7 @@ install: $(BUILD)/mcpwarden
 	install -d $(DESTDIR)$(PREFIX)/share/mcpwarden/policies
 	install -m 0644 policies/*.yaml $(DESTDIR)$(PREFIX)/share/mcpwarden/policies/
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/mcpwarden/README.md
+	if [ -z "$(DESTDIR)" ]; then getent group mcpwarden >/dev/null || groupadd --system mcpwarden; fi
 
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 

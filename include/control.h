@@ -3,10 +3,14 @@
 #define MCPWARDEN_CONTROL_H
 
 /*
- * Transport: AF_UNIX SOCK_SEQPACKET at CTL_DEFAULT_SOCKET (mode 0660); the
- * daemon logs each peer's SO_PEERCRED and serves at most CTL_MAX_CLIENTS
- * peers at once (user/daemon/control/ctl_server.h). Every message is one JSON object,
- * at most CTL_MSG_MAX bytes, without a trailing newline.
+ * Transport: AF_UNIX SOCK_SEQPACKET at CTL_DEFAULT_SOCKET, mode 0660, owned by
+ * root and group CTL_GROUP when the host has that group (`make install` makes
+ * it; `usermod -aG mcpwarden USER` lets a user's shims in), root:root
+ * otherwise; the daemon's log and "status" features.socket_group say which
+ * (user/daemon/control/ctl_socket.h). The daemon logs each peer's SO_PEERCRED
+ * and serves at most CTL_MAX_CLIENTS peers at once
+ * (user/daemon/control/ctl_server.h). Every message is one JSON object, at
+ * most CTL_MSG_MAX bytes, without a trailing newline.
  *
  * Who sees what (ps, subscribe): root sees every server, process and event.
  * Another peer sees the servers its uid registered, their processes and
@@ -121,5 +125,6 @@
 
 #define CTL_DEFAULT_SOCKET	"/run/mcpwarden/control.sock"
 #define CTL_MSG_MAX		65536
+#define CTL_GROUP		"mcpwarden"	/* the socket file's group, when the host has it */
 
 #endif

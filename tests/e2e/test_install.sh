@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # `make install` (staged with DESTDIR): the binary, the systemd unit whose ExecStart is that binary,
-# and shipped policies that the installed binary accepts.
+# and shipped policies that the installed binary accepts. The group mcpwarden (the control socket's) is
+# the host's: an install to / creates it, a staged one leaves the host's groups alone.
 source "$(dirname "$0")/../lib.sh"
+groups_before=$(getent group mcpwarden)
 make -s -C "$TOP" install DESTDIR="$TMP/root" >"$TMP/make.log" 2>&1 || { cat "$TMP/make.log"; fail "make install failed"; }
+assert_eq "$(getent group mcpwarden)" "$groups_before" "a staged install leaves the host's groups alone"
+assert_contains "$(make -n -s -C "$TOP" install DESTDIR=)" "groupadd --system mcpwarden" \
+	"an install to / creates the group mcpwarden"
 bin=$TMP/root/usr/local/bin/mcpwarden
 unit=$TMP/root/etc/systemd/system/mcpwarden.service
 [ -x "$bin" ] || fail "no installed binary"

@@ -1,16 +1,14 @@
 /* ctl_server.c: listens on the control socket, accepts peers (SO_PEERCRED logged) and queues output to them. */
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "daemon/control/ctl_server.h"
+#include "daemon/control/ctl_socket.h"
 #include "daemon/sensor/event_json.h"
 
 static int watch(struct ctl_server *s, int op, int fd, uint32_t events, epoll_data_t data)
@@ -24,85 +22,20 @@ static int watch(struct ctl_server *s, int op, int fd, uint32_t events, epoll_da
 	return 0;
 }
 
-/* Makes the socket's directory (not its parents) unless it exists. */
-static int make_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int r = 0;
-
-	if (!copy) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if (mkdir(dirname(copy), 0755) && errno != EEXIST) {
-		log_warn("mkdir %s", copy);
-		r = -1;
-	}
-	free(copy);
-	return r;
-}
-
-/* True when something accepts connections at `sa`. */
-static bool in_use(const struct sockaddr_un *sa)
-{
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	bool live;
-
-	if (fd < 0)
-		return false;
-	live = !connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	close(fd);
-	return live;
-}
-
 int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t tag)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->epfd = epfd;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		log_warnx("%s: socket path too long (max %zu)", path, sizeof(sa.sun_path) - 1);
-		return -1;
-	}
 	s->path = strdup(path);
 	if (!s->path) {
 		log_warn("%s", path);
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
-	if (make_dir(path))
+	s->fd = ctl_socket_listen(path, s->group, sizeof(s->group));
+	if (s->fd < 0)
 		goto fail;
-	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		log_warn("%s: socket", path);
-		goto fail;
-	}
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode)) {
-		if (in_use(&sa)) {
-			log_warnx("%s: another daemon is listening there", path);
-			goto fail;
-		}
-		if (unlink(path)) {
-			log_warn("%s: remove stale socket", path);
-			goto fail;
-		}
-	}
-	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		log_warn("%s: bind", path);
-		goto fail;
-	}
 	s->bound = true;
-	if (chmod(path, 0660)) {
-		log_warn("%s: chmod 0660", path);
-		goto fail;
-	}
-	if (listen(s->fd, 64)) {
-		log_warn("%s: listen", path);
-		goto fail;
-	}
 	if (watch(s, EPOLL_CTL_ADD, s->fd, EPOLLIN, (epoll_data_t){ .u64 = tag }))
 		goto fail;
 	return 0;

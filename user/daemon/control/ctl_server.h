@@ -47,6 +47,7 @@ struct ctl_server {
 	int epfd;
 	char *path;
 	bool bound;			/* the socket file at path is ours to remove */
+	char group[32];			/* the socket file's group: CTL_GROUP when the host has it, else "root" */
 	struct ctl_client *clients;
 	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
 	unsigned nclients;
@@ -56,7 +57,7 @@ struct ctl_server {
 	void *ctx;
 };
 
-/* Creates the socket at `path` (mode 0660, parent directory made if missing) and watches it with `tag`. */
+/* Creates the socket at `path` (ctl_socket.h: root:CTL_GROUP, mode 0660) and watches it with `tag`. */
 int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t tag);
 void ctl_server_close(struct ctl_server *s);
 /* Accepts one peer, logs its credentials and watches it (epoll data.ptr is the client). */

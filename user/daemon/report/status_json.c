@@ -17,6 +17,7 @@ static cJSON *features(struct daemon *d)
 		cJSON_AddNullToObject(f, "cgroup2");
 	cJSON_AddBoolToObject(f, "mounted_tracefs", d->mounted_tracefs);
 	cJSON_AddBoolToObject(f, "mounted_bpffs", d->mounted_bpffs);
+	cJSON_AddStringToObject(f, "socket_group", d->ctl.group);
 	return f;
 }
 
