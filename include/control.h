@@ -12,6 +12,15 @@
  * (user/daemon/control/ctl_server.h). Every message is one JSON object, at
  * most CTL_MSG_MAX bytes, without a trailing newline.
  *
+ * Messages are trusted, not connections. The socket has SO_PASSCRED, so each
+ * message carries its sender's SCM_CREDENTIALS; one whose pid is not the
+ * peer's (the SO_PEERCRED pid, the process that connected) comes from a
+ * process the descriptor was passed to or that took it (pidfd_getfd), and is
+ * refused: not served and not answered (a reply would reach whoever reads the
+ * socket first, maybe the peer, out of step with its own requests), logged
+ * ("credentials of pid N, not the peer's pid M") and audited as
+ * "peer_refused" {peer_pid, peer_uid, sender_pid, op, why, request}.
+ *
  * Who sees what (ps, subscribe): root sees every server, process and event.
  * Another peer sees the servers its uid registered, their processes and
  * events, and the events of its uid's processes that belong to no server. A

@@ -23,6 +23,7 @@ static const char *const names[AUDIT_KIND_COUNT] = {
 	[AUDIT_KILL] = "kill",
 	[AUDIT_LOST_EVENTS] = "lost_events",
 	[AUDIT_UNPOLICED_SERVER] = "unpoliced_server",
+	[AUDIT_PEER_REFUSED] = "peer_refused",
 	[AUDIT_EXEC] = "exec",
 	[AUDIT_FORK] = "fork",
 	[AUDIT_EXIT] = "exit",

@@ -26,6 +26,7 @@ enum audit_kind {
 	AUDIT_KILL,		/* the daemon killed a call's processes or a server's cgroup */
 	AUDIT_LOST_EVENTS,	/* kernel records dropped */
 	AUDIT_UNPOLICED_SERVER,	/* an MCP server running without a shim */
+	AUDIT_PEER_REFUSED,	/* a control message refused for its sender: not the peer that connected */
 	/* Sensor events of policed servers' processes (daemon/sensor/event_json.h maps event types here). */
 	AUDIT_EXEC,
 	AUDIT_FORK,

@@ -1,4 +1,4 @@
-/* ctl_server.c: listens on the control socket, accepts peers (SO_PEERCRED logged) and queues output to them. */
+/* ctl_server.c: listens on the control socket, accepts peers (SO_PEERCRED logged), receives their messages with their senders' credentials, and queues output to them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +144,31 @@ void ctl_server_reap(struct ctl_server *s)
 		s->dead = c->next;
 		free(c);
 	}
+}
+
+ssize_t ctl_client_recv(struct ctl_server *s, struct ctl_client *c, char *buf, size_t size, pid_t *sender)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	/* Room for the credentials only: descriptors a peer passes are not installed (MSG_CTRUNC). */
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct ucred cred;
+	ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
+
+	*sender = 0;
+	if (n < 0 && errno != EAGAIN && errno != ECONNRESET)
+		log_warn("%s: recv from pid %d", s->path, c->pid);
+	for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+			*sender = cred.pid;
+		}
+	}
+	return n;
 }
 
 int ctl_client_flush(struct ctl_server *s, struct ctl_client *c)

@@ -1,4 +1,4 @@
-/* ctl_server.h: the daemon's SOCK_SEQPACKET control socket: peers, their output queues, broadcast. */
+/* ctl_server.h: the daemon's SOCK_SEQPACKET control socket: peers, their messages in and output queues, broadcast. */
 #ifndef MCPWARDEN_CTL_SERVER_H
 #define MCPWARDEN_CTL_SERVER_H
 
@@ -57,7 +57,7 @@ struct ctl_server {
 	void *ctx;
 };
 
-/* Creates the socket at `path` (ctl_socket.h: root:CTL_GROUP, mode 0660) and watches it with `tag`. */
+/* Creates the socket at `path` (ctl_socket.h: root:CTL_GROUP, mode 0660, SO_PASSCRED) and watches it with `tag`. */
 int ctl_server_open(struct ctl_server *s, const char *path, int epfd, uint64_t tag);
 void ctl_server_close(struct ctl_server *s);
 /* Accepts one peer, logs its credentials and watches it (epoll data.ptr is the client). */
@@ -72,6 +72,10 @@ int ctl_client_send(struct ctl_server *s, struct ctl_client *c, char *msg);
 /* Sends `msg` (taking ownership) with `fd` attached (SCM_RIGHTS) right away; the queue must be empty.
  * The caller keeps `fd`. -1: not sent (logged), drop the peer. */
 int ctl_client_send_fd(struct ctl_server *s, struct ctl_client *c, char *msg, int fd);
+/* Receives one message into buf (a longer one than `size` is reported by its whole length, as recv's MSG_TRUNC)
+ * and the pid its SCM_CREDENTIALS name, the process that sent it (0 when it carried none). The length, 0 when
+ * the peer closed, or -1 with errno set (EAGAIN: nothing to read); an error but EAGAIN and ECONNRESET is logged. */
+ssize_t ctl_client_recv(struct ctl_server *s, struct ctl_client *c, char *buf, size_t size, pid_t *sender);
 /* Sends queued messages; -1: the peer is gone or finished, drop it. */
 int ctl_client_flush(struct ctl_server *s, struct ctl_client *c);
 /* Sends a copy of `msg` to every following client that `a` admits (audience.h); drops those that are gone. */

@@ -1,4 +1,4 @@
-/* ctl_socket.c: the control socket's file: made in its directory, in place of a stale one, owned root:CTL_GROUP mode 0660, listening. */
+/* ctl_socket.c: the control socket's file: made in its directory, in place of a stale one, owned root:CTL_GROUP mode 0660, with SO_PASSCRED, listening. */
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
@@ -87,7 +87,7 @@ static int set_owner(const char *path, char *group, size_t size)
 int ctl_socket_listen(const char *path, char *group, size_t size)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, on = 1;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		log_warnx("%s: socket path too long (max %zu)", path, sizeof(sa.sun_path) - 1);
@@ -105,6 +105,10 @@ int ctl_socket_listen(const char *path, char *group, size_t size)
 		log_warn("%s: bind", path);
 		close(fd);
 		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on))) {
+		log_warn("%s: SO_PASSCRED", path);
+		goto fail;
 	}
 	/* Owner and mode before listen(): no peer connects while the file has others. */
 	if (set_owner(path, group, size))

@@ -1,4 +1,4 @@
-/* requests.c: serves control socket requests (include/control.h): reads one, checks that the peer may ask it, answers status, ps and subscribe, and hands the rest on. */
+/* requests.c: serves control socket requests (include/control.h): reads one, checks that its peer sent it and may ask it, answers status, ps and subscribe, and hands the rest on. */
 #include <errno.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -11,6 +11,7 @@
 #include "daemon/control/reply.h"
 #include "daemon/control/requests.h"
 #include "daemon/control/server_requests.h"
+#include "daemon/report/audit_sink.h"
 #include "daemon/report/ps_json.h"
 #include "daemon/report/publish.h"
 #include "daemon/report/status_json.h"
@@ -61,6 +62,36 @@ static bool refused_peer(struct ctl_client *c, enum ctl_op op, char *msg, size_t
 	return false;
 }
 
+/*
+ * A message `msg` (`len` bytes received, of `whole`) sent by process `sender`, not by the peer that connected:
+ * its descriptor was passed on or taken (pidfd_getfd). Refused, logged and audited, and not answered: a reply
+ * would go to whoever reads the socket first, maybe the peer, out of step with its own requests.
+ */
+static void refuse_sender(struct daemon *d, struct ctl_client *c, pid_t sender, const char *msg, size_t len,
+			  size_t whole)
+{
+	cJSON *req = cJSON_ParseWithLength(msg, len), *rec = cJSON_CreateObject();
+	const char *op = ctl_op_name(ctl_message_op(req));
+	char why[128];
+
+	if (sender)
+		snprintf(why, sizeof(why), "credentials of pid %d, not the peer's pid %d", sender, c->pid);
+	else
+		snprintf(why, sizeof(why), "no credentials; the peer is pid %d", c->pid);
+	log_warnx("%s: peer pid %d uid %u: %zu-byte %s request refused: %s", d->ctl.path, c->pid, c->uid, whole, op,
+		  why);
+	cJSON_AddNumberToObject(rec, "peer_pid", c->pid);
+	cJSON_AddNumberToObject(rec, "peer_uid", c->uid);
+	cJSON_AddNumberToObject(rec, "sender_pid", sender);
+	cJSON_AddStringToObject(rec, "op", op);
+	cJSON_AddStringToObject(rec, "why", why);
+	if (req)
+		cJSON_AddItemToObject(rec, "request", req);
+	else
+		cJSON_AddNumberToObject(rec, "bytes", (double)whole);
+	audit_sink_add(d, AUDIT_PEER_REFUSED, rec);
+}
+
 /* Serves one request message. -1: drop the peer. */
 static int serve(struct daemon *d, struct ctl_client *c, const char *msg, size_t len)
 {
@@ -97,6 +128,7 @@ static int serve(struct daemon *d, struct ctl_client *c, const char *msg, size_t
 void requests_on_peer(struct daemon *d, struct ctl_client *c, uint32_t events)
 {
 	static char buf[CTL_MSG_MAX];
+	pid_t sender;
 	ssize_t n;
 
 	if (c->dead)
@@ -105,13 +137,16 @@ void requests_on_peer(struct daemon *d, struct ctl_client *c, uint32_t events)
 		goto drop;
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return;
-	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+	n = ctl_client_recv(&d->ctl, c, buf, sizeof(buf), &sender);
 	if (n < 0 && errno == EAGAIN)
 		return;
-	if (n < 0 && errno != ECONNRESET)
-		log_warn("%s: recv from pid %d", d->ctl.path, c->pid);
 	if (n <= 0)
 		goto drop;
+	/* The peer's connection stays: a process that took its descriptor must not be able to cut it. */
+	if (sender != c->pid) {
+		refuse_sender(d, c, sender, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf), n);
+		return;
+	}
 	if ((size_t)n > sizeof(buf)) {
 		log_warnx("%s: pid %d sent %zd bytes, more than %d", d->ctl.path, c->pid, n, CTL_MSG_MAX);
 		goto drop;
