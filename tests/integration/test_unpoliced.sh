@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_unpoliced.sh: the daemon spots MCP servers running without mcpwarden: the real server-everything
-# started bare through npx (by its initialize reply, within 1 s), not under `mcpwarden run`, not a
+# started bare through npx (by its initialize reply, within 1 s), not under `mcpwarden run` (registered, or
+# without a daemon: known by its executable), but below a parent whose argv merely reads "mcpwarden run --"; not a
 # program that merely listens and prints JSON, unless its argv names MCP; one started from an injected mcp.json entry, with its parents;
 # and with --unpoliced=kill, a bare server is killed after its reply.
 source "$(dirname "$0")/../lib.sh"
@@ -46,6 +47,20 @@ check policed 'r["reply"] and "serverInfo" in r["reply"]["result"]'
 pass "policed server answered initialize"
 check policed 'not evs'
 pass "server under mcpwarden run not flagged"
+drive unlinked 1 "$MCPWARDEN" run --no-daemon -- npx --no-install @modelcontextprotocol/server-everything stdio
+check unlinked 'r["reply"] and "serverInfo" in r["reply"]["result"] and not evs'
+pass "server under mcpwarden run --no-daemon (the mcpwarden executable, by device and inode) not flagged"
+
+# A parent that only says it is a shim: its argv reads "mcpwarden run -- node ..." (exec -a), it runs python.
+cat >"$TMP/run" <<'PY'
+import subprocess, sys
+open(sys.argv[0] + ".cmdline", "wb").write(open("/proc/self/cmdline", "rb").read())
+sys.exit(subprocess.call(sys.argv[sys.argv.index("--") + 1:]))
+PY
+drive fake 1 bash -c 'cd "$1" && exec -a mcpwarden python3 run -- node "$2" stdio' fake "$TMP" "$EVERYTHING"
+assert_eq "$(tr '\0' ' ' <"$TMP/run.cmdline")" "mcpwarden run -- node $EVERYTHING stdio " "the fake parent's argv reads mcpwarden run"
+check fake 'r["reply"] and any(e["signal"] == "protocol" and e["comm"] == "node" and e["parents"][0]["pid"] == r["root"] and e["action"] == "alert" for e in evs)'
+pass "a server below a parent whose argv says 'mcpwarden run --' flagged"
 
 # Listens on TCP and answers JSON-RPC, but is no MCP server; its argv may say otherwise.
 cat > "$TMP/jsonsrv.py" <<'PY'

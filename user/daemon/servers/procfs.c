@@ -1,7 +1,8 @@
-/* procfs.c: reads a live process's parent from /proc/PID/status. */
+/* procfs.c: reads a live process's parent from /proc/PID/status, and the identity of the file it runs from /proc/PID/exe. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon/servers/procfs.h"
 
@@ -32,4 +33,14 @@ int procfs_ppid(pid_t pid, pid_t *ppid)
 	}
 	*ppid = parent;
 	return 0;
+}
+
+bool procfs_runs_own_exe(pid_t pid)
+{
+	char path[64];
+	struct stat self, other;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return !stat("/proc/self/exe", &self) && !stat(path, &other) && self.st_dev == other.st_dev &&
+	       self.st_ino == other.st_ino;
 }

@@ -7,12 +7,16 @@
 #include "common/log.h"
 #include "daemon/report/publish.h"
 #include "daemon/servers/mcp_argv.h"
+#include "daemon/servers/procfs.h"
 #include "daemon/servers/unpoliced.h"
 #include "discover/procs.h"
 
 /* Bounds that keep the event within a slot of the recent events (RECENT_SLOT). */
 #define MAX_PARENTS	8
 #define MAX_ARG_CHARS	160
+
+/* Generations looked at for a shim above a process. */
+#define MAX_ANCESTORS	64
 
 /* Generations between a package runner (npx, uvx) and the server it starts: npx, sh -c, node. */
 #define RUNNER_DEPTH	3
@@ -94,20 +98,44 @@ static cJSON *server_json(struct daemon *d, const struct proc_list *l, const str
 	return o;
 }
 
-/* Decides once per process: policed when in a server's tree or below a `mcpwarden run`; else reports. */
+/* Whether the daemon's own registrations police the record's process: it is in a server's tree or cgroup. */
+static bool registered(struct daemon *d, const struct ev_hdr *h, const struct proc *p)
+{
+	if (h->server_id || p->server_id)
+		return true;
+	for (const struct server *s = d->servers; s; s = s->next)
+		if (s->cgroup[0] && s->cgid == h->cgroup_id)
+			return true;
+	return false;
+}
+
+/* Whether `pid` is a shim or runs below one. A shim is known by the file it runs, the mcpwarden executable,
+ * never by its argv: any program can say "mcpwarden run" there. */
+static bool below_shim(const struct proc_list *l, pid_t pid)
+{
+	const struct proc_info *pi;
+
+	for (int depth = 0; pid > 1 && depth < MAX_ANCESTORS; depth++) {
+		if (procfs_runs_own_exe(pid))
+			return true;
+		pi = procs_find(l, pid);
+		pid = pi ? pi->ppid : 0;
+	}
+	return false;
+}
+
+/* Decides once per process: policed when in a server's tree or cgroup, or below a shim; else reports. */
 static void check(struct daemon *d, const struct ev_hdr *h, struct proc *p, const char *signal)
 {
-	const struct proc_info *self;
 	struct proc_list l;
 	cJSON *o;
 
 	if (p->unpoliced_checked)
 		return;
 	p->unpoliced_checked = true;
-	if (h->server_id || p->server_id || (pid_t)p->pid == getpid() || procs_snapshot(&l))
+	if (registered(d, h, p) || procs_snapshot(&l))
 		return;
-	self = procs_find(&l, p->pid);
-	if ((self && proc_is_shim(self)) || proc_shim_ancestor(&l, p->pid)) {
+	if (below_shim(&l, p->pid)) {
 		procs_free(&l);
 		return;
 	}

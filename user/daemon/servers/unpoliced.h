@@ -7,8 +7,9 @@
 
 /* Looks for an unpoliced MCP server in record `h` about table entry `p` (NULL: none, nothing to do): an exec
  * of an MCP package through a runner, MCP replies on its stdout, or a listen by a process that looks like
- * one. Decides once per process; an unpoliced one is logged, audited and published, and killed with
- * --unpoliced=kill. */
+ * one. Policed is: in a server's tree or cgroup, or itself or below a process that runs the mcpwarden
+ * executable (by the file's device and inode, never by argv). Decides once per process; an unpoliced one is
+ * logged, audited and published, and killed with --unpoliced=kill. */
 void unpoliced_check(struct daemon *d, const struct ev_hdr *h, struct proc *p);
 
 #endif
