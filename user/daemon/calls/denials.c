@@ -59,7 +59,9 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 	if (owner)
 		cJSON_AddStringToObject(o, "tool", owner->tool);
 	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
-	publish_event(d, AUDIT_DENY, o, e->h.server_id, e->h.uid);
+	/* Publishing may drop a follower that stopped reading, and with it forget its servers: the
+	 * calls are told first, while `s` is sure to live. */
 	if (s)
 		call_denied(d, s, &e->h, rule, what, e->op == DENY_FORK);
+	publish_event(d, AUDIT_DENY, o, e->h.server_id, e->h.uid);
 }

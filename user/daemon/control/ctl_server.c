@@ -125,8 +125,6 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 		log_warnx("%s: peer pid %d lost %llu messages (slow reader)", s->path, c->pid,
 			  (unsigned long long)c->lost);
 	s->queued -= c->queued;
-	if (c->owner && s->on_drop)
-		s->on_drop(s->ctx, c);
 	close(c->fd);	/* also removes it from epoll */
 	if (c->pidfd >= 0)
 		close(c->pidfd);
@@ -142,6 +140,10 @@ void ctl_server_reap(struct ctl_server *s)
 		struct ctl_client *c = s->dead;
 
 		s->dead = c->next;
+		/* Told here, between events, never from inside a drop: a drop can happen in the middle of
+		 * a broadcast, whose caller may still hold one of the owner's servers. */
+		if (c->owner && s->on_drop)
+			s->on_drop(s->ctx, c);
 		free(c);
 	}
 }

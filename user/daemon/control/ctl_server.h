@@ -53,7 +53,7 @@ struct ctl_server {
 	unsigned nclients;
 	unsigned nfollow;		/* clients with follow set: without any, records are not turned into JSON */
 	size_t queued;			/* bytes in every client's queue */
-	void (*on_drop)(void *ctx, struct ctl_client *c);	/* for owner clients; may be NULL */
+	void (*on_drop)(void *ctx, struct ctl_client *c);	/* for owner clients, from ctl_server_reap; may be NULL */
 	void *ctx;
 };
 
@@ -64,7 +64,7 @@ void ctl_server_close(struct ctl_server *s);
 void ctl_server_accept(struct ctl_server *s);
 /* Closes the peer; its memory lives on until ctl_server_reap, as epoll may still report it. */
 void ctl_client_drop(struct ctl_server *s, struct ctl_client *c);
-/* Frees dropped clients; call between epoll batches. */
+/* Tells on_drop of each dropped owner, then frees the dropped clients; call between epoll batches. */
 void ctl_server_reap(struct ctl_server *s);
 /* Queues `msg` (taking ownership) and sends what the socket takes; a follower that lost messages is first
  * sent a lost_events event. -1: the peer is gone, drop it. */
