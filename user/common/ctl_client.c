@@ -13,6 +13,8 @@
 int ctl_connect_quiet(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
 	int fd, saved;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -27,6 +29,12 @@ int ctl_connect_quiet(const char *path)
 		saved = errno;
 		close(fd);
 		errno = saved;
+		return -1;
+	}
+	/* Only root's daemon is one: a socket someone else serves there would ack rules it never enforces. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
+		close(fd);
+		errno = EPERM;
 		return -1;
 	}
 	return fd;

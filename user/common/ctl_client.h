@@ -10,7 +10,8 @@
 
 /* Connects to the daemon at `path`. fd, or -1 (logged). */
 int ctl_connect(const char *path);
-/* The same without logging: fd, or -1 with errno set (for callers that warn once). */
+/* The same without logging: fd, or -1 with errno set (for callers that warn once). A peer that is
+ * not root (SO_PEERCRED) is no daemon: -1 with EPERM. */
 int ctl_connect_quiet(const char *path);
 /* Receives one message into a NUL-terminated heap string (a passed fd is closed).
  * Its length, 0 when the daemon closed, -1 on error (logged). */

@@ -79,7 +79,8 @@ int dlink_register(struct daemon_link *l)
 	}
 	if (connect_quietly(l) < 0) {
 		snprintf(l->why, sizeof(l->why), "no daemon at %s: %s%s", l->path, strerror(errno),
-			 errno == EACCES ? " (the socket is for root and group mcpwarden: add this user to the group)" : "");
+			 errno == EACCES ? " (the socket is for root and group mcpwarden: add this user to the group)" :
+			 errno == EPERM ? " (not served by root, so not by mcpwarden daemon: ignored)" : "");
 		if (!l->warned)
 			log_warnx("%s: enforcing tool-call policy only, without process or network attribution", l->why);
 		l->warned = true;

@@ -1,4 +1,4 @@
-/* ctl_socket.c: the control socket's file: made in its directory, in place of a stale one, owned root:CTL_GROUP mode 0660, with SO_PASSCRED, listening. */
+/* ctl_socket.c: the control socket's file: made in a directory of root's, in place of a stale one, owned root:CTL_GROUP mode 0660, with SO_PASSCRED, listening. */
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
@@ -15,20 +15,30 @@
 #include "control.h"
 #include "daemon/control/ctl_socket.h"
 
-/* Makes the socket's directory (not its parents) unless it exists. */
+/* Makes the socket's directory (not its parents) unless it exists. It must be root's, no symlink, and
+ * writable by nobody else unless sticky: whoever can rename in it could put their own socket (a fake
+ * daemon) or a symlink where root's goes. */
 static int make_dir(const char *path)
 {
 	char *copy = strdup(path);
-	int r = 0;
+	const char *dir;
+	struct stat st;
+	int r = -1;
 
 	if (!copy) {
 		log_warn("%s", path);
 		return -1;
 	}
-	if (mkdir(dirname(copy), 0755) && errno != EEXIST) {
-		log_warn("mkdir %s", copy);
-		r = -1;
-	}
+	dir = dirname(copy);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		log_warn("mkdir %s", dir);
+	else if (lstat(dir, &st))
+		log_warn("%s", dir);
+	else if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)))
+		log_warnx("%s: the socket's directory must be a directory of root's that no one else can write to "
+			  "(owner uid %u, mode %03o)", dir, st.st_uid, st.st_mode & 07777);
+	else
+		r = 0;
 	free(copy);
 	return r;
 }
@@ -70,12 +80,9 @@ static int set_owner(const char *path, char *group, size_t size)
 	const struct group *g = getgrnam(CTL_GROUP);
 
 	snprintf(group, size, "%s", g ? CTL_GROUP : "root");
+	/* lchown: never through a symlink swapped in after bind (the mode came from the umask at bind). */
 	if (lchown(path, 0, g ? g->gr_gid : 0)) {
 		log_warn("%s: chown root:%s", path, group);
-		return -1;
-	}
-	if (chmod(path, 0660)) {
-		log_warn("%s: chmod 0660", path);
 		return -1;
 	}
 	log_warnx("%s: root:%s, mode 0660: %s", path, group, g ? "root's and group " CTL_GROUP "'s peers may "
@@ -87,7 +94,8 @@ static int set_owner(const char *path, char *group, size_t size)
 int ctl_socket_listen(const char *path, char *group, size_t size)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, on = 1;
+	int fd, rc, on = 1;
+	mode_t old;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		log_warnx("%s: socket path too long (max %zu)", path, sizeof(sa.sun_path) - 1);
@@ -101,7 +109,10 @@ int ctl_socket_listen(const char *path, char *group, size_t size)
 		log_warn("%s: socket", path);
 		return -1;
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	old = umask(0117);	/* the file is made 0660 by bind itself: no chmod on a path afterwards */
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc) {
 		log_warn("%s: bind", path);
 		close(fd);
 		return -1;
