@@ -11,22 +11,9 @@ require_root
 source "$(dirname "$0")/daemon.sh"
 
 start_daemon
-cat >"$TMP/policy.yaml" <<EOF
-version: "1"
-default: allow
-sandbox:
-  exec:
-    deny: [/usr/bin/id]
-tools:
-  run-code:
-    sandbox:
-      exec:
-        deny: [touch]
-EOF
-execs="import subprocess
-for argv in (['/usr/bin/id'], ['touch', '$TMP/ran-touch'], ['/usr/bin/python3', '-c', 'print(\"child python ran\")']):
-    r = subprocess.run(argv, capture_output=True, text=True)
-    print(argv[0], 'returncode', r.returncode, r.stdout.strip())"
+source "$(dirname "$0")/exec_rules.sh"
+exec_rules_policy "$TMP/policy.yaml"
+execs=$EXEC_RULES_CODE
 waiting="import os, time
 open('$TMP/running', 'w').close()
 for _ in range(300):

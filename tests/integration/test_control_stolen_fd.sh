@@ -11,22 +11,9 @@ require_root
 source "$(dirname "$0")/daemon.sh"
 
 start_daemon --audit-dir "$TMP/audit"
-cat >"$TMP/policy.yaml" <<EOF
-version: "1"
-default: allow
-sandbox:
-  exec:
-    deny: [/usr/bin/id]
-tools:
-  run-code:
-    sandbox:
-      exec:
-        deny: [touch]
-EOF
-code="import subprocess
-for argv in (['/usr/bin/id'], ['touch', '$TMP/ran-touch'], ['/usr/bin/python3', '-c', 'print(\"child python ran\")']):
-    r = subprocess.run(argv, capture_output=True, text=True)
-    print(argv[0], 'returncode', r.returncode, r.stdout.strip())"
+source "$(dirname "$0")/exec_rules.sh"
+exec_rules_policy "$TMP/policy.yaml"
+code=$EXEC_RULES_CODE
 first=$(python3 -c 'import json; print(json.dumps({"name": "run-code", "arguments": {"code": "print(6*7)", "languageId": "python"}}))')
 second=$(python3 -c 'import json,sys; print(json.dumps({"name": "run-code", "arguments": {"code": sys.argv[1], "languageId": "python"}}))' "$code")
 # The pause between the calls is the attacker's window; the shim's decision log says when call 1 is done.
