@@ -85,8 +85,9 @@ static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 		return cJSON_CreateArray();
 	v = active_call_take(c);
 	c->ended = true;
-	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit. */
-	if (!c->rules || !enforce_live(&d->sensor, s->id, call)) {
+	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit;
+	 * a killed call keeps its kill mark until none of its processes is left (call_tidy). */
+	if (!c->killed && (!c->rules || !enforce_live(&d->sensor, s->id, call))) {
 		clear_call(d, s, c);
 		active_call_remove(&s->calls, c);
 	}
@@ -181,7 +182,8 @@ void call_tidy(struct daemon *d)
 
 		for (; c; c = next) {
 			next = c->next;
-			if (c->ended && !enforce_live(&d->sensor, s->id, c->call)) {
+			if (c->ended && !enforce_live(&d->sensor, s->id, c->call) &&
+			    !(c->killed && kill_call_rest(d, s, c->call))) {
 				clear_call(d, s, c);
 				active_call_remove(&s->calls, c);
 			}

@@ -110,6 +110,35 @@ static void report_kill(struct daemon *d, struct server *s, struct active_call *
  * pending cannot fork (copy_process refuses). So sweeps repeat until one finds
  * nothing new to kill, which takes two here.
  */
+/* One sweep: SIGKILLs each process carrying `call` that `pids` does not hold yet, and adds it there.
+ * Returns how many carry the call (those killed earlier may linger in the map until they exit); *killed
+ * how many were signalled now. */
+static size_t sweep(struct daemon *d, const struct server *s, uint64_t call, cJSON *pids, int *killed)
+{
+	struct sweep w = { .d = d, .s = s, .call = call };
+
+	*killed = 0;
+	if (sensor_tracked_each(&d->sensor, gather, &w) == 0)
+		for (size_t i = 0; i < w.n; i++)
+			if (!signalled(pids, w.v[i].pid) && !kill_victim(d, &w.v[i]) && ++*killed)
+				cJSON_AddItemToArray(pids, cJSON_CreateNumber(w.v[i].pid));
+	free(w.v);
+	return w.n;
+}
+
+size_t kill_call_rest(struct daemon *d, const struct server *s, uint64_t call)
+{
+	cJSON *pids = cJSON_CreateArray();
+	int killed;
+	size_t left = sweep(d, s, call, pids, &killed);
+
+	if (killed)
+		log_warnx("server %u call %llu: killed %d more processes of the killed call", s->id,
+			  (unsigned long long)call, killed);
+	cJSON_Delete(pids);
+	return left;
+}
+
 void kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason)
 {
 	struct active_call *c = active_call_find(s->calls, call);
@@ -119,16 +148,9 @@ void kill_call(struct daemon *d, struct server *s, uint64_t call, const char *ru
 
 	/* From here on the call's new processes die in the kernel: the sweeps can't be outrun. */
 	enforce_doom(&d->sensor, s->id, call);
-	do {
-		struct sweep w = { .d = d, .s = s, .call = call };
-
-		killed = 0;
-		if (sensor_tracked_each(&d->sensor, gather, &w) == 0)
-			for (size_t i = 0; i < w.n; i++)
-				if (!signalled(pids, w.v[i].pid) && !kill_victim(d, &w.v[i]) && ++killed)
-					cJSON_AddItemToArray(pids, cJSON_CreateNumber(w.v[i].pid));
-		free(w.v);
-	} while (killed && ++sweeps < KILL_MAX_SWEEPS);
+	do
+		sweep(d, s, call, pids, &killed);
+	while (killed && ++sweeps < KILL_MAX_SWEEPS);
 	if (c)
 		c->killed = true;
 	log_warnx("server %u call %llu: %s (%s): killed %d processes in %d sweeps", s->id, (unsigned long long)call,
