@@ -12,10 +12,10 @@ SEC("lsm/bprm_check_security")
 int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked scratch;
-	const struct tracked *t = lineage_peek(task, &scratch);
+	struct tracked scratch, merged;
+	struct acting a = lineage_acting(task->pid, lineage_peek(task, &scratch), &merged);
 
-	return t && check_exec(task, t, bprm, 1) ? -EPERM : 0;
+	return a.proc && check_exec(task, &a, bprm, 1) ? -EPERM : 0;
 }
 
 /* ---- network ---- */
@@ -58,15 +58,17 @@ static __always_inline __u16 net_verdict(const struct sb_key *k, __u8 family, co
 static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, bool v6)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked *t = tracked_lookup(task->tgid);
+	struct tracked *t = tracked_lookup(task->tgid), scratch;
 	__u8 addr[16] = {}, family = v6 ? AF_INET6 : AF_INET;
 	__u16 port = bpf_ntohs((__u16)ctx->user_port), rule = 0;
 	struct ev_deny *e;
+	struct acting a;
 	struct sb_key k;
 	__u32 i;
 
 	if (!t)
 		return 1;
+	a = lineage_acting(task->pid, t, &scratch);
 	if (!v6) {	/* the verifier lets each program read only its own family's fields */
 		__u32 ip4 = ctx->user_ip4;
 
@@ -82,17 +84,16 @@ static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, boo
 			__builtin_memcpy(addr, &ip6[3], 4);
 		}
 	}
-	for (i = 0; i < SB_MAX_SETS; i++) {
-		if (i >= nsets(t))
+	for (i = 0; i < ACTING_MAX_SETS; i++) {
+		if (!acting_key(&k, &a, i))
 			break;
-		set_key(&k, t, i);
 		rule = net_verdict(&k, family, addr, port);
 		if (rule)
 			break;
 	}
 	if (!rule)
 		return 1;
-	e = deny_event(task, t, op, rule, k.call);
+	e = deny_event(task, a.rec, op, rule, k.call);
 	if (e) {
 		e->protocol = ctx->protocol;
 		e->addr.family = family;

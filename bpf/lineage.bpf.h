@@ -8,8 +8,9 @@
 
 /*
  * Ownership (docs/ARCHITECTURE.md §4): in the kernel, only the functions of
- * this header write `tracked`, and only proc.bpf.c's fork, exit and seed
- * programs call the writing ones (lineage_fork, lineage_exit, task_lineage).
+ * this header write `tracked` and `thread_calls`, and only proc.bpf.c's fork,
+ * exec, exit and seed programs call the writing ones (lineage_fork,
+ * lineage_thread_start, lineage_thread_exec, lineage_exit, task_lineage).
  * Every other program only reads it (tracked_lookup), so no two programs race
  * to create or delete one process's entry; they use lineage_peek(), which
  * also sees a process of a server's cgroup without an entry. Userspace writes the roots
@@ -32,9 +33,74 @@ struct {
 	__type(value, __u32);
 } server_cgroups SEC(".maps");
 
+/*
+ * Threads started while their process acted for calls, keyed by tid: the calls
+ * they carry until they exit, as a forked child carries its calls. A thread
+ * answers to these and to its process's entry in `tracked`; server_id and
+ * start_time are the thread's. Threads with no calls to carry have no entry.
+ * A server whose pool threads outlive a call keeps that call's rules on them:
+ * stricter for later calls that reuse the thread, never looser.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TRACKED);
+	__type(key, __u32);
+	__type(value, struct tracked);
+} thread_calls SEC(".maps");
+
 static __always_inline struct tracked *tracked_lookup(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&tracked, &tgid);
+}
+
+/* The calls thread `tid` carries of its own, or NULL. */
+static __always_inline const struct tracked *thread_lookup(__u32 tid)
+{
+	return bpf_map_lookup_elem(&thread_calls, &tid);
+}
+
+/* Adds to *t each call of `from` it lacks; false when they did not all fit (EV_MAX_CALLS). */
+static __always_inline bool calls_merge(struct tracked *t, const struct tracked *from)
+{
+	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
+		__u64 c = from->calls[i];
+		bool have = false;
+
+		if (i >= from->ncalls)
+			break;
+		for (__u32 j = 0; j < EV_MAX_CALLS; j++)
+			if (j < t->ncalls && t->calls[j] == c)
+				have = true;
+		if (have)
+			continue;
+		if (t->ncalls >= EV_MAX_CALLS)
+			return false;
+		t->calls[t->ncalls & (EV_MAX_CALLS - 1)] = c;
+		t->ncalls++;
+	}
+	return true;
+}
+
+/* What a thread acts under. The checks of sandbox.bpf.h read proc and thread and miss no call. */
+struct acting {
+	const struct tracked *proc;	/* its process's entry; NULL when the process belongs to no server */
+	const struct tracked *thread;	/* the calls the thread carries of its own, or NULL */
+	const struct tracked *rec;	/* for records: proc with thread's calls merged in; calls past
+					   EV_MAX_CALLS are left out of it, and counted */
+};
+
+/* The acting lineage of thread `tid` of a process whose entry is `t`; *scratch holds the merged one. */
+static __always_inline struct acting lineage_acting(__u32 tid, const struct tracked *t, struct tracked *scratch)
+{
+	struct acting a = { .proc = t, .rec = t };
+
+	if (!t || !(a.thread = thread_lookup(tid)))
+		return a;
+	*scratch = *t;
+	if (!calls_merge(scratch, a.thread))
+		count_error(SERR_CALLS_UNREPORTED);
+	a.rec = scratch;
+	return a;
 }
 
 /*
@@ -91,16 +157,18 @@ enum lineage_origin {
 };
 
 /*
- * A new process `child` of `parent`. A child of a tracked process inherits its
- * server id and the calls active in it at this instant. *out is the child's
- * entry (unless LINEAGE_NONE), filled even when the map could not hold it: a
- * LINEAGE_LOST child would escape every rule, so the caller must not let it run.
+ * A new process `child` of thread `parent`. A child of a tracked process inherits its
+ * server id and the calls active in it at this instant, and those the forking
+ * thread carries of its own. *out is the child's entry (unless LINEAGE_NONE),
+ * filled even when it could not be kept whole: a LINEAGE_LOST child would
+ * escape some rule, so the caller must not let it run.
  */
 static __always_inline enum lineage_origin lineage_fork(struct task_struct *parent, struct task_struct *child,
 							struct tracked *out)
 {
 	__u32 tgid = child->tgid;
 	struct tracked *t = task_lineage(parent);
+	const struct tracked *th;
 
 	if (!t) {
 		t = task_lineage(child);
@@ -111,11 +179,70 @@ static __always_inline enum lineage_origin lineage_fork(struct task_struct *pare
 	}
 	*out = *t;
 	out->start_time = child->start_time;
-	if (bpf_map_update_elem(&tracked, &tgid, out, BPF_ANY)) {
+	th = thread_lookup(parent->pid);
+	if ((th && !calls_merge(out, th)) || bpf_map_update_elem(&tracked, &tgid, out, BPF_ANY)) {
 		count_error(SERR_TRACKED_FULL);
 		return LINEAGE_LOST;
 	}
 	return LINEAGE_INHERITED;
+}
+
+/*
+ * A new thread `child` started by thread `parent` of a process. When the
+ * process acts for calls (its entry's, or the starting thread's own), the new
+ * thread carries them until it exits: LINEAGE_INHERITED, with its entry in
+ * *out. LINEAGE_NONE when there are none to carry; LINEAGE_LOST when they could
+ * not all be kept, and the thread must not run.
+ */
+static __always_inline enum lineage_origin lineage_thread_start(struct task_struct *parent,
+								struct task_struct *child, struct tracked *out)
+{
+	const struct tracked *t = tracked_lookup(child->tgid), *th;
+	__u32 tid = child->pid;
+
+	if (!t)
+		return LINEAGE_NONE;
+	*out = *t;
+	out->start_time = child->start_time;
+	th = thread_lookup(parent->pid);
+	if (th && !calls_merge(out, th)) {
+		count_error(SERR_TRACKED_FULL);
+		return LINEAGE_LOST;
+	}
+	if (!out->ncalls)
+		return LINEAGE_NONE;
+	if (bpf_map_update_elem(&thread_calls, &tid, out, BPF_ANY)) {
+		count_error(SERR_TRACKED_FULL);
+		return LINEAGE_LOST;
+	}
+	return LINEAGE_INHERITED;
+}
+
+/*
+ * An exec by a thread other than the leader has taken the leader's pid
+ * (de_thread; the other threads have exited): the calls it carried stay
+ * with it under its new tid. False when they were lost (the map filled up
+ * in between), and the new image must not run.
+ */
+static __always_inline bool lineage_thread_exec(__u32 old_tid, __u32 tid)
+{
+	const struct tracked *th;
+	struct tracked copy;
+
+	if (old_tid == tid || !(th = thread_lookup(old_tid)))
+		return true;
+	copy = *th;
+	bpf_map_delete_elem(&thread_calls, &old_tid);	/* first: the slot it frees is the one taken next */
+	if (!bpf_map_update_elem(&thread_calls, &tid, &copy, BPF_ANY))
+		return true;
+	count_error(SERR_TRACKED_FULL);
+	return false;
+}
+
+/* Thread `tid` is gone: so are the calls it carried. */
+static __always_inline void lineage_thread_exit(__u32 tid)
+{
+	bpf_map_delete_elem(&thread_calls, &tid);
 }
 
 /* The process `tgid` is gone: so is its lineage. */

@@ -59,15 +59,16 @@ static __always_inline struct pt_regs *syscall_regs(struct task_struct *task)
 }
 
 /*
- * Whether `task`'s network events are reported; sets *t to its process's lineage entry (or NULL).
+ * Whether `task`'s network events are reported; sets *t to its thread's lineage for records
+ * (lineage_acting, in *scratch when the thread carries calls of its own), or NULL.
  * Only tracked processes are reported (every process with CFG_TRACE_ALL), except
  * listen(2), which is rare and tells the daemon of HTTP servers nobody polices.
  * sendto/sendmsg are reported only when they name a destination: sends on a
  * connected socket were already seen at connect or accept.
  */
-static __always_inline bool wanted(struct task_struct *task, struct tracked **t)
+static __always_inline bool wanted(struct task_struct *task, const struct tracked **t, struct tracked *scratch)
 {
-	*t = tracked_lookup(task->tgid);
+	*t = lineage_acting(task->pid, tracked_lookup(task->tgid), scratch).rec;
 	return *t || (config_flags() & CFG_TRACE_ALL);
 }
 
@@ -208,10 +209,11 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ev_net *e;
-	struct tracked *t;
+	const struct tracked *t;
+	struct tracked scratch;
 	struct pt_regs *r;
 
-	if (!wanted(task, &t))
+	if (!wanted(task, &t, &scratch))
 		return 0;
 	r = syscall_regs(task);
 	e = record(task, t, NET_CONNECT, ctx->ret, ARG1(r), ARG2(r), ARG3(r));
@@ -228,10 +230,11 @@ SEC("tp/syscalls/sys_exit_bind")
 int exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked *t;
+	const struct tracked *t;
+	struct tracked scratch;
 	struct pt_regs *r;
 
-	if (!wanted(task, &t))
+	if (!wanted(task, &t, &scratch))
 		return 0;
 	r = syscall_regs(task);
 	return report(task, t, NET_BIND, ctx->ret, ARG1(r), ARG2(r), ARG3(r));
@@ -241,20 +244,23 @@ SEC("tp/syscalls/sys_exit_listen")
 int exit_listen(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct tracked scratch;
 
-	return report(task, tracked_lookup(task->tgid), NET_LISTEN, ctx->ret, ARG1(syscall_regs(task)), 0, 0);
+	return report(task, lineage_acting(task->pid, tracked_lookup(task->tgid), &scratch).rec, NET_LISTEN,
+		      ctx->ret, ARG1(syscall_regs(task)), 0, 0);
 }
 
 /* accept and accept4: (fd, addr, addrlen pointer); the kernel wrote the peer's address and its length. */
 static __always_inline int accept_call(long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked *t;
+	const struct tracked *t;
+	struct tracked scratch;
 	struct pt_regs *r;
 	__u32 len = 0;
 	__u64 ulenp;
 
-	if (!wanted(task, &t))
+	if (!wanted(task, &t, &scratch))
 		return 0;
 	r = syscall_regs(task);
 	ulenp = ARG3(r);
@@ -282,9 +288,10 @@ int exit_sendto(struct trace_event_raw_sys_exit *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *r = syscall_regs(task);
 	__u64 dest = ARG5(r);
-	struct tracked *t;
+	const struct tracked *t;
+	struct tracked scratch;
 
-	if (!dest || !wanted(task, &t))
+	if (!dest || !wanted(task, &t, &scratch))
 		return 0;
 	return report(task, t, NET_SENDTO, ctx->ret, ARG1(r), dest, ARG6(r));
 }
@@ -295,10 +302,11 @@ int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct user_msghdr msg;
-	struct tracked *t;
+	const struct tracked *t;
+	struct tracked scratch;
 	struct pt_regs *r;
 
-	if (!wanted(task, &t))
+	if (!wanted(task, &t, &scratch))
 		return 0;
 	r = syscall_regs(task);
 	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ARG2(r)) || !msg.msg_name)
@@ -318,11 +326,12 @@ int exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret, n = ret < 0 ? 1 : ret;
 	bool named = false;
 	struct mmsghdr m;
-	struct tracked *t;
+	const struct tracked *t;
+	struct tracked scratch;
 	struct pt_regs *r;
 	__u64 vec;
 
-	if (!wanted(task, &t))
+	if (!wanted(task, &t, &scratch))
 		return 0;
 	r = syscall_regs(task);
 	vec = ARG2(r);
@@ -390,14 +399,15 @@ int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
 {
 	struct ev_hdr *owner = bpf_sk_storage_get(&sock_owner, sk, 0, 0), o;
 	struct task_struct *task;
-	struct tracked *t;
+	const struct tracked *t;
+	struct tracked scratch;
 	bool by_connect;
 
 	if (!owner || !owner->type) {
 		if (oldstate != TCP_CLOSE)
 			return 0;
 		task = bpf_get_current_task_btf();
-		if (!wanted(task, &t))
+		if (!wanted(task, &t, &scratch))
 			return 0;
 		by_connect = in_connect(task, sk);
 		if (by_connect && connect_tells_outcome(sk))

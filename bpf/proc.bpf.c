@@ -14,6 +14,9 @@ char LICENSE[] SEC("license") = "GPL";
  * parent's server id and the calls active in the parent at that instant.
  * Threads share their process's entry (the key is the tgid), so an exec from
  * a non-leader thread, which takes over the leader's pid, keeps its lineage.
+ * A thread started during a call carries that call on top, in an entry of its
+ * own, until it exits (lineage.bpf.h, thread_calls); what it forks, execs or
+ * connects answers to those calls' rules too.
  *
  * Each hook has one program, whose steps run in a fixed order: lineage
  * (lineage.bpf.h, the only writer of `tracked`), then the record, then the
@@ -27,8 +30,11 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	enum lineage_origin o;
 	struct ev_fork *e;
 
-	if (child->pid != child->tgid)
-		return 0;	/* a new thread, not a new process */
+	if (child->pid != child->tgid) {	/* a new thread, not a new process: no record */
+		o = lineage_thread_start(parent, child, &ct);
+		sandbox_thread_start(child, &ct, o);
+		return 0;
+	}
 	o = lineage_fork(parent, child, &ct);
 	e = event_reserve(sizeof(*e), EV_FORK);
 	if (e) {
@@ -44,7 +50,9 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct stdout_watch w = { .file = (__u64)task_fd_file(task, 1), .writes = EV_STDOUT_WRITES };
-	struct tracked *t = task_lineage(task);
+	struct tracked scratch;
+	/* A non-leader thread's exec took the leader's pid by now: its own calls are still under old_pid. */
+	struct acting a = lineage_acting(old_pid, task_lineage(task), &scratch);
 	unsigned long arg_start, arg_end;
 	__u32 tgid = task->tgid;
 	struct ev_exec *e;
@@ -56,7 +64,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e = event_reserve(sizeof(*e), EV_EXEC);
 	if (!e)
 		goto sandbox;
-	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, t);
+	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, a.rec);
 	e->old_tid = old_pid;
 	e->argc = bprm->argc;
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename) < 0)
@@ -73,7 +81,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->args_len = len;
 	event_submit(e);
 sandbox:
-	sandbox_exec(task, t, bprm);
+	sandbox_exec(task, &a, bprm);
+	if (!lineage_thread_exec(old_pid, task->pid))
+		bpf_send_signal(SIGKILL);	/* the calls it carried were lost: the new image must not run */
 	return 0;
 }
 
@@ -83,6 +93,8 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 	__u32 tgid = task->tgid;
 	struct ev_exit *e;
 
+	sandbox_thread_exit(task->pid);
+	lineage_thread_exit(task->pid);
 	if (!group_dead)
 		return 0;	/* other threads of the process live on */
 	e = event_reserve(sizeof(*e), EV_EXIT);

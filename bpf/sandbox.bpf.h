@@ -11,8 +11,10 @@
 /*
  * A tracked process answers to its server's rule set (call 0) and to the rule
  * set of every call it carries (the calls active in its server when it, or an
- * ancestor, was forked; for the server process itself, those active now). An
- * action must pass every one of them. Userspace (user/daemon/calls/enforce.c) fills
+ * ancestor, was forked; for the server process itself, those active now). A
+ * thread started during a call also answers to the sets of the calls it
+ * carries of its own (lineage.bpf.h, struct acting). An action must pass
+ * every one of them. Userspace (user/daemon/calls/enforce.c) fills
  * the maps from the policy's sandbox blocks.
  *
  * The fork, exec and exit steps run inside proc.bpf.c's programs, after the
@@ -42,6 +44,15 @@ struct {
 	__type(key, struct sb_key);
 	__type(value, __u32);
 } sb_procs SEC(".maps");
+
+/* Live threads that carry a call's rule set of their own (thread_calls): they keep its rules alive too,
+ * but are not processes, so max_processes does not count them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_RULE_SETS);
+	__type(key, struct sb_key);
+	__type(value, __u32);
+} sb_threads SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -76,6 +87,27 @@ static __always_inline void set_key(struct sb_key *k, const struct tracked *t, _
 static __always_inline __u32 nsets(const struct tracked *t)
 {
 	return 1 + (t->ncalls < EV_MAX_CALLS ? t->ncalls : EV_MAX_CALLS);
+}
+
+/* Rule sets a thread answers to, at most: its process's, and one per call of its own. */
+#define ACTING_MAX_SETS	(SB_MAX_SETS + EV_MAX_CALLS)
+
+/* Sets *k to the i-th rule set of `a` (a->proc not NULL); false past the last. A call both carry is checked twice. */
+static __always_inline bool acting_key(struct sb_key *k, const struct acting *a, __u32 i)
+{
+	__u32 n = nsets(a->proc);
+
+	if (i < n) {
+		set_key(k, a->proc, i);
+		return true;
+	}
+	i -= n;
+	if (!a->thread || i >= a->thread->ncalls || i >= EV_MAX_CALLS)
+		return false;
+	k->server_id = a->proc->server_id;
+	k->pad = 0;
+	k->call = a->thread->calls[i & (EV_MAX_CALLS - 1)];
+	return true;
 }
 
 /*
@@ -116,7 +148,7 @@ static __always_inline bool deny_budget_take(__u32 tgid)
 	return true;
 }
 
-/* Reports a denial by `task` (lineage `t`) against rule set `call`; returns the record to fill, or NULL. */
+/* Reports a denial by `task` (record lineage `t`) against rule set `call`; returns the record to fill, or NULL. */
 static __always_inline struct ev_deny *deny_event(struct task_struct *task, const struct tracked *t,
 						  __u16 op, __u16 rule, __u64 call)
 {
@@ -165,8 +197,8 @@ static __always_inline __u16 exec_verdict(const struct sb_key *k, __u64 dev, __u
 	return 0;
 }
 
-/* Checks the file an exec is about to run; reports and returns nonzero when a rule set forbids it. */
-static __always_inline int check_exec(struct task_struct *task, const struct tracked *t,
+/* Checks the file an exec by thread `a` is about to run; reports and returns nonzero when a rule set forbids it. */
+static __always_inline int check_exec(struct task_struct *task, const struct acting *a,
 				      struct linux_binprm *bprm, __u16 lsm)
 {
 	struct inode *inode;
@@ -176,22 +208,21 @@ static __always_inline int check_exec(struct task_struct *task, const struct tra
 	__u16 rule = 0;
 	__u32 i;
 
-	if (!t)
+	if (!a->proc)
 		return 0;
 	inode = BPF_CORE_READ(bprm, file, f_inode);
 	dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	ino = BPF_CORE_READ(inode, i_ino);
-	for (i = 0; i < SB_MAX_SETS; i++) {
-		if (i >= nsets(t))
+	for (i = 0; i < ACTING_MAX_SETS; i++) {
+		if (!acting_key(&k, a, i))
 			break;
-		set_key(&k, t, i);
 		rule = exec_verdict(&k, dev, ino);
 		if (rule)
 			break;
 	}
 	if (!rule)
 		return 0;
-	e = deny_event(task, t, DENY_EXEC, rule, k.call);
+	e = deny_event(task, a->rec, DENY_EXEC, rule, k.call);
 	if (e) {
 		e->lsm = lsm;
 		if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
@@ -201,14 +232,15 @@ static __always_inline int check_exec(struct task_struct *task, const struct tra
 	return 1;
 }
 
-/* Counts one more live process against rule set `k`; returns the new count (approximate under races). */
-static __always_inline __u32 count_up(const struct sb_key *k)
+/* Counts one more live process (in sb_procs) or thread (sb_threads) against rule set `k`; returns the
+ * new count (approximate under races). */
+static __always_inline __u32 count_up(void *counts, const struct sb_key *k)
 {
-	__u32 zero = 0, *n = bpf_map_lookup_elem(&sb_procs, k);
+	__u32 zero = 0, *n = bpf_map_lookup_elem(counts, k);
 
 	if (!n) {
-		bpf_map_update_elem(&sb_procs, k, &zero, BPF_NOEXIST);
-		n = bpf_map_lookup_elem(&sb_procs, k);
+		bpf_map_update_elem(counts, k, &zero, BPF_NOEXIST);
+		n = bpf_map_lookup_elem(counts, k);
 		if (!n)
 			return 0;
 	}
@@ -225,9 +257,9 @@ static __always_inline __u32 count_up(const struct sb_key *k)
  */
 #define COUNT_DOWN_TRIES	16
 
-static __always_inline void count_down(const struct sb_key *k)
+static __always_inline void count_down(void *counts, const struct sb_key *k)
 {
-	__u32 *n = bpf_map_lookup_elem(&sb_procs, k), old;
+	__u32 *n = bpf_map_lookup_elem(counts, k), old;
 
 	if (!n)
 		return;
@@ -280,7 +312,7 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 		r = bpf_map_lookup_elem(&sb_rules, &k);
 		if (!r)
 			continue;
-		n = count_up(&k);
+		n = count_up(&sb_procs, &k);
 		if (c.nsets < SB_MAX_SETS)
 			c.calls[c.nsets++] = k.call;
 		if (r->max_processes && n > r->max_processes && !hit) {
@@ -315,15 +347,58 @@ static __always_inline void sandbox_exit(__u32 tgid)
 		if (i >= c->nsets)
 			break;
 		k.call = c->calls[i];
-		count_down(&k);
+		count_down(&sb_procs, &k);
 	}
 	bpf_map_delete_elem(&sb_counted, &tgid);
 }
 
-/* Exec step without BPF LSM: the exec went through, but the new image has not run an instruction; SIGKILL ends it first. */
-static __always_inline void sandbox_exec(struct task_struct *task, const struct tracked *t, struct linux_binprm *bprm)
+/*
+ * Thread-start step, after lineage_thread_start() gave `child` its calls (entry `t`,
+ * origin `o`): a thread whose calls could not all be kept does not get to run, and
+ * since a signal can't end one thread alone, its process (the server) dies with it:
+ * fail closed. Each of its calls with a rule set counts it in sb_threads.
+ */
+static __always_inline void sandbox_thread_start(struct task_struct *child, const struct tracked *t,
+						 enum lineage_origin o)
 {
-	if (t && check_exec(task, t, bprm, 0))
+	struct sb_key k = { .server_id = t->server_id };
+
+	if (o == LINEAGE_LOST) {
+		kill_unborn(child);
+		return;
+	}
+	if (o != LINEAGE_INHERITED)
+		return;
+	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
+		if (i >= t->ncalls)
+			break;
+		k.call = t->calls[i];
+		if (bpf_map_lookup_elem(&sb_rules, &k))
+			count_up(&sb_threads, &k);
+	}
+}
+
+/* Thread-exit step: thread `tid` gives back the counts its own calls took (before lineage_thread_exit). */
+static __always_inline void sandbox_thread_exit(__u32 tid)
+{
+	const struct tracked *th = thread_lookup(tid);
+	struct sb_key k = {};
+
+	if (!th)
+		return;
+	k.server_id = th->server_id;
+	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
+		if (i >= th->ncalls)
+			break;
+		k.call = th->calls[i];
+		count_down(&sb_threads, &k);	/* a set it was not counted in has no count: nothing happens */
+	}
+}
+
+/* Exec step without BPF LSM: the exec went through, but the new image has not run an instruction; SIGKILL ends it first. */
+static __always_inline void sandbox_exec(struct task_struct *task, const struct acting *a, struct linux_binprm *bprm)
+{
+	if (a->proc && check_exec(task, a, bprm, 0))
 		bpf_send_signal(SIGKILL);
 }
 

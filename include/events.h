@@ -54,10 +54,13 @@ enum mcp_reply {
 
 /* Indexes of the per-CPU `sensor_errors` counters: losses that are not ring buffer drops. */
 enum sensor_error {
-	SERR_TRACKED_FULL,	/* a tracked process's child could not be added to `tracked` */
+	SERR_TRACKED_FULL,	/* a new process or call-carrying thread could not be given its whole lineage
+				   (`tracked` or `thread_calls` full, or more than EV_MAX_CALLS calls): it was killed */
 	SERR_DENY_SUPPRESSED,	/* deny records beyond a process's budget (the denial itself still held) */
 	SERR_NET_UNREPORTED,	/* socket records not made: no storage for a socket's owner, or sendmmsg messages
 				   past the first SENDMMSG_REPORTED when those named destinations */
+	SERR_CALLS_UNREPORTED,	/* records of a thread that carried more calls (its own and its process's) than
+				   EV_MAX_CALLS: the rest were left out of the record (the rules of all still held) */
 	SERR_MAX,
 };
 

@@ -89,6 +89,7 @@ assert s["counters"]["events"]["exec"] >= 1 and s["counters"]["events"]["fork"] 
 assert s["counters"]["processes"] > 1
 assert s["counters"]["lineage_lost"] == 0
 assert s["counters"]["net_records_lost"] == 0
+assert s["counters"]["call_ids_unreported"] == 0
 assert isinstance(s["features"]["lsm"], bool) and s["features"]["lsm_probe"]
 assert s["features"]["exec_enforcement"] in ("lsm", "signal")
 assert s["features"]["network_enforcement"] is True and s["features"]["process_limits"] is True

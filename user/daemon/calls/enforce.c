@@ -233,6 +233,7 @@ void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 	if (bpf_map__delete_elem(s->enf->maps.sb_rules, &k, sizeof(k), 0) && errno != ENOENT)
 		log_warn("map sb_rules: remove server %u call %llu", server_id, (unsigned long long)call);
 	bpf_map__delete_elem(s->enf->maps.sb_procs, &k, sizeof(k), 0);
+	bpf_map__delete_elem(s->enf->maps.sb_threads, &k, sizeof(k), 0);
 	files_of(s, &k, &f);
 	files_drop(s, &f, NULL);
 }
@@ -240,9 +241,11 @@ void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call)
 {
 	struct sb_key k = { .server_id = server_id, .call = call };
-	__u32 n = 0;
+	__u32 procs = 0, threads = 0;
 
-	if (bpf_map__lookup_elem(s->enf->maps.sb_procs, &k, sizeof(k), &n, sizeof(n), 0))
-		return 0;
-	return n;
+	if (bpf_map__lookup_elem(s->enf->maps.sb_procs, &k, sizeof(k), &procs, sizeof(procs), 0))
+		procs = 0;
+	if (bpf_map__lookup_elem(s->enf->maps.sb_threads, &k, sizeof(k), &threads, sizeof(threads), 0))
+		threads = 0;
+	return procs + threads;
 }

@@ -21,9 +21,9 @@
 int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sandbox, char *why, size_t size);
 /* Marks call (server_id, call) as being killed: processes it forks from now on die before they run. 0 or -1. */
 int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call);
-/* Removes rule set (server_id, call), its files, process count and kill mark. */
+/* Removes rule set (server_id, call), its files, process and thread counts and kill mark. */
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call);
-/* Live processes counted against rule set (server_id, call). */
+/* Live processes and call-carrying threads (bpf/lineage.bpf.h, thread_calls) that keep rule set (server_id, call) alive. */
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call);
 
 #endif

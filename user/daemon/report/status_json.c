@@ -53,10 +53,12 @@ cJSON *status_json(struct daemon *d)
 		cJSON_AddNullToObject(c, "lineage_lost");
 		cJSON_AddNullToObject(c, "deny_records_suppressed");
 		cJSON_AddNullToObject(c, "net_records_lost");
+		cJSON_AddNullToObject(c, "call_ids_unreported");
 	} else {
 		cJSON_AddNumberToObject(c, "lineage_lost", errors[SERR_TRACKED_FULL]);
 		cJSON_AddNumberToObject(c, "deny_records_suppressed", errors[SERR_DENY_SUPPRESSED]);
 		cJSON_AddNumberToObject(c, "net_records_lost", errors[SERR_NET_UNREPORTED]);
+		cJSON_AddNumberToObject(c, "call_ids_unreported", errors[SERR_CALLS_UNREPORTED]);
 	}
 	if (sensor_drops(&d->sensor, drops))
 		cJSON_AddNullToObject(s, "drops");
