@@ -127,3 +127,171 @@ int enforce_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return sock_verdict(ctx, DENY_SENDMSG, true);
 }
+
+/* ---- unix sockets: network.unix, by address (Linux 6.7+; the daemon leaves these out where the hooks are missing) ---- */
+
+#define AF_UNIX		1
+#define SUN_PATH_OFF	2	/* offsetof(struct sockaddr_un, sun_path) */
+
+/* network.unix entries by (rule set, address): SB_FILE_ALLOW or SB_FILE_DENY (include/sandbox.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_UNIX_ENTRIES);
+	__type(key, struct sb_unix_key);
+	__type(value, __u8);
+} sb_unix SEC(".maps");
+
+/* The kernel's sock_addr context, relocated by CO-RE (uaddrlen is 6.7+), so this builds on older headers. */
+struct bpf_sock_addr_kern___unix {
+	struct sockaddr *uaddr;
+	__u32 uaddrlen;
+} __attribute__((preserve_access_index));
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+
+/*
+ * Reads the unix address the caller gave into path[EV_UNIX_PATH_LEN], in the form of
+ * include/sandbox.h: an abstract name with '@' for its leading NUL, every byte of its
+ * length kept; a path cut at its first NUL; the rest zero. raw[EV_UNIX_PATH_LEN] is
+ * scratch. Returns false when the address is one no entry can name for sure (path then
+ * holds what could be read, for the record): not
+ * absolute, with an empty, "." or ".." component, or 108 bytes with no NUL (policy/unix_rule.h).
+ * No step compares against the length: the verifier walks each loop once, not once per length.
+ */
+static __always_inline bool unix_address(struct bpf_sock_addr *ctx, char *path, char *raw)
+{
+	struct bpf_sock_addr_kern___unix *sa = bpf_cast_to_kern_ctx(ctx);
+	__u32 n = sa->uaddrlen;
+	bool bad = false;
+	long len;
+
+	n = n > SUN_PATH_OFF ? n - SUN_PATH_OFF : 0;
+	if (n > EV_UNIX_PATH_LEN)
+		n = EV_UNIX_PATH_LEN;
+	barrier_var(n);
+	__builtin_memset(raw, 0, EV_UNIX_PATH_LEN);
+	__builtin_memset(path, 0, EV_UNIX_PATH_LEN);
+	if (!n || bpf_probe_read_kernel(raw, n, (char *)sa->uaddr + SUN_PATH_OFF))
+		return false;
+	if (!raw[0]) {
+		bpf_probe_read_kernel(path, EV_UNIX_PATH_LEN, raw);	/* a copy (not inlined: the stack is tight) */
+		path[0] = '@';
+		return true;
+	}
+	/* Up to the first NUL, into the zeroed path: what follows it (garbage a caller may add) is left out. */
+	len = bpf_probe_read_kernel_str(path, EV_UNIX_PATH_LEN, raw);
+	if (len < 0 || path[0] != '/' || (len == EV_UNIX_PATH_LEN && raw[EV_UNIX_PATH_LEN - 1]))
+		return false;
+	/*
+	 * No component may be empty, "." or "..": looked for as "//", "/./", "/../" where its
+	 * end counts as a '/'. A window over the bytes, with no counters: each step's state is
+	 * the same whatever came before, which keeps the verifier's walk short.
+	 */
+	char p1 = '/', p2 = 0, p3 = 0;
+
+	for (__u32 i = 1; i <= EV_UNIX_PATH_LEN; i++) {
+		char c = i < EV_UNIX_PATH_LEN ? path[i] : 0;
+
+		if (!c || c == '/') {
+			if (p1 == '/' || (p1 == '.' && p2 == '/') || (p1 == '.' && p2 == '.' && p3 == '/'))
+				bad = true;
+			if (!c)
+				break;
+		}
+		p3 = p2;
+		p2 = p1;
+		p1 = c;
+	}
+	return !bad;
+}
+
+/*
+ * The SB_FILE_ALLOW and SB_FILE_DENY bits of the entries of rule set `k` that match
+ * `path`: the exact entry, and every directory entry ("DIR/", "@") the address is under.
+ * *u is scratch: the address is copied in, then cut back from the end a byte a step,
+ * and looked up again whenever what is left ends in '/' (or is "@").
+ */
+static __always_inline __u8 unix_marks(struct sb_unix_key *u, const struct sb_key *k, const char *path)
+{
+	__u8 acc = 0, *mark;
+
+	u->set = *k;
+	__builtin_memcpy(u->path, path, EV_UNIX_PATH_LEN);
+	u->pad = 0;	/* part of the key */
+	mark = bpf_map_lookup_elem(&sb_unix, u);
+	acc |= mark ? *mark : 0;
+	for (__u32 j = EV_UNIX_PATH_LEN - 1; j > 0; j--) {
+		char last;
+
+		u->path[j] = 0;
+		last = u->path[j - 1];
+		if (last != '/' && !(j == 1 && last == '@'))
+			continue;
+		mark = bpf_map_lookup_elem(&sb_unix, u);
+		acc |= mark ? *mark : 0;
+	}
+	return acc;
+}
+
+/* 1 (let it through) or 0 (EPERM) for a connect or send to a unix address by the current thread. */
+static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct tracked *t = tracked_lookup(task->tgid), scratch;
+	char path[EV_UNIX_PATH_LEN];
+	struct sb_unix_key u;
+	struct sb_rules *r;
+	struct ev_deny *e;
+	struct acting a;
+	struct sb_key k;
+	__u16 rule = 0;
+	int clear = -1;	/* unread */
+	__u8 acc;
+
+	if (!t)
+		return 1;
+	a = lineage_acting(task->pid, t, &scratch);
+	for (__u32 i = 0; i < ACTING_MAX_SETS; i++) {
+		if (!acting_key(&k, &a, i))
+			break;
+		r = bpf_map_lookup_elem(&sb_rules, &k);
+		if (!r || !(r->flags & SB_UNIX_RULES))
+			continue;
+		if (clear < 0)
+			clear = unix_address(ctx, path, u.path);
+		if (!clear) {
+			rule = DR_UNIX_UNCLEAR;
+			break;
+		}
+		acc = unix_marks(&u, &k, path);
+		if (acc & SB_FILE_DENY)
+			rule = DR_UNIX_DENY;
+		else if ((r->flags & SB_UNIX_ALLOWLIST) && !(acc & SB_FILE_ALLOW))
+			rule = DR_UNIX_ALLOW;
+		if (rule)
+			break;
+	}
+	if (!rule)
+		return 1;
+	e = deny_event(task, a.rec, op, rule, k.call);
+	if (e) {
+		e->addr.family = AF_UNIX;
+		bpf_probe_read_kernel(e->addr.path, EV_UNIX_PATH_LEN, path);
+		deny_submit(e);
+	}
+	return 0;
+}
+
+/* Loaded with the expected attach type BPF_CGROUP_UNIX_CONNECT (the section names an older type libbpf 1.1 knows). */
+SEC("cgroup/connect4")
+int enforce_connect_unix(struct bpf_sock_addr *ctx)
+{
+	return unix_verdict(ctx, DENY_CONNECT);
+}
+
+/* Loaded with the expected attach type BPF_CGROUP_UNIX_SENDMSG. */
+SEC("cgroup/sendmsg4")
+int enforce_sendmsg_unix(struct bpf_sock_addr *ctx)
+{
+	return unix_verdict(ctx, DENY_SENDMSG);
+}

@@ -167,6 +167,9 @@ enum deny_rule {
 	DR_NET_DENY,		/* network.deny matches the address */
 	DR_NET_EGRESS,		/* no network.allow entry matches and egress is deny */
 	DR_MAX_PROCESSES,	/* max_processes reached */
+	DR_UNIX_DENY,		/* network.unix.deny matches the unix address */
+	DR_UNIX_ALLOW,		/* network.unix.allow does not list it */
+	DR_UNIX_UNCLEAR,	/* the set has network.unix rules, and the address is relative or not canonical */
 };
 
 struct ev_deny {

@@ -16,6 +16,8 @@
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
 #include "policy/sandbox_wire.h"
+#include "policy/unix_rule.h"
+#include "sandbox.h"
 #include "shim/call_limits.h"
 
 static struct policy *load(const char *text)
@@ -277,6 +279,87 @@ static void max_processes_and_everything(void **state)
 	round_trip("sandbox: {}\n");
 }
 
+/* network.unix lists go to the daemon as written, and come back the same. */
+static void unix_entries_round_trip(void **state)
+{
+	struct policy *p = load("sandbox:\n  network:\n    unix:\n"
+				"      allow: [/run/user/, \"@/tmp/dbus-1\"]\n      deny: [/run/docker.sock]\n");
+	cJSON *j = sandbox_wire_encode(&p->sandbox);
+	struct sandbox sb;
+	char why[256];
+
+	(void)state;
+	assert_non_null(j);
+	assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "network"), "egress"));
+	assert_int_equal(sandbox_wire_decode(j, &sb, why, sizeof(why)), 0);
+	assert_int_equal(sb.nunix_allow, 2);
+	assert_string_equal(sb.unix_allow[0], "/run/user/");
+	assert_string_equal(sb.unix_allow[1], "@/tmp/dbus-1");
+	assert_int_equal(sb.nunix_deny, 1);
+	assert_string_equal(sb.unix_deny[0], "/run/docker.sock");
+	assert_int_equal(sb.egress, -1);	/* unix rules say nothing of inet egress */
+	sandbox_free(&sb);
+	cJSON_Delete(j);
+	policy_free(p);
+}
+
+/* The entries the kernel's table can match, and those it can't, from the loader and from the wire. */
+static void unix_entry_forms(void **state)
+{
+	static const char *const good[] = { "/run/docker.sock", "/run/user/", "/", "@", "@name", "@/tmp/x//y", NULL };
+	static const char *const bad[] = { "", "run/docker.sock", "/run//docker.sock", "/run/./x", "/run/../x",
+					   "/run/..", "/run/.", "./x", NULL };
+	char longest[EV_UNIX_PATH_LEN + 1];
+
+	(void)state;
+	for (size_t i = 0; good[i]; i++)
+		assert_null(unix_rule_check(good[i]));
+	for (size_t i = 0; bad[i]; i++) {
+		char text[256], err[1024], wire[256];
+		struct sandbox sb;
+		cJSON *j;
+
+		assert_non_null(unix_rule_check(bad[i]));
+		snprintf(text, sizeof(text), "sandbox:\n  network:\n    unix:\n      deny: [\"%s\"]\n", bad[i]);
+		assert_null(policy_load_text("t.yaml", text, strlen(text), err, sizeof(err)));
+		assert_non_null(strstr(err, "sandbox.network.unix.deny[0]"));
+		snprintf(wire, sizeof(wire), "{\"network\":{\"unix\":{\"allow\":[\"%s\"]}}}", bad[i]);
+		j = cJSON_Parse(wire);
+		assert_int_equal(sandbox_wire_decode(j, &sb, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "network.unix.allow[0]"));
+		cJSON_Delete(j);
+	}
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[0] = '/';
+	longest[sizeof(longest) - 1] = '\0';
+	assert_non_null(unix_rule_check(longest));
+	longest[sizeof(longest) - 2] = '\0';
+	assert_null(unix_rule_check(longest));
+}
+
+/* More entries than the kernel's table holds are refused, by the loader and by the wire. */
+static void at_most_sixteen_unix_entries(void **state)
+{
+	char text[2048] = "sandbox:\n  network:\n    unix:\n      deny: [", wire[2048] = "{\"network\":{\"unix\":{\"deny\":[";
+	char err[1024];
+	struct sandbox sb;
+	cJSON *j;
+
+	(void)state;
+	for (int i = 0; i <= SB_MAX_UNIX_RULES; i++) {
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s/s%d", i ? ", " : "", i);
+		snprintf(wire + strlen(wire), sizeof(wire) - strlen(wire), "%s\"/s%d\"", i ? "," : "", i);
+	}
+	strcat(text, "]\n");
+	strcat(wire, "]}}}");
+	assert_null(policy_load_text("t.yaml", text, strlen(text), err, sizeof(err)));
+	assert_non_null(strstr(err, "sandbox.network.unix"));
+	j = cJSON_Parse(wire);
+	assert_int_equal(sandbox_wire_decode(j, &sb, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "at most 16"));
+	cJSON_Delete(j);
+}
+
 /* An allow list without egress means only what it lists: it arrives as egress deny. */
 static void allow_list_alone_arrives_as_egress_deny(void **state)
 {
@@ -437,6 +520,9 @@ int main(void)
 		cmocka_unit_test(other_faults),
 		cmocka_unit_test(at_most_sixteen_network_entries),
 		cmocka_unit_test(egress_as_the_encoder_means_it),
+		cmocka_unit_test(unix_entries_round_trip),
+		cmocka_unit_test(unix_entry_forms),
+		cmocka_unit_test(at_most_sixteen_unix_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

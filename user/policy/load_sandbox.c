@@ -12,6 +12,7 @@
 
 #include "policy/duration.h"
 #include "policy/load.h"
+#include "policy/unix_rule.h"
 #include "sandbox.h"
 
 static const char *const sandbox_keys[] = { "exec", "network", "max_processes", "max_runtime", "syscalls",
@@ -19,7 +20,8 @@ static const char *const sandbox_keys[] = { "exec", "network", "max_processes", 
 static const char *const syscalls_keys[] = { "deny", NULL };
 static const char *const caps_keys[] = { "keep", NULL };
 static const char *const exec_keys[] = { "allow", "deny", NULL };
-static const char *const net_keys[] = { "egress", "allow", "deny", NULL };
+static const char *const net_keys[] = { "egress", "allow", "deny", "unix", NULL };
+static const char *const unix_keys[] = { "allow", "deny", NULL };
 
 /* "10.0.0.0/8", "127.0.0.1:8080", "[::1]:443", "::/0", "0.0.0.0/0:53". */
 static int parse_cidr(const char *s, struct cidr_rule *c)
@@ -89,6 +91,35 @@ static int load_cidrs(struct ydoc *d, const ynode *n, const char *field,
 	return 0;
 }
 
+/* network.unix: {allow: [...], deny: [...]}, entries as policy/unix_rule.h says. */
+static int load_unix(struct ydoc *d, const ynode *n, const char *field, struct sandbox *sb)
+{
+	char ***lists[2] = { &sb->unix_allow, &sb->unix_deny };
+	size_t *counts[2] = { &sb->nunix_allow, &sb->nunix_deny };
+	char sub[YFIELD_MAX];
+
+	if (ydoc_check_map(d, n, field, unix_keys) < 0)
+		return -1;
+	for (size_t l = 0; l < 2; l++) {
+		const ynode *v = ymap_get(d, n, unix_keys[l]);
+		const char *why;
+
+		yfield(sub, "%s.%s", field, unix_keys[l]);
+		if (v && yget_strv(d, v, sub, lists[l], counts[l]) < 0)
+			return -1;
+		for (size_t i = 0; v && i < *counts[l]; i++) {
+			if ((why = unix_rule_check((*lists[l])[i]))) {
+				yfield(sub, "%s.%s[%zu]", field, unix_keys[l], i);
+				return ydoc_fail(d, yseq_item(d, v, i), sub, "'%s': %s", (*lists[l])[i], why);
+			}
+		}
+	}
+	if (sb->nunix_allow + sb->nunix_deny > SB_MAX_UNIX_RULES)
+		return ydoc_fail(d, n, field, "at most %d allow and deny entries in all (the kernel's table)",
+				 SB_MAX_UNIX_RULES);
+	return 0;
+}
+
 static int load_network(struct ydoc *d, const ynode *n, const char *field, struct sandbox *sb)
 {
 	char sub[YFIELD_MAX];
@@ -113,6 +144,9 @@ static int load_network(struct ydoc *d, const ynode *n, const char *field, struc
 	if (sb->nnet_allow + sb->nnet_deny > SB_MAX_NET_RULES)
 		return ydoc_fail(d, n, field, "at most %d allow and deny entries in all (the kernel's table)",
 				 SB_MAX_NET_RULES);
+	yfield(sub, "%s.unix", field);
+	if ((v = ymap_get(d, n, "unix")) && load_unix(d, v, sub, sb) < 0)
+		return -1;
 	return 0;
 }
 

@@ -17,6 +17,8 @@ void sandbox_free(struct sandbox *s)
 	free_strv(s->exec_deny, s->nexec_deny);
 	free(s->net_allow);
 	free(s->net_deny);
+	free_strv(s->unix_allow, s->nunix_allow);
+	free_strv(s->unix_deny, s->nunix_deny);
 	free_strv(s->syscalls_deny, s->nsyscalls_deny);
 	free_strv(s->caps_keep, s->ncaps_keep);
 }

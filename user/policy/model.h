@@ -67,6 +67,8 @@ struct sandbox {
 	int egress;		/* -1 unset, 0 deny, 1 allow */
 	struct cidr_rule *net_allow, *net_deny;
 	size_t nnet_allow, nnet_deny;
+	char **unix_allow, **unix_deny;	/* network.unix entries (policy/unix_rule.h) */
+	size_t nunix_allow, nunix_deny;
 	long max_processes;	/* 0: unset */
 	long max_runtime_ms;	/* 0: unset */
 	char **syscalls_deny;	/* server level only: added to the seccomp baseline (shim/harden.h) */

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "policy/sandbox_wire.h"
+#include "policy/unix_rule.h"
 #include "policy/ydoc.h"
 #include "sandbox.h"
 
@@ -43,7 +44,7 @@ static cJSON *nets(const struct cidr_rule *r, size_t n)
 
 cJSON *sandbox_wire_encode(const struct sandbox *sb)
 {
-	cJSON *o, *exec, *net;
+	cJSON *o, *exec, *net, *sockets;
 
 	if (!sb->present || !(o = cJSON_CreateObject()))
 		return NULL;
@@ -53,7 +54,8 @@ cJSON *sandbox_wire_encode(const struct sandbox *sb)
 		if (sb->exec_deny)
 			cJSON_AddItemToObject(exec, "deny", strv(sb->exec_deny, sb->nexec_deny));
 	}
-	if ((sb->egress >= 0 || sb->net_allow || sb->net_deny) && (net = cJSON_AddObjectToObject(o, "network"))) {
+	if ((sb->egress >= 0 || sb->net_allow || sb->net_deny || sb->unix_allow || sb->unix_deny) &&
+	    (net = cJSON_AddObjectToObject(o, "network"))) {
 		/* An allow list without `egress` means: only what it lists. */
 		if (sb->egress >= 0 || sb->net_allow)
 			cJSON_AddStringToObject(net, "egress", sb->egress == 1 ? "allow" : "deny");
@@ -61,6 +63,12 @@ cJSON *sandbox_wire_encode(const struct sandbox *sb)
 			cJSON_AddItemToObject(net, "allow", nets(sb->net_allow, sb->nnet_allow));
 		if (sb->net_deny)
 			cJSON_AddItemToObject(net, "deny", nets(sb->net_deny, sb->nnet_deny));
+		if ((sb->unix_allow || sb->unix_deny) && (sockets = cJSON_AddObjectToObject(net, "unix"))) {
+			if (sb->unix_allow)
+				cJSON_AddItemToObject(sockets, "allow", strv(sb->unix_allow, sb->nunix_allow));
+			if (sb->unix_deny)
+				cJSON_AddItemToObject(sockets, "deny", strv(sb->unix_deny, sb->nunix_deny));
+		}
 	}
 	if (sb->max_processes)
 		cJSON_AddNumberToObject(o, "max_processes", (double)sb->max_processes);
@@ -215,11 +223,49 @@ static int decode_net(const cJSON *o, const char *field, void *list, size_t i, c
 	return 0;
 }
 
+/* A network.unix entry: a string of a form policy/unix_rule.h accepts. */
+static int decode_unix_entry(const cJSON *v, const char *field, void *list, size_t i, char *why, size_t size)
+{
+	const char *err;
+
+	if (decode_str(v, field, list, i, why, size))
+		return -1;
+	if ((err = unix_rule_check(((char **)list)[i]))) {
+		bad(why, size, field, "'%s': %s", ((char **)list)[i], err);
+		free(((char **)list)[i]);	/* not counted: the model would not free it */
+		((char **)list)[i] = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int decode_unix(const cJSON *o, struct sandbox *sb, char *why, size_t size)
+{
+	static const char *const keys[] = { "allow", "deny", NULL };
+	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(o, "allow");
+	const cJSON *deny = cJSON_GetObjectItemCaseSensitive(o, "deny");
+
+	if (check_object(o, "network.unix", keys, why, size))
+		return -1;
+	if (cJSON_GetArraySize(allow) + cJSON_GetArraySize(deny) > SB_MAX_UNIX_RULES)
+		return bad(why, size, "network.unix", "at most %d allow and deny entries in all", SB_MAX_UNIX_RULES);
+	if (allow && (!(sb->unix_allow = new_list(allow, "network.unix.allow", "strings", sizeof(char *), why, size)) ||
+		      decode_list(allow, "network.unix.allow", sb->unix_allow, &sb->nunix_allow, decode_unix_entry,
+				  why, size)))
+		return -1;
+	if (deny && (!(sb->unix_deny = new_list(deny, "network.unix.deny", "strings", sizeof(char *), why, size)) ||
+		     decode_list(deny, "network.unix.deny", sb->unix_deny, &sb->nunix_deny, decode_unix_entry, why,
+				 size)))
+		return -1;
+	return 0;
+}
+
 #define NETS "{family, addr, prefix, port}"
 
 static int decode_network(const cJSON *o, struct sandbox *sb, char *why, size_t size)
 {
-	static const char *const keys[] = { "egress", "allow", "deny", NULL };
+	static const char *const keys[] = { "egress", "allow", "deny", "unix", NULL };
+	const cJSON *sockets = cJSON_GetObjectItemCaseSensitive(o, "unix");
 	const cJSON *egress = cJSON_GetObjectItemCaseSensitive(o, "egress");
 	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(o, "allow");
 	const cJSON *deny = cJSON_GetObjectItemCaseSensitive(o, "deny");
@@ -243,7 +289,7 @@ static int decode_network(const cJSON *o, struct sandbox *sb, char *why, size_t 
 	if (deny && (!(sb->net_deny = new_list(deny, "network.deny", NETS, sizeof(struct cidr_rule), why, size)) ||
 		     decode_list(deny, "network.deny", sb->net_deny, &sb->nnet_deny, decode_net, why, size)))
 		return -1;
-	return 0;
+	return sockets ? decode_unix(sockets, sb, why, size) : 0;
 }
 
 static int decode(const cJSON *j, struct sandbox *sb, char *why, size_t size)

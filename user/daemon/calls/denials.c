@@ -1,5 +1,6 @@
 /* denials.c: a sandbox denial from the kernel: named after its policy rule, described, published and audited, then handed to its calls. */
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 #include "daemon/calls/call.h"
@@ -21,6 +22,7 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 {
 	const cJSON *exe = cJSON_GetObjectItemCaseSensitive(o, "exe"), *addr = cJSON_GetObjectItemCaseSensitive(o, "addr");
 	const cJSON *proto = cJSON_GetObjectItemCaseSensitive(o, "protocol");
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(o, "path");
 
 	switch (e->op) {
 	case DENY_EXEC:
@@ -29,6 +31,11 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 		break;
 	case DENY_CONNECT:
 	case DENY_SENDMSG:
+		if (e->addr.family == AF_UNIX) {
+			snprintf(out, size, "%s to unix socket %s refused (EPERM)", e->op == DENY_CONNECT ? "connect" : "send",
+				 cJSON_IsString(path) ? path->valuestring : "?");
+			break;
+		}
 		snprintf(out, size, "%s to %s port %u (%s) refused (EPERM)", e->op == DENY_CONNECT ? "connect" : "send",
 			 cJSON_IsString(addr) ? addr->valuestring : "?", e->addr.port,
 			 cJSON_IsString(proto) ? proto->valuestring : "?");

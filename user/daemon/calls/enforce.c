@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "daemon/calls/enforce.h"
 #include "daemon/calls/file_id.h"
+#include "daemon/calls/set_keys.h"
 #include "enforce.skel.h"
 #include "policy/sandbox_wire.h"
 #include "sandbox.h"
@@ -20,67 +21,9 @@ static const char *const path_dirs[] = {
 	"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL,
 };
 
-/* A list of exec file keys. */
-struct files {
-	struct sb_exec_key *v;
-	size_t n, cap;
-};
-
-static int files_push(struct files *f, const struct sb_exec_key *k)
-{
-	struct sb_exec_key *grown;
-
-	if (f->n == f->cap) {
-		grown = reallocarray(f->v, f->cap ? 2 * f->cap : 16, sizeof(*f->v));
-		if (!grown) {
-			log_warn("exec files of server %u call %llu", k->set.server_id, (unsigned long long)k->set.call);
-			return -1;
-		}
-		f->v = grown;
-		f->cap = f->cap ? 2 * f->cap : 16;
-	}
-	f->v[f->n++] = *k;
-	return 0;
-}
-
-static bool files_has(const struct files *f, const struct sb_exec_key *k)
-{
-	for (size_t i = 0; f && i < f->n; i++)
-		if (!memcmp(&f->v[i], k, sizeof(*k)))
-			return true;
-	return false;
-}
-
-/* The exec files rule set `k` has in the map now (gathered first: deleting breaks a key walk). */
-static void files_of(struct sensor *s, const struct sb_key *k, struct files *out)
-{
-	int fd = bpf_map__fd(s->enf->maps.sb_exec);
-	struct sb_exec_key cur, next;
-	void *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!memcmp(&next.set, k, sizeof(*k)) && files_push(out, &next))
-			break;
-		cur = next;
-		prev = &cur;
-	}
-}
-
-/* Deletes the files of `f` that `keep` does not hold, then frees `f`. */
-static void files_drop(struct sensor *s, struct files *f, const struct files *keep)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (!files_has(keep, &f->v[i]) &&
-		    bpf_map__delete_elem(s->enf->maps.sb_exec, &f->v[i], sizeof(f->v[i]), 0) && errno != ENOENT)
-			log_warn("map sb_exec: remove a file of server %u call %llu", f->v[i].set.server_id,
-				 (unsigned long long)f->v[i].set.call);
-	free(f->v);
-	*f = (struct files){ 0 };
-}
-
 /* Marks the regular files `path` (a glob) matches. 0 or -1 (why set). */
-static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, __u8 mark, struct files *added,
-		    char *why, size_t size)
+static int add_glob(const struct sb_key *k, const char *path, __u8 mark, struct set_keys *added, char *why,
+		    size_t size)
 {
 	glob_t g;
 	int r = glob(path, GLOB_NOSORT, NULL, &g);
@@ -100,8 +43,7 @@ static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, 
 			continue;
 		ek.dev = dev;
 		ek.ino = ino;
-		if (bpf_map__update_elem(s->enf->maps.sb_exec, &ek, sizeof(ek), &mark, sizeof(mark), BPF_ANY) ||
-		    files_push(added, &ek)) {
+		if (set_keys_put(added, &ek, mark)) {
 			snprintf(why, size, "exec file %s: map sb_exec: %s", g.gl_pathv[j], strerror(errno));
 			globfree(&g);
 			return -1;
@@ -112,29 +54,45 @@ static int add_glob(struct sensor *s, const struct sb_key *k, const char *path, 
 }
 
 /* A pattern with a '/' is a path glob; a bare name is looked up in the PATH directories. */
-static int add_pattern(struct sensor *s, const struct sb_key *k, const char *pat, __u8 mark, struct files *added,
-		       char *why, size_t size)
+static int add_pattern(const struct sb_key *k, const char *pat, __u8 mark, struct set_keys *added, char *why,
+		       size_t size)
 {
 	char full[4096];
 
 	if (strchr(pat, '/'))
-		return add_glob(s, k, pat, mark, added, why, size);
+		return add_glob(k, pat, mark, added, why, size);
 	for (int i = 0; path_dirs[i]; i++) {
 		snprintf(full, sizeof(full), "%s/%s", path_dirs[i], pat);
-		if (add_glob(s, k, full, mark, added, why, size))
+		if (add_glob(k, full, mark, added, why, size))
 			return -1;
 	}
 	return 0;
 }
 
-static int add_patterns(struct sensor *s, const struct sb_key *k, char *const *list, size_t n, __u8 mark,
-			struct files *added, char *why, size_t size)
+static int add_patterns(const struct sb_key *k, char *const *list, size_t n, __u8 mark, struct set_keys *added,
+			char *why, size_t size)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(list[i], "*"))
 			continue;	/* deny ["*"]: an empty allow list, set in fill_rules */
-		if (add_pattern(s, k, list[i], mark, added, why, size))
+		if (add_pattern(k, list[i], mark, added, why, size))
 			return -1;
+	}
+	return 0;
+}
+
+/* Writes the network.unix entries of one list (policy/unix_rule.h: valid, and shorter than the key's path). */
+static int add_unix(const struct sb_key *k, char *const *list, size_t n, __u8 mark, struct set_keys *added, char *why,
+		    size_t size)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sb_unix_key uk = { .set = *k };
+
+		strncpy(uk.path, list[i], sizeof(uk.path) - 1);
+		if (set_keys_put(added, &uk, mark)) {
+			snprintf(why, size, "network.unix entry %s: map sb_unix: %s", list[i], strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -164,6 +122,10 @@ static void fill_rules(struct sb_rules *r, const struct sandbox *sb)
 			r->flags |= SB_EXEC_ALLOWLIST | SB_EXEC_DENY_ALL;	/* all but what exec.allow lists */
 	if (sb->egress == 0)
 		r->flags |= SB_EGRESS_DENY;
+	if (sb->unix_allow || sb->unix_deny)
+		r->flags |= SB_UNIX_RULES;
+	if (sb->unix_allow)
+		r->flags |= SB_UNIX_ALLOWLIST;
 	r->max_processes = (__u32)sb->max_processes;
 	/* Deny entries first: the kernel takes the first match, so they win over allow entries. */
 	add_nets(r, sb->net_deny, sb->nnet_deny, 0);
@@ -172,29 +134,46 @@ static void fill_rules(struct sb_rules *r, const struct sandbox *sb)
 
 static int install(struct sensor *s, const struct sb_key *k, const struct sandbox *sb, char *why, size_t size)
 {
-	struct files old = { 0 }, added = { 0 };
+	struct set_keys old, added, old_unix, added_unix;
 	struct sb_rules r;
 
+	if ((sb->unix_allow || sb->unix_deny) && !s->unix_enforce) {
+		snprintf(why, size, "network.unix: this kernel has no cgroup connect_unix and sendmsg_unix hooks "
+			 "(Linux 6.7 and later), so unix socket rules can't be enforced");
+		return -1;
+	}
 	fill_rules(&r, sb);
+	set_keys_init(&old, s->enf->maps.sb_exec, sizeof(struct sb_exec_key));
+	set_keys_init(&added, s->enf->maps.sb_exec, sizeof(struct sb_exec_key));
+	set_keys_init(&old_unix, s->enf->maps.sb_unix, sizeof(struct sb_unix_key));
+	set_keys_init(&added_unix, s->enf->maps.sb_unix, sizeof(struct sb_unix_key));
 	/*
-	 * A replacement (a reload) never opens a gap: the new files go in beside the old
-	 * ones, then the rules switch, then the files only the old set had go. On failure
-	 * the old set stays as it was, but for marks the new one changed.
+	 * A replacement (a reload) never opens a gap: the new entries go in beside the old
+	 * ones, then the rules switch, then the entries only the old set had go. On failure
+	 * the old set stays as it was, but for marks the new one changed. Deny marks are
+	 * written last: an entry in both lists is denied.
 	 */
-	files_of(s, k, &old);
-	if (add_patterns(s, k, sb->exec_allow, sb->nexec_allow, SB_FILE_ALLOW, &added, why, size) ||
-	    add_patterns(s, k, sb->exec_deny, sb->nexec_deny, SB_FILE_DENY, &added, why, size))
+	set_keys_of(&old, k);
+	set_keys_of(&old_unix, k);
+	if (add_patterns(k, sb->exec_allow, sb->nexec_allow, SB_FILE_ALLOW, &added, why, size) ||
+	    add_patterns(k, sb->exec_deny, sb->nexec_deny, SB_FILE_DENY, &added, why, size) ||
+	    add_unix(k, sb->unix_allow, sb->nunix_allow, SB_FILE_ALLOW, &added_unix, why, size) ||
+	    add_unix(k, sb->unix_deny, sb->nunix_deny, SB_FILE_DENY, &added_unix, why, size))
 		goto fail;
 	if (bpf_map__update_elem(s->enf->maps.sb_rules, k, sizeof(*k), &r, sizeof(r), BPF_ANY)) {
 		snprintf(why, size, "map sb_rules: %s", strerror(errno));
 		goto fail;
 	}
-	files_drop(s, &old, &added);
-	free(added.v);
+	set_keys_drop(&old, &added);
+	set_keys_drop(&old_unix, &added_unix);
+	set_keys_free(&added);
+	set_keys_free(&added_unix);
 	return 0;
 fail:
-	files_drop(s, &added, &old);
-	free(old.v);
+	set_keys_drop(&added, &old);
+	set_keys_drop(&added_unix, &old_unix);
+	set_keys_free(&old);
+	set_keys_free(&old_unix);
 	return -1;
 }
 
@@ -226,16 +205,19 @@ int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call)
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 {
 	struct sb_key k = { .server_id = server_id, .call = call };
-
-	struct files f = { 0 };
+	struct set_keys files, sockets;
 
 	bpf_map__delete_elem(s->enf->maps.sb_doomed, &k, sizeof(k), 0);
 	if (bpf_map__delete_elem(s->enf->maps.sb_rules, &k, sizeof(k), 0) && errno != ENOENT)
 		log_warn("map sb_rules: remove server %u call %llu", server_id, (unsigned long long)call);
 	bpf_map__delete_elem(s->enf->maps.sb_procs, &k, sizeof(k), 0);
 	bpf_map__delete_elem(s->enf->maps.sb_threads, &k, sizeof(k), 0);
-	files_of(s, &k, &f);
-	files_drop(s, &f, NULL);
+	set_keys_init(&files, s->enf->maps.sb_exec, sizeof(struct sb_exec_key));
+	set_keys_init(&sockets, s->enf->maps.sb_unix, sizeof(struct sb_unix_key));
+	set_keys_of(&files, &k);
+	set_keys_of(&sockets, &k);
+	set_keys_drop(&files, NULL);
+	set_keys_drop(&sockets, NULL);
 }
 
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call)

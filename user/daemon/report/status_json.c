@@ -10,6 +10,11 @@ static cJSON *features(struct daemon *d)
 	cJSON_AddStringToObject(f, "lsm_probe", d->lsm_why);
 	cJSON_AddStringToObject(f, "exec_enforcement", d->sensor.exec_lsm ? "lsm" : "signal");
 	cJSON_AddBoolToObject(f, "network_enforcement", d->sensor.net_enforce);
+	if (d->sensor.unix_enforce)
+		cJSON_AddStringToObject(f, "unix_enforcement", "cgroup/connect_unix");
+	else
+		cJSON_AddBoolToObject(f, "unix_enforcement", false);
+	cJSON_AddStringToObject(f, "unix_probe", d->sensor.unix_why);
 	cJSON_AddBoolToObject(f, "process_limits", true);
 	if (d->cgroup2[0])
 		cJSON_AddStringToObject(f, "cgroup2", d->cgroup2);

@@ -35,6 +35,8 @@ static const char *const deny_ops[] = {
 static const char *const deny_rules[] = {
 	[DR_EXEC_DENY] = "exec.deny", [DR_EXEC_ALLOW] = "exec.allow", [DR_NET_DENY] = "network.deny",
 	[DR_NET_EGRESS] = "network.egress", [DR_MAX_PROCESSES] = "max_processes",
+	[DR_UNIX_DENY] = "network.unix.deny", [DR_UNIX_ALLOW] = "network.unix.allow",
+	[DR_UNIX_UNCLEAR] = "network.unix",
 };
 
 static const char *const net_ops[] = {
@@ -227,6 +229,10 @@ static void add_deny(cJSON *o, const struct ev_deny *e)
 		cJSON_AddNumberToObject(o, "limit", e->limit);
 	if (e->op == DENY_CONNECT || e->op == DENY_SENDMSG) {
 		cJSON_AddStringToObject(o, "family", family_name(e->addr.family) ? family_name(e->addr.family) : "unknown");
+		if (e->addr.family == AF_UNIX) {
+			add_chars(o, "path", e->addr.path, sizeof(e->addr.path));
+			return;
+		}
 		add_inet(o, "addr", "port", e->addr.family, e->addr.addr, e->addr.port);
 		cJSON_AddStringToObject(o, "protocol", e->protocol == 6 ? "tcp" : e->protocol == 17 ? "udp" : "other");
 	}

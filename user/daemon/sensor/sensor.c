@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "daemon/sensor/sensor.h"
+#include "daemon/sensor/unix_probe.h"
 #include "enforce.skel.h"
 #include "net.skel.h"
 #include "proc.skel.h"
@@ -55,17 +56,30 @@ static int load_shared(struct sensor *s, struct bpf_object_skeleton *skel, const
 	return 0;
 }
 
-/* Loads enforce.bpf.c on the shared maps; its LSM program only where BPF LSM works. */
-static int enforce_load(struct sensor *s, bool lsm)
+/* Loads enforce.bpf.c on the shared maps; its LSM program only where BPF LSM works, its unix programs only where
+ * the kernel has their hooks (with their attach types set here: libbpf 1.1 knows no section for them). */
+static int enforce_load(struct sensor *s, bool lsm, bool unix_hooks)
 {
+	struct bpf_program *un[2];
+	const int types[2] = { ATTACH_CGROUP_UNIX_CONNECT, ATTACH_CGROUP_UNIX_SENDMSG };
+
 	s->enf = enforce_bpf__open();
 	if (!s->enf) {
 		log_warn("open enforce.bpf.o");
 		return -1;
 	}
+	un[0] = s->enf->progs.enforce_connect_unix;
+	un[1] = s->enf->progs.enforce_sendmsg_unix;
 	if (!lsm && bpf_program__set_autoload(s->enf->progs.enforce_bprm, false)) {
 		log_warnx("enforce.bpf.o: leave out enforce_bprm");
 		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (unix_hooks ? bpf_program__set_expected_attach_type(un[i], (enum bpf_attach_type)types[i])
+			       : bpf_program__set_autoload(un[i], false)) {
+			log_warnx("enforce.bpf.o: %s: attach type %d", bpf_program__name(un[i]), types[i]);
+			return -1;
+		}
 	}
 	return load_shared(s, s->enf->skeleton, "enforce.bpf.o");
 }
@@ -97,14 +111,16 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 	struct bpf_program *progs[SENSOR_SOCK_LINKS] = {
 		s->enf->progs.enforce_connect4, s->enf->progs.enforce_connect6,
 		s->enf->progs.enforce_sendmsg4, s->enf->progs.enforce_sendmsg6,
+		s->enf->progs.enforce_connect_unix, s->enf->progs.enforce_sendmsg_unix,
 	};
+	int n = bpf_program__autoload(progs[4]) ? SENSOR_SOCK_LINKS : 4;
 	int fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
 		log_warn("cgroup v2 root %s", cgroup2);
 		return -1;
 	}
-	for (int i = 0; i < SENSOR_SOCK_LINKS; i++) {
+	for (int i = 0; i < n; i++) {
 		s->sock_links[i] = bpf_program__attach_cgroup(progs[i], fd);
 		if (!s->sock_links[i]) {
 			log_warn("attach %s to cgroup %s", bpf_program__name(progs[i]), cgroup2);
@@ -114,13 +130,19 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 	}
 	close(fd);
 	s->net_enforce = true;
+	s->unix_enforce = n == SENSOR_SOCK_LINKS;
 	return 0;
 }
 
 int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, const char *cgroup2)
 {
+	bool unix_hooks;
+
 	memset(s, 0, sizeof(*s));
 	libbpf_set_print(libbpf_log);
+	unix_hooks = unix_probe(s->unix_why, sizeof(s->unix_why));
+	if (!unix_hooks)
+		log_warnx("network.unix rules unavailable (%s): a policy with them is refused", s->unix_why);
 	s->proc = proc_bpf__open_and_load();
 	if (!s->proc) {
 		log_warn("load proc.bpf.o");
@@ -138,7 +160,7 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 		log_warn("open stdout.bpf.o");
 		goto fail;
 	}
-	if (load_shared(s, s->out->skeleton, "stdout.bpf.o") || enforce_load(s, lsm) || attach_all(s))
+	if (load_shared(s, s->out->skeleton, "stdout.bpf.o") || enforce_load(s, lsm, unix_hooks) || attach_all(s))
 		goto fail;
 	s->exec_lsm = lsm;
 	if (cgroup2[0] && enforce_attach_cgroup(s, cgroup2))

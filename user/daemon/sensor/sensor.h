@@ -14,10 +14,13 @@ struct sensor {
 	struct net_bpf *net;
 	struct stdout_bpf *out;		/* stdout.bpf.c */
 	struct enforce_bpf *enf;	/* enforce.bpf.c: sandbox rules */
-#define SENSOR_SOCK_LINKS	4
-	struct bpf_link *sock_links[SENSOR_SOCK_LINKS];	/* connect4/6, sendmsg4/6 on the cgroup v2 root */
+#define SENSOR_SOCK_LINKS	6
+	struct bpf_link *sock_links[SENSOR_SOCK_LINKS];	/* connect4/6, sendmsg4/6, and where the kernel has
+							   them connect_unix and sendmsg_unix, on the cgroup v2 root */
 	bool exec_lsm;			/* exec denies return EPERM (BPF LSM) rather than SIGKILL */
 	bool net_enforce;		/* network rules are enforced (a cgroup v2 mount exists) */
+	bool unix_enforce;		/* network.unix rules are enforced (the unix hooks are attached) */
+	char unix_why[160];		/* why not, or "ok" (unix_probe.h) */
 	struct ring_buffer *rb;
 };
 

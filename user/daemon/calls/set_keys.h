@@ -1,0 +1,36 @@
+/* set_keys.h: the entries one rule set has in a map keyed by (rule set, ...): sb_exec's files, sb_unix's addresses. */
+#ifndef MCPWARDEN_SET_KEYS_H
+#define MCPWARDEN_SET_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <bpf/libbpf.h>
+
+#include "sandbox.h"
+
+/*
+ * Keys of one map (`map`, keys of `size` bytes that start with a struct sb_key),
+ * gathered or written by the daemon. A replaced rule set never opens a gap: its
+ * new keys go in beside the old ones (set_keys_put), the rules switch, then
+ * set_keys_drop removes the old keys the new set does not hold.
+ */
+struct set_keys {
+	struct bpf_map *map;
+	size_t size;
+	unsigned char *v;	/* n keys of `size` bytes */
+	size_t n, cap;
+};
+
+/* An empty list for `map`. */
+void set_keys_init(struct set_keys *l, struct bpf_map *map, size_t size);
+/* Appends the keys of rule set `k` that `l->map` holds now (gathered first: deleting breaks a key walk). */
+void set_keys_of(struct set_keys *l, const struct sb_key *k);
+/* Writes key `key` with the one-byte value `mark` into the map and appends it. 0, or -1 (errno set). */
+int set_keys_put(struct set_keys *l, const void *key, __u8 mark);
+/* Deletes from the map the keys of `l` that `keep` (may be NULL) does not hold, then empties `l`. */
+void set_keys_drop(struct set_keys *l, const struct set_keys *keep);
+/* Frees `l` without touching the map. */
+void set_keys_free(struct set_keys *l);
+
+#endif
