@@ -93,7 +93,7 @@ static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, boo
 	}
 	if (!rule)
 		return 1;
-	e = deny_event(task, a.rec, op, rule, k.call);
+	e = deny_event(task, acting_rec(&a), op, rule, k.call);
 	if (e) {
 		e->protocol = ctx->protocol;
 		e->addr.family = family;
@@ -206,17 +206,20 @@ static __always_inline bool unix_address(struct bpf_sock_addr *ctx, char *path, 
 }
 
 /*
- * The SB_FILE_ALLOW and SB_FILE_DENY bits of the entries of rule set `k` that match
- * `path`: the exact entry, and every directory entry ("DIR/", "@") the address is under.
- * *u is scratch: the address is copied in, then cut back from the end a byte a step,
- * and looked up again whenever what is left ends in '/' (or is "@").
+ * The SB_FILE_ALLOW and SB_FILE_DENY bits of the entries of rule set u->set that match
+ * the address in addr->path: the exact entry, and every directory entry ("DIR/", "@")
+ * the address is under. u->path is scratch: the address is copied in, then cut back
+ * from the end a byte a step, and looked up again whenever what is left ends in '/'
+ * (or is "@"). A global function: the verifier walks it once, not once per rule set
+ * of every path through the caller.
  */
-static __always_inline __u8 unix_marks(struct sb_unix_key *u, const struct sb_key *k, const char *path)
+__noinline int unix_marks(struct sb_unix_key *u, const struct sb_unix_key *addr)
 {
 	__u8 acc = 0, *mark;
 
-	u->set = *k;
-	__builtin_memcpy(u->path, path, EV_UNIX_PATH_LEN);
+	if (!u || !addr)
+		return 0;
+	__builtin_memcpy(u->path, addr->path, EV_UNIX_PATH_LEN);
 	u->pad = 0;	/* part of the key */
 	mark = bpf_map_lookup_elem(&sb_unix, u);
 	acc |= mark ? *mark : 0;
@@ -238,8 +241,7 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked *t = tracked_lookup(task->tgid), scratch;
-	char path[EV_UNIX_PATH_LEN];
-	struct sb_unix_key u;
+	struct sb_unix_key u, addr;
 	struct sb_rules *r;
 	struct ev_deny *e;
 	struct acting a;
@@ -258,12 +260,13 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 		if (!r || !(r->flags & SB_UNIX_RULES))
 			continue;
 		if (clear < 0)
-			clear = unix_address(ctx, path, u.path);
+			clear = unix_address(ctx, addr.path, u.path);
 		if (!clear) {
 			rule = DR_UNIX_UNCLEAR;
 			break;
 		}
-		acc = unix_marks(&u, &k, path);
+		u.set = k;
+		acc = unix_marks(&u, &addr);
 		if (acc & SB_FILE_DENY)
 			rule = DR_UNIX_DENY;
 		else if ((r->flags & SB_UNIX_ALLOWLIST) && !(acc & SB_FILE_ALLOW))
@@ -273,10 +276,10 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 	}
 	if (!rule)
 		return 1;
-	e = deny_event(task, a.rec, op, rule, k.call);
+	e = deny_event(task, acting_rec(&a), op, rule, k.call);
 	if (e) {
 		e->addr.family = AF_UNIX;
-		bpf_probe_read_kernel(e->addr.path, EV_UNIX_PATH_LEN, path);
+		bpf_probe_read_kernel(e->addr.path, EV_UNIX_PATH_LEN, addr.path);
 		deny_submit(e);
 	}
 	return 0;

@@ -5,6 +5,12 @@
 #include "sensor.bpf.h"
 
 #define MAX_SERVER_CGROUPS	1024
+/*
+ * thread_calls holds live tids only, so it fills only when this many threads carry calls at
+ * once: more than kernel.pid_max allows by default (32768, or 1024 per CPU), so one server's
+ * threads can't crowd out another's. 4 MiB of buckets; entries are allocated as used.
+ */
+#define MAX_CALL_THREADS	(1u << 18)
 
 /*
  * Ownership (docs/ARCHITECTURE.md §4): in the kernel, only the functions of
@@ -39,11 +45,15 @@ struct {
  * answers to these and to its process's entry in `tracked`; server_id and
  * start_time are the thread's. Threads with no calls to carry have no entry.
  * A server whose pool threads outlive a call keeps that call's rules on them:
- * stricter for later calls that reuse the thread, never looser.
+ * stricter for later calls that reuse the thread, never looser. Threads that
+ * existed before the call (the main thread, a pool, an event loop) carry
+ * nothing of it: code that hands them work escapes the call's rules, which is
+ * why an in-process code tool needs a server-level sandbox.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_TRACKED);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory per live entry; the bound is for the bucket array */
+	__uint(max_entries, MAX_CALL_THREADS);
 	__type(key, __u32);
 	__type(value, struct tracked);
 } thread_calls SEC(".maps");
@@ -85,22 +95,38 @@ static __always_inline bool calls_merge(struct tracked *t, const struct tracked 
 struct acting {
 	const struct tracked *proc;	/* its process's entry; NULL when the process belongs to no server */
 	const struct tracked *thread;	/* the calls the thread carries of its own, or NULL */
-	const struct tracked *rec;	/* for records: proc with thread's calls merged in; calls past
-					   EV_MAX_CALLS are left out of it, and counted */
+	const struct tracked *merged;	/* proc with as many of thread's calls as fit (EV_MAX_CALLS),
+					   for records: read it through acting_rec() */
 };
 
 /* The acting lineage of thread `tid` of a process whose entry is `t`; *scratch holds the merged one. */
 static __always_inline struct acting lineage_acting(__u32 tid, const struct tracked *t, struct tracked *scratch)
 {
-	struct acting a = { .proc = t, .rec = t };
+	struct acting a = { .proc = t, .merged = t };
 
 	if (!t || !(a.thread = thread_lookup(tid)))
 		return a;
 	*scratch = *t;
-	if (!calls_merge(scratch, a.thread))
-		count_error(SERR_CALLS_UNREPORTED);
-	a.rec = scratch;
+	calls_merge(scratch, a.thread);
+	a.merged = scratch;
 	return a;
+}
+
+/*
+ * The lineage a record about the thread carries. A record that can't name all its calls
+ * is counted here, where a record is made, not at each check: the checks do without it,
+ * and a flag kept in struct acting would double the states the verifier walks through them.
+ */
+static __always_inline const struct tracked *acting_rec(const struct acting *a)
+{
+	struct tracked full;
+
+	if (a->thread && a->merged->ncalls >= EV_MAX_CALLS) {
+		full = *a->merged;
+		if (!calls_merge(&full, a->thread))
+			count_error(SERR_CALLS_UNREPORTED);
+	}
+	return a->merged;
 }
 
 /*
@@ -221,8 +247,9 @@ static __always_inline enum lineage_origin lineage_thread_start(struct task_stru
 /*
  * An exec by a thread other than the leader has taken the leader's pid
  * (de_thread; the other threads have exited): the calls it carried stay
- * with it under its new tid. False when they were lost (the map filled up
- * in between), and the new image must not run.
+ * with it under its new tid. False when they could not be moved (the map
+ * is full): the entry stays under old_tid, for the caller to give back its
+ * counts and drop, and the new image must not run.
  */
 static __always_inline bool lineage_thread_exec(__u32 old_tid, __u32 tid)
 {
@@ -232,11 +259,12 @@ static __always_inline bool lineage_thread_exec(__u32 old_tid, __u32 tid)
 	if (old_tid == tid || !(th = thread_lookup(old_tid)))
 		return true;
 	copy = *th;
-	bpf_map_delete_elem(&thread_calls, &old_tid);	/* first: the slot it frees is the one taken next */
-	if (!bpf_map_update_elem(&thread_calls, &tid, &copy, BPF_ANY))
-		return true;
-	count_error(SERR_TRACKED_FULL);
-	return false;
+	if (bpf_map_update_elem(&thread_calls, &tid, &copy, BPF_ANY)) {
+		count_error(SERR_TRACKED_FULL);
+		return false;
+	}
+	bpf_map_delete_elem(&thread_calls, &old_tid);
+	return true;
 }
 
 /* Thread `tid` is gone: so are the calls it carried. */

@@ -68,7 +68,9 @@ static __always_inline struct pt_regs *syscall_regs(struct task_struct *task)
  */
 static __always_inline bool wanted(struct task_struct *task, const struct tracked **t, struct tracked *scratch)
 {
-	*t = lineage_acting(task->pid, tracked_lookup(task->tgid), scratch).rec;
+	struct acting a = lineage_acting(task->pid, tracked_lookup(task->tgid), scratch);
+
+	*t = acting_rec(&a);
 	return *t || (config_flags() & CFG_TRACE_ALL);
 }
 
@@ -245,9 +247,9 @@ int exit_listen(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked scratch;
+	struct acting a = lineage_acting(task->pid, tracked_lookup(task->tgid), &scratch);
 
-	return report(task, lineage_acting(task->pid, tracked_lookup(task->tgid), &scratch).rec, NET_LISTEN,
-		      ctx->ret, ARG1(syscall_regs(task)), 0, 0);
+	return report(task, acting_rec(&a), NET_LISTEN, ctx->ret, ARG1(syscall_regs(task)), 0, 0);
 }
 
 /* accept and accept4: (fd, addr, addrlen pointer); the kernel wrote the peer's address and its length. */

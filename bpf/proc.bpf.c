@@ -64,7 +64,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e = event_reserve(sizeof(*e), EV_EXEC);
 	if (!e)
 		goto sandbox;
-	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, a.rec);
+	fill_hdr(&e->h, EV_EXEC, sizeof(*e), task, acting_rec(&a));
 	e->old_tid = old_pid;
 	e->argc = bprm->argc;
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename) < 0)
@@ -82,8 +82,12 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	event_submit(e);
 sandbox:
 	sandbox_exec(task, &a, bprm);
-	if (!lineage_thread_exec(old_pid, task->pid))
-		bpf_send_signal(SIGKILL);	/* the calls it carried were lost: the new image must not run */
+	if (!lineage_thread_exec(old_pid, task->pid)) {
+		/* the calls it carried can't follow it: the new image must not run */
+		sandbox_thread_exit(old_pid);
+		lineage_thread_exit(old_pid);
+		bpf_send_signal(SIGKILL);
+	}
 	return 0;
 }
 

@@ -104,7 +104,7 @@ static __always_inline bool acting_key(struct sb_key *k, const struct acting *a,
 	i -= n;
 	if (!a->thread || i >= a->thread->ncalls || i >= EV_MAX_CALLS)
 		return false;
-	k->server_id = a->proc->server_id;
+	k->server_id = a->thread->server_id;
 	k->pad = 0;
 	k->call = a->thread->calls[i & (EV_MAX_CALLS - 1)];
 	return true;
@@ -222,7 +222,7 @@ static __always_inline int check_exec(struct task_struct *task, const struct act
 	}
 	if (!rule)
 		return 0;
-	e = deny_event(task, a->rec, DENY_EXEC, rule, k.call);
+	e = deny_event(task, acting_rec(a), DENY_EXEC, rule, k.call);
 	if (e) {
 		e->lsm = lsm;
 		if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
@@ -277,6 +277,15 @@ static __always_inline void kill_unborn(struct task_struct *child)
 		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
 }
 
+/* Tells the daemon why `child` (lineage `t`, as far as it got) was killed at its start: its lineage was lost. */
+static __always_inline void lineage_lost(struct task_struct *child, const struct tracked *t)
+{
+	struct ev_deny *e = deny_event(child, t, DENY_FORK, DR_LINEAGE_LOST, 0);
+
+	if (e)
+		deny_submit(e);
+}
+
 /*
  * Fork step, after lineage_fork() placed `child` (origin `o`, entry `t`): a child the
  * lineage map could not hold does not get to run; a child of a tracked process counts
@@ -296,6 +305,7 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 
 	if (o == LINEAGE_LOST) {
 		kill_unborn(child);
+		lineage_lost(child, t);
 		return;
 	}
 	if (o != LINEAGE_INHERITED)
@@ -361,14 +371,16 @@ static __always_inline void sandbox_exit(__u32 tgid)
 static __always_inline void sandbox_thread_start(struct task_struct *child, const struct tracked *t,
 						 enum lineage_origin o)
 {
-	struct sb_key k = { .server_id = t->server_id };
+	struct sb_key k = {};
 
 	if (o == LINEAGE_LOST) {
 		kill_unborn(child);
+		lineage_lost(child, t);
 		return;
 	}
 	if (o != LINEAGE_INHERITED)
 		return;
+	k.server_id = t->server_id;
 	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
 		if (i >= t->ncalls)
 			break;

@@ -170,6 +170,7 @@ enum deny_rule {
 	DR_UNIX_DENY,		/* network.unix.deny matches the unix address */
 	DR_UNIX_ALLOW,		/* network.unix.allow does not list it */
 	DR_UNIX_UNCLEAR,	/* the set has network.unix rules, and the address is relative or not canonical */
+	DR_LINEAGE_LOST,	/* a new process, or thread, whose calls could not all be kept (lineage_lost) */
 };
 
 struct ev_deny {

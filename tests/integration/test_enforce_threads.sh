@@ -4,7 +4,9 @@
 # code starts a thread and returns. Only after the daemon shows the call ended does the thread run `touch`,
 # which the tool's rule denies and the server's rules allow; then it starts a thread of its own that tries the
 # same. Both are killed, the call stays listed (its rules alive) until the threads exit, and then it goes. A
-# second session's thread exec()s touch itself (taking over the server's pid): it is killed before it runs.
+# second session's thread exec()s touch itself (taking over the server's pid): it is killed before it runs. In a
+# third, each call has the newest worker thread start the next: the fifth would carry five calls, one more than
+# a lineage holds, so it is killed with its server, and a deny record says why.
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
@@ -114,3 +116,37 @@ pass "a thread's exec of a denied program, after its call ended, is killed"
 touch "$TMP/done"
 wait "$client"
 client=
+
+# 3. A chain of worker threads, each started by the last during a new call, piles up calls: the fifth is lost.
+rm -f "$TMP/done"
+chain="import sys, threading, queue, types
+m = sys.modules.get('mcpw_chain')
+def worker(q):
+    while True:
+        reply = q.get()
+        nq = queue.Queue()
+        threading.Thread(target=worker, args=(nq,), daemon=True).start()
+        reply.put(nq)
+if m is None:
+    m = sys.modules['mcpw_chain'] = types.ModuleType('mcpw_chain')
+    m.cur = queue.Queue()
+    threading.Thread(target=worker, args=(m.cur,), daemon=True).start()
+else:
+    r = queue.Queue()
+    m.cur.put(r)
+    m.cur = r.get(timeout=10)
+print('chained')"
+calls=$(python3 -c 'import json,sys
+c = {"name": "run_python_code", "arguments": {"code": sys.argv[1]}}
+print(json.dumps([c] * 5))' "$chain")
+(cd "$NODE_DIR" && CALLS=$calls timeout 120 node client.mjs calls -- "$MCPWARDEN" run --socket "$SOCK" \
+	--policy "$TMP/policy.yaml" -- python3 "$FIXTURES/shibing624_server.py" >"$TMP/out" 2>&1)
+cat "$TMP/out"
+for i in 0 1 2 3; do
+	grep -q "^result $i.*chained" "$TMP/out" || fail "call $i of the chain did not answer"
+done
+grep -q "^result 4.*chained" "$TMP/out" && fail "the fifth worker, carrying five calls, ran"
+"$MCPWARDEN" events --json --socket "$SOCK" >"$TMP/events"
+grep '"rule_kind":"lineage"' "$TMP/events" | grep -q 'could not carry all its calls' ||
+	fail "no deny record tells of the lost lineage: $(grep deny "$TMP/events")"
+pass "a thread that would carry five calls is killed with its server, and a record says why"

@@ -41,7 +41,12 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 			 cJSON_IsString(proto) ? proto->valuestring : "?");
 		break;
 	case DENY_FORK:
-		snprintf(out, size, "more than %u processes: the new one was killed before it ran", e->limit);
+		if (e->rule == DR_LINEAGE_LOST)
+			snprintf(out, size, "a new %s could not carry all its calls (more than %d, or the lineage map "
+				 "is full): killed before it ran%s", e->h.pid == e->h.tid ? "process" : "thread",
+				 EV_MAX_CALLS, e->h.pid == e->h.tid ? "" : ", and its process with it");
+		else
+			snprintf(out, size, "more than %u processes: the new one was killed before it ran", e->limit);
 		break;
 	default:
 		snprintf(out, size, "unknown denial %u", e->op);
@@ -69,6 +74,6 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 	/* Publishing may drop a follower that stopped reading, and with it forget its servers: the
 	 * calls are told first, while `s` is sure to live. */
 	if (s)
-		call_denied(d, s, &e->h, rule, what, e->op == DENY_FORK);
+		call_denied(d, s, &e->h, rule, what, e->op == DENY_FORK && e->rule == DR_MAX_PROCESSES);
 	publish_event(d, AUDIT_DENY, o, e->h.server_id, e->h.uid);
 }

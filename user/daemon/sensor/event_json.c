@@ -36,7 +36,7 @@ static const char *const deny_rules[] = {
 	[DR_EXEC_DENY] = "exec.deny", [DR_EXEC_ALLOW] = "exec.allow", [DR_NET_DENY] = "network.deny",
 	[DR_NET_EGRESS] = "network.egress", [DR_MAX_PROCESSES] = "max_processes",
 	[DR_UNIX_DENY] = "network.unix.deny", [DR_UNIX_ALLOW] = "network.unix.allow",
-	[DR_UNIX_UNCLEAR] = "network.unix",
+	[DR_UNIX_UNCLEAR] = "network.unix", [DR_LINEAGE_LOST] = "lineage",
 };
 
 static const char *const net_ops[] = {
