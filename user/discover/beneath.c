@@ -41,6 +41,11 @@ static int walk(int dirfd, const char *rel, int flags, mode_t mode)
 			close(cur);
 			errno = saved;
 		}
+		if (fd >= 0 && last && (flags & O_PATH) && (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode))) {
+			close(fd);	/* O_PATH | O_NOFOLLOW opened the link itself */
+			fd = -1;
+			errno = ELOOP;
+		}
 		if (fd < 0 || last)
 			break;
 		cur = fd;
@@ -53,7 +58,7 @@ int beneath_open(int dirfd, const char *rel, int flags, mode_t mode)
 {
 	static bool no_openat2;
 	struct open_how how = {
-		.flags = (unsigned)(flags | O_CLOEXEC | O_NOFOLLOW),
+		.flags = (unsigned)(flags | O_CLOEXEC),	/* O_NOFOLLOW would let O_PATH open a link */
 		.mode = flags & (O_CREAT | O_TMPFILE) ? mode : 0,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
 	};

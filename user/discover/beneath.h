@@ -5,7 +5,7 @@
 #include <sys/types.h>
 
 /*
- * Opens rel below dirfd with flags (O_CLOEXEC and O_NOFOLLOW added): openat2 with
+ * Opens rel below dirfd with flags (O_CLOEXEC added): openat2 with
  * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or, where the kernel has no openat2
  * (ENOSYS), one component at a time with O_NOFOLLOW. rel is relative; "" and "."
  * are dirfd itself. Fails with ELOOP when any component is a symbolic link, and
