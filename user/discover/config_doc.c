@@ -22,7 +22,8 @@ int wrapped_command_index(char *const *argv, size_t argc)
 	return -1;
 }
 
-int config_doc_fail(char *why, size_t whylen, const char *text, size_t at, const char *what)
+/* Writes "LINE: what" into why, LINE being the line of text at offset at. Returns -1. */
+static int config_doc_fail(char *why, size_t whylen, const char *text, size_t at, const char *what)
 {
 	size_t line = 1;
 

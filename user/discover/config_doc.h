@@ -49,7 +49,5 @@ struct doc_server *config_doc_add(struct config_doc *d, const char *name, size_t
 int config_doc_arg(struct doc_server *s, struct span tok, char *arg);
 /* The command that `mcpwarden run` wraps in argv, skipping its options: an index, or -1 (not wrapped). */
 int wrapped_command_index(char *const *argv, size_t argc);
-/* Writes "LINE: what" into why, LINE being the line of text at offset at. Returns -1. */
-int config_doc_fail(char *why, size_t whylen, const char *text, size_t at, const char *what);
 
 #endif
