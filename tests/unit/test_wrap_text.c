@@ -189,6 +189,7 @@ static void refusals(void **state)
 	refused(&toml_opts, "a = \"\"\"\nopen\n", "1: a string is not closed");
 	refused(&toml_opts, "a = 1 b = 2\n", "1: expected the end of the line");
 	refused(&toml_opts, "a = [1,\n", "2: expected a value");
+	refused(&toml_opts, "a = 1979-05-27\nb = 3n\n", "2: a malformed number, date or time");
 }
 
 int main(void)

@@ -1,4 +1,5 @@
 /* toml_servers.c: tokenises Codex's config.toml and finds its MCP servers, with the byte spans --wrap edits. */
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -426,11 +427,22 @@ static int inline_table(struct tl *t, const struct key_path *path)
 	return 0;
 }
 
-/* Numbers, booleans, dates and times: checked for their characters only. */
+/* TOML's booleans, numbers (decimal, with _ between digits; hex, octal, binary; inf and nan),
+ * and dates and times (local or with an offset; seconds optional, as TOML 1.1 allows). */
+static const char scalar_re[] =
+	"^(true|false|[+-]?(inf|nan)"
+	"|[+-]?(0|[1-9](_?[0-9])*)(\\.[0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?"
+	"|0x[0-9A-Fa-f](_?[0-9A-Fa-f])*|0o[0-7](_?[0-7])*|0b[01](_?[01])*"
+	"|[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
+	"|[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?)$";
+
+/* A boolean, number, date or time: its characters, then scalar_re on them. */
 static int scalar(struct tl *t)
 {
+	static regex_t re;
+	static int compiled;	/* 1 compiled, -1 failed */
 	size_t at = t->pos;
-	char c0 = peek(t, 0);
+	char tok[128];
 
 	for (;;) {
 		char c = peek(t, 0);
@@ -444,16 +456,19 @@ static int scalar(struct tl *t)
 	}
 	if (t->pos == at)
 		return fail(t, at, "expected a value");
-	if ((c0 >= '0' && c0 <= '9') || ((c0 == '+' || c0 == '-') && t->pos - at > 1))
+	if (!compiled)
+		compiled = regcomp(&re, scalar_re, REG_EXTENDED | REG_NOSUB) == 0 ? 1 : -1;
+	if (compiled < 0)
+		return fail(t, at, "out of memory");
+	if (t->pos - at >= sizeof(tok))
+		return fail(t, at, "a value too long to be a number or a date");
+	memcpy(tok, t->s + at, t->pos - at);
+	tok[t->pos - at] = '\0';
+	if (regexec(&re, tok, 0, NULL, 0) == 0)
 		return 0;
-	for (size_t i = 0; i < 4; i++) {
-		static const char *const words[] = { "true", "false", "inf", "nan" };
-		size_t n = strlen(words[i]);
-
-		if (t->pos - at == n && !memcmp(t->s + at, words[i], n))
-			return 0;
-	}
-	return fail(t, at, "expected a value (a bare word must be quoted)");
+	return fail(t, at, (tok[0] >= '0' && tok[0] <= '9') || tok[0] == '+' || tok[0] == '-'
+				   ? "a malformed number, date or time"
+				   : "expected a value (a bare word must be quoted)");
 }
 
 static int value(struct tl *t, const struct key_path *path, struct doc_server *args_of)
