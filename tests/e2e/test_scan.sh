@@ -63,21 +63,23 @@ pass "scan never launches a server"
 
 echo '{"mcpServers": {' > "$H/.cursor/mcp.json"
 "$MCPWARDEN" scan --home "$H" > /dev/null 2> "$TMP/scan.err"
-assert_contains "$(cat "$TMP/scan.err")" ".cursor/mcp.json: not valid JSON" "a broken config is named, the rest still scanned"
+assert_contains "$(cat "$TMP/scan.err")" ".cursor/mcp.json:1: not valid JSON: an object is not closed" "a broken config is named with its line, the rest still scanned"
 echo '{"mcpServers": {"cursor-srv": {"command": "npx", "args": ["-y", "mcp-server-commands"]}}}' > "$H/.cursor/mcp.json"
 
 # --wrap, then --unwrap.
 cp "$H/.config/Claude/claude_desktop_config.json" "$TMP/orig.json"
+cp "$H/.codex/config.toml" "$TMP/orig.toml"
 mkdir -p "$TMP/policies" && cp "$TOP/policies/server-everything.yaml" "$TMP/policies/everything.yaml"
 out=$("$MCPWARDEN" scan --home "$H" --wrap --policy-dir "$TMP/policies")
 echo "$out"
 assert_contains "$out" "claude_desktop_config.json: wrapped 1 server(s)" "wrap rewrote the Claude Desktop config"
-assert_contains "$out" "config.toml: not rewritten (TOML)" "TOML configs are left alone, and said so"
+assert_contains "$out" "config.toml: wrapped 1 server(s)" "Codex's TOML config is wrapped too"
 cmp "$TMP/orig.json" "$H/.config/Claude/claude_desktop_config.json.mcpwarden.bak" || fail "no faithful backup"
 pass "backup kept"
 "$MCPWARDEN" scan --json --home "$H" > "$TMP/scan2.json"
 assert_contains "$(grep '"everything"' "$TMP/scan2.json")" '"argv":["mcpwarden","run","--name","everything","--policy","'"$TMP"'/policies/everything.yaml","--","node"' "wrapped with its policy"
 assert_contains "$(grep '"everything"' "$TMP/scan2.json")" '"wrapped_in_config":true' "scan sees the wrap"
+assert_contains "$(grep '"codex-srv"' "$TMP/scan2.json")" '"argv":["mcpwarden","run","--name","codex-srv","--","npx","-y","mcp-server-code-runner"]' "the TOML server is wrapped"
 "$MCPWARDEN" scan --home "$H" --wrap > "$TMP/again"
 assert_not_contains "$(cat "$TMP/again")" "claude_desktop_config.json" "wrapping twice changes nothing"
 "$MCPWARDEN" scan --home "$H" --unwrap > /dev/null
@@ -87,3 +89,5 @@ a, b = (json.load(open(p)) for p in sys.argv[1:])
 sys.exit(a != b)
 PY
 pass "unwrap restores the original servers"
+cmp "$TMP/orig.toml" "$H/.codex/config.toml" || fail "unwrap did not restore config.toml byte for byte"
+pass "unwrap restores config.toml byte for byte"

@@ -1,8 +1,10 @@
 /* scan_cmd.c: `mcpwarden scan`: MCP servers configured, running and policed on this host. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cJSON.h>
 
 #include "cli/commands.h"
 #include "common/log.h"
@@ -14,7 +16,7 @@ static int scan_main(int argc, char **argv);
 static const struct cli_opt opts[] = {
 	{ "json", 'j', NULL, 0, "print one JSON object per server" },
 	{ "home", 'H', "DIR", CLI_REPEAT, "read the configs under DIR instead of every user's home" },
-	{ "wrap", 'w', NULL, 0, "rewrite the JSON configs to run each server through `mcpwarden run`" },
+	{ "wrap", 'w', NULL, 0, "rewrite the configs, as each home's user, to run each server through `mcpwarden run`" },
 	{ "policy-dir", 'p', "DIR", 0, "with --wrap: give a server DIR/NAME.yaml as its policy when that exists" },
 	{ "unwrap", 'u', NULL, 0, "undo --wrap" },
 	{ NULL },
@@ -89,14 +91,19 @@ static int scan_main(int argc, char **argv)
 	}
 	if (optind != argc)	/* a stray operand must not widen --wrap to every user's configs */
 		return cli_usage(&cmd_scan, '?');
+	if (wrap || unwrap) {
+		char dir[PATH_MAX];
+
+		if (policy_dir && !realpath(policy_dir, dir)) {	/* the configs name it from anywhere */
+			log_warn("--policy-dir %s", policy_dir);
+			return EXIT_USAGE;
+		}
+		return wrap_homes(nhomes ? homes : NULL, nhomes, unwrap, policy_dir ? dir : NULL, stdout)
+			       ? EXIT_RUNTIME : EXIT_OK;
+	}
 	configs_scan(&set, nhomes ? homes : NULL, nhomes);
 	for (size_t i = 0; i < set.nproblems; i++)
 		fprintf(stderr, "mcpwarden scan: %s\n", set.problems[i]);
-	if (wrap || unwrap) {
-		rc = wrap_configs(&set, unwrap, policy_dir, stdout) ? EXIT_RUNTIME : EXIT_OK;
-		configs_free(&set);
-		return rc;
-	}
 	if (procs_snapshot(&procs) < 0)
 		rc = EXIT_RUNTIME;	/* configs are still listed */
 	for (size_t i = 0; i < set.n; i++) {

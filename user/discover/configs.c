@@ -1,16 +1,19 @@
-/* configs.c: finds MCP servers in the config files of every MCP client, for every user. */
+/* configs.c: finds MCP servers in the config files of every MCP client, for every user, reading each as its user. */
 #include <errno.h>
-#include <pwd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
+#include <cJSON.h>
 
 #include "common/log.h"
+#include "discover/beneath.h"
 #include "discover/configs.h"
-#include "discover/toml_servers.h"
 
-const struct config_kind config_kinds[] = {
+#define CONFIG_MAX	(16 << 20)
+
+static const struct config_kind home_kinds[] = {
 	{ "claude-desktop", ".config/Claude/claude_desktop_config.json", "mcpServers", false },
 	{ "claude-code", ".claude.json", "mcpServers", false },
 	{ "cursor", ".cursor/mcp.json", "mcpServers", false },
@@ -19,7 +22,6 @@ const struct config_kind config_kinds[] = {
 	{ "gemini-cli", ".gemini/settings.json", "mcpServers", false },
 	{ "codex", ".codex/config.toml", "mcp_servers", true },
 };
-const size_t nconfig_kinds = sizeof(config_kinds) / sizeof(config_kinds[0]);
 
 /* Project-level files, found through Claude Code's list of projects. */
 static const struct config_kind project_kinds[] = {
@@ -28,50 +30,237 @@ static const struct config_kind project_kinds[] = {
 	{ "vscode-project", ".vscode/mcp.json", "servers", false },
 };
 
-const struct config_kind *config_kind_named(const char *client)
+#define NKINDS(a) (sizeof(a) / sizeof((a)[0]))
+
+struct walk {
+	const struct home *h;
+	const struct config_walk *w;
+	struct { dev_t dev; ino_t ino; } seen[64];
+	size_t nseen;
+};
+
+static bool seen_before(struct walk *wk, const struct stat *st)
 {
-	for (size_t i = 0; i < nconfig_kinds; i++)
-		if (!strcmp(config_kinds[i].client, client))
-			return &config_kinds[i];
-	for (size_t i = 0; i < sizeof(project_kinds) / sizeof(project_kinds[0]); i++)
-		if (!strcmp(project_kinds[i].client, client))
-			return &project_kinds[i];
+	for (size_t i = 0; i < wk->nseen; i++)
+		if (wk->seen[i].dev == st->st_dev && wk->seen[i].ino == st->st_ino)
+			return true;
+	if (wk->nseen < NKINDS(wk->seen)) {
+		wk->seen[wk->nseen].dev = st->st_dev;
+		wk->seen[wk->nseen++].ino = st->st_ino;
+	}
+	return false;
+}
+
+/* Reads fd whole, up to CONFIG_MAX bytes; NULL (errno EFBIG when larger). */
+static char *read_all(int fd, size_t *len)
+{
+	size_t cap = 65536;
+	char *buf = malloc(cap + 1), *nb;
+	ssize_t n;
+
+	*len = 0;
+	while (buf && (n = read(fd, buf + *len, cap - *len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		*len += (size_t)n;
+		if (*len == cap) {
+			if (cap >= CONFIG_MAX) {
+				errno = EFBIG;
+				break;
+			}
+			if (!(nb = realloc(buf, cap * 2 + 1)))
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (!buf || n != 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* Says "shown: why", or "shown:LINE: what" for a why of "LINE: what". */
+static void problem(struct walk *wk, const char *shown, const char *why, bool line)
+{
+	char msg[8500];
+
+	snprintf(msg, sizeof(msg), "%s:%s%s", shown, line ? "" : " ", why);
+	wk->w->problem(msg, wk->w->arg);
+}
+
+char *configs_read(int dirfd, const char *name, struct stat *st, size_t *len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC), saved;
+	char *text = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, st) < 0)
+		;
+	else if (!S_ISREG(st->st_mode))
+		errno = EINVAL;
+	else
+		text = read_all(fd, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return text;
+}
+
+static void problem_errno(struct walk *wk, const char *shown, int err)
+{
+	problem(wk, shown, err == ELOOP ? "a symbolic link, or below one: not followed"
+		: err == EXDEV ? "outside the home: not read"
+		: err == EFBIG ? "larger than 16 MiB: not read"
+		: err == EINVAL ? "not a regular file: not read"
+		: strerror(err), false);
+}
+
+static void visit_projects(struct walk *wk, const struct config_doc *doc);
+
+/* One config file: rel below dir (a directory fd beneath the home), shown as shown. */
+static void visit(struct walk *wk, const struct config_kind *k, int dir, const char *rel, const char *shown,
+		  bool projects)
+{
+	const char *slash = strrchr(rel, '/');
+	char parent[4096], why[256];
+	struct config_file f = { .kind = k, .shown = shown, .name = slash ? slash + 1 : rel };
+	struct config_doc doc;
+	char *text = NULL;
+
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - rel) : 0, rel);
+	f.dirfd = beneath_open(dir, parent, O_PATH | O_DIRECTORY, 0);
+	if (f.dirfd >= 0)
+		text = configs_read(f.dirfd, f.name, &f.st, &f.len);
+	if (!text) {
+		if (errno != ENOENT)
+			problem_errno(wk, shown, errno);
+	} else if (seen_before(wk, &f.st)) {
+		/* a project's file that is the home's own, or two project keys for one directory */
+	} else if (config_doc_parse(&doc, k->toml, k->key, text, f.len, why, sizeof(why)) < 0) {
+		problem(wk, shown, why, true);
+		config_doc_free(&doc);
+	} else {
+		f.text = text;
+		f.doc = &doc;
+		wk->w->file(&f, wk->w->arg);
+		if (projects)
+			visit_projects(wk, &doc);
+		config_doc_free(&doc);
+	}
+	free(text);
+	if (f.dirfd >= 0)
+		close(f.dirfd);
+}
+
+/* dir's path below the home (after its slash), or NULL when it is not below it. */
+static const char *below_home(const struct home *h, const char *dir)
+{
+	const char *bases[] = { h->path, h->real };
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(bases[i]);
+
+		while (n > 1 && bases[i][n - 1] == '/')
+			n--;
+		if (n && !strncmp(dir, bases[i], n) && (dir[n] == '/' || !dir[n]))
+			return dir + n + strspn(dir + n, "/");
+	}
 	return NULL;
 }
 
-static void problem(struct mcp_config_set *set, const char *file, const char *why)
+/* The project directories Claude Code knows (the keys of "projects"), and their files. */
+static void visit_projects(struct walk *wk, const struct config_doc *doc)
+{
+	for (size_t i = 0; i < doc->nprojects; i++) {
+		const char *rel = below_home(wk->h, doc->projects[i]);
+		char path[8192], shown[8192];
+
+		if (!rel) {
+			problem(wk, doc->projects[i], "a project outside the home: its configs are not read", false);
+			continue;
+		}
+		for (size_t j = 0; j < NKINDS(project_kinds); j++) {
+			snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", project_kinds[j].rel);
+			snprintf(shown, sizeof(shown), "%s/%s", doc->projects[i], project_kinds[j].rel);
+			visit(wk, &project_kinds[j], wk->h->fd, path, shown, false);
+		}
+	}
+}
+
+void configs_walk(const struct home *h, const struct config_walk *w)
+{
+	struct walk wk = { .h = h, .w = w };
+	char shown[8192];
+
+	for (size_t i = 0; i < NKINDS(home_kinds); i++) {
+		snprintf(shown, sizeof(shown), "%s/%s", h->path, home_kinds[i].rel);
+		visit(&wk, &home_kinds[i], h->fd, home_kinds[i].rel, shown, true);
+	}
+}
+
+/* In the child: each server as a JSON line {"client", "file", "name", "argv", "url"}. */
+static void list_file(const struct config_file *f, void *arg)
+{
+	FILE *out = arg;
+
+	for (size_t i = 0; i < f->doc->n; i++) {
+		const struct doc_server *s = &f->doc->v[i];
+		cJSON *o = cJSON_CreateObject(), *argv = cJSON_AddArrayToObject(o, "argv");
+		char *line;
+
+		cJSON_AddStringToObject(o, "client", f->kind->client);
+		cJSON_AddStringToObject(o, "file", f->shown);
+		cJSON_AddStringToObject(o, "name", s->name);
+		for (size_t a = 0; a < s->argc; a++)
+			cJSON_AddItemToArray(argv, cJSON_CreateString(s->argv[a]));
+		if (s->url)
+			cJSON_AddStringToObject(o, "url", s->url);
+		if ((line = cJSON_PrintUnformatted(o)))
+			fprintf(out, "%s\n", line);
+		free(line);
+		cJSON_Delete(o);
+	}
+}
+
+static void list_problem(const char *msg, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *line;
+
+	cJSON_AddStringToObject(o, "problem", msg);
+	if ((line = cJSON_PrintUnformatted(o)))
+		fprintf((FILE *)arg, "%s\n", line);
+	free(line);
+	cJSON_Delete(o);
+}
+
+static int list_child(void *arg, FILE *to_parent)
+{
+	const struct config_walk w = { .file = list_file, .problem = list_problem, .arg = to_parent };
+
+	configs_walk(arg, &w);
+	return 0;
+}
+
+static void add_problem(struct mcp_config_set *set, const char *text)
 {
 	char **nv = realloc(set->problems, (set->nproblems + 1) * sizeof(*nv));
-	char buf[4200];
 
 	if (!nv)
 		return;
 	set->problems = nv;
-	snprintf(buf, sizeof(buf), "%s: %s", file, why);
-	if ((set->problems[set->nproblems] = strdup(buf)))
+	if ((set->problems[set->nproblems] = strdup(text)))
 		set->nproblems++;
 }
 
-int wrapped_command_index(char *const *argv, size_t argc)
+static struct mcp_entry *add_entry(struct mcp_config_set *set)
 {
-	const char *base;
-
-	if (argc < 3)
-		return -1;
-	base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	if (strcmp(base, "mcpwarden") || strcmp(argv[1], "run"))
-		return -1;
-	for (size_t i = 2; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--"))
-			return (int)i + 1;
-	return -1;
-}
-
-static struct mcp_entry *add_entry(struct mcp_config_set *set, const struct config_kind *k,
-				   const char *file, const char *name)
-{
-	struct mcp_entry *e;
-
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 16;
 		struct mcp_entry *nv = realloc(set->v, cap * sizeof(*nv));
@@ -81,147 +270,51 @@ static struct mcp_entry *add_entry(struct mcp_config_set *set, const struct conf
 		set->v = nv;
 		set->cap = cap;
 	}
-	e = &set->v[set->n++];
-	memset(e, 0, sizeof(*e));
-	snprintf(e->client, sizeof(e->client), "%s", k->client);
-	snprintf(e->file, sizeof(e->file), "%s", file);
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	return e;
+	memset(&set->v[set->n], 0, sizeof(set->v[0]));
+	return &set->v[set->n++];
 }
 
-static void take_servers(struct mcp_config_set *set, const struct config_kind *k,
-			 const char *file, const cJSON *servers)
+static void copy_string(char *dst, size_t n, const cJSON *o, const char *key)
 {
-	const cJSON *s;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	cJSON_ArrayForEach(s, servers) {
-		const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(s, "command");
-		const cJSON *args = cJSON_GetObjectItemCaseSensitive(s, "args");
-		const cJSON *url = cJSON_GetObjectItemCaseSensitive(s, "url");
-		struct mcp_entry *e = add_entry(set, k, file, s->string ? s->string : "?");
-		const cJSON *a;
-
-		if (!e)
-			return;
-		if (!url)
-			url = cJSON_GetObjectItemCaseSensitive(s, "serverUrl");
-		if (cJSON_IsString(url))
-			snprintf(e->url, sizeof(e->url), "%s", url->valuestring);
-		if (!cJSON_IsString(cmd))
-			continue;
-		e->argv = calloc((size_t)cJSON_GetArraySize(args) + 2, sizeof(char *));
-		if (!e->argv)
-			continue;
-		e->argv[e->argc++] = strdup(cmd->valuestring);
-		cJSON_ArrayForEach(a, args)
-			if (cJSON_IsString(a))
-				e->argv[e->argc++] = strdup(a->valuestring);
-		e->wrapped = wrapped_command_index(e->argv, e->argc) >= 0;
-	}
+	snprintf(dst, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
 
-static char *slurp(const char *path, size_t *len)
+/* In the parent: one line from a home's child. */
+static void take_line(char *line, void *arg)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	long n;
+	struct mcp_config_set *set = arg;
+	cJSON *o = cJSON_Parse(line), *argv, *a;
+	const cJSON *problem = cJSON_GetObjectItemCaseSensitive(o, "problem");
+	struct mcp_entry *e;
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (16 << 20) &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
-		*len = fread(buf, 1, (size_t)n, f);
-		buf[*len] = '\0';
+	if (cJSON_IsString(problem))
+		add_problem(set, problem->valuestring);
+	else if (o && (e = add_entry(set))) {
+		copy_string(e->client, sizeof(e->client), o, "client");
+		copy_string(e->file, sizeof(e->file), o, "file");
+		copy_string(e->name, sizeof(e->name), o, "name");
+		copy_string(e->url, sizeof(e->url), o, "url");
+		argv = cJSON_GetObjectItemCaseSensitive(o, "argv");
+		if (cJSON_GetArraySize(argv) && (e->argv = calloc((size_t)cJSON_GetArraySize(argv), sizeof(char *))))
+			cJSON_ArrayForEach(a, argv)
+				if (cJSON_IsString(a) && (e->argv[e->argc] = strdup(a->valuestring)))
+					e->argc++;
+		e->wrapped = e->argv && wrapped_command_index(e->argv, e->argc) >= 0;
 	}
-	fclose(f);
-	return buf;
+	cJSON_Delete(o);
 }
 
-/* Reads one config file; returns its parsed JSON (for Claude Code's project list) or NULL. */
-static cJSON *read_config(struct mcp_config_set *set, const struct config_kind *k, const char *path)
+static int scan_home(const struct home *h, void *arg)
 {
-	size_t len = 0;
-	char *text = slurp(path, &len);
-	cJSON *root, *projects, *p;
-
-	if (!text) {
-		if (errno != ENOENT)
-			problem(set, path, strerror(errno));
-		return NULL;
-	}
-	root = k->toml ? toml_mcp_servers(text, len) : cJSON_ParseWithLength(text, len);
-	free(text);
-	if (!root) {
-		problem(set, path, k->toml ? "cannot read its [mcp_servers] tables"
-					   : "not valid JSON (comments or trailing commas?)");
-		return NULL;
-	}
-	take_servers(set, k, path, k->toml ? root : cJSON_GetObjectItemCaseSensitive(root, k->key));
-	projects = cJSON_GetObjectItemCaseSensitive(root, "projects");	/* ~/.claude.json */
-	cJSON_ArrayForEach(p, projects)
-		take_servers(set, k, path, cJSON_GetObjectItemCaseSensitive(p, "mcpServers"));
-	return root;
-}
-
-/* The project directories Claude Code knows (the keys of "projects"), and their files. */
-static void scan_projects(struct mcp_config_set *set, const cJSON *root)
-{
-	const cJSON *p;
-	char path[8192];
-
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "projects")) {
-		for (size_t j = 0; p->string && j < sizeof(project_kinds) / sizeof(project_kinds[0]); j++) {
-			snprintf(path, sizeof(path), "%s/%s", p->string, project_kinds[j].rel);
-			cJSON_Delete(read_config(set, &project_kinds[j], path));
-		}
-	}
-}
-
-static void scan_home(struct mcp_config_set *set, const char *home)
-{
-	char path[8192];
-
-	for (size_t i = 0; i < nconfig_kinds; i++) {
-		cJSON *root;
-
-		snprintf(path, sizeof(path), "%s/%s", home, config_kinds[i].rel);
-		root = read_config(set, &config_kinds[i], path);
-		scan_projects(set, root);
-		cJSON_Delete(root);
-	}
+	return as_user(&h->user, list_child, (void *)h, take_line, arg) != 0;
 }
 
 int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes)
 {
-	struct passwd *pw;
-	struct stat st;
-	ino_t done[1024];
-	size_t ndone = 0;
-
 	memset(set, 0, sizeof(*set));
-	if (homes) {
-		for (size_t i = 0; i < nhomes; i++)
-			scan_home(set, homes[i]);
-		return 0;
-	}
-	setpwent();
-	while ((pw = getpwent())) {
-		bool seen = false;
-
-		/* Service accounts share homes such as /var/lib/x: read each once. */
-		if (!pw->pw_dir || pw->pw_dir[0] != '/' || !strcmp(pw->pw_dir, "/") ||
-		    stat(pw->pw_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		for (size_t i = 0; i < ndone; i++)
-			seen |= done[i] == st.st_ino;
-		if (seen)
-			continue;
-		if (ndone < sizeof(done) / sizeof(done[0]))
-			done[ndone++] = st.st_ino;
-		scan_home(set, pw->pw_dir);
-	}
-	endpwent();
-	return 0;
+	return homes_each(homes, nhomes, scan_home, set);
 }
 
 void configs_free(struct mcp_config_set *set)

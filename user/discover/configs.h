@@ -1,10 +1,13 @@
-/* configs.h: finds MCP servers in the config files of every MCP client, for every user. */
+/* configs.h: finds MCP servers in the config files of every MCP client, for every user, reading each as its user. */
 #ifndef MCPWARDEN_CONFIGS_H
 #define MCPWARDEN_CONFIGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <cJSON.h>
+#include <sys/stat.h>
+
+#include "discover/config_doc.h"
+#include "discover/homes.h"
 
 struct mcp_entry {
 	char client[32];	/* "claude-desktop", "claude-code", "cursor", ... */
@@ -23,11 +26,10 @@ struct mcp_config_set {
 	size_t nproblems;
 };
 
-/* Reads every known client config under each home (all users' homes when homes is NULL). */
+/* Reads every known client config under each home (all users' homes when homes is NULL),
+ * each home's in a child process acting as its user (homes.h, as_user.h). */
 int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes);
 void configs_free(struct mcp_config_set *set);
-/* The command that `mcpwarden run` wraps, skipping its options: index into argv, or -1. */
-int wrapped_command_index(char *const *argv, size_t argc);
 
 /* One client's config formats, for scan and --wrap. */
 struct config_kind {
@@ -36,9 +38,36 @@ struct config_kind {
 	const char *key;	/* the object holding servers: "mcpServers" or "servers" */
 	bool toml;		/* Codex's config.toml */
 };
-extern const struct config_kind config_kinds[];
-extern const size_t nconfig_kinds;
-/* The kind an entry's client name came from (project files included), or NULL. */
-const struct config_kind *config_kind_named(const char *client);
+
+/* A config file as configs_walk hands it over. */
+struct config_file {
+	const struct config_kind *kind;
+	const char *shown;	/* its path, for messages */
+	int dirfd;		/* its directory */
+	const char *name;	/* its name there */
+	struct stat st;
+	const char *text;
+	size_t len;
+	const struct config_doc *doc;
+};
+
+struct config_walk {
+	void (*file)(const struct config_file *f, void *arg);
+	/* A file that exists but is not read: "FILE: why", or "FILE:LINE: what" for its text. */
+	void (*problem)(const char *msg, void *arg);
+	void *arg;
+};
+
+/* Reads name in dirfd: a regular file, not through a link, of at most 16 MiB. NULL with
+ * errno set (ELOOP: a link; EINVAL: not a regular file; EFBIG: larger). */
+char *configs_read(int dirfd, const char *name, struct stat *st, size_t *len);
+/*
+ * Visits the config files of home h that exist, as the process is (a child acting as the
+ * home's user): each client's, then those of the projects the configs list ("projects"
+ * keys below the home). Each is opened beneath the home without following a symbolic link
+ * (beneath.h), must be a regular file of at most 16 MiB, is visited once, and is handed to
+ * w->file only when it is one valid document.
+ */
+void configs_walk(const struct home *h, const struct config_walk *w);
 
 #endif

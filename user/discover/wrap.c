@@ -1,200 +1,154 @@
-/* wrap.c: rewrites MCP client configs to run each server under `mcpwarden run`, and back. */
+/* wrap.c: rewrites MCP client configs to run each server under `mcpwarden run`, and back, as each home's user. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "discover/configs.h"
+#include "discover/replace.h"
 #include "discover/wrap.h"
+#include "discover/wrap_text.h"
 
-static cJSON *strings(char *const *v, size_t n)
+struct wrap_run {
+	bool unwrap;
+	const char *policy_dir;
+	FILE *to_parent;	/* in the child: the lines for out */
+	FILE *out;		/* in the parent */
+	const char *shown;	/* the file being rewritten */
+	int failed;
+};
+
+/* DIR/NAME.yaml when the user can read it; a name that is not a plain file name has none. */
+static bool policy_for(const char *name, char *path, size_t pathlen, void *arg)
 {
-	cJSON *a = cJSON_CreateArray();
+	const struct wrap_run *r = arg;
 
-	for (size_t i = 0; a && i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
-	return a;
+	if (!r->policy_dir || !name[0] || name[0] == '.' || strchr(name, '/') ||
+	    snprintf(path, pathlen, "%s/%s.yaml", r->policy_dir, name) >= (int)pathlen)
+		return false;
+	return access(path, R_OK) == 0;
 }
 
-/* Rewrites one server object in place; returns true when it changed. */
-static bool rewrite_server(cJSON *srv, const char *name, bool unwrap, const char *policy_dir)
+static void note(const char *name, const char *why, void *arg)
 {
-	cJSON *cmd = cJSON_GetObjectItemCaseSensitive(srv, "command");
-	cJSON *args = cJSON_GetObjectItemCaseSensitive(srv, "args"), *a;
-	char *argv[256], pol[4096];
-	size_t argc = 0, n = 0;
-	int first;
+	struct wrap_run *r = arg;
 
-	if (!cJSON_IsString(cmd))
-		return false;	/* a URL server: nothing to wrap */
-	argv[argc++] = cmd->valuestring;
-	cJSON_ArrayForEach(a, args)
-		if (cJSON_IsString(a) && argc < 250)
-			argv[argc++] = a->valuestring;
-	first = wrapped_command_index(argv, argc);
-	if (unwrap == (first < 0))
-		return false;	/* already as wanted */
-	if (unwrap) {
-		cJSON *nargs = strings(argv + first + 1, argc - (size_t)first - 1);
-
-		cJSON_ReplaceItemInObjectCaseSensitive(srv, "command", cJSON_CreateString(argv[first]));
-		if (cJSON_HasObjectItem(srv, "args"))
-			cJSON_ReplaceItemInObjectCaseSensitive(srv, "args", nargs);
-		else
-			cJSON_AddItemToObject(srv, "args", nargs);
-		return true;
-	}
-	{
-		char *wrapped[262];
-		struct stat st;
-
-		wrapped[n++] = "run";
-		wrapped[n++] = "--name";
-		wrapped[n++] = (char *)name;
-		snprintf(pol, sizeof(pol), "%s/%s.yaml", policy_dir ? policy_dir : "", name);
-		if (policy_dir && stat(pol, &st) == 0) {
-			wrapped[n++] = "--policy";
-			wrapped[n++] = pol;
-		}
-		wrapped[n++] = "--";
-		for (size_t i = 0; i < argc; i++)
-			wrapped[n++] = argv[i];
-		a = strings(wrapped, n);	/* copies: argv points into srv */
-		cJSON_ReplaceItemInObjectCaseSensitive(srv, "command", cJSON_CreateString("mcpwarden"));
-		if (cJSON_HasObjectItem(srv, "args"))
-			cJSON_ReplaceItemInObjectCaseSensitive(srv, "args", a);
-		else
-			cJSON_AddItemToObject(srv, "args", a);
-	}
-	return true;
+	log_warnx("%s: server '%s' left as it is: %s", r->shown, name, why);
+	r->failed++;
 }
 
-static size_t rewrite_servers(cJSON *servers, bool unwrap, const char *policy_dir)
+/* Keeps f's bytes at its backup name, unless an earlier wrap's backup is there. 0 or -1. */
+static int keep_backup(const struct config_file *f, const char *bak)
 {
-	size_t changed = 0;
-	cJSON *s;
-
-	cJSON_ArrayForEach(s, servers)
-		changed += rewrite_server(s, s->string ? s->string : "server", unwrap, policy_dir);
-	return changed;
-}
-
-static int write_atomically(const char *path, const char *text)
-{
-	char tmp[4200];
+	char shown[PATH_MAX + 32];
 	struct stat st;
-	size_t n = strlen(text);
-	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s.mcpwarden.tmp", path);
-	if (stat(path, &st) < 0)
+	snprintf(shown, sizeof(shown), "%s" WRAP_BACKUP_EXT, f->shown);
+	if (create_file(f->dirfd, bak, shown, &f->st, f->text, f->len) == 0)
+		return 0;
+	if (errno != EEXIST)
 		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, n) != (ssize_t)n || write(fd, "\n", 1) != 1 || fsync(fd) < 0 ||
-	    fchown(fd, st.st_uid, st.st_gid) < 0) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	return rename(tmp, path);
+	if (fstatat(f->dirfd, bak, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+		return 0;	/* the original, from an earlier wrap */
+	log_warnx("%s: there, but not a regular file: %s left as it is", shown, f->shown);
+	return -1;
 }
 
-static int backup_once(const char *path)
+static void wrap_file(const struct config_file *f, void *arg)
 {
-	char bak[4200], buf[65536];
-	int in, out;
-	ssize_t n;
+	struct wrap_run *r = arg;
+	const struct wrap_opts o = { .toml = f->kind->toml, .key = f->kind->key, .policy = policy_for, .note = note,
+				     .arg = r };
+	char why[256], bak[NAME_MAX + 1], *text, *old;
+	size_t len, oldlen, changed;
+	struct stat st;
+	bool restore = false;
 
-	snprintf(bak, sizeof(bak), "%s" WRAP_BACKUP_EXT, path);
-	if (access(bak, F_OK) == 0)
-		return 0;	/* keep the original from the first wrap */
-	in = open(path, O_RDONLY | O_CLOEXEC);
-	out = open(bak, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (in < 0 || out < 0) {
-		if (in >= 0)
-			close(in);
-		if (out >= 0)
-			close(out);
-		return -1;
+	r->shown = f->shown;
+	if (geteuid() != 0 && f->st.st_uid != geteuid()) {
+		log_warnx("%s: owned by uid %u, not by the home's user (uid %u): left as it is", f->shown,
+			  (unsigned)f->st.st_uid, (unsigned)geteuid());
+		r->failed++;
+		return;
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	close(in);
-	if (n < 0 || fsync(out) < 0) {
-		close(out);
-		unlink(bak);
-		return -1;
+	if (snprintf(bak, sizeof(bak), "%s" WRAP_BACKUP_EXT, f->name) >= (int)sizeof(bak))
+		snprintf(why, sizeof(why), "its name is too long for a backup beside it");
+	else if ((text = wrap_text(&o, r->unwrap, f->text, f->len, &len, &changed, why, sizeof(why))))
+		why[0] = '\0';
+	if (why[0]) {
+		log_warnx("%s: %s: left as it is", f->shown, why);
+		r->failed++;
+		return;
 	}
-	return close(out);
-}
-
-static int rewrite_file(const char *path, const struct config_kind *k, bool unwrap,
-			const char *policy_dir, FILE *out)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0, changed;
-	cJSON *root, *p;
-	int rc = 0;
-
-	if (!f || getdelim(&text, &len, '\0', f) < 0) {
-		log_warn("reading %s", path);
-		if (f)
-			fclose(f);
-		free(text);
-		return -1;
-	}
-	fclose(f);
-	root = cJSON_Parse(text);
-	free(text);
-	if (!root) {
-		log_warnx("%s: not valid JSON: left as it is", path);
-		return -1;
-	}
-	changed = rewrite_servers(cJSON_GetObjectItemCaseSensitive(root, k->key), unwrap, policy_dir);
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "projects"))
-		changed += rewrite_servers(cJSON_GetObjectItemCaseSensitive(p, "mcpServers"), unwrap, policy_dir);
-	if (changed) {
-		char *json = cJSON_Print(root);
-
-		if (!json || (!unwrap && backup_once(path) < 0) || write_atomically(path, json) < 0) {
-			log_warn("rewriting %s", path);
-			rc = -1;
+	if (r->unwrap && (old = configs_read(f->dirfd, bak, &st, &oldlen))) {
+		if (wrap_undoes(&o, f->text, f->len, old, oldlen)) {
+			free(text);
+			text = old;
+			len = oldlen;
+			restore = true;
 		} else {
-			fprintf(out, "%s: %s %zu server(s)%s\n", path, unwrap ? "unwrapped" : "wrapped", changed,
-				unwrap ? "" : " (original kept as " WRAP_BACKUP_EXT ")");
+			free(old);
 		}
-		free(json);
 	}
-	cJSON_Delete(root);
-	return rc;
+	if (len == f->len && !memcmp(text, f->text, len)) {
+		free(text);
+		return;
+	}
+	if ((!r->unwrap && keep_backup(f, bak) < 0) ||
+	    replace_file(f->dirfd, f->name, f->shown, &f->st, text, len) < 0) {
+		r->failed++;
+	} else {
+		if (restore && unlinkat(f->dirfd, bak, 0) < 0)
+			log_warn("%s" WRAP_BACKUP_EXT ": removing it", f->shown);
+		fprintf(r->to_parent, "%s: %s %zu server(s)%s\n", f->shown, r->unwrap ? "unwrapped" : "wrapped",
+			changed, r->unwrap ? restore ? " (its " WRAP_BACKUP_EXT " put back byte for byte, and removed)" : ""
+					   : " (original kept as " WRAP_BACKUP_EXT ")");
+	}
+	free(text);
 }
 
-int wrap_configs(const struct mcp_config_set *set, bool unwrap, const char *policy_dir, FILE *out)
+static void wrap_problem(const char *msg, void *arg)
 {
-	int failed = 0;
+	struct wrap_run *r = arg;
 
-	for (size_t i = 0; i < set->n; i++) {
-		const struct config_kind *k = config_kind_named(set->v[i].client);
-		bool seen = false;
+	log_warnx("%s", msg);
+	r->failed++;
+}
 
-		for (size_t j = 0; j < i; j++)
-			seen |= !strcmp(set->v[j].file, set->v[i].file);
-		if (seen || !k)
-			continue;
-		if (k->toml) {
-			fprintf(out, "%s: not rewritten (TOML): wrap its servers by hand\n", set->v[i].file);
-			continue;
-		}
-		failed += rewrite_file(set->v[i].file, k, unwrap, policy_dir, out) < 0;
-	}
-	return failed;
+struct home_run {
+	const struct home *h;
+	struct wrap_run *r;
+};
+
+static int wrap_child(void *arg, FILE *to_parent)
+{
+	struct home_run *hr = arg;
+	const struct config_walk w = { .file = wrap_file, .problem = wrap_problem, .arg = hr->r };
+
+	hr->r->to_parent = to_parent;
+	configs_walk(hr->h, &w);
+	return hr->r->failed ? 1 : 0;
+}
+
+static void print_line(char *line, void *arg)
+{
+	fprintf(((struct wrap_run *)arg)->out, "%s\n", line);
+}
+
+static int wrap_home(const struct home *h, void *arg)
+{
+	struct home_run hr = { .h = h, .r = arg };
+
+	return as_user(&h->user, wrap_child, &hr, print_line, arg) != 0;
+}
+
+int wrap_homes(char *const *homes, size_t nhomes, bool unwrap, const char *policy_dir, FILE *out)
+{
+	struct wrap_run r = { .unwrap = unwrap, .policy_dir = policy_dir, .out = out };
+
+	return homes_each(homes, nhomes, wrap_home, &r);
 }

@@ -1,0 +1,208 @@
+/* test_wrap_text.c: unit tests for --wrap's textual edits (user/discover/wrap_text.c) and the JSONC and TOML tokenizers under them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "discover/config_doc.h"
+#include "discover/wrap_text.h"
+
+static const struct wrap_opts json_opts = { .key = "mcpServers" };
+static const struct wrap_opts vscode_opts = { .key = "servers" };
+static const struct wrap_opts toml_opts = { .toml = true };
+
+/* wrap (or unwrap) of text: the new text, which the test frees; NULL with why on a refusal. */
+static char *run(const struct wrap_opts *o, bool unwrap, const char *text, size_t *changed, char *why)
+{
+	size_t len, n;
+	char *out = wrap_text(o, unwrap, text, strlen(text), &len, changed ? changed : &n, why, 256);
+
+	if (out)
+		assert_int_equal(strlen(out), len);
+	return out;
+}
+
+static void round_trip(const struct wrap_opts *o, const char *text, const char *want_wrapped)
+{
+	char why[256], *w = run(o, false, text, NULL, why), *u;
+
+	assert_non_null(w);
+	assert_string_equal(w, want_wrapped);
+	u = run(o, true, w, NULL, why);
+	assert_non_null(u);
+	assert_string_equal(u, text);
+	assert_true(wrap_undoes(o, w, strlen(w), text, strlen(text)));
+	free(u);
+	free(w);
+}
+
+static void jsonc_kept(void **state)
+{
+	(void)state;
+	/* Comments, trailing commas, a huge integer, \u escapes, CRLF, key order: all kept. */
+	round_trip(&json_opts,
+		   "// top\r\n{\r\n  \"mcpServers\": {\r\n    \"fs\": { /* the files */\r\n      \"args\": [\"-y\", \"@mcp/fs\",],\r\n"
+		   "      \"command\": \"np\\u0078\",\r\n      \"n\": 12345678901234567890,\r\n    },\r\n  },\r\n}\r\n",
+		   "// top\r\n{\r\n  \"mcpServers\": {\r\n    \"fs\": { /* the files */\r\n"
+		   "      \"args\": [\"run\", \"--name\", \"fs\", \"--\", \"np\\u0078\",\"-y\", \"@mcp/fs\",],\r\n"
+		   "      \"command\": \"mcpwarden\",\r\n      \"n\": 12345678901234567890,\r\n    },\r\n  },\r\n}\r\n");
+	/* A multi-line args array with comments keeps its lines; an empty one its inside. */
+	round_trip(&vscode_opts,
+		   "{\"servers\": {\"m\": {\"command\": \"x\", \"args\": [\n  // pkg\n  \"a\"\n]}, \"e\": {\"command\": \"y\", \"args\": [ ]}}}",
+		   "{\"servers\": {\"m\": {\"command\": \"mcpwarden\", \"args\": [\"run\", \"--name\", \"m\", \"--\", \"x\",\n  // pkg\n  \"a\"\n]}, "
+		   "\"e\": {\"command\": \"mcpwarden\", \"args\": [\"run\", \"--name\", \"e\", \"--\", \"y\" ]}}}");
+}
+
+static void toml_kept(void **state)
+{
+	(void)state;
+	round_trip(&toml_opts,
+		   "model = \"o4\" # [mcp_servers.not]\r\n[mcp_servers.code]\r\ncommand = 'npx' # runner\r\n"
+		   "args = [\r\n  \"-y\", # c\r\n  '''mcp-x''',\r\n]\r\n[mcp_servers.code.env]\r\nX = \"1\"\r\n",
+		   "model = \"o4\" # [mcp_servers.not]\r\n[mcp_servers.code]\r\ncommand = \"mcpwarden\" # runner\r\n"
+		   "args = [\"run\", \"--name\", \"code\", \"--\", 'npx',\r\n  \"-y\", # c\r\n  '''mcp-x''',\r\n]\r\n"
+		   "[mcp_servers.code.env]\r\nX = \"1\"\r\n");
+	/* A multi-line string that looks like a table is a string. */
+	round_trip(&toml_opts, "s = \"\"\"\n[mcp_servers.x]\ncommand = \"no\"\n\"\"\"\n[mcp_servers.\"a b\"]\nargs = [\"z\"]\ncommand = \"y\"\n",
+		   "s = \"\"\"\n[mcp_servers.x]\ncommand = \"no\"\n\"\"\"\n[mcp_servers.\"a b\"]\n"
+		   "args = [\"run\", \"--name\", \"a b\", \"--\", \"y\",\"z\"]\ncommand = \"mcpwarden\"\n");
+}
+
+/* Without args, wrap adds a member; the textual unwrap leaves it empty, the backup gives the bytes. */
+static void added_args(void **state)
+{
+	const char *json = "{\"mcpServers\": {\"b\": {\"command\": \"srv\"}}}";
+	const char *toml = "[mcp_servers.b]\r\ncommand = \"srv\" # c\r\nenv = { A = \"1\" }\r\n";
+	char why[256], *w, *u;
+
+	(void)state;
+	w = run(&json_opts, false, json, NULL, why);
+	assert_string_equal(w, "{\"mcpServers\": {\"b\": {\"command\": \"mcpwarden\", \"args\": [\"run\", \"--name\", \"b\", \"--\", \"srv\"]}}}");
+	u = run(&json_opts, true, w, NULL, why);
+	assert_string_equal(u, "{\"mcpServers\": {\"b\": {\"command\": \"srv\", \"args\": []}}}");
+	assert_true(wrap_undoes(&json_opts, w, strlen(w), json, strlen(json)));
+	free(u);
+	free(w);
+	w = run(&toml_opts, false, toml, NULL, why);
+	assert_string_equal(w, "[mcp_servers.b]\r\ncommand = \"mcpwarden\" # c\r\nargs = [\"run\", \"--name\", \"b\", \"--\", \"srv\"]\r\n"
+			       "env = { A = \"1\" }\r\n");
+	assert_true(wrap_undoes(&toml_opts, w, strlen(w), toml, strlen(toml)));
+	free(w);
+}
+
+/* An edit made after the wrap survives the unwrap, and the backup no longer fits. */
+static void edited_after_wrap(void **state)
+{
+	const char *orig = "{\"mcpServers\": {\"a\": {\"command\": \"x\", \"args\": [\"1\"]}}}";
+	const char *edited = "{\"mcpServers\": {\"a\": {\"command\": \"mcpwarden\", \"args\": [\"run\", \"--name\", \"a\", \"--\", \"x\",\"1\"]}}, \"theme\": 1}";
+	char why[256], *u;
+
+	(void)state;
+	u = run(&json_opts, true, edited, NULL, why);
+	assert_string_equal(u, "{\"mcpServers\": {\"a\": {\"command\": \"x\", \"args\": [\"1\"]}}, \"theme\": 1}");
+	assert_false(wrap_undoes(&json_opts, edited, strlen(edited), orig, strlen(orig)));
+	free(u);
+}
+
+static bool policy(const char *name, char *path, size_t len, void *arg)
+{
+	(void)arg;
+	snprintf(path, len, "/p/\"%s\".yaml", name);
+	return true;
+}
+
+static void with_policy_and_projects(void **state)
+{
+	const struct wrap_opts o = { .key = "mcpServers", .policy = policy };
+	const char *text = "{\"projects\": {\"/h/p\": {\"mcpServers\": {\"q\": {\"command\": \"c\", \"args\": []}}}}}";
+	char why[256], *w, *u;
+	size_t changed;
+
+	(void)state;
+	w = run(&o, false, text, &changed, why);
+	assert_int_equal(changed, 1);
+	assert_string_equal(w, "{\"projects\": {\"/h/p\": {\"mcpServers\": {\"q\": {\"command\": \"mcpwarden\", \"args\": "
+			       "[\"run\", \"--name\", \"q\", \"--policy\", \"/p/\\\"q\\\".yaml\", \"--\", \"c\"]}}}}}");
+	u = run(&o, true, w, &changed, why);
+	assert_int_equal(changed, 1);
+	assert_string_equal(u, text);
+	free(u);
+	free(w);
+}
+
+static int noted;
+static void note(const char *name, const char *why, void *arg)
+{
+	(void)name;
+	(void)why;
+	(void)arg;
+	noted++;
+}
+
+/* Entries wrap can't edit safely are left as they are, and said. */
+static void odd_entries(void **state)
+{
+	const struct wrap_opts o = { .key = "mcpServers", .note = note };
+	const char *text = "{\"mcpServers\": {\"n\": {\"command\": \"x\", \"args\": [1]}, \"z\": {\"command\": \"a\\u0000b\"},"
+			   " \"s\": {\"command\": \"x\", \"args\": \"y\"}, \"u\": {\"url\": \"http://h\"}}}";
+	char why[256], *w;
+	size_t changed;
+
+	(void)state;
+	noted = 0;
+	w = run(&o, false, text, &changed, why);
+	assert_int_equal(changed, 0);
+	assert_int_equal(noted, 3);
+	assert_string_equal(w, text);
+	free(w);
+}
+
+static void refused(const struct wrap_opts *o, const char *text, const char *want)
+{
+	char why[256], *w = run(o, false, text, NULL, why);
+
+	assert_null(w);
+	assert_string_equal(why, want);
+}
+
+/* Not one valid document: refused with its line, never edited. */
+static void refusals(void **state)
+{
+	(void)state;
+	refused(&json_opts, "{\"mcpServers\": {}}\n{}", "2: not valid JSON: more text after the document's value");
+	refused(&json_opts, "{}\n/* open", "2: not valid JSON: a comment is not closed (*/ missing)");
+	refused(&json_opts, "{\n\"a\": \"b\nc\"}", "2: not valid JSON: a control character in a string (it must be escaped)");
+	refused(&json_opts, "{\"a\": 01}", "1: not valid JSON: expected ',' or '}' after a member");
+	refused(&json_opts, "{\"a\": [1,,2]}", "1: not valid JSON: expected a value");
+	refused(&json_opts, "[]", "1: the document is not a JSON object");
+	refused(&json_opts, "", "1: not valid JSON: the document ends where a value should be");
+	refused(&json_opts, "{\"mcpServers\": {\"a\": {\"command\": \"x\", \"command\": \"y\"}}}",
+		"1: the key \"command\" is there twice");
+	refused(&json_opts, "{\"mcpServers\": {\"a\": {}, \"\\u0061\": {}}}", "1: a server's name is there twice");
+	refused(&toml_opts, "[mcp_servers.a]\ncommand = npx\n", "2: expected a value (a bare word must be quoted)");
+	refused(&toml_opts, "[mcp_servers.a]\ncommand = \"x\"\ncommand = \"y\"\n", "3: a server's \"command\" is set twice");
+	refused(&toml_opts, "[mcp_servers.a]\n[mcp_servers.a]\n", "2: the server's table is opened twice, or after its keys");
+	refused(&toml_opts, "a = \"\"\"\nopen\n", "1: a string is not closed");
+	refused(&toml_opts, "a = 1 b = 2\n", "1: expected the end of the line");
+	refused(&toml_opts, "a = [1,\n", "2: expected a value");
+	refused(&toml_opts, "a = 1979-05-27\nb = 3n\n", "2: a malformed number, date or time");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(jsonc_kept),
+		cmocka_unit_test(toml_kept),
+		cmocka_unit_test(added_args),
+		cmocka_unit_test(edited_after_wrap),
+		cmocka_unit_test(with_policy_and_projects),
+		cmocka_unit_test(odd_entries),
+		cmocka_unit_test(refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,26 @@
+/* as_user.h: runs a function in a child process that has become a given user (uid, gid and groups). */
+#ifndef MCPWARDEN_AS_USER_H
+#define MCPWARDEN_AS_USER_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct user_cred {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* supplementary groups */
+	size_t ngroups;
+};
+
+/*
+ * Forks a child that, when this process is root and u is not, sets u's groups, gid
+ * and uid (setgroups, setresgid, setresuid, each checked, and checked again after)
+ * and otherwise stays as this process is; the child is not dumpable. It then returns
+ * child(arg, to_parent) as its exit code; each line it writes to to_parent is handed
+ * to on_line (its newline removed) here, as it comes. Returns the child's exit code,
+ * or -1 with a message when it could not start or did not exit.
+ */
+int as_user(const struct user_cred *u, int (*child)(void *arg, FILE *to_parent), void *arg,
+	    void (*on_line)(char *line, void *arg), void *line_arg);
+
+#endif

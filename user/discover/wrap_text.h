@@ -1,0 +1,37 @@
+/* wrap_text.h: --wrap's and --unwrap's edits of a config's text: only the command and args values of its servers change. */
+#ifndef MCPWARDEN_WRAP_TEXT_H
+#define MCPWARDEN_WRAP_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct wrap_opts {
+	bool toml;		/* Codex's config.toml; JSONC otherwise */
+	const char *key;	/* the JSON object that holds the servers */
+	/* When not NULL: whether server name has a policy, and its path (wrap passes --policy PATH). */
+	bool (*policy)(const char *name, char *path, size_t pathlen, void *arg);
+	/* When not NULL: told of each server left alone, and why. */
+	void (*note)(const char *name, const char *why, void *arg);
+	void *arg;
+};
+
+/*
+ * Wraps (or with unwrap, unwraps) each stdio server of the config text[0, len):
+ * wrapping sets its command to "mcpwarden" and puts `run --name NAME [--policy P] --
+ * COMMAND` before its args; unwrapping takes them out again. Every other byte stays as
+ * it was: the command's and args' original tokens are moved, not rewritten, and what is
+ * added goes right after the args' '[' (or, without args, in a new args member after the
+ * command). Servers already as wanted, remote ones and ones config_doc marks odd are left
+ * alone. Returns the new text (malloc'd, *outlen bytes, *changed servers changed), or NULL
+ * with why set to "LINE: what" when text is not one valid document (or out of memory).
+ */
+char *wrap_text(const struct wrap_opts *o, bool unwrap, const char *text, size_t len, size_t *outlen,
+		size_t *changed, char *why, size_t whylen);
+/*
+ * Whether unwrapping text gives what wrapping bak and unwrapping it gives: then text is
+ * bak wrapped (with any policies) and edited no further, and bak is text unwrapped byte
+ * for byte (even where the textual unwrap can't tell, as an args member wrap added).
+ */
+bool wrap_undoes(const struct wrap_opts *o, const char *text, size_t len, const char *bak, size_t baklen);
+
+#endif
