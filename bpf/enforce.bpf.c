@@ -130,7 +130,7 @@ int enforce_sendmsg6(struct bpf_sock_addr *ctx)
 
 /* ---- unix sockets: network.unix, by address (Linux 6.7+; the daemon leaves these out where the hooks are missing) ---- */
 
-#define AF_UNIX		1
+
 #define SUN_PATH_OFF	2	/* offsetof(struct sockaddr_un, sun_path) */
 
 /* network.unix entries by (rule set, address): SB_FILE_ALLOW or SB_FILE_DENY (include/sandbox.h). */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* net.bpf.c: socket syscalls (connect, bind, listen, accept, sendto, sendmsg, sendmmsg) with address and result, and TCP state changes. */
-#include "lineage.bpf.h"
+#include "sandbox.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define AF_UNIX		1
+
 #define AF_INET		2
 #define AF_INET6	10
 #define EINPROGRESS	115
@@ -210,20 +210,23 @@ SEC("tp/syscalls/sys_exit_connect")
 int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct ev_net *e;
-	const struct tracked *t;
 	struct tracked scratch;
+	struct acting a = lineage_acting(task->pid, tracked_lookup(task->tgid), &scratch);
 	struct pt_regs *r;
+	struct ev_net *e;
 
-	if (!wanted(task, &t, &scratch))
+	if (!a.proc && !(config_flags() & CFG_TRACE_ALL))
 		return 0;
 	r = syscall_regs(task);
-	e = record(task, t, NET_CONNECT, ctx->ret, ARG1(r), ARG2(r), ARG3(r));
-	if (!e)
-		return 0;
-	if ((ctx->ret == 0 || ctx->ret == -EINPROGRESS) && (e->addr.family == AF_INET || e->addr.family == AF_INET6))
-		kernel_peer(&e->addr, task, ARG1(r));
-	event_submit(e);
+	e = record(task, acting_rec(&a), NET_CONNECT, ctx->ret, ARG1(r), ARG2(r), ARG3(r));
+	if (e) {
+		if ((ctx->ret == 0 || ctx->ret == -EINPROGRESS) &&
+		    (e->addr.family == AF_INET || e->addr.family == AF_INET6))
+			kernel_peer(&e->addr, task, ARG1(r));
+		event_submit(e);
+	}
+	if (!ctx->ret && a.proc)
+		sandbox_unix_connected(task, &a, ARG1(r));	/* sandbox step, after the record */
 	return 0;
 }
 

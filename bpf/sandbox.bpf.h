@@ -37,6 +37,14 @@ struct {
 	__type(value, __u8);
 } sb_exec SEC(".maps");
 
+/* The socket files network.unix.deny entries name, by identity (sb_exec's key): what sandbox_unix_connected finds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_MAX_UNIX_ENTRIES);
+	__type(key, struct sb_exec_key);
+	__type(value, __u8);
+} sb_sock_files SEC(".maps");
+
 /* Live processes per rule set: what max_processes is checked against, and what keeps a call's rules alive. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -414,5 +422,75 @@ static __always_inline void sandbox_exec(struct task_struct *task, const struct 
 		bpf_send_signal(SIGKILL);
 }
 
+
+/* ---- unix sockets ---- */
+
+#define AF_UNIX		1
+
+/* The unix socket `f` is connected to: its bound file's identity into *k (dev, ino), and its peer. NULL when none. */
+static __always_inline struct sock *unix_peer_file(struct file *f, struct sb_exec_key *k)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct inode *inode;
+	struct sock *sk, *peer;
+
+	if (!sock || BPF_CORE_READ(sock, file) != f || !(sk = BPF_CORE_READ(sock, sk)) ||
+	    BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return NULL;
+	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	if (!peer || !(inode = BPF_CORE_READ((struct unix_sock *)peer, path.dentry, d_inode)))
+		return NULL;	/* an abstract or unbound peer: the connect_unix hook judged its name */
+	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	return peer;
+}
+
+/*
+ * Connect step (net.bpf.c, sys_exit_connect, after the record), a backstop for deny lists:
+ * a unix socket that a network.unix.deny entry names, reached by another name (a symlink,
+ * a bind mount), is found by its file once connected, and the process dies before the
+ * connect returns. The connection was made, so a thread sharing the descriptor could use
+ * it in between; datagrams sent without connecting are not seen here. Allow lists need no
+ * backstop: what they don't name is refused before the connect.
+ */
+static __always_inline void sandbox_unix_connected(struct task_struct *task, const struct acting *a, long fd)
+{
+	struct file *f = task_fd_file(task, fd);
+	struct sb_exec_key fk = {};
+	struct unix_address *ua;
+	struct sb_rules *r;
+	struct ev_deny *e;
+	struct sock *peer;
+	struct sb_key k;
+	bool hit = false;
+	__u8 *mark;
+
+	if (!f || !(peer = unix_peer_file(f, &fk)))
+		return;
+	for (__u32 i = 0; i < ACTING_MAX_SETS; i++) {
+		if (!acting_key(&k, a, i))
+			break;
+		r = bpf_map_lookup_elem(&sb_rules, &k);
+		if (!r || !(r->flags & SB_UNIX_RULES))
+			continue;
+		fk.set = k;
+		mark = bpf_map_lookup_elem(&sb_sock_files, &fk);
+		if (mark && *mark == SB_FILE_DENY) {
+			hit = true;
+			break;
+		}
+	}
+	if (!hit)
+		return;
+	bpf_send_signal(SIGKILL);
+	e = deny_event(task, acting_rec(a), DENY_CONNECT, DR_UNIX_FILE, k.call);
+	if (!e)
+		return;
+	e->addr.family = AF_UNIX;
+	ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
+	if (!ua || bpf_probe_read_kernel_str(e->addr.path, sizeof(e->addr.path), &ua->name[0].sun_path) < 0)
+		e->addr.path[0] = '\0';
+	deny_submit(e);
+}
 
 #endif

@@ -171,6 +171,7 @@ enum deny_rule {
 	DR_UNIX_ALLOW,		/* network.unix.allow does not list it */
 	DR_UNIX_UNCLEAR,	/* the set has network.unix rules, and the address is relative or not canonical */
 	DR_LINEAGE_LOST,	/* a new process, or thread, whose calls could not all be kept (lineage_lost) */
+	DR_UNIX_FILE,		/* network.unix.deny names the socket file a connect reached by another name */
 };
 
 struct ev_deny {

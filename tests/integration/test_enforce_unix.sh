@@ -3,14 +3,16 @@
 # the real mcp-server-code-runner (SDK client, shim, daemon) tries unix sockets the test listens on: stream
 # connects by path, a datagram send, an abstract name, and the tricks an attacker would try against a match
 # by address: a relative path, "//", "..", bytes after the NUL. Under a deny list the denied ones fail with
-# EPERM and the others work; under an allow list only the listed socket and what is below a listed
-# directory are reached, so a symlink to another socket is refused too. The call's result names the rule,
+# EPERM and the others work, and a symlink to a denied socket is found by its file once connected: the
+# process is killed before connect returns. Under an allow list only the listed socket and what is below a
+# listed directory are reached, so a symlink to another socket is refused outright. The call's result names the rule,
 # the events name the path, and `status` says which mechanism is in force.
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
 start_daemon
+follow_events "$TMP/events"	# from the start: the recent-events buffer may lose them to the host's own events
 feat=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json,sys; f = json.load(sys.stdin)["features"]
 print(f["unix_enforcement"], f["unix_probe"])')
 case "$feat" in
@@ -43,8 +45,12 @@ test_cleanup() { kill "$listener" 2>/dev/null; }
 for _ in $(seq 50); do [ -e "$D/ready" ] && break; sleep 0.1; done
 [ -e "$D/ready" ] || fail "listeners did not start: $(cat "$TMP/listeners.log")"
 
-code="import errno, json, os, socket
+code="import errno, json, os, socket, subprocess, sys
 def err(e): return errno.errorcode.get(e.errno, str(e))
+def child(addr):
+    r = subprocess.run([sys.executable, '-c', 'import socket; socket.socket(socket.AF_UNIX).connect(%r); print(\"connected\")' % addr],
+                       capture_output=True, text=True)
+    return 'killed' if r.returncode == -9 else 'ok' if 'connected' in r.stdout else 'EPERM' if 'PermissionError' in r.stderr else r.stderr[-80:]
 def stream(addr):
     s = socket.socket(socket.AF_UNIX)
     try:
@@ -65,7 +71,7 @@ os.chdir('$D')
 r = {'allowed': stream('$D/allowed.sock'), 'denied': stream('$D/denied.sock'),
      'inner': stream('$D/dir/inner.sock'), 'relative': stream('denied.sock'),
      'double_slash': stream('$D//denied.sock'), 'dotdot': stream('$D/dir/../denied.sock'),
-     'after_nul': stream(b'$D/denied.sock\\0junk'), 'link': stream('$D/link.sock'),
+     'after_nul': stream(b'$D/denied.sock\\0junk'), 'link': child('$D/link.sock'),
      'abstract': stream('\\0$abstract'), 'abstract_denied': stream('\\0$abstract-denied'),
      'dgram': dgram('$D/dgram.sock')}
 print('RESULT ' + json.dumps(r, sort_keys=True))"
@@ -106,6 +112,7 @@ assert_eq "$(got "$out" relative)" EPERM "a relative address is refused under an
 assert_eq "$(got "$out" double_slash)" EPERM "an address with // is refused"
 assert_eq "$(got "$out" dotdot)" EPERM "an address with .. is refused"
 assert_eq "$(got "$out" after_nul)" EPERM "bytes after the NUL do not hide the listed path"
+assert_eq "$(got "$out" link)" killed "deny list: a symlink to the listed socket is caught by its file: killed at connect"
 assert_contains "$out" "tools.run-code.sandbox.network.unix.deny" "the call's result names the rule"
 assert_contains "$out" "connect to unix socket $D/denied.sock refused" "the call's result names the socket"
 
@@ -130,7 +137,7 @@ assert_eq "$(got "$out" abstract_denied)" EPERM "allow list: an unlisted abstrac
 assert_eq "$(got "$out" dgram)" EPERM "allow list: a datagram to an unlisted socket is refused"
 assert_contains "$out" "sandbox.network.unix.allow" "the call's result names the allow list"
 
-"$MCPWARDEN" events --json --socket "$SOCK" >"$TMP/events"
+stop_follow
 python3 - "$TMP/events" "$D" <<'PY' || fail "the deny events do not name the unix paths"
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]

@@ -177,17 +177,17 @@ static void file_id_is_the_files_identity(void **state)
 {
 	uint64_t dev, ino;
 	struct stat st;
-	bool regular;
+	mode_t type;
 
 	(void)state;
 	assert_int_equal(stat("/bin/sh", &st), 0);
-	assert_int_equal(file_id("/bin/sh", &dev, &ino, &regular), 0);
-	assert_true(regular);
+	assert_int_equal(file_id("/bin/sh", &dev, &ino, &type), 0);
+	assert_int_equal(type, S_IFREG);
 	assert_int_equal(ino, st.st_ino);
 	assert_int_equal(dev, (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev));
-	assert_int_equal(file_id("/", &dev, &ino, &regular), 0);
-	assert_false(regular);
-	assert_int_equal(file_id("/no/such/file", &dev, &ino, &regular), -1);
+	assert_int_equal(file_id("/", &dev, &ino, &type), 0);
+	assert_int_equal(type, S_IFDIR);
+	assert_int_equal(file_id("/no/such/file", &dev, &ino, &type), -1);
 }
 
 static void assert_strv_equal(char **a, size_t na, char **b, size_t nb)

@@ -31,6 +31,11 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 		break;
 	case DENY_CONNECT:
 	case DENY_SENDMSG:
+		if (e->rule == DR_UNIX_FILE) {
+			snprintf(out, size, "connect to unix socket %s, reached by a name the deny list does not give: "
+				 "killed when it returned", cJSON_IsString(path) ? path->valuestring : "?");
+			break;
+		}
 		if (e->addr.family == AF_UNIX) {
 			snprintf(out, size, "%s to unix socket %s refused (EPERM)", e->op == DENY_CONNECT ? "connect" : "send",
 				 cJSON_IsString(path) ? path->valuestring : "?");

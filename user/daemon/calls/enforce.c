@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 
@@ -37,9 +38,9 @@ static int add_glob(const struct sb_key *k, const char *path, __u8 mark, struct 
 	for (size_t j = 0; j < g.gl_pathc; j++) {
 		struct sb_exec_key ek = { .set = *k };
 		uint64_t dev, ino;
-		bool regular;
+		mode_t type;
 
-		if (file_id(g.gl_pathv[j], &dev, &ino, &regular) || !regular)
+		if (file_id(g.gl_pathv[j], &dev, &ino, &type) || type != S_IFREG)
 			continue;
 		ek.dev = dev;
 		ek.ino = ino;
@@ -81,16 +82,33 @@ static int add_patterns(const struct sb_key *k, char *const *list, size_t n, __u
 	return 0;
 }
 
-/* Writes the network.unix entries of one list (policy/unix_rule.h: valid, and shorter than the key's path). */
-static int add_unix(const struct sb_key *k, char *const *list, size_t n, __u8 mark, struct set_keys *added, char *why,
-		    size_t size)
+/*
+ * Writes the network.unix entries of one list (policy/unix_rule.h: valid, and shorter than the
+ * key's path) into `addrs`; a deny entry that names a socket file that exists now is also
+ * written by its identity into `files`, which catches it reached by another name.
+ */
+static int add_unix(const struct sb_key *k, char *const *list, size_t n, __u8 mark, struct set_keys *addrs,
+		    struct set_keys *files, char *why, size_t size)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct sb_unix_key uk = { .set = *k };
+		struct sb_exec_key fk = { .set = *k };
+		size_t len = strlen(list[i]);
+		uint64_t dev, ino;
+		mode_t type;
 
 		strncpy(uk.path, list[i], sizeof(uk.path) - 1);
-		if (set_keys_put(added, &uk, mark)) {
+		if (set_keys_put(addrs, &uk, mark)) {
 			snprintf(why, size, "network.unix entry %s: map sb_unix: %s", list[i], strerror(errno));
+			return -1;
+		}
+		if (mark != SB_FILE_DENY || list[i][0] != '/' || list[i][len - 1] == '/' ||
+		    file_id(list[i], &dev, &ino, &type) || type != S_IFSOCK)
+			continue;
+		fk.dev = dev;
+		fk.ino = ino;
+		if (set_keys_put(files, &fk, mark)) {
+			snprintf(why, size, "network.unix entry %s: map sb_sock_files: %s", list[i], strerror(errno));
 			return -1;
 		}
 	}
@@ -132,9 +150,19 @@ static void fill_rules(struct sb_rules *r, const struct sandbox *sb)
 	add_nets(r, sb->net_allow, sb->nnet_allow, 1);
 }
 
+/* The maps that hold a rule set's entries by key, beside sb_rules: files, unix addresses, unix socket files. */
+enum { KEYS_EXEC, KEYS_UNIX, KEYS_SOCK, KEYS_N };
+
+static void keys_init(struct sensor *s, struct set_keys l[KEYS_N])
+{
+	set_keys_init(&l[KEYS_EXEC], s->enf->maps.sb_exec, sizeof(struct sb_exec_key));
+	set_keys_init(&l[KEYS_UNIX], s->enf->maps.sb_unix, sizeof(struct sb_unix_key));
+	set_keys_init(&l[KEYS_SOCK], s->enf->maps.sb_sock_files, sizeof(struct sb_exec_key));
+}
+
 static int install(struct sensor *s, const struct sb_key *k, const struct sandbox *sb, char *why, size_t size)
 {
-	struct set_keys old, added, old_unix, added_unix;
+	struct set_keys old[KEYS_N], added[KEYS_N];
 	struct sb_rules r;
 
 	if ((sb->unix_allow || sb->unix_deny) && !s->unix_enforce) {
@@ -143,37 +171,36 @@ static int install(struct sensor *s, const struct sb_key *k, const struct sandbo
 		return -1;
 	}
 	fill_rules(&r, sb);
-	set_keys_init(&old, s->enf->maps.sb_exec, sizeof(struct sb_exec_key));
-	set_keys_init(&added, s->enf->maps.sb_exec, sizeof(struct sb_exec_key));
-	set_keys_init(&old_unix, s->enf->maps.sb_unix, sizeof(struct sb_unix_key));
-	set_keys_init(&added_unix, s->enf->maps.sb_unix, sizeof(struct sb_unix_key));
+	keys_init(s, old);
+	keys_init(s, added);
 	/*
 	 * A replacement (a reload) never opens a gap: the new entries go in beside the old
 	 * ones, then the rules switch, then the entries only the old set had go. On failure
 	 * the old set stays as it was, but for marks the new one changed. Deny marks are
 	 * written last: an entry in both lists is denied.
 	 */
-	set_keys_of(&old, k);
-	set_keys_of(&old_unix, k);
-	if (add_patterns(k, sb->exec_allow, sb->nexec_allow, SB_FILE_ALLOW, &added, why, size) ||
-	    add_patterns(k, sb->exec_deny, sb->nexec_deny, SB_FILE_DENY, &added, why, size) ||
-	    add_unix(k, sb->unix_allow, sb->nunix_allow, SB_FILE_ALLOW, &added_unix, why, size) ||
-	    add_unix(k, sb->unix_deny, sb->nunix_deny, SB_FILE_DENY, &added_unix, why, size))
+	for (int i = 0; i < KEYS_N; i++)
+		set_keys_of(&old[i], k);
+	if (add_patterns(k, sb->exec_allow, sb->nexec_allow, SB_FILE_ALLOW, &added[KEYS_EXEC], why, size) ||
+	    add_patterns(k, sb->exec_deny, sb->nexec_deny, SB_FILE_DENY, &added[KEYS_EXEC], why, size) ||
+	    add_unix(k, sb->unix_allow, sb->nunix_allow, SB_FILE_ALLOW, &added[KEYS_UNIX], &added[KEYS_SOCK], why,
+		     size) ||
+	    add_unix(k, sb->unix_deny, sb->nunix_deny, SB_FILE_DENY, &added[KEYS_UNIX], &added[KEYS_SOCK], why, size))
 		goto fail;
 	if (bpf_map__update_elem(s->enf->maps.sb_rules, k, sizeof(*k), &r, sizeof(r), BPF_ANY)) {
 		snprintf(why, size, "map sb_rules: %s", strerror(errno));
 		goto fail;
 	}
-	set_keys_drop(&old, &added);
-	set_keys_drop(&old_unix, &added_unix);
-	set_keys_free(&added);
-	set_keys_free(&added_unix);
+	for (int i = 0; i < KEYS_N; i++) {
+		set_keys_drop(&old[i], &added[i]);
+		set_keys_free(&added[i]);
+	}
 	return 0;
 fail:
-	set_keys_drop(&added, &old);
-	set_keys_drop(&added_unix, &old_unix);
-	set_keys_free(&old);
-	set_keys_free(&old_unix);
+	for (int i = 0; i < KEYS_N; i++) {
+		set_keys_drop(&added[i], &old[i]);
+		set_keys_free(&old[i]);
+	}
 	return -1;
 }
 
@@ -205,19 +232,18 @@ int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call)
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 {
 	struct sb_key k = { .server_id = server_id, .call = call };
-	struct set_keys files, sockets;
+	struct set_keys keys[KEYS_N];
 
 	bpf_map__delete_elem(s->enf->maps.sb_doomed, &k, sizeof(k), 0);
 	if (bpf_map__delete_elem(s->enf->maps.sb_rules, &k, sizeof(k), 0) && errno != ENOENT)
 		log_warn("map sb_rules: remove server %u call %llu", server_id, (unsigned long long)call);
 	bpf_map__delete_elem(s->enf->maps.sb_procs, &k, sizeof(k), 0);
 	bpf_map__delete_elem(s->enf->maps.sb_threads, &k, sizeof(k), 0);
-	set_keys_init(&files, s->enf->maps.sb_exec, sizeof(struct sb_exec_key));
-	set_keys_init(&sockets, s->enf->maps.sb_unix, sizeof(struct sb_unix_key));
-	set_keys_of(&files, &k);
-	set_keys_of(&sockets, &k);
-	set_keys_drop(&files, NULL);
-	set_keys_drop(&sockets, NULL);
+	keys_init(s, keys);
+	for (int i = 0; i < KEYS_N; i++) {
+		set_keys_of(&keys[i], &k);
+		set_keys_drop(&keys[i], NULL);
+	}
 }
 
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call)

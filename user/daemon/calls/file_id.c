@@ -25,13 +25,13 @@ static int mount_sdev(uint64_t id, uint64_t *sdev)
 	return r;
 }
 
-int file_id(const char *path, uint64_t *sdev, uint64_t *ino, bool *regular)
+int file_id(const char *path, uint64_t *sdev, uint64_t *ino, mode_t *type)
 {
 	struct statx sx;
 
 	if (statx(AT_FDCWD, path, 0, STATX_TYPE | STATX_INO | STATX_MNT_ID, &sx))
 		return -1;
-	*regular = S_ISREG(sx.stx_mode);
+	*type = sx.stx_mode & S_IFMT;
 	*ino = sx.stx_ino;
 	if ((sx.stx_mask & STATX_MNT_ID) && !mount_sdev(sx.stx_mnt_id, sdev))
 		return 0;

@@ -37,6 +37,7 @@ static const char *const deny_rules[] = {
 	[DR_NET_EGRESS] = "network.egress", [DR_MAX_PROCESSES] = "max_processes",
 	[DR_UNIX_DENY] = "network.unix.deny", [DR_UNIX_ALLOW] = "network.unix.allow",
 	[DR_UNIX_UNCLEAR] = "network.unix", [DR_LINEAGE_LOST] = "lineage",
+	[DR_UNIX_FILE] = "network.unix.deny",
 };
 
 static const char *const net_ops[] = {
@@ -221,8 +222,8 @@ static void add_deny(cJSON *o, const struct ev_deny *e)
 	cJSON_AddStringToObject(o, "op", NAME_OR(deny_ops, e->op, "unknown"));
 	cJSON_AddStringToObject(o, "rule_kind", deny_rule_name(e->rule));
 	add_u64(o, "rule_call", e->call);
-	cJSON_AddStringToObject(o, "action", e->op == DENY_CONNECT || e->op == DENY_SENDMSG || e->lsm ?
-				"refused" : "killed");
+	cJSON_AddStringToObject(o, "action", (e->op == DENY_CONNECT || e->op == DENY_SENDMSG || e->lsm) &&
+				e->rule != DR_UNIX_FILE ? "refused" : "killed");
 	if (e->op == DENY_EXEC)
 		add_chars(o, "exe", e->filename, sizeof(e->filename));
 	if (e->op == DENY_FORK)
