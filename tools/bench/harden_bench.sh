@@ -7,7 +7,7 @@ LOADGEN=${LOADGEN:-$top/build/loadgen}
 HARDENED=${HARDENED:-$top/build/hardened}
 EXECS=${EXECS:-1000}
 CONNECTS=${CONNECTS:-20000}
-ROUNDS=${ROUNDS:-7}
+ROUNDS=${ROUNDS:-15}
 PIN=()
 [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null && PIN=(taskset -c "$(($(nproc) - 1))")
 
