@@ -35,11 +35,29 @@ static __always_inline bool prefix_match(const __u8 *rule, const __u8 *addr, int
 	return true;
 }
 
-/* 0 when rule set `k` lets the destination through, else DR_NET_DENY or DR_NET_EGRESS. */
-static __always_inline __u16 net_verdict(const struct sb_key *k, __u8 family, const __u8 *addr, __u16 port)
-{
-	struct sb_rules *r = bpf_map_lookup_elem(&sb_rules, k);
+/* A destination as the network rules judge it. */
+struct net_dest {
+	struct sb_key set;	/* the rule set to judge it by */
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+	__u32 family;
+	__u32 port;
+};
 
+/*
+ * 0 when rule set d->set lets the destination through, else DR_NET_DENY or DR_NET_EGRESS.
+ * A global function, like every loop over rules below: the verifier walks it once, not once
+ * for each rule set on each path through its caller, which keeps every program far below
+ * the 1M-instruction limit on any kernel (tests/integration/test_verifier_budget.sh).
+ */
+__noinline int net_verdict(const struct net_dest *d)
+{
+	struct sb_key k;
+	struct sb_rules *r;
+
+	if (!d)
+		return 0;
+	k = d->set;	/* a key from the stack: older verifiers take no other */
+	r = bpf_map_lookup_elem(&sb_rules, &k);
 	if (!r)
 		return 0;
 	for (int i = 0; i < SB_MAX_NET_RULES; i++) {
@@ -47,23 +65,39 @@ static __always_inline __u16 net_verdict(const struct sb_key *k, __u8 family, co
 
 		if (i >= r->nnet)
 			break;
-		if (nr->family != family || (nr->port && nr->port != port) || !prefix_match(nr->addr, addr, nr->prefix))
+		if (nr->family != d->family || (nr->port && nr->port != d->port) ||
+		    !prefix_match(nr->addr, d->addr, nr->prefix))
 			continue;
 		return nr->allow ? 0 : DR_NET_DENY;
 	}
 	return (r->flags & SB_EGRESS_DENY) ? DR_NET_EGRESS : 0;
 }
 
-/* 1 (let it through) or 0 (EPERM) for a connect or send to ctx's address by the current process. */
+/* The unspecified address (0.0.0.0, ::) reaches loopback: the kernel rewrites it after this hook. */
+static __always_inline void unspecified_is_loopback(struct net_dest *d)
+{
+	__u64 hi, lo;
+
+	__builtin_memcpy(&hi, d->addr, 8);
+	__builtin_memcpy(&lo, d->addr + 8, 8);
+	if (hi || lo)
+		return;
+	if (d->family == AF_INET)
+		d->addr[0] = 127, d->addr[3] = 1;
+	else
+		d->addr[15] = 1;
+}
+
+/* 1 (let it through) or 0 (EPERM) for a connect or send to ctx's address by the current thread. */
 static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, bool v6)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked *t = tracked_lookup(task->tgid), scratch;
-	__u8 addr[16] = {}, family = v6 ? AF_INET6 : AF_INET;
-	__u16 port = bpf_ntohs((__u16)ctx->user_port), rule = 0;
+	struct net_dest d = { .family = v6 ? AF_INET6 : AF_INET, .port = bpf_ntohs((__u16)ctx->user_port) };
+	__u8 given[16];
 	struct ev_deny *e;
 	struct acting a;
-	struct sb_key k;
+	__u16 rule = 0;
 	__u32 i;
 
 	if (!t)
@@ -72,33 +106,35 @@ static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, boo
 	if (!v6) {	/* the verifier lets each program read only its own family's fields */
 		__u32 ip4 = ctx->user_ip4;
 
-		__builtin_memcpy(addr, &ip4, 4);
+		__builtin_memcpy(d.addr, &ip4, 4);
 	} else {
 		__u32 ip6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
-		__builtin_memcpy(addr, ip6, 16);
+		__builtin_memcpy(d.addr, ip6, 16);
 		/* ::ffff:a.b.c.d on a dual-stack socket goes out as IPv4: judge it so. */
 		if (!ip6[0] && !ip6[1] && ip6[2] == bpf_htonl(0xffff)) {
-			family = AF_INET;
-			__builtin_memset(addr, 0, 16);
-			__builtin_memcpy(addr, &ip6[3], 4);
+			d.family = AF_INET;
+			__builtin_memset(d.addr, 0, 16);
+			__builtin_memcpy(d.addr, &ip6[3], 4);
 		}
 	}
+	__builtin_memcpy(given, d.addr, 16);	/* the record tells what the caller gave */
+	unspecified_is_loopback(&d);
 	for (i = 0; i < ACTING_MAX_SETS; i++) {
-		if (!acting_key(&k, &a, i))
+		if (!acting_key(&d.set, &a, i))
 			break;
-		rule = net_verdict(&k, family, addr, port);
+		rule = net_verdict(&d);
 		if (rule)
 			break;
 	}
 	if (!rule)
 		return 1;
-	e = deny_event(task, acting_rec(&a), op, rule, k.call);
+	e = deny_event(task, acting_rec(&a), op, rule, d.set.call);
 	if (e) {
 		e->protocol = ctx->protocol;
-		e->addr.family = family;
-		e->addr.port = port;
-		__builtin_memcpy(e->addr.addr, addr, 16);
+		e->addr.family = d.family;
+		e->addr.port = d.port;
+		__builtin_memcpy(e->addr.addr, given, 16);
 		deny_submit(e);
 	}
 	return 0;
@@ -157,13 +193,22 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
  * holds what could be read, for the record): not
  * absolute, with an empty, "." or ".." component, or 108 bytes with no NUL (policy/unix_rule.h).
  * No step compares against the length: the verifier walks each loop once, not once per length.
+ * A global function (see net_verdict): out->path and raw->path are the buffers.
  */
-static __always_inline bool unix_address(struct bpf_sock_addr *ctx, char *path, char *raw)
+__noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out, struct sb_unix_key *raw_key)
 {
-	struct bpf_sock_addr_kern___unix *sa = bpf_cast_to_kern_ctx(ctx);
-	__u32 n = sa->uaddrlen;
+	struct bpf_sock_addr_kern___unix *sa;
+	char *path, *raw;
 	bool bad = false;
 	long len;
+	__u32 n;
+
+	if (!ctx || !out || !raw_key)
+		return 0;
+	sa = bpf_cast_to_kern_ctx(ctx);
+	n = sa->uaddrlen;
+	path = out->path;
+	raw = raw_key->path;
 
 	n = n > SUN_PATH_OFF ? n - SUN_PATH_OFF : 0;
 	if (n > EV_UNIX_PATH_LEN)
@@ -260,7 +305,7 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 		if (!r || !(r->flags & SB_UNIX_RULES))
 			continue;
 		if (clear < 0)
-			clear = unix_address(ctx, addr.path, u.path);
+			clear = unix_address(ctx, &addr, &u);
 		if (!clear) {
 			rule = DR_UNIX_UNCLEAR;
 			break;

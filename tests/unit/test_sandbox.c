@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -279,6 +280,26 @@ static void max_processes_and_everything(void **state)
 	round_trip("sandbox: {}\n");
 }
 
+/* A v4-mapped rule is the IPv4 rule the kernel judges such a destination by. */
+static void v4_mapped_rules_are_ipv4(void **state)
+{
+	struct policy *p = load("sandbox:\n  network: {deny: [\"[::ffff:127.0.0.1]:80\", \"::ffff:a00:0/104\"]}\n");
+	char err[1024];
+	const char *bad = "sandbox:\n  network: {deny: [\"::ffff:0:0/64\"]}\n";
+
+	(void)state;
+	assert_int_equal(p->sandbox.nnet_deny, 2);
+	assert_int_equal(p->sandbox.net_deny[0].family, AF_INET);
+	assert_int_equal(p->sandbox.net_deny[0].prefix, 32);
+	assert_int_equal(p->sandbox.net_deny[0].port, 80);
+	assert_memory_equal(p->sandbox.net_deny[0].addr, "\x7f\0\0\x01", 4);
+	assert_int_equal(p->sandbox.net_deny[1].family, AF_INET);
+	assert_int_equal(p->sandbox.net_deny[1].prefix, 8);
+	policy_free(p);
+	assert_null(policy_load_text("t.yaml", bad, strlen(bad), err, sizeof(err)));
+	assert_non_null(strstr(err, "sandbox.network.deny[0]"));
+}
+
 /* network.unix lists go to the daemon as written, and come back the same. */
 static void unix_entries_round_trip(void **state)
 {
@@ -521,6 +542,7 @@ int main(void)
 		cmocka_unit_test(at_most_sixteen_network_entries),
 		cmocka_unit_test(egress_as_the_encoder_means_it),
 		cmocka_unit_test(unix_entries_round_trip),
+		cmocka_unit_test(v4_mapped_rules_are_ipv4),
 		cmocka_unit_test(unix_entry_forms),
 		cmocka_unit_test(at_most_sixteen_unix_entries),
 	};

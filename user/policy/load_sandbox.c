@@ -67,6 +67,16 @@ static int parse_cidr(const char *s, struct cidr_rule *c)
 		if (errno || end == port || *end || c->port < 1 || c->port > 65535)
 			return -1;
 	}
+	/* ::ffff:a.b.c.d goes out as IPv4, and the kernel's rules judge it so: a rule naming it is an IPv4 rule.
+	 * A shorter prefix would cover v4-mapped and IPv6 addresses at once: one rule can't say that. */
+	if (c->family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((struct in6_addr *)c->addr)) {
+		if (c->prefix < 96)
+			return -1;
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->family = AF_INET;
+		c->prefix -= 96;
+	}
 	return 0;
 }
 

@@ -160,7 +160,21 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 		log_warn("open stdout.bpf.o");
 		goto fail;
 	}
-	if (load_shared(s, s->out->skeleton, "stdout.bpf.o") || enforce_load(s, lsm, unix_hooks) || attach_all(s))
+	if (load_shared(s, s->out->skeleton, "stdout.bpf.o"))
+		goto fail;
+	if (enforce_load(s, lsm, unix_hooks)) {
+		if (!unix_hooks)
+			goto fail;
+		/* A verifier that rejects the unix programs costs the unix rules, not the daemon. */
+		enforce_bpf__destroy(s->enf);
+		s->enf = NULL;
+		snprintf(s->unix_why, sizeof(s->unix_why), "the kernel has the hooks but refused the programs "
+			 "(the daemon's log has the verifier's words)");
+		log_warnx("network.unix rules unavailable (%s): a policy with them is refused", s->unix_why);
+		if (enforce_load(s, lsm, false))
+			goto fail;
+	}
+	if (attach_all(s))
 		goto fail;
 	s->exec_lsm = lsm;
 	if (cgroup2[0] && enforce_attach_cgroup(s, cgroup2))
