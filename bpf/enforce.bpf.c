@@ -169,13 +169,6 @@ int enforce_sendmsg6(struct bpf_sock_addr *ctx)
 
 #define SUN_PATH_OFF	2	/* offsetof(struct sockaddr_un, sun_path) */
 
-/* network.unix entries by (rule set, address): SB_FILE_ALLOW or SB_FILE_DENY (include/sandbox.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SB_MAX_UNIX_ENTRIES);
-	__type(key, struct sb_unix_key);
-	__type(value, __u8);
-} sb_unix SEC(".maps");
 
 /* The kernel's sock_addr context, relocated by CO-RE (uaddrlen is 6.7+), so this builds on older headers. */
 struct bpf_sock_addr_kern___unix {
@@ -190,8 +183,9 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
  * include/sandbox.h: an abstract name with '@' for its leading NUL, every byte of its
  * length kept; a path cut at its first NUL; the rest zero. raw[EV_UNIX_PATH_LEN] is
  * scratch. Returns false when the address is one no entry can name for sure (path then
- * holds what could be read, for the record): not
- * absolute, with an empty, "." or ".." component, or 108 bytes with no NUL (policy/unix_rule.h).
+ * holds what could be read, for the record): not absolute, with an empty, "." or ".."
+ * component, under /proc (whose links lead anywhere), or 108 bytes with no NUL
+ * (policy/unix_rule.h). An abstract name's length goes in out->len.
  * No step compares against the length: the verifier walks each loop once, not once per length.
  * A global function (see net_verdict): out->path and raw->path are the buffers.
  */
@@ -216,11 +210,13 @@ __noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out, 
 	barrier_var(n);
 	__builtin_memset(raw, 0, EV_UNIX_PATH_LEN);
 	__builtin_memset(path, 0, EV_UNIX_PATH_LEN);
+	out->len = 0;
 	if (!n || bpf_probe_read_kernel(raw, n, (char *)sa->uaddr + SUN_PATH_OFF))
 		return false;
 	if (!raw[0]) {
 		bpf_probe_read_kernel(path, EV_UNIX_PATH_LEN, raw);	/* a copy (not inlined: the stack is tight) */
 		path[0] = '@';
+		out->len = n;	/* "\0name" and "\0name\0" are two sockets to the kernel */
 		return true;
 	}
 	/* Up to the first NUL, into the zeroed path: what follows it (garbage a caller may add) is left out. */
@@ -247,38 +243,10 @@ __noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out, 
 		p2 = p1;
 		p1 = c;
 	}
+	/* /proc/self/root/..., /proc/self/fd/N, /proc/PID/cwd/...: names that lead anywhere. */
+	if (path[1] == 'p' && path[2] == 'r' && path[3] == 'o' && path[4] == 'c' && (path[5] == '/' || !path[5]))
+		bad = true;
 	return !bad;
-}
-
-/*
- * The SB_FILE_ALLOW and SB_FILE_DENY bits of the entries of rule set u->set that match
- * the address in addr->path: the exact entry, and every directory entry ("DIR/", "@")
- * the address is under. u->path is scratch: the address is copied in, then cut back
- * from the end a byte a step, and looked up again whenever what is left ends in '/'
- * (or is "@"). A global function: the verifier walks it once, not once per rule set
- * of every path through the caller.
- */
-__noinline int unix_marks(struct sb_unix_key *u, const struct sb_unix_key *addr)
-{
-	__u8 acc = 0, *mark;
-
-	if (!u || !addr)
-		return 0;
-	__builtin_memcpy(u->path, addr->path, EV_UNIX_PATH_LEN);
-	u->pad = 0;	/* part of the key */
-	mark = bpf_map_lookup_elem(&sb_unix, u);
-	acc |= mark ? *mark : 0;
-	for (__u32 j = EV_UNIX_PATH_LEN - 1; j > 0; j--) {
-		char last;
-
-		u->path[j] = 0;
-		last = u->path[j - 1];
-		if (last != '/' && !(j == 1 && last == '@'))
-			continue;
-		mark = bpf_map_lookup_elem(&sb_unix, u);
-		acc |= mark ? *mark : 0;
-	}
-	return acc;
 }
 
 /* 1 (let it through) or 0 (EPERM) for a connect or send to a unix address by the current thread. */

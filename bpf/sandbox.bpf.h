@@ -37,9 +37,20 @@ struct {
 	__type(value, __u8);
 } sb_exec SEC(".maps");
 
-/* The socket files network.unix.deny entries name, by identity (sb_exec's key): what sandbox_unix_connected finds. */
+/* network.unix entries by (rule set, address): SB_FILE_ALLOW or SB_FILE_DENY (include/sandbox.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SB_MAX_UNIX_ENTRIES);
+	__type(key, struct sb_unix_key);
+	__type(value, __u8);
+} sb_unix SEC(".maps");
+
+/* The socket files network.unix entries name, by identity (sb_exec's key), where they exist when the rules go
+ * in: what sandbox_unix_connected finds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, SB_MAX_UNIX_ENTRIES);
 	__type(key, struct sb_exec_key);
 	__type(value, __u8);
@@ -446,27 +457,62 @@ static __always_inline struct sock *unix_peer_file(struct file *f, struct sb_exe
 }
 
 /*
- * Connect step (net.bpf.c, sys_exit_connect, after the record), a backstop for deny lists:
- * a unix socket that a network.unix.deny entry names, reached by another name (a symlink,
- * a bind mount), is found by its file once connected, and the process dies before the
- * connect returns. The connection was made, so a thread sharing the descriptor could use
- * it in between; datagrams sent without connecting are not seen here. Allow lists need no
- * backstop: what they don't name is refused before the connect.
+ * The SB_FILE_ALLOW and SB_FILE_DENY bits of the entries of rule set u->set that match
+ * the address in addr->path: the exact entry, and every directory entry ("DIR/", "@")
+ * the address is under. u->path is scratch: the address is copied in, then cut back
+ * from the end a byte a step, and looked up again whenever what is left ends in '/'
+ * (or is "@"). A global function: the verifier walks it once, not once per rule set
+ * of every path through the caller.
+ */
+__noinline int unix_marks(struct sb_unix_key *u, const struct sb_unix_key *addr)
+{
+	__u8 acc = 0, *mark;
+
+	if (!u || !addr)
+		return 0;
+	__builtin_memcpy(u->path, addr->path, EV_UNIX_PATH_LEN);
+	u->len = addr->len;	/* the exact entry of an abstract name is the one of its length */
+	mark = bpf_map_lookup_elem(&sb_unix, u);
+	acc |= mark ? *mark : 0;
+	u->len = 0;		/* prefixes: any length */
+	for (__u32 j = EV_UNIX_PATH_LEN - 1; j > 0; j--) {
+		char last;
+
+		u->path[j] = 0;
+		last = u->path[j - 1];
+		if (last != '/' && !(j == 1 && last == '@'))
+			continue;
+		mark = bpf_map_lookup_elem(&sb_unix, u);
+		acc |= mark ? *mark : 0;
+	}
+	return acc;
+}
+
+/*
+ * Connect step (net.bpf.c, sys_exit_connect, after the record): the unix socket a connect
+ * reached is judged again by what it is, not by the name the caller gave: by its file (the
+ * entries whose sockets existed when the rules went in, sb_sock_files) and by the path its
+ * listener bound. A name that led elsewhere (a symlink or hard link under a listed directory,
+ * a listed path swapped for a link, /proc/self/root/...) fails here, and the process dies
+ * before connect returns. The connection was made, so a thread sharing the descriptor could
+ * use it in between; a datagram sent without connecting is judged by its name only.
  */
 static __always_inline void sandbox_unix_connected(struct task_struct *task, const struct acting *a, long fd)
 {
 	struct file *f = task_fd_file(task, fd);
+	struct sb_unix_key name = {}, scratch;
 	struct sb_exec_key fk = {};
 	struct unix_address *ua;
 	struct sb_rules *r;
 	struct ev_deny *e;
 	struct sock *peer;
+	__u16 rule = 0;
 	struct sb_key k;
-	bool hit = false;
-	__u8 *mark;
+	__u8 acc, *mark;
 
-	if (!f || !(peer = unix_peer_file(f, &fk)))
-		return;
+	if (!f || !(peer = unix_peer_file(f, &fk)) || !(ua = BPF_CORE_READ((struct unix_sock *)peer, addr)) ||
+	    bpf_probe_read_kernel_str(name.path, sizeof(name.path), &ua->name[0].sun_path) < 0)
+		return;	/* an abstract or unbound peer: no link leads there, its name was judged */
 	for (__u32 i = 0; i < ACTING_MAX_SETS; i++) {
 		if (!acting_key(&k, a, i))
 			break;
@@ -475,21 +521,21 @@ static __always_inline void sandbox_unix_connected(struct task_struct *task, con
 			continue;
 		fk.set = k;
 		mark = bpf_map_lookup_elem(&sb_sock_files, &fk);
-		if (mark && *mark == SB_FILE_DENY) {
-			hit = true;
+		scratch.set = k;
+		acc = unix_marks(&scratch, &name) | (mark ? *mark : 0);
+		if ((acc & SB_FILE_DENY) || ((r->flags & SB_UNIX_ALLOWLIST) && !(acc & SB_FILE_ALLOW))) {
+			rule = DR_UNIX_FILE;
 			break;
 		}
 	}
-	if (!hit)
+	if (!rule)
 		return;
 	bpf_send_signal(SIGKILL);
-	e = deny_event(task, acting_rec(a), DENY_CONNECT, DR_UNIX_FILE, k.call);
+	e = deny_event(task, acting_rec(a), DENY_CONNECT, rule, k.call);
 	if (!e)
 		return;
 	e->addr.family = AF_UNIX;
-	ua = BPF_CORE_READ((struct unix_sock *)peer, addr);
-	if (!ua || bpf_probe_read_kernel_str(e->addr.path, sizeof(e->addr.path), &ua->name[0].sun_path) < 0)
-		e->addr.path[0] = '\0';
+	__builtin_memcpy(e->addr.path, name.path, sizeof(e->addr.path));
 	deny_submit(e);
 }
 

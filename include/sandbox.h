@@ -8,7 +8,7 @@
 #define SB_MAX_RULE_SETS	1024	/* servers plus calls with rules of their own */
 #define SB_MAX_EXEC_FILES	16384	/* exec.allow/deny files over every rule set */
 #define SB_MAX_UNIX_RULES	16	/* network.unix.allow + network.unix.deny entries per rule set */
-#define SB_MAX_UNIX_ENTRIES	4096	/* network.unix entries over every rule set */
+#define SB_MAX_UNIX_ENTRIES	(SB_MAX_RULE_SETS * SB_MAX_UNIX_RULES)	/* so no set's entries crowd out another's */
 
 /* A rule set: a server's (call 0), or the tool's of one call of that server. */
 struct sb_key {
@@ -61,7 +61,8 @@ struct sb_exec_key {
 struct sb_unix_key {
 	struct sb_key set;
 	char path[EV_UNIX_PATH_LEN];
-	__u32 pad;
+	__u32 len;		/* an abstract name (not a prefix): its length with the '@', as the kernel
+				   compares abstract names, NULs and all; 0 for paths and prefixes */
 };
 
 /* Rule sets a process answers to: its server's and one per call it carries (EV_MAX_CALLS). */

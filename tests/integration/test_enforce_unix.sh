@@ -37,6 +37,8 @@ def serve(addr, kind=socket.SOCK_STREAM):
 keep = [serve(d + "/allowed.sock"), serve(d + "/denied.sock"), serve(d + "/dir/inner.sock"),
         serve("\0" + name), serve("\0" + name + "-denied"), serve(d + "/dgram.sock", socket.SOCK_DGRAM)]
 os.symlink(d + "/denied.sock", d + "/link.sock")
+os.symlink(d + "/denied.sock", d + "/dir/evil.sock")	# names under a listed directory that lead out of it
+os.link(d + "/denied.sock", d + "/dir/hard.sock")
 open(d + "/ready", "w").close()
 threading.Event().wait()
 PY
@@ -73,6 +75,8 @@ r = {'allowed': stream('$D/allowed.sock'), 'denied': stream('$D/denied.sock'),
      'double_slash': stream('$D//denied.sock'), 'dotdot': stream('$D/dir/../denied.sock'),
      'after_nul': stream(b'$D/denied.sock\\0junk'), 'link': child('$D/link.sock'),
      'abstract': stream('\\0$abstract'), 'abstract_denied': stream('\\0$abstract-denied'),
+     'abstract_nul': stream('\\0$abstract\\0'), 'proc': stream('/proc/self/root$D/denied.sock'),
+     'evil': child('$D/dir/evil.sock'), 'hard': child('$D/dir/hard.sock'),
      'dgram': dgram('$D/dgram.sock')}
 print('RESULT ' + json.dumps(r, sort_keys=True))"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
@@ -113,6 +117,8 @@ assert_eq "$(got "$out" double_slash)" EPERM "an address with // is refused"
 assert_eq "$(got "$out" dotdot)" EPERM "an address with .. is refused"
 assert_eq "$(got "$out" after_nul)" EPERM "bytes after the NUL do not hide the listed path"
 assert_eq "$(got "$out" link)" killed "deny list: a symlink to the listed socket is caught by its file: killed at connect"
+assert_eq "$(got "$out" hard)" killed "deny list: a hard link to the listed socket is caught too"
+assert_eq "$(got "$out" proc)" EPERM "an address under /proc (whose links lead anywhere) is refused"
 assert_contains "$out" "tools.run-code.sandbox.network.unix.deny" "the call's result names the rule"
 assert_contains "$out" "connect to unix socket $D/denied.sock refused" "the call's result names the socket"
 
@@ -132,10 +138,27 @@ assert_eq "$(got "$out" inner)" ok "allow list: a socket under the listed direct
 assert_eq "$(got "$out" abstract)" ok "allow list: the listed abstract name is reached"
 assert_eq "$(got "$out" denied)" EPERM "allow list: an unlisted socket is refused"
 assert_eq "$(got "$out" link)" EPERM "allow list: a symlink to an unlisted socket is refused"
+assert_eq "$(got "$out" evil)" killed "allow list: a symlink under a listed directory to an unlisted socket is killed at connect"
+assert_eq "$(got "$out" hard)" killed "allow list: a hard link under a listed directory is killed at connect"
+assert_eq "$(got "$out" abstract_nul)" EPERM "allow list: the listed abstract name with a NUL after it is another name, refused"
 assert_eq "$(got "$out" dotdot)" EPERM "allow list: .. out of the listed directory is refused"
 assert_eq "$(got "$out" abstract_denied)" EPERM "allow list: an unlisted abstract name is refused"
 assert_eq "$(got "$out" dgram)" EPERM "allow list: a datagram to an unlisted socket is refused"
 assert_contains "$out" "sandbox.network.unix.allow" "the call's result names the allow list"
+
+# 3. Deny wins over allow: a listed directory with one of its sockets denied.
+cat >"$TMP/both.yaml" <<EOF
+version: "1"
+default: allow
+sandbox:
+  network:
+    unix:
+      allow: ["$D/"]
+      deny: ["$D/denied.sock"]
+EOF
+out=$(run "$TMP/both.yaml")
+assert_eq "$(got "$out" allowed)" ok "allow and deny: a socket under the listed directory is reached"
+assert_eq "$(got "$out" denied)" EPERM "allow and deny: the denied socket under it is refused: deny wins"
 
 stop_follow
 python3 - "$TMP/events" "$D" <<'PY' || fail "the deny events do not name the unix paths"

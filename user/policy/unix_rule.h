@@ -12,11 +12,11 @@
  *   "@name"             the abstract name "name"; "@" alone, every abstract name.
  * A path must be absolute and canonical: no empty, "." or ".." component.
  * The address a process gives is judged by the same form, so a relative or
- * non-canonical address ("sock", "/run//docker.sock", "/tmp/../run/x") is
- * refused under any set that has network.unix entries (DR_UNIX_UNCLEAR).
- * A symlink at a listed path is not followed by the match: deny lists name
- * what must not be reached, allow lists what may, and an allow list is the
- * one that holds against a socket reached by another name.
+ * non-canonical address ("sock", "/run//docker.sock", "/tmp/../run/x") or one
+ * under /proc is refused under any set that has network.unix entries
+ * (DR_UNIX_UNCLEAR). The kernel follows links the match does not see, so
+ * after a connect the socket reached is judged again, by its file and by the
+ * path its listener bound (bpf/sandbox.bpf.h, sandbox_unix_connected).
  */
 
 /* NULL when `s` is a valid entry, else why not (a constant string). */

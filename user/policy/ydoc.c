@@ -62,6 +62,10 @@ int ydoc_load(struct ydoc *d, const char *file, const char *text, size_t len)
 	} else if (root->type != YAML_MAPPING_NODE) {
 		rc = ydoc_fail(d, root, "", "the top level must be a mapping");
 	}
+	/* A string with a NUL ("\0" in double quotes) would be cut at it by every C string after: refuse it. */
+	for (yaml_node_t *n = d->doc.nodes.start; !rc && n < d->doc.nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE && strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
+			rc = ydoc_fail(d, n, "", "a string with a NUL byte in it");
 	if (rc < 0)
 		yaml_document_delete(&d->doc);
 	return rc;

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "common/printable.h"
 #include "daemon/calls/call.h"
 #include "daemon/calls/denials.h"
 #include "daemon/report/publish.h"
@@ -23,22 +24,24 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 	const cJSON *exe = cJSON_GetObjectItemCaseSensitive(o, "exe"), *addr = cJSON_GetObjectItemCaseSensitive(o, "addr");
 	const cJSON *proto = cJSON_GetObjectItemCaseSensitive(o, "protocol");
 	const cJSON *path = cJSON_GetObjectItemCaseSensitive(o, "path");
+	char name[EV_FILENAME_LEN + 1];	/* a file or socket name the process chose: no control bytes in the log */
 
+	printable(cJSON_IsString(exe) ? exe->valuestring : cJSON_IsString(path) ? path->valuestring : "?", name,
+		  sizeof(name));
 	switch (e->op) {
 	case DENY_EXEC:
-		snprintf(out, size, "exec of %s %s", cJSON_IsString(exe) ? exe->valuestring : "?",
-			 e->lsm ? "refused (EPERM)" : "killed before it ran");
+		snprintf(out, size, "exec of %s %s", name, e->lsm ? "refused (EPERM)" : "killed before it ran");
 		break;
 	case DENY_CONNECT:
 	case DENY_SENDMSG:
 		if (e->rule == DR_UNIX_FILE) {
-			snprintf(out, size, "connect to unix socket %s, reached by a name the deny list does not give: "
-				 "killed when it returned", cJSON_IsString(path) ? path->valuestring : "?");
+			snprintf(out, size, "connect reached unix socket %s, which the rules don't let it reach by that "
+				 "name: killed when it returned", name);
 			break;
 		}
 		if (e->addr.family == AF_UNIX) {
 			snprintf(out, size, "%s to unix socket %s refused (EPERM)", e->op == DENY_CONNECT ? "connect" : "send",
-				 cJSON_IsString(path) ? path->valuestring : "?");
+				 name);
 			break;
 		}
 		snprintf(out, size, "%s to %s port %u (%s) refused (EPERM)", e->op == DENY_CONNECT ? "connect" : "send",

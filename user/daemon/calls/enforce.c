@@ -84,8 +84,9 @@ static int add_patterns(const struct sb_key *k, char *const *list, size_t n, __u
 
 /*
  * Writes the network.unix entries of one list (policy/unix_rule.h: valid, and shorter than the
- * key's path) into `addrs`; a deny entry that names a socket file that exists now is also
- * written by its identity into `files`, which catches it reached by another name.
+ * key's path) into `addrs`; an entry that names a socket file that exists now is also written
+ * by its identity into `files`, for the check after a connect (bpf/sandbox.bpf.h,
+ * sandbox_unix_connected): a listed socket whose listener bound another name is still it.
  */
 static int add_unix(const struct sb_key *k, char *const *list, size_t n, __u8 mark, struct set_keys *addrs,
 		    struct set_keys *files, char *why, size_t size)
@@ -98,12 +99,14 @@ static int add_unix(const struct sb_key *k, char *const *list, size_t n, __u8 ma
 		mode_t type;
 
 		strncpy(uk.path, list[i], sizeof(uk.path) - 1);
+		if (list[i][0] == '@' && len > 1 && list[i][len - 1] != '/')
+			uk.len = (__u32)len;	/* an abstract name, not a prefix: matched at its length */
 		if (set_keys_put(addrs, &uk, mark)) {
 			snprintf(why, size, "network.unix entry %s: map sb_unix: %s", list[i], strerror(errno));
 			return -1;
 		}
-		if (mark != SB_FILE_DENY || list[i][0] != '/' || list[i][len - 1] == '/' ||
-		    file_id(list[i], &dev, &ino, &type) || type != S_IFSOCK)
+		if (list[i][0] != '/' || list[i][len - 1] == '/' || file_id(list[i], &dev, &ino, &type) ||
+		    type != S_IFSOCK)
 			continue;
 		fk.dev = dev;
 		fk.ino = ino;
@@ -176,7 +179,7 @@ static int install(struct sensor *s, const struct sb_key *k, const struct sandbo
 	/*
 	 * A replacement (a reload) never opens a gap: the new entries go in beside the old
 	 * ones, then the rules switch, then the entries only the old set had go. On failure
-	 * the old set stays as it was, but for marks the new one changed. Deny marks are
+	 * the old set stays as it was (the marks the new one overwrote are put back). Deny marks are
 	 * written last: an entry in both lists is denied.
 	 */
 	for (int i = 0; i < KEYS_N; i++)
@@ -199,6 +202,7 @@ static int install(struct sensor *s, const struct sb_key *k, const struct sandbo
 fail:
 	for (int i = 0; i < KEYS_N; i++) {
 		set_keys_drop(&added[i], &old[i]);
+		set_keys_restore(&old[i]);	/* marks the new set overwrote */
 		set_keys_free(&old[i]);
 	}
 	return -1;

@@ -13,18 +13,23 @@ void set_keys_init(struct set_keys *l, struct bpf_map *map, size_t size)
 	*l = (struct set_keys){ .map = map, .size = size };
 }
 
-static int push(struct set_keys *l, const void *key)
+static int push(struct set_keys *l, const void *key, __u8 mark)
 {
+	size_t cap = l->cap ? 2 * l->cap : 16;
 	unsigned char *grown;
+	__u8 *marks;
 
 	if (l->n == l->cap) {
-		grown = reallocarray(l->v, l->cap ? 2 * l->cap : 16, l->size);
-		if (!grown)
+		if (!(grown = reallocarray(l->v, cap, l->size)))
 			return -1;
 		l->v = grown;
-		l->cap = l->cap ? 2 * l->cap : 16;
+		if (!(marks = reallocarray(l->marks, cap, 1)))
+			return -1;
+		l->marks = marks;
+		l->cap = cap;
 	}
-	memcpy(l->v + l->n++ * l->size, key, l->size);
+	memcpy(l->v + l->n * l->size, key, l->size);
+	l->marks[l->n++] = mark;
 	return 0;
 }
 
@@ -43,7 +48,10 @@ void set_keys_of(struct set_keys *l, const struct sb_key *k)
 	void *prev = NULL;
 
 	while (!bpf_map_get_next_key(fd, prev, next)) {
-		if (!memcmp(next, k, sizeof(*k)) && push(l, next)) {
+		__u8 mark = 0;
+
+		if (!memcmp(next, k, sizeof(*k)) &&
+		    (bpf_map_lookup_elem(fd, next, &mark) || push(l, next, mark))) {
 			log_warn("map %s: keys of server %u call %llu", bpf_map__name(l->map), k->server_id,
 				 (unsigned long long)k->call);
 			break;
@@ -57,11 +65,22 @@ int set_keys_put(struct set_keys *l, const void *key, __u8 mark)
 {
 	if (bpf_map__update_elem(l->map, key, l->size, &mark, sizeof(mark), BPF_ANY))
 		return -1;
-	if (push(l, key)) {
+	if (push(l, key, mark)) {
 		errno = ENOMEM;
 		return -1;
 	}
 	return 0;
+}
+
+void set_keys_restore(const struct set_keys *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct sb_key *k = (const void *)(l->v + i * l->size);
+
+		if (bpf_map__update_elem(l->map, l->v + i * l->size, l->size, &l->marks[i], 1, BPF_ANY))
+			log_warn("map %s: restore a mark of server %u call %llu", bpf_map__name(l->map), k->server_id,
+				 (unsigned long long)k->call);
+	}
 }
 
 void set_keys_drop(struct set_keys *l, const struct set_keys *keep)
@@ -80,6 +99,8 @@ void set_keys_drop(struct set_keys *l, const struct set_keys *keep)
 void set_keys_free(struct set_keys *l)
 {
 	free(l->v);
+	free(l->marks);
 	l->v = NULL;
+	l->marks = NULL;
 	l->n = l->cap = 0;
 }
