@@ -168,6 +168,11 @@ static int install(struct sensor *s, const struct sb_key *k, const struct sandbo
 	struct set_keys old[KEYS_N], added[KEYS_N];
 	struct sb_rules r;
 
+	if ((sb->net_allow || sb->net_deny || sb->egress == 0) && !s->net_enforce) {
+		snprintf(why, size, "network: this host has no cgroup v2 mount, so the cgroup connect and send hooks "
+			 "that enforce network rules are not attached; mount cgroup2 and restart the daemon");
+		return -1;
+	}
 	if ((sb->unix_allow || sb->unix_deny) && !s->unix_enforce) {
 		snprintf(why, size, "network.unix: this kernel has no cgroup connect_unix and sendmsg_unix hooks "
 			 "(Linux 6.7 and later), so unix socket rules can't be enforced");

@@ -16,7 +16,9 @@
  * up in the standard PATH directories. Each match is kept by identity (device
  * and inode), so symlinks and hard links resolve to the file that really runs.
  * An existing set is replaced. 0, or -1 with `why` set (nothing installed):
- * the block does not decode (why names the field), or a glob or map failed.
+ * the block does not decode (why names the field), a glob or map failed, or
+ * it has rules this daemon can't enforce (network rules without cgroup v2,
+ * unix rules without the kernel's unix hooks): never installed to be ignored.
  */
 int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sandbox, char *why, size_t size);
 /* Marks call (server_id, call) as being killed: processes it forks from now on die before they run. 0 or -1. */
