@@ -24,7 +24,7 @@ kids = []
 for i in range(40):
     pid = os.fork()
     if pid == 0:
-        time.sleep(30); os._exit(0)
+        open('$TMP/ran-%d' % i, 'w').close(); time.sleep(30); os._exit(0)
     kids.append(pid)
 print('forked', len(kids))")]"
 out=$(cd "$NODE_DIR" && CALLS=$list timeout 90 node client.mjs calls -- "$MCPWARDEN" run --socket "$SOCK" \
@@ -35,5 +35,9 @@ assert_contains "$(grep '^result 1' <<<"$out")" "[rule 'tools.execute_python_cod
 assert_contains "$(grep '^result 2' <<<"$out")" "[rule 'tools.execute_python_code.sandbox.network.egress'] connect to 127.0.0.1 port 9 (tcp) refused (EPERM)" "other hosts: EPERM"
 assert_contains "$(grep '^result 2' <<<"$out")" "PermissionError" "the snippet sees EPERM"
 assert_contains "$(grep '^result 3' <<<"$out")" "[rule 'tools.execute_python_code.sandbox.max_processes'] more than 32 processes" "the fan-out stops at 32"
-assert_not_contains "$(grep '^result 3' <<<"$out")" "forked 40" "the snippet did not get its 40 processes"
+# fork() returns a pid even for a child killed before it ran, and the snippet may print before the daemon's
+# kill of the call reaches it: count the children that ran.
+ran=$(find "$TMP" -maxdepth 1 -name 'ran-*' | wc -l)
+[ "$ran" -le 32 ] || fail "$ran of the 40 children ran, over max_processes 32"
+pass "at most 32 of the snippet's 40 children ran ($ran)"
 pass "README policy: each rule fires as the README says"
