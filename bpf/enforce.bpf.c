@@ -92,7 +92,7 @@ static __always_inline void unspecified_is_loopback(struct net_dest *d)
 static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, bool v6)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked *t = tracked_lookup(task->tgid), scratch;
+	struct tracked *t = tracked_of(task), scratch;
 	struct net_dest d = { .family = v6 ? AF_INET6 : AF_INET, .port = bpf_ntohs((__u16)ctx->user_port) };
 	__u8 given[16];
 	struct ev_deny *e;
@@ -253,7 +253,7 @@ __noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out, 
 static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct tracked *t = tracked_lookup(task->tgid), scratch;
+	struct tracked *t = tracked_of(task), scratch;
 	struct sb_unix_key u, addr;
 	struct sb_rules *r;
 	struct ev_deny *e;

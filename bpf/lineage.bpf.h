@@ -17,7 +17,7 @@
  * this header write `tracked` and `thread_calls`, and only proc.bpf.c's fork,
  * exec, exit and seed programs call the writing ones (lineage_fork,
  * lineage_thread_start, lineage_thread_exec, lineage_exit, task_lineage).
- * Every other program only reads it (tracked_lookup), so no two programs race
+ * Every other program only reads it (tracked_of), so no two programs race
  * to create or delete one process's entry; they use lineage_peek(), which
  * also sees a process of a server's cgroup without an entry. Userspace writes the roots
  * (register, attach, track) and the active calls of a server's root process.
@@ -61,6 +61,20 @@ struct {
 static __always_inline struct tracked *tracked_lookup(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&tracked, &tgid);
+}
+
+/* Whether entry `t` is one of an earlier process that had this pid (its exit was missed): not this task's. */
+static __always_inline bool tracked_stale(const struct tracked *t, struct task_struct *task)
+{
+	return t->start_time && t->start_time != task->group_leader->start_time;
+}
+
+/* The lineage entry of `task`'s process, or NULL: an entry of an earlier process with its pid is not it. */
+static __always_inline struct tracked *tracked_of(struct task_struct *task)
+{
+	struct tracked *t = tracked_lookup(task->tgid);
+
+	return t && !tracked_stale(t, task) ? t : NULL;
 }
 
 /* The calls thread `tid` carries of its own, or NULL. */
@@ -137,7 +151,7 @@ static __always_inline const struct tracked *acting_rec(const struct acting *a)
  */
 static __always_inline const struct tracked *lineage_peek(struct task_struct *task, struct tracked *scratch)
 {
-	struct tracked *t = tracked_lookup(task->tgid);
+	struct tracked *t = tracked_of(task);
 	__u64 cgid;
 	__u32 *sid;
 
@@ -159,14 +173,18 @@ static __always_inline const struct tracked *lineage_peek(struct task_struct *ta
  * shim, or adopted from a previous daemon) gets an entry now, with no active
  * calls. NULL when the process belongs to no server.
  * For fork, exec, exit and the seed walk. These see every process that enters
- * a server's cgroup, so the hot socket paths use tracked_lookup() alone and
+ * a server's cgroup, so the hot socket paths use tracked_of() alone and
  * spare every other process on the host the cgroup walk and second lookup.
  */
 static __always_inline struct tracked *task_lineage(struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
-	struct tracked nt;
-	const struct tracked *t = lineage_peek(task, &nt);
+	struct tracked nt, *old = tracked_lookup(tgid);
+	const struct tracked *t;
+
+	if (old && tracked_stale(old, task))
+		bpf_map_delete_elem(&tracked, &tgid);	/* an earlier process's, whose exit was missed */
+	t = lineage_peek(task, &nt);
 
 	if (t != &nt)
 		return (struct tracked *)t;	/* found, or no server's */
@@ -223,7 +241,7 @@ static __always_inline enum lineage_origin lineage_fork(struct task_struct *pare
 static __always_inline enum lineage_origin lineage_thread_start(struct task_struct *parent,
 								struct task_struct *child, struct tracked *out)
 {
-	const struct tracked *t = tracked_lookup(child->tgid), *th;
+	const struct tracked *t = tracked_of(child), *th;
 	__u32 tid = child->pid;
 
 	if (!t)

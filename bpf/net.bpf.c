@@ -68,7 +68,7 @@ static __always_inline struct pt_regs *syscall_regs(struct task_struct *task)
  */
 static __always_inline bool wanted(struct task_struct *task, const struct tracked **t, struct tracked *scratch)
 {
-	struct acting a = lineage_acting(task->pid, tracked_lookup(task->tgid), scratch);
+	struct acting a = lineage_acting(task->pid, tracked_of(task), scratch);
 
 	*t = acting_rec(&a);
 	return *t || (config_flags() & CFG_TRACE_ALL);
@@ -211,7 +211,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked scratch;
-	struct acting a = lineage_acting(task->pid, tracked_lookup(task->tgid), &scratch);
+	struct acting a = lineage_acting(task->pid, tracked_of(task), &scratch);
 	struct pt_regs *r;
 	struct ev_net *e;
 
@@ -250,7 +250,7 @@ int exit_listen(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked scratch;
-	struct acting a = lineage_acting(task->pid, tracked_lookup(task->tgid), &scratch);
+	struct acting a = lineage_acting(task->pid, tracked_of(task), &scratch);
 
 	return report(task, acting_rec(&a), NET_LISTEN, ctx->ret, ARG1(syscall_regs(task)), 0, 0);
 }

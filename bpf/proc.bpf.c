@@ -4,6 +4,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define PF_EXITING	0x00000004	/* include/linux/sched.h */
+
 /*
  * What is reported: fork, exec and exit of every process (not of threads), so
  * the daemon's process table covers the whole host and can spot unpoliced
@@ -125,8 +127,8 @@ int seed_tasks(struct bpf_iter__task *ctx)
 	struct task_struct *task = ctx->task;
 	struct ev_hdr h;
 
-	if (!task || task->pid != task->tgid)
-		return 0;
+	if (!task || task->pid != task->tgid || task->exit_state || (task->flags & PF_EXITING))
+		return 0;	/* a thread, or a process whose exit may already have gone by: no entry for it */
 	fill_hdr(&h, EV_SEED, sizeof(h), task, task_lineage(task));
 	bpf_seq_write(ctx->meta->seq, &h, sizeof(h));
 	return 0;

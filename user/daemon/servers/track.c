@@ -1,7 +1,6 @@
 /* track.c: makes a running process the root of a server: its lineage entry in the tracked map, its server, its table entry. */
-#include <errno.h>
-#include <signal.h>
 
+#include "daemon/servers/procfs.h"
 #include "daemon/servers/track.h"
 
 /* Why process `pid`, tracked in server had->server_id, may not move to another server of peer `owner` (NULL:
@@ -27,21 +26,31 @@ uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner
 		    const char **why)
 {
 	struct tracked t = { 0 }, had;
+	pid_t ppid;
 	struct proc *p;
 
-	if (kill(pid, 0) && errno == ESRCH) {
-		*why = "no such process";
+	/* A zombie's exit was seen already: an entry for it would outlive it, for the next process of that pid. */
+	if (procfs_ppid(pid, &ppid)) {
+		*why = "no such process, or it has exited";
 		return 0;
 	}
 	/* Not in the table yet when its fork record is still in the ring buffer. */
-	p = proctable_find_pid(&d->procs, pid);
+	if (!(p = proctable_find_pid(&d->procs, pid))) {
+		sensor_consume(&d->sensor);
+		p = proctable_find_pid(&d->procs, pid);
+	}
+	/* The start time is the entry's identity, which the BPF side checks at each lookup: never 0. */
+	if (!p || !p->start_time) {
+		*why = "the process's start time is unknown (its fork record was lost): it can't be told from a "
+		       "later process with its pid";
+		return 0;
+	}
 	t.server_id = server_id ? server_id : d->next_server_id;
-	t.start_time = p ? p->start_time : 0;
+	t.start_time = p->start_time;
 	/* Tracked already (by lineage, its cgroup, or an earlier request): in its own server it keeps the calls it
 	 * carries; another server takes it only when nothing of its own applies to it. A stale entry of an earlier
 	 * process with this pid is replaced. */
-	if (!sensor_tracked_get(&d->sensor, pid, &had) &&
-	    (!t.start_time || !had.start_time || had.start_time == t.start_time)) {
+	if (!sensor_tracked_get(&d->sensor, pid, &had) && (!had.start_time || had.start_time == t.start_time)) {
 		if (had.server_id != t.server_id && (*why = pinned(d, pid, owner, &had)))
 			return 0;
 		if (had.server_id == t.server_id) {
