@@ -21,9 +21,10 @@ wait_gone() {
 
 start_daemon
 follow_events "$TMP/events"
-# The forged attach names this shell: not a child of cg_spawn.
-"$HELPERS/cg_spawn" "$SOCK" "cg test/1" $$ sh -c 'cat /proc/$$/cgroup >"$0"; id -u' "$TMP/cg" \
-	>"$TMP/spawn.out" 2>"$TMP/spawn.err" || fail "cg_spawn failed: $(cat "$TMP/spawn.err")"
+# The forged attach names this shell: not a child of cg_spawn. The child lives a second: a process that
+# exited before its attach is refused (an entry for it would outlive it).
+"$HELPERS/cg_spawn" "$SOCK" "cg test/1" $$ sh -c 'cat /proc/$$/cgroup >"$0"; id -u; sleep 1' "$TMP/cg" \
+	>"$TMP/spawn.out" 2>"$TMP/spawn.err" || fail "cg_spawn failed: $(tr "\n" " " <"$TMP/spawn.err")"
 read -r sid pid cg mode < <(sed 's/[a-z_]*=//g' "$TMP/spawn.out")
 assert_eq "$mode" clone3 "root starts the child with clone3 into the cgroup"
 assert_contains "$(cat "$TMP/spawn.err")" "not a child of the caller" "forged attach refused with a reason"
