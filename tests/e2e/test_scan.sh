@@ -3,6 +3,7 @@
 # processes through wrapper chains, tells policed from unpoliced, never starts a server, and
 # --wrap / --unwrap rewrite the configs with a backup.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/scan_home.sh"
 H=$TMP/home
 ev=$NODE_DIR/node_modules/@modelcontextprotocol/server-everything/dist/index.js
 mkdir -p "$H/.config/Claude" "$H/.cursor" "$H/.config/Code/User" "$H/.codeium/windsurf" "$H/.gemini" \
@@ -41,7 +42,7 @@ exec 3> "$TMP/in1" 4> "$TMP/in2"
 trap 'exec 3>&- 4>&-; kill $bare $shim 2>/dev/null; rm -rf "$TMP"' EXIT
 sleep 1
 
-"$MCPWARDEN" scan --json --home "$H" > "$TMP/scan.json" 2> "$TMP/scan.err" || fail "scan failed: $(cat "$TMP/scan.err")"
+mcpw_scan --json --home "$H" > "$TMP/scan.json" 2> "$TMP/scan.err" || fail "scan failed: $(cat "$TMP/scan.err")"
 cat "$TMP/scan.json"
 state() { python3 -c 'import json,sys
 for l in open(sys.argv[1]):
@@ -62,7 +63,7 @@ pgrep -f never-run-marker >/dev/null && fail "scan started a configured server"
 pass "scan never launches a server"
 
 echo '{"mcpServers": {' > "$H/.cursor/mcp.json"
-"$MCPWARDEN" scan --home "$H" > /dev/null 2> "$TMP/scan.err"
+mcpw_scan --home "$H" > /dev/null 2> "$TMP/scan.err"
 assert_contains "$(cat "$TMP/scan.err")" ".cursor/mcp.json:1: not valid JSON: an object is not closed" "a broken config is named with its line, the rest still scanned"
 echo '{"mcpServers": {"cursor-srv": {"command": "npx", "args": ["-y", "mcp-server-commands"]}}}' > "$H/.cursor/mcp.json"
 
@@ -70,19 +71,19 @@ echo '{"mcpServers": {"cursor-srv": {"command": "npx", "args": ["-y", "mcp-serve
 cp "$H/.config/Claude/claude_desktop_config.json" "$TMP/orig.json"
 cp "$H/.codex/config.toml" "$TMP/orig.toml"
 mkdir -p "$TMP/policies" && cp "$TOP/policies/server-everything.yaml" "$TMP/policies/everything.yaml"
-out=$("$MCPWARDEN" scan --home "$H" --wrap --policy-dir "$TMP/policies")
+out=$(mcpw_scan --home "$H" --wrap --policy-dir "$TMP/policies")
 echo "$out"
 assert_contains "$out" "claude_desktop_config.json: wrapped 1 server(s)" "wrap rewrote the Claude Desktop config"
 assert_contains "$out" "config.toml: wrapped 1 server(s)" "Codex's TOML config is wrapped too"
 cmp "$TMP/orig.json" "$H/.config/Claude/claude_desktop_config.json.mcpwarden.bak" || fail "no faithful backup"
 pass "backup kept"
-"$MCPWARDEN" scan --json --home "$H" > "$TMP/scan2.json"
+mcpw_scan --json --home "$H" > "$TMP/scan2.json"
 assert_contains "$(grep '"everything"' "$TMP/scan2.json")" '"argv":["mcpwarden","run","--name","everything","--policy","'"$TMP"'/policies/everything.yaml","--","node"' "wrapped with its policy"
 assert_contains "$(grep '"everything"' "$TMP/scan2.json")" '"wrapped_in_config":true' "scan sees the wrap"
 assert_contains "$(grep '"codex-srv"' "$TMP/scan2.json")" '"argv":["mcpwarden","run","--name","codex-srv","--","npx","-y","mcp-server-code-runner"]' "the TOML server is wrapped"
-"$MCPWARDEN" scan --home "$H" --wrap > "$TMP/again"
+mcpw_scan --home "$H" --wrap > "$TMP/again"
 assert_not_contains "$(cat "$TMP/again")" "claude_desktop_config.json" "wrapping twice changes nothing"
-"$MCPWARDEN" scan --home "$H" --unwrap > /dev/null
+mcpw_scan --home "$H" --unwrap > /dev/null
 python3 - "$TMP/orig.json" "$H/.config/Claude/claude_desktop_config.json" <<'PY' || fail "unwrap did not restore the servers"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])

@@ -5,6 +5,7 @@
 # command and args. A config that is not one valid document is refused with FILE:LINE: why, and nothing is
 # written.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/scan_home.sh"
 H=$TMP/home
 mkdir -p "$H/.config/Claude" "$H/.cursor" "$H/.config/Code/User" "$H/.codeium/windsurf" "$H/.gemini" \
 	"$H/.codex" "$H/proj/.vscode"
@@ -42,10 +43,10 @@ printf 'model = "o4-mini" # [mcp_servers.not_a_table]\r\nnotes = """\r\n[mcp_ser
 cp -a "$H" "$TMP/orig"
 files=$(cd "$H" && find . -type f | sort)
 
-"$MCPWARDEN" scan --home "$H" --wrap > "$TMP/wrap.out" 2> "$TMP/wrap.err" || fail "wrap failed: $(cat "$TMP/wrap.err")"
+mcpw_scan --home "$H" --wrap > "$TMP/wrap.out" 2> "$TMP/wrap.err" || fail "wrap failed: $(cat "$TMP/wrap.err")"
 cat "$TMP/wrap.out"
 assert_eq "$(grep -c ': wrapped' "$TMP/wrap.out")" 9 "all nine config files were wrapped"
-"$MCPWARDEN" scan --json --home "$H" > "$TMP/scan.json" 2> "$TMP/scan.err" || fail "scan after wrap: $(cat "$TMP/scan.err")"
+mcpw_scan --json --home "$H" > "$TMP/scan.json" 2> "$TMP/scan.err" || fail "scan after wrap: $(cat "$TMP/scan.err")"
 python3 - "$TMP/scan.json" <<'PY' || fail "a stdio server is not wrapped, or the wrapped one runs something else"
 import json, sys
 want = {"café": ["node", "/srv/café.js", "--port", "8080"], "cc": ["npx", "-y", "@x/cc"], "local": ["uvx", "mcp-server-fetch"],
@@ -71,10 +72,10 @@ grep -q '12345678901234567890' "$H/.config/Claude/claude_desktop_config.json" &&
 	grep -q '// trailing commas' "$H/.cursor/mcp.json" && grep -q $'\r$' "$H/.config/Code/User/mcp.json" &&
 	grep -q '^\[mcp_servers.fake\]' "$H/.codex/config.toml" || fail "wrap changed bytes beside command and args"
 pass "wrapping keeps comments, escapes, number spellings and CRLF"
-"$MCPWARDEN" scan --home "$H" --wrap > "$TMP/again" || fail "a second wrap failed"
+mcpw_scan --home "$H" --wrap > "$TMP/again" || fail "a second wrap failed"
 assert_eq "$(cat "$TMP/again")" "" "a second wrap changes nothing"
 
-"$MCPWARDEN" scan --home "$H" --unwrap > "$TMP/unwrap.out" || fail "unwrap failed"
+mcpw_scan --home "$H" --unwrap > "$TMP/unwrap.out" || fail "unwrap failed"
 for f in $files; do
 	cmp "$TMP/orig/$f" "$H/$f" || fail "$f: unwrap did not give it back byte for byte"
 done
@@ -82,9 +83,9 @@ done
 pass "unwrap puts every config back byte for byte, and removes the backups"
 
 # Without the backups, the textual unwrap gives the same bytes (but the new args of a server that had none).
-"$MCPWARDEN" scan --home "$H" --wrap > /dev/null || fail "wrap failed"
+mcpw_scan --home "$H" --wrap > /dev/null || fail "wrap failed"
 find "$H" -name '*.mcpwarden.bak' -delete
-"$MCPWARDEN" scan --home "$H" --unwrap > /dev/null || fail "textual unwrap failed"
+mcpw_scan --home "$H" --unwrap > /dev/null || fail "textual unwrap failed"
 for f in $files; do
 	[ "$f" = ./.codeium/windsurf/mcp_config.json ] && continue
 	cmp "$TMP/orig/$f" "$H/$f" || fail "$f: the textual unwrap did not give it back byte for byte"
@@ -99,7 +100,7 @@ printf '{"mcpServers": {"a": {"command": "x", "args": []}}}\n{"mcpServers": {}}\
 printf '{"mcpServers": {"a": {"command": "x", "args": []}}}\n/* open\n' > "$H/.gemini/settings.json"
 printf '[mcp_servers.a]\ncommand = "x"\nargs = ["y"\n' > "$H/.codex/config.toml"
 cp -a "$H" "$TMP/bad"
-"$MCPWARDEN" scan --home "$H" --wrap > "$TMP/bad.out" 2> "$TMP/bad.err" && fail "wrap of broken configs exited 0"
+mcpw_scan --home "$H" --wrap > "$TMP/bad.out" 2> "$TMP/bad.err" && fail "wrap of broken configs exited 0"
 cat "$TMP/bad.err"
 assert_contains "$(cat "$TMP/bad.err")" "$H/.cursor/mcp.json:2: not valid JSON: more text after the document's value" "trailing text refused with its line"
 assert_contains "$(cat "$TMP/bad.err")" "$H/.gemini/settings.json:2: not valid JSON: a comment is not closed" "an open comment refused with its line"

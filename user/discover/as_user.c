@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -11,18 +14,28 @@
 #include "common/log.h"
 #include "discover/as_user.h"
 
+/* The user may not ptrace the child, read its memory, or get a core of it (root's descriptors and environment). */
+static int undumpable(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		log_warn("prctl(PR_SET_DUMPABLE)");
+		return -1;
+	}
+	return 0;
+}
+
 /* In the child: becomes u. 0, or -1 with a message. */
 static int become(const struct user_cred *u)
 {
 	uid_t r, e, s;
 	gid_t rg, eg, sg;
 
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		log_warn("prctl(PR_SET_DUMPABLE)");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		log_warn("prctl(PR_SET_NO_NEW_PRIVS)");
 		return -1;
 	}
 	if (geteuid() != 0 || u->uid == 0)
-		return 0;
+		return undumpable();
 	if (setgroups(u->ngroups, u->groups) < 0) {
 		log_warn("setgroups for uid %u", (unsigned)u->uid);
 		return -1;
@@ -40,15 +53,64 @@ static int become(const struct user_cred *u)
 		log_warnx("uid %u: the switch to the user did not hold", (unsigned)u->uid);
 		return -1;
 	}
-	return 0;
+	return undumpable();	/* after the switch: changing uid resets it to fs.suid_dumpable */
+}
+
+/* Hands each line read from fd to on_line until EOF; -1 when the deadline passed first. */
+static int read_lines(int fd, void (*on_line)(char *line, void *arg), void *arg)
+{
+	struct timespec now, end;
+	char *buf = NULL, *nl, *grown;
+	size_t len = 0, cap = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += AS_USER_DEADLINE_S;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+
+		if (left <= 0 || (n = poll(&p, 1, (int)left)) == 0) {
+			rc = -1;
+			break;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (len + 4096 + 1 > cap) {
+			if (!(grown = realloc(buf, cap ? 2 * cap : 8192))) {
+				rc = -1;
+				break;
+			}
+			buf = grown;
+			cap = cap ? 2 * cap : 8192;
+		}
+		if ((n = read(fd, buf + len, cap - len - 1)) <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			break;	/* EOF: the child is done */
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = memchr(buf, '\n', len))) {
+			*nl = '\0';
+			on_line(buf, arg);
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+		}
+	}
+	if (!rc && len) {
+		buf[len] = '\0';
+		on_line(buf, arg);
+	}
+	free(buf);
+	return rc;
 }
 
 int as_user(const struct user_cred *u, int (*child)(void *arg, FILE *to_parent), void *arg,
 	    void (*on_line)(char *line, void *arg), void *line_arg)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
 	int fds[2], status;
 	FILE *f;
 	pid_t pid;
@@ -78,18 +140,12 @@ int as_user(const struct user_cred *u, int (*child)(void *arg, FILE *to_parent),
 		_exit(rc);
 	}
 	close(fds[1]);
-	if (!(f = fdopen(fds[0], "r"))) {
-		log_warn("fdopen");
-		close(fds[0]);
+	if (read_lines(fds[0], on_line, line_arg) < 0) {
+		log_warnx("the child acting as uid %u did not finish within %d s: killed", (unsigned)u->uid,
+			  AS_USER_DEADLINE_S);
+		kill(pid, SIGKILL);
 	}
-	while (f && (n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] == '\n')
-			line[n - 1] = '\0';
-		on_line(line, line_arg);
-	}
-	free(line);
-	if (f)
-		fclose(f);
+	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			log_warn("waitpid");

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,6 +76,39 @@ static int add(struct found **v, size_t *n, const char *path, const struct passw
 	return f->path ? 0 : -1;
 }
 
+/*
+ * Whether a --home DIR may be scanned: its path must be the directory itself (no link on the
+ * way: a user's link would pick whose home root acts in and as whom), and a directory of
+ * root's is scanned only if it is root's own home (as root, it would act as root over what
+ * others may write there). Logs why not.
+ */
+static bool explicit_home_ok(const char *path)
+{
+	char real[PATH_MAX];
+	struct passwd *root;
+	struct stat st;
+
+	if (!realpath(path, real)) {
+		log_warn("%s", path);
+		return false;
+	}
+	if (strcmp(real, path)) {
+		log_warnx("%s: not the directory's own path (it is %s, through a link or '..'): give that path",
+			  path, real);
+		return false;
+	}
+	if (stat(real, &st) < 0) {
+		log_warn("%s", path);
+		return false;
+	}
+	if (st.st_uid == 0 && (!(root = getpwuid(0)) || !root->pw_dir || strcmp(root->pw_dir, real))) {
+		log_warnx("%s: owned by root but not root's home: scanning it would act as root over what others "
+			  "may write there", path);
+		return false;
+	}
+	return true;
+}
+
 /* Opens f and calls fn with it; the directory must still be the one found. */
 static int visit(const struct found *f, int (*fn)(const struct home *h, void *arg), void *arg)
 {
@@ -99,7 +133,7 @@ static int visit(const struct found *f, int (*fn)(const struct home *h, void *ar
 	} else {
 		pw = getpwuid(st.st_uid);
 		h.user.uid = st.st_uid;
-		h.user.gid = pw ? pw->pw_gid : st.st_gid;
+		h.user.gid = pw ? pw->pw_gid : 65534;	/* no passwd entry: nogroup, never the directory's (maybe 0) */
 		groups_of(pw ? pw->pw_name : NULL, h.user.gid, &h.user);
 	}
 	rc = fn(&h, arg);
@@ -116,11 +150,14 @@ int homes_each(char *const *dirs, size_t ndirs, int (*fn)(const struct home *h, 
 	int failed = 0;
 
 	if (dirs) {
-		for (size_t i = 0; i < ndirs; i++)
-			if (add(&v, &n, dirs[i], NULL) < 0) {
+		for (size_t i = 0; i < ndirs; i++) {
+			if (!explicit_home_ok(dirs[i])) {
+				failed++;
+			} else if (add(&v, &n, dirs[i], NULL) < 0) {
 				log_warn("%s", dirs[i]);
 				failed++;
 			}
+		}
 	} else {
 		setpwent();
 		while ((pw = getpwent()))

@@ -29,8 +29,17 @@ static int skip(struct jp *p)
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			p->pos++;
 		} else if (c == '/' && p->pos + 1 < p->len && p->s[p->pos + 1] == '/') {
-			while (p->pos < p->len && p->s[p->pos] != '\n')
-				p->pos++;
+			/* VS Code ends a line comment at CR, U+2028 and U+2029 too: text after one of those would be
+			 * a comment here and JSON there, and a server could run unwrapped. Refuse the ambiguity. */
+			for (; p->pos < p->len && p->s[p->pos] != '\n'; p->pos++) {
+				const char *u = p->s + p->pos;
+
+				if ((*u == '\r' && (p->pos + 1 >= p->len || u[1] != '\n')) ||
+				    (p->pos + 2 < p->len && (unsigned char)u[0] == 0xe2 && (unsigned char)u[1] == 0x80 &&
+				     ((unsigned char)u[2] == 0xa8 || (unsigned char)u[2] == 0xa9)))
+					return fail(p, p->pos, "a line comment holds a CR or U+2028/U+2029, where some "
+						    "clients end it and others don't");
+			}
 		} else if (c == '/' && p->pos + 1 < p->len && p->s[p->pos + 1] == '*') {
 			const char *end = memmem(p->s + p->pos + 2, p->len - p->pos - 2, "*/", 2);
 
