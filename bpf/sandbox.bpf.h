@@ -296,12 +296,14 @@ static __always_inline void kill_unborn(struct task_struct *child)
 		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
 }
 
-/* Tells the daemon why `child` (lineage `t`, as far as it got) was killed at its start: its lineage was lost. */
-static __always_inline void lineage_lost(struct task_struct *child, const struct tracked *t)
+/* A child (process or thread) whose lineage could not be kept whole (lineage `t`, as far as it got) dies before
+ * it runs, and the daemon is told why. */
+static __always_inline void kill_lost(struct task_struct *child, const struct tracked *t)
 {
-	struct ev_deny *e = deny_event(child, t, DENY_FORK, DR_LINEAGE_LOST, 0);
+	struct ev_deny *e;
 
-	if (e)
+	kill_unborn(child);
+	if ((e = deny_event(child, t, DENY_FORK, DR_LINEAGE_LOST, 0)))
 		deny_submit(e);
 }
 
@@ -322,13 +324,11 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 	__u64 over = 0;
 	bool hit = false;
 
-	if (o == LINEAGE_LOST) {
-		kill_unborn(child);
-		lineage_lost(child, t);
+	if (o != LINEAGE_INHERITED) {
+		if (o == LINEAGE_LOST)
+			kill_lost(child, t);
 		return;
 	}
-	if (o != LINEAGE_INHERITED)
-		return;
 	c.server_id = t->server_id;
 	for (i = 0; i < SB_MAX_SETS; i++) {
 		if (i >= nsets(t))
@@ -392,13 +392,11 @@ static __always_inline void sandbox_thread_start(struct task_struct *child, cons
 {
 	struct sb_key k = {};
 
-	if (o == LINEAGE_LOST) {
-		kill_unborn(child);
-		lineage_lost(child, t);
+	if (o != LINEAGE_INHERITED) {
+		if (o == LINEAGE_LOST)
+			kill_lost(child, t);	/* a thread: its process with it */
 		return;
 	}
-	if (o != LINEAGE_INHERITED)
-		return;
 	k.server_id = t->server_id;
 	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
 		if (i >= t->ncalls)

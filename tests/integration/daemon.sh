@@ -45,6 +45,20 @@ start_daemon() {
 	fail "daemon socket $SOCK did not come up"
 }
 
+# start_daemon_unshared SETUP: runs the daemon in a private mount namespace after the shell commands SETUP
+# (which may unmount what the daemon must do without; a failing SETUP stops it), and waits for its socket.
+start_daemon_unshared() {
+	unshare -m --propagation private sh -c "$1"'
+exec "$0" daemon --socket "$1"' "$MCPWARDEN" "$SOCK" >"$DAEMON_LOG" 2>&1 &
+	daemon_pid=$!
+	for _ in $(seq 100); do
+		[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && return 0
+		kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited early: $(cat "$DAEMON_LOG")"
+		sleep 0.1
+	done
+	fail "daemon socket $SOCK did not come up"
+}
+
 # follow_events FILE: streams `events --follow --json` into FILE; returns once the daemon counts the subscriber.
 follow_events() {
 	local before

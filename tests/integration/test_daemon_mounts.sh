@@ -6,20 +6,13 @@ source "$(dirname "$0")/daemon.sh"
 
 command -v unshare >/dev/null || fail "unshare (util-linux) is missing"
 # In the daemon's own mount namespace, neither is mounted when it starts.
-unshare -m --propagation private sh -c '
+start_daemon_unshared '
 umount /sys/kernel/tracing 2>/dev/null
 umount /sys/fs/bpf 2>/dev/null
 if grep -qE " /sys/kernel/tracing | /sys/fs/bpf " /proc/self/mounts; then
 	echo "tracefs or bpffs still mounted" >&2
 	exit 3
-fi
-exec "$0" daemon --socket "$1"' "$MCPWARDEN" "$SOCK" >"$DAEMON_LOG" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 100); do
-	[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && break
-	kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited early"
-	sleep 0.1
-done
+fi'
 st=$("$MCPWARDEN" status --json --socket "$SOCK") || fail "daemon did not come up"
 python3 - "$st" <<'PY' || fail "status after mounting: $st"
 import json, sys

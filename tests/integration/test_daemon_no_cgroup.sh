@@ -8,16 +8,9 @@ source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
-unshare -m --propagation private sh -c '
+start_daemon_unshared '
 awk "\$3 == \"cgroup2\" { print \$2 }" /proc/self/mounts | while read -r m; do umount -l "$m"; done
-if awk "\$3 == \"cgroup2\"" /proc/self/mounts | grep -q .; then echo "cgroup2 still mounted" >&2; exit 3; fi
-exec "$0" daemon --socket "$1"' "$MCPWARDEN" "$SOCK" >"$DAEMON_LOG" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 100); do
-	[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && break
-	kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited early"
-	sleep 0.1
-done
+if awk "\$3 == \"cgroup2\"" /proc/self/mounts | grep -q .; then echo "cgroup2 still mounted" >&2; exit 3; fi'
 st=$("$MCPWARDEN" status --json --socket "$SOCK") || fail "daemon did not come up"
 python3 -c 'import json,sys; f = json.loads(sys.argv[1])["features"]
 assert f["network_enforcement"] is False and f["cgroup2"] is None, f' "$st" || fail "status: $st"
