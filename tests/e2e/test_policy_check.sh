@@ -51,3 +51,5 @@ assert_eq "$?" 2 "--strict fails on warnings"
 assert_contains "$(cat "$TMP/out")" "weak.yaml: failed --strict" "and names the file"
 "$MCPWARDEN" policy --strict check "$TMP/weak.yaml" >/dev/null 2>&1
 assert_eq "$?" 2 "--strict may come before check too"
+out=$("$MCPWARDEN" policy check --strict "$TOP"/policies/*.yaml 2>&1)
+assert_eq "$?" 0 "every shipped policy passes --strict: $out"

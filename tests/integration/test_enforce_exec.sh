@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Kernel sandbox, exec: `sandbox.exec` holds in the kernel. Without BPF LSM (this kernel) a denied exec is
 # killed with SIGKILL before the new image runs: each target here would have created a file, and
-# none does. 1) The shipped shibing624 policy forbids all exec: os.system() inside
-# run_python_code (reached past the policy's import regex) is stopped. 2) An allowlist on
+# none does. 1) The shipped shibing624 policy lets the server run python3 and nothing else: os.system()
+# inside run_python_code (reached past the policy's import regex) is stopped. 2) An allowlist on
 # mcp-server-code-runner lets sh and python3 run and kills touch; a deny entry kills /usr/bin/id.
 # Each call's result is an error naming the rule; events show the kill.
 source "$(dirname "$0")/../lib.sh"
@@ -13,16 +13,17 @@ start_daemon --audit-dir "$TMP/audit"
 follow_events "$TMP/events"
 mode=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json,sys; print(json.load(sys.stdin)["features"]["exec_enforcement"])')
 
-# 1) In-process code; importlib slips past the policy's regex, the kernel does not let sh run.
+# 1) In-process code; importlib slips past the policy's regex, the kernel does not let sh run. The server
+# starts as the system's python3, the one the policy's server-level allow list names.
 code="import importlib
 importlib.import_module('o' + 's').system('touch $TMP/ran-shell; id')
 print('after os.system')"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1]}))' "$code")
 out=$(cd "$NODE_DIR" && TOOL=run_python_code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
-	--policy "$TOP/policies/shibing624-run-python-code.yaml" -- python3 "$FIXTURES/shibing624_server.py" 2>&1)
+	--policy "$TOP/policies/shibing624-run-python-code.yaml" -- /usr/bin/python3 "$FIXTURES/shibing624_server.py" 2>&1)
 echo "$out"
-[ ! -e "$TMP/ran-shell" ] || fail "the shell ran despite exec.deny [\"*\"]"
-assert_contains "$out" '"rule":"tools.run_python_code.sandbox.exec.deny"' "the result names the rule"
+[ ! -e "$TMP/ran-shell" ] || fail "the shell ran despite the server's exec.allow"
+assert_contains "$out" '"rule":"sandbox.exec.allow"' "the result names the rule"
 assert_contains "$out" "exec of /bin/sh killed before it ran" "the result says what was stopped"
 assert_contains "$out" '"isError":true' "the call is an error"
 assert_contains "$out" "after os.system" "the server itself lives on: only the exec died"
