@@ -28,6 +28,8 @@ void set_keys_init(struct set_keys *l, struct bpf_map *map, size_t size);
 void set_keys_of(struct set_keys *l, const struct sb_key *k);
 /* Writes key `key` with the one-byte value `mark` into the map and appends it. 0, or -1 (errno set). */
 int set_keys_put(struct set_keys *l, const void *key, __u8 mark);
+/* Whether `l` (may be NULL) holds key `key`. */
+bool set_keys_has(const struct set_keys *l, const void *key);
 /* Deletes from the map the keys of `l` that `keep` (may be NULL) does not hold, then empties `l`. */
 void set_keys_drop(struct set_keys *l, const struct set_keys *keep);
 /* Frees `l` without touching the map. */
