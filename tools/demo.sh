@@ -29,12 +29,13 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	echo "mcpwarden demo: not root, so no daemon: tool-call policy only"
 fi
+# The server gets the system's PATH: the policy's exec allow list names the system's sh, python and node.
 echo "mcpwarden demo: mcp-server-code-runner under policies/mcp-server-code-runner.yaml"
 echo "  client --stdio--> mcpwarden run --policy ... -- mcp-server-code-runner"
 echo
 (cd "$top/tests/e2e" && node client.mjs coderunner -- "$mcpwarden" run "${link[@]}" \
-	--policy "$top/policies/mcp-server-code-runner.yaml" --audit "$dir/decisions.log" \
-	-- node node_modules/mcp-server-code-runner/dist/cli.js 2>&1 | sed 's/^/  /')
+	--name mcp-server-code-runner --policy "$top/policies/mcp-server-code-runner.yaml" --audit "$dir/decisions.log" \
+	-- env PATH=/usr/local/bin:/usr/bin:/bin node node_modules/mcp-server-code-runner/dist/cli.js 2>&1 | sed 's/^/  /')
 echo
 echo "decision log ($dir/decisions.log):"
 sed 's/^/  /' "$dir/decisions.log"

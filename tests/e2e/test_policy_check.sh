@@ -22,3 +22,34 @@ assert_eq "$?" 2 "the shim will not start with an invalid policy"
 assert_contains "$(cat "$TMP/err")" "bad1.yaml:6:" "and says why"
 "$MCPWARDEN" run 2> /dev/null
 assert_eq "$?" 2 "usage error exits 2"
+
+# Warnings: rules that load but may not hold. Each names file:line; they fail only under --strict (exit 2).
+cat >"$TMP/weak.yaml" <<'YAML'
+version: "1"
+default: deny
+tools:
+  run_command:
+    rules:
+      - name: read-only
+        conditions:
+          - {path: args.command, op: regex, value: "^(ls|cat)( [^;&|]*)?$"}
+  run_code:
+    sandbox:
+      exec:
+        deny: [/bin/sh, /bin/bash]
+YAML
+out=$("$MCPWARDEN" policy check "$TMP/weak.yaml" 2>"$TMP/err")
+assert_eq "$?" 0 "warnings alone do not fail policy check"
+assert_contains "$out" "weak.yaml: ok (2 tool entries, default deny, 4 warnings)" "the summary counts the warnings"
+err=$(cat "$TMP/err")
+assert_contains "$err" "weak.yaml:8: warning: tools.run_command.rules[0].conditions[0]: a regex on code-like argument args.command is no boundary" "a regex guarding code without a sandbox"
+assert_contains "$err" "weak.yaml:8: warning: tools.run_command.rules[0].conditions[0]: '[^;&|]' matches a line break in an anchored pattern" "a class that lets a newline through"
+assert_contains "$err" "weak.yaml:12: warning: tools.run_code.sandbox.exec.deny: a deny list without an allow list" "an exec deny list without an allow list"
+assert_contains "$err" "weak.yaml:10: warning: tools.run_code: its calls are sandboxed but have no timeout" "a sandboxed tool without a timeout"
+"$MCPWARDEN" policy check --strict "$TOP/policies/default.yaml" "$TMP/weak.yaml" >"$TMP/out" 2>/dev/null
+assert_eq "$?" 2 "--strict fails on warnings"
+assert_contains "$(cat "$TMP/out")" "weak.yaml: failed --strict" "and names the file"
+"$MCPWARDEN" policy --strict check "$TMP/weak.yaml" >/dev/null 2>&1
+assert_eq "$?" 2 "--strict may come before check too"
+out=$("$MCPWARDEN" policy check --strict "$TOP"/policies/*.yaml 2>&1)
+assert_eq "$?" 0 "every shipped policy passes --strict: $out"

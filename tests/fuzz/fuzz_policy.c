@@ -1,9 +1,16 @@
-/* fuzz_policy.c: libFuzzer harness for the policy loader, then one decision on what loaded. */
+/* fuzz_policy.c: libFuzzer harness for the policy loader, then `policy check`'s warnings and one decision on what loaded. */
 #include <stdint.h>
 #include <string.h>
 
 #include "policy/eval.h"
+#include "policy/lint.h"
 #include "policy/load.h"
+
+static void ignore(void *ctx, const char *text)
+{
+	(void)ctx;
+	(void)text;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -15,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!p)
 		return 0;
+	policy_lint(p, ignore, NULL);
 	c = counters_new();
 	args = cJSON_Parse("{\"code\":\"print(1)\",\"amount\":5,\"tags\":[\"a\"],\"n\":{\"x\":1}}");
 	for (size_t i = 0; i < p->ntools && i < 4; i++) {

@@ -28,7 +28,15 @@ session() {
 	cat "$TMP/out"
 	stop_daemon || fail "the daemon did not stop cleanly"
 }
-session "$TOP/policies/shibing624-run-python-code.yaml"
+cat >"$TMP/tool.yaml" <<'EOF'
+version: "1"
+default: deny
+tools:
+  run_python_code:
+    sandbox:
+      exec: {deny: ["*"]}
+EOF
+session "$TMP/tool.yaml"
 assert_contains "$(grep '^result 0' "$TMP/out")" "ran under the sandbox" "with the daemon: the call runs"
 assert_contains "$(grep '^result 2' "$TMP/out")" "no daemon enforces the tool's sandbox (" "daemon gone: the sandboxed call is refused"
 assert_contains "$(grep '^result 2' "$TMP/out")" '"rule":"tools.run_python_code.sandbox"' "naming the sandbox"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Kernel sandbox, exec: `sandbox.exec` holds in the kernel. Without BPF LSM (this kernel) a denied exec is
 # killed with SIGKILL before the new image runs: each target here would have created a file, and
-# none does. 1) The shipped shibing624 policy forbids all exec: os.system() inside
-# run_python_code (reached past the policy's import regex) is stopped. 2) An allowlist on
+# none does. 1) The shipped shibing624 policy lets the server run python3 and nothing else: os.system()
+# inside run_python_code (reached past the policy's import regex) is stopped. 2) An allowlist on
 # mcp-server-code-runner lets sh and python3 run and kills touch; a deny entry kills /usr/bin/id.
+# 3) A deny list naming bash holds against `ld.so /bin/bash`: the dynamic loader is denied with it.
 # Each call's result is an error naming the rule; events show the kill.
 source "$(dirname "$0")/../lib.sh"
 require_root
@@ -13,16 +14,17 @@ start_daemon --audit-dir "$TMP/audit"
 follow_events "$TMP/events"
 mode=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json,sys; print(json.load(sys.stdin)["features"]["exec_enforcement"])')
 
-# 1) In-process code; importlib slips past the policy's regex, the kernel does not let sh run.
+# 1) In-process code; importlib slips past the policy's regex, the kernel does not let sh run. The server
+# starts as the system's python3, the one the policy's server-level allow list names.
 code="import importlib
 importlib.import_module('o' + 's').system('touch $TMP/ran-shell; id')
 print('after os.system')"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1]}))' "$code")
 out=$(cd "$NODE_DIR" && TOOL=run_python_code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
-	--policy "$TOP/policies/shibing624-run-python-code.yaml" -- python3 "$FIXTURES/shibing624_server.py" 2>&1)
+	--policy "$TOP/policies/shibing624-run-python-code.yaml" -- /usr/bin/python3 "$FIXTURES/shibing624_server.py" 2>&1)
 echo "$out"
-[ ! -e "$TMP/ran-shell" ] || fail "the shell ran despite exec.deny [\"*\"]"
-assert_contains "$out" '"rule":"tools.run_python_code.sandbox.exec.deny"' "the result names the rule"
+[ ! -e "$TMP/ran-shell" ] || fail "the shell ran despite the server's exec.allow"
+assert_contains "$out" '"rule":"sandbox.exec.allow"' "the result names the rule"
 assert_contains "$out" "exec of /bin/sh killed before it ran" "the result says what was stopped"
 assert_contains "$out" '"isError":true' "the call is an error"
 assert_contains "$out" "after os.system" "the server itself lives on: only the exec died"
@@ -53,6 +55,32 @@ assert_contains "$out" "touch returncode -9" "touch died by SIGKILL"
 assert_contains "$out" "/usr/bin/id returncode -9" "id died by SIGKILL"
 assert_contains "$out" "[rule 'tools.run-code.sandbox.exec.allow'] exec of" "the result names the allowlist rule"
 assert_contains "$out" "[rule 'tools.run-code.sandbox.exec.deny'] exec of /usr/bin/id killed" "and the deny rule"
+# 3) The dynamic loader: `ld.so /bin/bash -c ...` execs ld.so, which maps bash itself. Under a deny list naming
+# bash, the loaders are denied too; an allow list that names the loader lets it run, and whatever it is handed.
+ldso=$(readelf -l /bin/sh | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+[ -x "$ldso" ] || fail "no dynamic loader found for /bin/sh"
+loader_call() { # POLICY MARK: a snippet runs bash, then bash through the loader; each would make $TMP/MARK-*
+	local code args	# (with a redirection, which bash makes itself: no exec an allow list could stop)
+	code="import subprocess
+for argv in (['bash', '-c', ': > $TMP/$2-bash'], ['$ldso', '/bin/bash', '-c', ': > $TMP/$2-ldso']):
+    print(argv[0], 'returncode', subprocess.run(argv).returncode)"
+	args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
+	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
+		--policy "$1" -- env PATH=/usr/bin:/bin node node_modules/mcp-server-code-runner/dist/cli.js 2>&1)
+}
+printf 'version: "1"\ndefault: allow\ntools:\n  run-code:\n    sandbox:\n      exec:\n        deny: [bash]\n' >"$TMP/deny.yaml"
+out=$(loader_call "$TMP/deny.yaml" deny)
+echo "$out"
+[ ! -e "$TMP/deny-bash" ] || fail "bash ran under a deny list that names it"
+[ ! -e "$TMP/deny-ldso" ] || fail "bash ran through $ldso under a deny list that names bash"
+assert_contains "$out" "$ldso returncode -9" "the loader died by SIGKILL"
+assert_contains "$out" "[rule 'tools.run-code.sandbox.exec.deny'] exec of $ldso killed" "the deny rule names the loader"
+printf 'version: "1"\ndefault: allow\ntools:\n  run-code:\n    sandbox:\n      exec:\n        allow: [sh, python, "python3*", %s]\n        deny: [bash]\n' "$ldso" >"$TMP/allow-ldso.yaml"
+out=$(loader_call "$TMP/allow-ldso.yaml" allowed)
+echo "$out"
+[ ! -e "$TMP/allowed-bash" ] || fail "bash ran although denied"
+[ -e "$TMP/allowed-ldso" ] || fail "the loader did not run although the allow list names it"
+pass "an allow list that names the loader lets it run (and what it is handed)"
 stop_follow
 
 python3 - "$TMP/events" "$mode" <<'PY' || fail "exec events (see above)"

@@ -1,5 +1,5 @@
 /* test_sandbox.c: a policy's sandbox as the daemon gets it (the wire format's round trips and rejected input), a call's
- * deadline and its rule, and a result turned into a sandbox refusal. */
+ * deadline and its rule, a result turned into a sandbox refusal, and where the dynamic loaders are. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,11 +9,13 @@
 
 #include <cmocka.h>
 
+#include <glob.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "daemon/calls/file_id.h"
+#include "daemon/calls/loaders.h"
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
 #include "policy/sandbox_wire.h"
@@ -189,6 +191,37 @@ static void file_id_is_the_files_identity(void **state)
 	assert_int_equal(file_id("/", &dev, &ino, &type), 0);
 	assert_int_equal(type, S_IFDIR);
 	assert_int_equal(file_id("/no/such/file", &dev, &ino, &type), -1);
+}
+
+/* /bin/sh's loader is read from its PT_INTERP, and the usual places name the same file. */
+static void loaders_are_found(void **state)
+{
+	char path[4096], why[300];
+	uint64_t dev, ino, gdev, gino;
+	bool listed = false;
+	mode_t type;
+
+	(void)state;
+	assert_int_equal(loader_of("/bin/sh", path, sizeof(path), why, sizeof(why)), 1);
+	assert_int_equal(file_id(path, &dev, &ino, &type), 0);
+	assert_int_equal(type, S_IFREG);
+	for (size_t i = 0; loader_globs[i]; i++) {
+		glob_t g;
+
+		if (glob(loader_globs[i], 0, NULL, &g))
+			continue;
+		for (size_t j = 0; j < g.gl_pathc; j++)
+			listed |= !file_id(g.gl_pathv[j], &gdev, &gino, &type) && gdev == dev && gino == ino;
+		globfree(&g);
+	}
+	assert_true(listed);
+	assert_int_equal(loader_of("/sbin/ldconfig", path, sizeof(path), why, sizeof(why)), 0);	/* static */
+	assert_int_equal(loader_of("/etc/passwd", path, sizeof(path), why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "/etc/passwd: no ELF program headers"));
+	assert_int_equal(loader_of("/no/such/file", path, sizeof(path), why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "/no/such/file: No such file"));
+	assert_int_equal(loader_of("/bin/sh", path, 8, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "PT_INTERP is not an absolute path of fewer than 8 bytes"));
 }
 
 static void assert_strv_equal(char **a, size_t na, char **b, size_t nb)
@@ -529,6 +562,7 @@ int main(void)
 		cmocka_unit_test(earliest_limit_names_the_deadline),
 		cmocka_unit_test(result_becomes_a_sandbox_refusal),
 		cmocka_unit_test(file_id_is_the_files_identity),
+		cmocka_unit_test(loaders_are_found),
 		cmocka_unit_test(exec_allow_and_deny),
 		cmocka_unit_test(v4_and_v6_nets_with_prefix_and_port),
 		cmocka_unit_test(egress_allow_and_deny),

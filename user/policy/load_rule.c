@@ -5,6 +5,7 @@
 
 #include "policy/duration.h"
 #include "policy/load.h"
+#include "policy/regex_text.h"
 
 static const char *const rule_keys[] = {
 	"name", "action", "reason", "on_deny", "rate_limit", "conditions", "state", "validate", NULL,
@@ -71,12 +72,8 @@ static double regex_nodes(const char **pp, int depth)
 				p++;
 			total += last;
 			continue;
-		case '[':	/* a bracket expression is one node; "]" first is literal */
-			p += p[1] == '^' ? 2 : 1;
-			p += *p == ']';
-			while (*p && *p != ']')
-				p++;
-			p += *p == ']';
+		case '[':	/* a bracket expression is one node */
+			p = regex_bracket_end(p);
 			last = 1;
 			total += 1;
 			continue;

@@ -221,6 +221,7 @@ int load_sandbox(struct ydoc *d, const ynode *n, const char *field, bool top, st
 
 	sb->present = true;
 	sb->egress = -1;
+	sb->line = ydoc_line(n);
 	if (ydoc_check_map(d, n, field, sandbox_keys) < 0)
 		return -1;
 	if ((v = ymap_get(d, n, "exec"))) {
@@ -235,6 +236,7 @@ int load_sandbox(struct ydoc *d, const ynode *n, const char *field, bool top, st
 		if (ymap_get(d, v, "deny") &&
 		    yget_strv(d, ymap_get(d, v, "deny"), sub, &sb->exec_deny, &sb->nexec_deny) < 0)
 			return -1;
+		sb->exec_deny_line = sb->exec_deny ? ydoc_line(ymap_get(d, v, "deny")) : 0;
 	}
 	if ((v = ymap_get(d, n, "network"))) {
 		yfield(sub, "%s.network", field);

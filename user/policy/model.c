@@ -72,6 +72,15 @@ const struct tool_policy *policy_tool(const struct policy *p, const char *name)
 	return NULL;
 }
 
+const struct tool_policy *policy_sandbox_entry(const struct policy *p, const struct tool_policy *entry)
+{
+	const struct tool_policy *star = policy_tool(p, "*");
+
+	if (entry && entry->sandbox.present)
+		return entry;
+	return star && star->sandbox.present ? star : NULL;
+}
+
 bool policy_hidden(const struct policy *p, const char *tool)
 {
 	for (size_t i = 0; i < p->nhide; i++)

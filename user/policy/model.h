@@ -75,6 +75,7 @@ struct sandbox {
 	size_t nsyscalls_deny;
 	char **caps_keep;	/* server level only: capabilities a root server keeps */
 	size_t ncaps_keep;
+	int line, exec_deny_line;	/* where the block and its exec.deny are (0: not from a file) */
 };
 
 struct tool_policy {
@@ -104,6 +105,9 @@ void policy_free(struct policy *p);
 /* Frees what a sandbox holds (its lists), not the struct itself. */
 void sandbox_free(struct sandbox *s);
 const struct tool_policy *policy_tool(const struct policy *p, const char *name);
+/* The entry whose sandbox a call of `entry`'s tool runs under (entry NULL: a tool the policy does not
+ * list): the entry's own, else "*"'s. NULL when neither has a sandbox. */
+const struct tool_policy *policy_sandbox_entry(const struct policy *p, const struct tool_policy *entry);
 bool policy_hidden(const struct policy *p, const char *tool);
 
 #endif

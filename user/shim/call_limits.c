@@ -15,9 +15,7 @@ static void consider(struct call_limits *out, long ms, const char *rule_fmt, con
 
 void call_limits_get(const struct policy *p, const char *tool, long timeout_ms, struct call_limits *out)
 {
-	const struct tool_policy *entry = policy_tool(p, tool), *star = policy_tool(p, "*");
-	const struct tool_policy *sb = entry && entry->sandbox.present ? entry :
-				       star && star->sandbox.present ? star : NULL;
+	const struct tool_policy *entry = policy_tool(p, tool), *sb = policy_sandbox_entry(p, entry);
 
 	memset(out, 0, sizeof(*out));
 	consider(out, timeout_ms, "tools.%s.timeout", entry && entry->timeout_ms ? entry->name : "*");

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "daemon/calls/enforce.h"
 #include "daemon/calls/file_id.h"
+#include "daemon/calls/loaders.h"
 #include "daemon/calls/set_keys.h"
 #include "enforce.skel.h"
 #include "policy/sandbox_wire.h"
@@ -22,9 +23,10 @@ static const char *const path_dirs[] = {
 	"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL,
 };
 
-/* Marks the regular files `path` (a glob) matches. 0 or -1 (why set). */
-static int add_glob(const struct sb_key *k, const char *path, __u8 mark, struct set_keys *added, char *why,
-		    size_t size)
+/* Marks the regular files `path` (a glob) matches; with keep_marked, not those `added` holds already. 0 or -1
+ * (why set). */
+static int add_glob(const struct sb_key *k, const char *path, __u8 mark, bool keep_marked, struct set_keys *added,
+		    char *why, size_t size)
 {
 	glob_t g;
 	int r = glob(path, GLOB_NOSORT, NULL, &g);
@@ -44,6 +46,8 @@ static int add_glob(const struct sb_key *k, const char *path, __u8 mark, struct 
 			continue;
 		ek.dev = dev;
 		ek.ino = ino;
+		if (keep_marked && set_keys_has(added, &ek))
+			continue;
 		if (set_keys_put(added, &ek, mark)) {
 			snprintf(why, size, "exec file %s: map sb_exec: %s", g.gl_pathv[j], strerror(errno));
 			globfree(&g);
@@ -61,10 +65,10 @@ static int add_pattern(const struct sb_key *k, const char *pat, __u8 mark, struc
 	char full[4096];
 
 	if (strchr(pat, '/'))
-		return add_glob(k, pat, mark, added, why, size);
+		return add_glob(k, pat, mark, false, added, why, size);
 	for (int i = 0; path_dirs[i]; i++) {
 		snprintf(full, sizeof(full), "%s/%s", path_dirs[i], pat);
-		if (add_glob(k, full, mark, added, why, size))
+		if (add_glob(k, full, mark, false, added, why, size))
 			return -1;
 	}
 	return 0;
@@ -79,6 +83,26 @@ static int add_patterns(const struct sb_key *k, char *const *list, size_t n, __u
 		if (add_pattern(k, list[i], mark, added, why, size))
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * `ld.so PROGRAM` runs PROGRAM without an exec of it: the exec the kernel judges is the loader's. So a
+ * rule set with an exec deny list denies the dynamic loaders too (loaders.h), but for the files its
+ * allow list marked already (`added` holds only allow marks when this runs).
+ */
+static int deny_loaders(const struct sb_key *k, struct set_keys *added, char *why, size_t size)
+{
+	char interp[4096], ewhy[300];
+	int r = loader_of("/bin/sh", interp, sizeof(interp), ewhy, sizeof(ewhy));
+
+	if (r < 0)
+		log_warnx("the dynamic loader of /bin/sh: %s (the usual places are still denied)", ewhy);
+	if (r > 0 && add_glob(k, interp, SB_FILE_DENY, true, added, why, size))
+		return -1;
+	for (size_t i = 0; loader_globs[i]; i++)
+		if (add_glob(k, loader_globs[i], SB_FILE_DENY, true, added, why, size))
+			return -1;
 	return 0;
 }
 
@@ -190,6 +214,7 @@ static int install(struct sensor *s, const struct sb_key *k, const struct sandbo
 	for (int i = 0; i < KEYS_N; i++)
 		set_keys_of(&old[i], k);
 	if (add_patterns(k, sb->exec_allow, sb->nexec_allow, SB_FILE_ALLOW, &added[KEYS_EXEC], why, size) ||
+	    (sb->nexec_deny && deny_loaders(k, &added[KEYS_EXEC], why, size)) ||
 	    add_patterns(k, sb->exec_deny, sb->nexec_deny, SB_FILE_DENY, &added[KEYS_EXEC], why, size) ||
 	    add_unix(k, sb->unix_allow, sb->nunix_allow, SB_FILE_ALLOW, &added[KEYS_UNIX], &added[KEYS_SOCK], why,
 		     size) ||

@@ -33,7 +33,7 @@ static int push(struct set_keys *l, const void *key, __u8 mark)
 	return 0;
 }
 
-static bool has(const struct set_keys *l, const void *key)
+bool set_keys_has(const struct set_keys *l, const void *key)
 {
 	for (size_t i = 0; l && i < l->n; i++)
 		if (!memcmp(l->v + i * l->size, key, l->size))
@@ -88,7 +88,7 @@ void set_keys_drop(struct set_keys *l, const struct set_keys *keep)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct sb_key *k = (const void *)(l->v + i * l->size);
 
-		if (!has(keep, l->v + i * l->size) && bpf_map__delete_elem(l->map, l->v + i * l->size, l->size, 0) &&
+		if (!set_keys_has(keep, l->v + i * l->size) && bpf_map__delete_elem(l->map, l->v + i * l->size, l->size, 0) &&
 		    errno != ENOENT)
 			log_warn("map %s: remove a key of server %u call %llu", bpf_map__name(l->map), k->server_id,
 				 (unsigned long long)k->call);

@@ -33,6 +33,8 @@ void set_keys_of(struct set_keys *l, const struct sb_key *k);
 int set_keys_put(struct set_keys *l, const void *key, __u8 mark);
 /* Writes each key of `l` back with the mark it had when gathered or put. */
 void set_keys_restore(const struct set_keys *l);
+/* Whether `l` (may be NULL) holds key `key`. */
+bool set_keys_has(const struct set_keys *l, const void *key);
 /* Deletes from the map the keys of `l` that `keep` (may be NULL) does not hold, then empties `l`. */
 void set_keys_drop(struct set_keys *l, const struct set_keys *keep);
 /* Frees `l` without touching the map. */
