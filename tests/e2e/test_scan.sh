@@ -78,9 +78,9 @@ assert_contains "$out" "config.toml: wrapped 1 server(s)" "Codex's TOML config i
 cmp "$TMP/orig.json" "$H/.config/Claude/claude_desktop_config.json.mcpwarden.bak" || fail "no faithful backup"
 pass "backup kept"
 mcpw_scan --json --home "$H" > "$TMP/scan2.json"
-assert_contains "$(grep '"everything"' "$TMP/scan2.json")" '"argv":["mcpwarden","run","--name","everything","--policy","'"$TMP"'/policies/everything.yaml","--","node"' "wrapped with its policy"
+assert_contains "$(grep '"everything"' "$TMP/scan2.json")" '"argv":["'"$(realpath "$MCPWARDEN")"'","run","--name","everything","--policy","'"$TMP"'/policies/everything.yaml","--","node"' "wrapped with its policy"
 assert_contains "$(grep '"everything"' "$TMP/scan2.json")" '"wrapped_in_config":true' "scan sees the wrap"
-assert_contains "$(grep '"codex-srv"' "$TMP/scan2.json")" '"argv":["mcpwarden","run","--name","codex-srv","--","npx","-y","mcp-server-code-runner"]' "the TOML server is wrapped"
+assert_contains "$(grep '"codex-srv"' "$TMP/scan2.json")" '"argv":["'"$(realpath "$MCPWARDEN")"'","run","--name","codex-srv","--","npx","-y","mcp-server-code-runner"]' "the TOML server is wrapped"
 mcpw_scan --home "$H" --wrap > "$TMP/again"
 assert_not_contains "$(cat "$TMP/again")" "claude_desktop_config.json" "wrapping twice changes nothing"
 mcpw_scan --home "$H" --unwrap > /dev/null

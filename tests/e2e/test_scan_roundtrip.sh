@@ -47,8 +47,9 @@ mcpw_scan --home "$H" --wrap > "$TMP/wrap.out" 2> "$TMP/wrap.err" || fail "wrap 
 cat "$TMP/wrap.out"
 assert_eq "$(grep -c ': wrapped' "$TMP/wrap.out")" 9 "all nine config files were wrapped"
 mcpw_scan --json --home "$H" > "$TMP/scan.json" 2> "$TMP/scan.err" || fail "scan after wrap: $(cat "$TMP/scan.err")"
-python3 - "$TMP/scan.json" <<'PY' || fail "a stdio server is not wrapped, or the wrapped one runs something else"
+python3 - "$TMP/scan.json" "$(realpath "$MCPWARDEN")" <<'PY' || fail "a stdio server is not wrapped, or the wrapped one runs something else"
 import json, sys
+exe = sys.argv[2]	# wrapped servers run this mcpwarden by its absolute path, never one a PATH finds
 want = {"café": ["node", "/srv/café.js", "--port", "8080"], "cc": ["npx", "-y", "@x/cc"], "local": ["uvx", "mcp-server-fetch"],
         "p": ["python3", "-m", "srv"], "pv": ["deno", "run", "x.ts"], "one": ["npx", "-y", "one"], "two": ["bun", "--flag", "x"],
         "mem": ["npx", "-y", "@modelcontextprotocol/server-memory"], "bin": ["/opt/srv/bin"],
@@ -61,7 +62,7 @@ for line in open(sys.argv[1]):
         assert o["argv"] == [] and not o["wrapped_in_config"], o
         continue
     a = o["argv"]
-    assert a[:4] == ["mcpwarden", "run", "--name", o["name"]] and a[4] == "--", a
+    assert a[:4] == [exe, "run", "--name", o["name"]] and a[4] == "--", a
     assert a[5:] == want[o["name"]], (a, want[o["name"]])
     seen.add(o["name"])
 assert seen == set(want), seen ^ set(want)

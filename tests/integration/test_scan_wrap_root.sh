@@ -81,7 +81,8 @@ round() { # name, then the command that runs mcpwarden with its scan arguments
 			"$name: $f's backup is nobody's, with the config's mode"
 		assert_eq "$(stat -c '%U %a' "$H/$f")" "nobody $(stat -c %a "$TMP/orig/$f")" "$name: $f keeps its owner and mode"
 	done
-	grep -q '"mcpwarden", "args": \["run", "--name", "c", "--", "npx",' "$H/.cursor/mcp.json" || fail "$name: cursor not wrapped as text"
+	grep -qF "\"$(realpath "$MCPWARDEN")\", \"args\": [\"run\", \"--name\", \"c\", \"--\", \"npx\"," "$H/.cursor/mcp.json" ||
+		fail "$name: cursor not wrapped as text, around this mcpwarden's absolute path"
 	local log
 	log=$(cat "$L/$name.wrap.log")
 	assert_contains "$log" "$H/.gemini/settings.json: a symbolic link, or below one: not followed" "$name: a config that is a link is left alone"

@@ -61,14 +61,21 @@ static int keep_backup(const struct config_file *f, const char *bak)
 static void wrap_file(const struct config_file *f, void *arg)
 {
 	struct wrap_run *r = arg;
+	static char exe[PATH_MAX];
 	const struct wrap_opts o = { .toml = f->kind->toml, .key = f->kind->key, .policy = policy_for, .note = note,
-				     .arg = r };
+				     .arg = r, .exe = exe[0] || realpath("/proc/self/exe", exe) ? exe : NULL };
 	char why[256], bak[NAME_MAX + 1], *text, *old;
 	size_t len, oldlen, changed;
 	struct stat st;
 	bool restore = false;
 
 	r->shown = f->shown;
+	if (!o.exe) {
+		log_warn("%s: the path of this mcpwarden (/proc/self/exe), which wrapped servers must run: left as it is",
+			 f->shown);
+		r->failed++;
+		return;
+	}
 	if (geteuid() != 0 && f->st.st_uid != geteuid()) {
 		log_warnx("%s: owned by uid %u, not by the home's user (uid %u): left as it is", f->shown,
 			  (unsigned)f->st.st_uid, (unsigned)geteuid());

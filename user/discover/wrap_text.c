@@ -77,7 +77,10 @@ static bool server_edits(const struct wrap_opts *o, bool unwrap, const char *tex
 		edit(e, s->args.start + 1, s->commas[k] ? s->commas[k] + 1 : s->elems[k].end);
 		return true;
 	}
-	tb_puts(b, "\"mcpwarden\"");
+	if (o->exe)
+		tb_quoted(b, o->exe);
+	else
+		tb_puts(b, "\"mcpwarden\"");
 	if (s->has_args) {
 		b = edit(e, s->args.start + 1, s->args.start + 1);
 		wrapper_args(b, o, text, s);
@@ -143,7 +146,7 @@ done:
 
 bool wrap_undoes(const struct wrap_opts *o, const char *text, size_t len, const char *bak, size_t baklen)
 {
-	struct wrap_opts plain = { .toml = o->toml, .key = o->key };
+	struct wrap_opts plain = { .toml = o->toml, .key = o->key, .exe = o->exe };
 	char why[256], *u = NULL, *w = NULL, *wu = NULL;
 	size_t ulen, wlen, wulen, changed;
 	bool same;

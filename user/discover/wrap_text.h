@@ -13,11 +13,14 @@ struct wrap_opts {
 	/* When not NULL: told of each server left alone, and why. */
 	void (*note)(const char *name, const char *why, void *arg);
 	void *arg;
+	/* The command wrapping writes: the absolute path of the mcpwarden that wraps, so no PATH a server's
+	 * own "env" sets can put another program in its place; NULL writes "mcpwarden". */
+	const char *exe;
 };
 
 /*
  * Wraps (or with unwrap, unwraps) each stdio server of the config text[0, len):
- * wrapping sets its command to "mcpwarden" and puts `run --name NAME [--policy P] --
+ * wrapping sets its command to o->exe (or "mcpwarden") and puts `run --name NAME [--policy P] --
  * COMMAND` before its args; unwrapping takes them out again. Every other byte stays as
  * it was: the command's and args' original tokens are moved, not rewritten, and what is
  * added goes right after the args' '[' (or, without args, in a new args member after the
