@@ -11,15 +11,16 @@ int wrapped_command_index(char *const *argv, size_t argc)
 {
 	const char *base;
 
-	if (argc < 3)
+	size_t i = 4;
+
+	if (argc < 6)
 		return -1;
 	base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	if (strcmp(base, "mcpwarden") || strcmp(argv[1], "run"))
+	if (strcmp(base, "mcpwarden") || strcmp(argv[1], "run") || strcmp(argv[2], "--name"))
 		return -1;
-	for (size_t i = 2; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--"))
-			return (int)i + 1;
-	return -1;
+	if (!strcmp(argv[i], "--policy"))
+		i += 2;
+	return i + 1 < argc && !strcmp(argv[i], "--") ? (int)i + 1 : -1;
 }
 
 /* Writes "LINE: what" into why, LINE being the line of text at offset at. Returns -1. */
