@@ -9,10 +9,17 @@ source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 source "$(dirname "$0")/code_call.sh"
-test_cleanup() { [ -n "${listener:-}" ] && kill "$listener" 2>/dev/null; }
+test_cleanup() { kill ${listener:-} ${unix_listener:-} 2>/dev/null; }
 
 start_daemon
 start_listener	# $port: a loopback host no shipped policy allows
+# A unix socket outside every sandbox (a docker.sock, a D-Bus): egress deny alone would let code reach it.
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+while True: s.accept()[0].close()' "$TMP/outside.sock" &
+unix_listener=$!
+for _ in $(seq 50); do [ -S "$TMP/outside.sock" ] && break; sleep 0.1; done
+chmod 0711 "$TMP"
 sys=(env PATH=/usr/bin:/bin)
 
 # call TOOL KEY CODE [ARGS_JSON]: one tools/call as JSON, with CODE as argument KEY beside ARGS_JSON.
@@ -56,6 +63,8 @@ refused_conn="connect to 127.0.0.1 port $port (tcp) refused (EPERM)"
 # Python spellings that pass every shipped regex (no "os.", "subprocess", "import os", "import socket").
 py_shell() { echo "import importlib; importlib.import_module('o' + 's').system('touch $TMP/ran-$1')"; }
 py_connect="import importlib; importlib.import_module('soc' + 'ket').create_connection(('127.0.0.1', $port), timeout=3)"
+py_unix="import importlib; m = importlib.import_module('soc' + 'ket'); m.socket(m.AF_UNIX).connect('$TMP/outside.sock')"
+refused_unix="connect to unix socket $TMP/outside.sock refused (EPERM)"
 
 # Fixture servers whose snippets run in a child python3: policy | fixture | tool | code argument | other arguments
 for c in "code-execution-sandbox|pwno_server.py|execute_python_code|code|{}" \
@@ -65,11 +74,12 @@ for c in "code-execution-sandbox|pwno_server.py|execute_python_code|code|{}" \
 	"stellify-run-code|stellify_server.py|run_code|code|{\"language\": \"python\"}"; do
 	IFS='|' read -r name fixture tool key args <<<"$c"
 	calls="[$(call "$tool" "$key" "print(6*7)" "$args"), $(call "$tool" "$key" "$(py_shell "$name")" "$args"),
-		$(call "$tool" "$key" "$py_connect" "$args")]"
+		$(call "$tool" "$key" "$py_connect" "$args"), $(call "$tool" "$key" "$py_unix" "$args")]"
 	session "$name" "$TOP/policies/$name.yaml" "$calls" /usr/bin/python3 "$FIXTURES/$fixture"
 	works "$name" 0 42
 	stopped "$name" 1 "tools.$tool.sandbox.exec.allow" "exec of /bin/sh $killed"
 	stopped "$name" 2 "tools.$tool.sandbox.network.egress" "$refused_conn"
+	stopped "$name" 3 "tools.$tool.sandbox.network.unix.deny" "$refused_unix"
 	not_made "$TMP/ran-$name"
 done
 
@@ -85,13 +95,14 @@ signal.alarm(1)
 print('armed')"
 calls="[$(call run_python_code code "print(6*7)"), $(call run_python_code code "$(py_shell "$name")"),
 	$(call run_python_code code "$py_connect"), $(call run_python_code code "$later"), {\"sleep_ms\": 2500},
-	$(call run_python_code code "print('still here')")]"
+	$(call run_python_code code "print('still here')"), $(call run_python_code code "$py_unix")]"
 session "$name" "$TOP/policies/$name.yaml" "$calls" /usr/bin/python3 "$FIXTURES/shibing624_server.py"
 works "$name" 0 42
 stopped "$name" 1 "sandbox.exec.allow" "exec of /bin/sh $killed"
 stopped "$name" 2 "sandbox.network.egress" "$refused_conn"
 works "$name" 3 armed
 works "$name" 5 "still here"
+stopped "$name" 6 "sandbox.network.unix.deny" "$refused_unix"
 [ -e "$TMP/later-ran" ] || fail "$name: the signal handler did not run after the call"
 not_made "$TMP/ran-$name" "$TMP/ran-later"
 
@@ -111,7 +122,8 @@ calls="[$(call run-code code "print(6*7)" '{"languageId": "python"}'),
 	$(call run-code code "from os import system; system('touch $TMP/ran-$name-py')" '{"languageId": "python"}'),
 	$(call run-code code "from socket import create_connection; create_connection(('127.0.0.1', $port), timeout=3)" '{"languageId": "python"}'),
 	$(call run-code code "require('child' + '_process').execSync('touch $TMP/ran-$name-js')" '{"languageId": "javascript"}'),
-	$(call run-code code "require('net').connect($port, '127.0.0.1').on('error', (e) => console.log('connect:', e.code))" '{"languageId": "javascript"}')]"
+	$(call run-code code "require('net').connect($port, '127.0.0.1').on('error', (e) => console.log('connect:', e.code))" '{"languageId": "javascript"}'),
+	$(call run-code code "$py_unix" '{"languageId": "python"}')]"
 session "$name" "$TOP/policies/$name.yaml" "$calls" "${sys[@]}" node "$NODE_DIR/node_modules/mcp-server-code-runner/dist/cli.js"
 works "$name" 0 42
 stopped "$name" 1 "tools.run-code.sandbox.exec.allow" "exec of /usr/bin/touch $killed"
@@ -119,6 +131,7 @@ stopped "$name" 2 "tools.run-code.sandbox.network.egress" "$refused_conn"
 stopped "$name" 3 "tools.run-code.sandbox.exec.allow" "exec of /usr/bin/touch $killed"
 stopped "$name" 4 "tools.run-code.sandbox.network.egress" "$refused_conn"
 assert_contains "$(result "$name" 4)" "connect: EPERM" "$name: the snippet saw EPERM"
+stopped "$name" 5 "tools.run-code.sandbox.network.unix.deny" "$refused_unix"
 not_made "$TMP/ran-$name-py" "$TMP/ran-$name-js"
 
 # mcp-server-commands, the real one. Its regex now refuses a second line; with the class as it was before

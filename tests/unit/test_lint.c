@@ -111,6 +111,19 @@ static void sandboxed_tools_need_a_deadline(void **state)
 	expect("tools:\n  run:\n    rules: []\n", 0, NULL);
 }
 
+/* Egress deny leaves unix sockets open unless network.unix says otherwise, here or in the server's sandbox. */
+static void egress_deny_needs_unix_rules(void **state)
+{
+	(void)state;
+	expect("tools:\n  run:\n    timeout: 5s\n    sandbox:\n      network: {egress: deny}\n", 1,
+	       "t.yaml:5: warning: tools.run.sandbox.network: egress is denied but unix sockets are not");
+	expect("tools:\n  run:\n    timeout: 5s\n    sandbox:\n      network: {egress: deny, unix: {deny: [\"/\"]}}\n",
+	       0, NULL);
+	expect("default: deny\nsandbox:\n  network: {unix: {allow: [/run/x.sock]}}\n"
+	       "tools:\n  run:\n    timeout: 5s\n    sandbox:\n      network: {egress: deny}\n", 0, NULL);
+	expect("tools:\n  run:\n    timeout: 5s\n    sandbox:\n      network: {egress: allow}\n", 0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +131,7 @@ int main(void)
 		cmocka_unit_test(line_breaks_in_anchored_patterns),
 		cmocka_unit_test(exec_deny_lists_need_an_allow_list),
 		cmocka_unit_test(sandboxed_tools_need_a_deadline),
+		cmocka_unit_test(egress_deny_needs_unix_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,6 +177,15 @@ static void lint_exec(struct lint *l, const struct sandbox *sb, const char *fiel
 		    "tool needs");
 }
 
+/* Egress deny is about IP: unix sockets (docker.sock, D-Bus, systemd's) stay open without network.unix. */
+static void lint_unix(struct lint *l, const struct sandbox *sb, const char *field)
+{
+	if (sb->present && sb->egress == 0 && !sb->unix_allow && !sb->unix_deny &&
+	    !l->p->sandbox.unix_allow && !l->p->sandbox.unix_deny)
+		say(l, sb->line, field, "egress is denied but unix sockets are not: code can still reach "
+		    "docker.sock, D-Bus or systemd through them. Add network.unix (deny: [\"/\", \"@\"] for none)");
+}
+
 static void lint_deadline(struct lint *l, const struct tool_policy *t, int line, const char *field)
 {
 	if (covered(l->p, t) && !has_deadline(l->p, t))
@@ -193,12 +202,15 @@ size_t policy_lint(const struct policy *p, void (*warn)(void *ctx, const char *t
 	char field[YFIELD_MAX];
 
 	lint_exec(&l, &p->sandbox, "sandbox.exec.deny");
+	lint_unix(&l, &p->sandbox, "sandbox.network");
 	for (size_t i = 0; i < p->ntools; i++) {
 		const struct tool_policy *t = &p->tools[i];
 
 		lint_rules(&l, t);
 		yfield(field, "tools.%s.sandbox.exec.deny", t->name);
 		lint_exec(&l, &t->sandbox, field);
+		yfield(field, "tools.%s.sandbox.network", t->name);
+		lint_unix(&l, &t->sandbox, field);
 		yfield(field, "tools.%s", t->name);
 		if (strcmp(t->name, "*"))
 			lint_deadline(&l, t, t->line, field);
