@@ -124,6 +124,20 @@ static void egress_deny_needs_unix_rules(void **state)
 	expect("tools:\n  run:\n    timeout: 5s\n    sandbox:\n      network: {egress: allow}\n", 0, NULL);
 }
 
+/* An allow list that allows everything is no allow list. */
+static void allow_lists_that_allow_all(void **state)
+{
+	(void)state;
+	expect("default: deny\ntools:\n  run:\n    timeout: 5s\n    sandbox:\n      exec: {allow: [python3, \"*\"]}\n", 1,
+	       "t.yaml:6: warning: tools.run.sandbox: exec.allow[1] '*' names every program");
+	expect("default: deny\ntools:\n  run:\n    timeout: 5s\n    sandbox:\n"
+	       "      network: {egress: deny, allow: [\"0.0.0.0/0\"], unix: {deny: [\"/\"]}}\n", 1,
+	       "network.allow[0] is the whole IPv4 internet");
+	expect("default: deny\ntools:\n  run:\n    timeout: 5s\n    sandbox:\n"
+	       "      exec: {allow: [python3]}\n      network: {egress: deny, allow: [\"10.0.0.0/8\", \"0.0.0.0/0:53\"], "
+	       "unix: {deny: [\"/\"]}}\n", 0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +146,7 @@ int main(void)
 		cmocka_unit_test(exec_deny_lists_need_an_allow_list),
 		cmocka_unit_test(sandboxed_tools_need_a_deadline),
 		cmocka_unit_test(egress_deny_needs_unix_rules),
+		cmocka_unit_test(allow_lists_that_allow_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "policy/lint.h"
 #include "policy/regex_text.h"
@@ -177,6 +178,22 @@ static void lint_exec(struct lint *l, const struct sandbox *sb, const char *fiel
 		    "tool needs");
 }
 
+/*
+ * Allow lists that allow everything: an exec.allow entry "*" (every program in the PATH directories),
+ * or a network.allow entry with no prefix (0.0.0.0/0, ::/0) under egress deny.
+ */
+static void lint_allow_all(struct lint *l, const struct sandbox *sb, const char *field)
+{
+	for (size_t i = 0; i < sb->nexec_allow; i++)
+		if (!strcmp(sb->exec_allow[i], "*") || !strcmp(sb->exec_allow[i], "/*"))
+			say(l, sb->line, field, "exec.allow[%zu] '%s' names every program of the PATH directories: the "
+			    "allow list allows all. Name the programs the tool needs", i, sb->exec_allow[i]);
+	for (size_t i = 0; i < sb->nnet_allow; i++)
+		if (!sb->net_allow[i].prefix && !sb->net_allow[i].port)
+			say(l, sb->line, field, "network.allow[%zu] is the whole %s internet: egress deny means nothing. "
+			    "Name the hosts the tool needs", i, sb->net_allow[i].family == AF_INET6 ? "IPv6" : "IPv4");
+}
+
 /* Egress deny is about IP: unix sockets (docker.sock, D-Bus, systemd's) stay open without network.unix. */
 static void lint_unix(struct lint *l, const struct sandbox *sb, const char *field)
 {
@@ -203,6 +220,7 @@ size_t policy_lint(const struct policy *p, void (*warn)(void *ctx, const char *t
 
 	lint_exec(&l, &p->sandbox, "sandbox.exec.deny");
 	lint_unix(&l, &p->sandbox, "sandbox.network");
+	lint_allow_all(&l, &p->sandbox, "sandbox");
 	for (size_t i = 0; i < p->ntools; i++) {
 		const struct tool_policy *t = &p->tools[i];
 
@@ -211,6 +229,8 @@ size_t policy_lint(const struct policy *p, void (*warn)(void *ctx, const char *t
 		lint_exec(&l, &t->sandbox, field);
 		yfield(field, "tools.%s.sandbox.network", t->name);
 		lint_unix(&l, &t->sandbox, field);
+		yfield(field, "tools.%s.sandbox", t->name);
+		lint_allow_all(&l, &t->sandbox, field);
 		yfield(field, "tools.%s", t->name);
 		if (strcmp(t->name, "*"))
 			lint_deadline(&l, t, t->line, field);
