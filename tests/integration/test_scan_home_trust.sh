@@ -4,7 +4,7 @@
 # acted in and as whoever the link chose, or as root). The per-home child really is the user: a config in
 # nobody's home that only root may read is left alone (before, with the drop removed, it was rewritten by
 # root). A VS Code line comment ended by a lone CR, which VS Code reads as a line end and the scan did not,
-# is refused, so no `"command"` hides behind it.
+# is refused, so no `"command"` hides behind it. Names from a user's files reach root's terminal without control bytes.
 source "$(dirname "$0")/../lib.sh"
 require_root
 chmod 0711 "$TMP"
@@ -51,3 +51,13 @@ cp "$H/.config/Code/User/mcp.json" "$TMP/cr.orig"
 "$MCPWARDEN" scan --wrap --home "$H" >"$TMP/out" 2>&1 || true
 cmp -s "$H/.config/Code/User/mcp.json" "$TMP/cr.orig" || fail "the ambiguous config was rewritten: $(cat "$TMP/out")"
 assert_contains "$(cat "$TMP/out")" "U+2028" "the ambiguous line comment is refused, with the reason"
+
+# 4. Names from a user's files reach root's terminal without control bytes: no escapes, no forged lines.
+printf '{"projects": {"/nowhere/p\\u001b[2J\\n/home/x/.claude.json: wrapped 3 server(s)": {}},\n "mcpServers": {"e\\u001b]0;x\\u0007": {"command": "a\\u001bb", "args": ["c\\nd"]}}}\n' \
+	> "$H/.claude.json"
+chown nobody: "$H/.claude.json"
+"$MCPWARDEN" scan --home "$H" >"$TMP/out" 2>&1 || true
+grep -q $'\x1b' "$TMP/out" && fail "an escape byte from a user's config reached the output: $(cat -v "$TMP/out")"
+grep -q '^/home/x/.claude.json: wrapped' "$TMP/out" && fail "a forged line reached the output: $(cat -v "$TMP/out")"
+grep -q '2J' "$TMP/out" || fail "the project key was not shown at all: $(cat -v "$TMP/out")"
+pass "a user's names are shown with their control bytes as '?'"

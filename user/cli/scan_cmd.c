@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "common/log.h"
+#include "common/printable.h"
 #include "discover/join.h"
 #include "discover/wrap.h"
 
@@ -50,16 +51,20 @@ static cJSON *entry_json(const struct mcp_entry *e, const struct join_result *r)
 	return o;
 }
 
+/* One entry as a line for a terminal: every text from a user's file through printable(). */
 static void print_text(const struct mcp_entry *e, const struct join_result *r)
 {
-	printf("%-10s %-16s %-24s ", state_name(r->state), e->client, e->name);
+	char buf[4096];
+
+	printf("%-10s %-16s ", state_name(r->state), e->client);
+	printf("%-24s ", printable(e->name, buf, sizeof(buf)));
 	if (e->url[0])
-		printf("%s", e->url);
+		printf("%s", printable(e->url, buf, sizeof(buf)));
 	for (size_t i = 0; i < e->argc; i++)
-		printf("%s%s", i ? " " : "", e->argv[i]);
+		printf("%s%s", i ? " " : "", printable(e->argv[i], buf, sizeof(buf)));
 	if (r->npids)
 		printf("  [pid %d%s]", r->pids[0], r->npids > 1 ? " ..." : "");
-	printf("\n    %s\n", e->file);
+	printf("\n    %s\n", printable(e->file, buf, sizeof(buf)));
 }
 
 static int scan_main(int argc, char **argv)

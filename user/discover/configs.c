@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "common/log.h"
+#include "common/printable.h"
 #include "discover/beneath.h"
 #include "discover/configs.h"
 
@@ -179,15 +180,16 @@ static void visit_projects(struct walk *wk, const struct config_doc *doc)
 {
 	for (size_t i = 0; i < doc->nprojects; i++) {
 		const char *rel = below_home(wk->h, doc->projects[i]);
-		char path[8192], shown[8192];
+		char path[8192], shown[8192], name[4096];
 
+		printable(doc->projects[i], name, sizeof(name));	/* the user's text, for root's terminal */
 		if (!rel) {
-			problem(wk, doc->projects[i], "a project outside the home: its configs are not read", false);
+			problem(wk, name, "a project outside the home: its configs are not read", false);
 			continue;
 		}
 		for (size_t j = 0; j < NKINDS(project_kinds); j++) {
 			snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", project_kinds[j].rel);
-			snprintf(shown, sizeof(shown), "%s/%s", doc->projects[i], project_kinds[j].rel);
+			snprintf(shown, sizeof(shown), "%s/%s", name, project_kinds[j].rel);
 			visit(wk, &project_kinds[j], wk->h->fd, path, shown, false);
 		}
 	}

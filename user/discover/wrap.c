@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/printable.h"
 #include "discover/configs.h"
 #include "discover/replace.h"
 #include "discover/wrap.h"
@@ -36,8 +37,9 @@ static bool policy_for(const char *name, char *path, size_t pathlen, void *arg)
 static void note(const char *name, const char *why, void *arg)
 {
 	struct wrap_run *r = arg;
+	char shown[1024];
 
-	log_warnx("%s: server '%s' left as it is: %s", r->shown, name, why);
+	log_warnx("%s: server '%s' left as it is: %s", r->shown, printable(name, shown, sizeof(shown)), why);
 	r->failed++;
 }
 
