@@ -313,6 +313,31 @@ static void max_processes_and_everything(void **state)
 	round_trip("sandbox: {}\n");
 }
 
+static void rejected(const char *text, const char *want);
+
+/* on_end: kill goes to the daemon with the tool's rules; only a tool's sandbox may say it, and only kill or keep. */
+static void on_end_kill(void **state)
+{
+	struct policy *p = load("tools:\n  t:\n    sandbox: {on_end: kill}\n");
+	cJSON *j = sandbox_wire_encode(&p->tools[0].sandbox);
+	const char *top = "sandbox: {on_end: kill}\n", *odd = "tools:\n  t:\n    sandbox: {on_end: later}\n";
+	struct sandbox sb;
+	char why[256], err[1024];
+
+	(void)state;
+	assert_string_equal(str(j, "on_end", NULL), "kill");
+	assert_int_equal(sandbox_wire_decode(j, &sb, why, sizeof(why)), 0);
+	assert_true(sb.kill_on_end);
+	sandbox_free(&sb);
+	cJSON_Delete(j);
+	policy_free(p);
+	assert_null(policy_load_text("t.yaml", top, strlen(top), err, sizeof(err)));
+	assert_non_null(strstr(err, "sandbox.on_end: only in a tool's sandbox"));
+	assert_null(policy_load_text("t.yaml", odd, strlen(odd), err, sizeof(err)));
+	assert_non_null(strstr(err, "tools.t.sandbox.on_end: must be kill or keep"));
+	rejected("{\"on_end\":\"later\"}", "on_end: must be");
+}
+
 /* A v4-mapped rule is the IPv4 rule the kernel judges such a destination by. */
 static void v4_mapped_rules_are_ipv4(void **state)
 {
@@ -577,6 +602,7 @@ int main(void)
 		cmocka_unit_test(egress_as_the_encoder_means_it),
 		cmocka_unit_test(unix_entries_round_trip),
 		cmocka_unit_test(v4_mapped_rules_are_ipv4),
+		cmocka_unit_test(on_end_kill),
 		cmocka_unit_test(unix_entry_forms),
 		cmocka_unit_test(at_most_sixteen_unix_entries),
 	};

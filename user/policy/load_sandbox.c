@@ -16,7 +16,7 @@
 #include "sandbox.h"
 
 static const char *const sandbox_keys[] = { "exec", "network", "max_processes", "max_runtime", "syscalls",
-					     "capabilities", NULL };
+					     "capabilities", "on_end", NULL };
 static const char *const syscalls_keys[] = { "deny", NULL };
 static const char *const caps_keys[] = { "keep", NULL };
 static const char *const exec_keys[] = { "allow", "deny", NULL };
@@ -254,5 +254,15 @@ int load_sandbox(struct ydoc *d, const ynode *n, const char *field, bool top, st
 	if ((v = ymap_get(d, n, "max_runtime")) &&
 	    (!ynode_is_scalar(v) || (sb->max_runtime_ms = duration_ms(ynode_scalar(v))) <= 0))
 		return ydoc_fail(d, v, sub, "must be a duration such as 30s");
+	yfield(sub, "%s.on_end", field);
+	if ((v = ymap_get(d, n, "on_end"))) {
+		const char *s = ynode_is_scalar(v) ? ynode_scalar(v) : "";
+
+		if (top)
+			return ydoc_fail(d, v, sub, "only in a tool's sandbox: it is about what a call leaves running");
+		if (strcmp(s, "kill") && strcmp(s, "keep"))
+			return ydoc_fail(d, v, sub, "must be kill or keep");
+		sb->kill_on_end = !strcmp(s, "kill");
+	}
 	return 0;
 }

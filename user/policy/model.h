@@ -70,6 +70,7 @@ struct sandbox {
 	char **unix_allow, **unix_deny;	/* network.unix entries (policy/unix_rule.h) */
 	size_t nunix_allow, nunix_deny;
 	long max_processes;	/* 0: unset */
+	bool kill_on_end;	/* on_end: kill (tool level): what a call leaves running dies when it ends */
 	long max_runtime_ms;	/* 0: unset */
 	char **syscalls_deny;	/* server level only: added to the seccomp baseline (shim/harden.h) */
 	size_t nsyscalls_deny;

@@ -72,6 +72,8 @@ cJSON *sandbox_wire_encode(const struct sandbox *sb)
 	}
 	if (sb->max_processes)
 		cJSON_AddNumberToObject(o, "max_processes", (double)sb->max_processes);
+	if (sb->kill_on_end)
+		cJSON_AddStringToObject(o, "on_end", "kill");
 	return o;
 }
 
@@ -294,7 +296,7 @@ static int decode_network(const cJSON *o, struct sandbox *sb, char *why, size_t 
 
 static int decode(const cJSON *j, struct sandbox *sb, char *why, size_t size)
 {
-	static const char *const keys[] = { "exec", "network", "max_processes", NULL };
+	static const char *const keys[] = { "exec", "network", "max_processes", "on_end", NULL };
 	const cJSON *v;
 	double maxp;
 
@@ -308,6 +310,11 @@ static int decode(const cJSON *j, struct sandbox *sb, char *why, size_t size)
 		if (whole(v, "max_processes", 1, UINT32_MAX, &maxp, why, size))
 			return -1;
 		sb->max_processes = (long)maxp;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "on_end"))) {
+		if (!cJSON_IsString(v) || (strcmp(v->valuestring, "kill") && strcmp(v->valuestring, "keep")))
+			return bad(why, size, "on_end", "must be \"kill\" or \"keep\"");
+		sb->kill_on_end = !strcmp(v->valuestring, "kill");
 	}
 	return 0;
 }

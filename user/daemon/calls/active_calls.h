@@ -15,6 +15,7 @@ struct active_call {
 	bool ended;		/* call_end came; a rule set stays while processes of the call live */
 	bool rules;		/* the call has a rule set of its own in the kernel */
 	bool killed;		/* its processes were killed once (a limit or a deadline) */
+	bool kill_on_end;	/* its sandbox's on_end: kill: what it leaves running dies at call_end */
 	cJSON *violations;	/* [{"rule","what"}]: handed to the shim with call_end's ack */
 	unsigned more;		/* violations beyond ACTIVE_CALL_MAX_VIOLATIONS */
 	struct active_call *next;

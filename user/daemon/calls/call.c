@@ -94,6 +94,19 @@ static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 	return v;
 }
 
+/* A call whose sandbox says on_end: kill ends with what it left running (double-forked, setsid): killed, and
+ * said in its result. The server's own processes never are (kill.c). */
+static void left_behind(struct daemon *d, struct server *s, uint64_t call)
+{
+	struct active_call *c = active_call_find(s->calls, call);
+	char rule[200];
+
+	if (!c || !c->kill_on_end || c->killed || !enforce_live(&d->sensor, s->id, call))
+		return;
+	snprintf(rule, sizeof(rule), "tools.%s.sandbox.on_end", c->tool);
+	kill_call(d, s, call, rule, "the call ended, and what it left running was killed");
+}
+
 int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, char *why, size_t size)
 {
 	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(report, "tool");
@@ -127,6 +140,8 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 			return -1;
 		}
 		c->rules = true;
+		c->kill_on_end = !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sandbox, "on_end")) ?: "",
+					 "kill");	/* the decoder checked the value */
 	}
 	if (edit_sets(d, s, call, true, &err)) {
 		cJSON_Delete(ended(d, s, call));
@@ -151,6 +166,7 @@ int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *r
 		return -1;
 	}
 	audit_sink_report(d, AUDIT_CALL_END, report);
+	left_behind(d, s, call);
 	*violations = ended(d, s, call);
 	server_rules_settle(d, s);
 	return 0;
