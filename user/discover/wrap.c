@@ -20,6 +20,7 @@ struct wrap_run {
 	FILE *to_parent;	/* in the child: the lines for out */
 	FILE *out;		/* in the parent */
 	const char *shown;	/* the file being rewritten */
+	const char *exe;	/* this mcpwarden's absolute path, resolved as root before the drop, or NULL */
 	int failed;
 };
 
@@ -63,18 +64,17 @@ static int keep_backup(const struct config_file *f, const char *bak)
 static void wrap_file(const struct config_file *f, void *arg)
 {
 	struct wrap_run *r = arg;
-	static char exe[PATH_MAX];
 	const struct wrap_opts o = { .toml = f->kind->toml, .key = f->kind->key, .policy = policy_for, .note = note,
-				     .arg = r, .exe = exe[0] || realpath("/proc/self/exe", exe) ? exe : NULL };
+				     .arg = r, .exe = r->exe };
 	char why[256], bak[NAME_MAX + 1], *text, *old;
 	size_t len, oldlen, changed;
 	struct stat st;
 	bool restore = false;
 
 	r->shown = f->shown;
-	if (!o.exe) {
-		log_warn("%s: the path of this mcpwarden (/proc/self/exe), which wrapped servers must run: left as it is",
-			 f->shown);
+	if (!o.exe && !r->unwrap) {
+		log_warnx("%s: the path of this mcpwarden (/proc/self/exe) could not be read, and wrapped servers must "
+			  "run it: left as it is", f->shown);
 		r->failed++;
 		return;
 	}
@@ -158,6 +158,9 @@ static int wrap_home(const struct home *h, void *arg)
 int wrap_homes(char *const *homes, size_t nhomes, bool unwrap, const char *policy_dir, FILE *out)
 {
 	struct wrap_run r = { .unwrap = unwrap, .policy_dir = policy_dir, .out = out };
+	char exe[PATH_MAX];
 
+	/* Here, before any child drops to a user who may not reach the directory it is in. */
+	r.exe = realpath("/proc/self/exe", exe);
 	return homes_each(homes, nhomes, wrap_home, &r);
 }
