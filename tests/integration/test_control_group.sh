@@ -24,14 +24,20 @@ grep -q "root:mcpwarden, mode 0660" "$DAEMON_LOG" || fail "the daemon's log does
 group=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json,sys; print(json.load(sys.stdin)["features"]["socket_group"])')
 assert_eq "$group" mcpwarden "status features name the socket's group"
 
-# Everything nobody's shim and server read or write: the socket's directory, the policy, a scratch directory.
+# Everything nobody's shim and server read, run or write: the socket's directory, the policy, a scratch
+# directory, and copies of the binary and of a fixture code server. The checkout may sit where nobody can't
+# reach it (a fresh root's clone under /root, mode 0700).
 chmod 0711 "$TMP" || fail "chmod $TMP"
 mkdir -m 0777 "$TMP/w" || fail "mkdir $TMP/w"
+mkdir -m 0755 "$TMP/bin" || fail "mkdir $TMP/bin"
+cp "$MCPWARDEN" "$TMP/bin/mcpwarden" || fail "copy $MCPWARDEN to $TMP/bin"
+cp "$FIXTURES/pwno_server.py" "$FIXTURES/mcp_stdio.py" "$TMP/bin/" || fail "copy the fixture server to $TMP/bin"
+chmod a+rX "$TMP/bin"/* || fail "chmod $TMP/bin"
 cat >"$TMP/policy.yaml" <<EOF
 version: "1"
 default: allow
 tools:
-  run-code:
+  execute_python_code:
     sandbox:
       exec:
         deny: [touch]
@@ -42,12 +48,12 @@ print('uid', os.getuid())
 for argv in (['touch', '$TMP/w/ran-touch'], ['/usr/bin/python3', '-c', 'print(\"child python ran\")']):
     r = subprocess.run(argv, capture_output=True, text=True)
     print(argv[0], 'returncode', r.returncode, r.stdout.strip())"
-args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
-# as_nobody OUT SETPRIV_GROUPS: one run-code call through a shim run as nobody; the client's output in OUT.
+args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1]}))' "$code")
+# as_nobody OUT SETPRIV_GROUPS: one execute_python_code call through a shim run as nobody; the client's output in OUT.
 as_nobody() {
-	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout 60 node client.mjs call -- \
-		setpriv --reuid=nobody --regid=nogroup "$2" "$MCPWARDEN" run --socket "$SOCK" --policy "$TMP/policy.yaml" \
-		-- env PATH=/usr/bin:/bin TMPDIR="$TMP/w" node node_modules/mcp-server-code-runner/dist/cli.js >"$1" 2>&1)
+	(cd "$NODE_DIR" && TOOL=execute_python_code ARGS=$args timeout 60 node client.mjs call -- \
+		setpriv --reuid=nobody --regid=nogroup "$2" "$TMP/bin/mcpwarden" run --socket "$SOCK" --policy "$TMP/policy.yaml" \
+		-- env PATH=/usr/bin:/bin TMPDIR="$TMP/w" python3 "$TMP/bin/pwno_server.py" >"$1" 2>&1)
 }
 
 # In the group: registered, and the tool's rule holds.
@@ -78,7 +84,7 @@ echo "$out"
 assert_contains "$out" "Permission denied" "outside the group the shim's connect gets EACCES"
 assert_contains "$out" "group mcpwarden: add this user to the group" "and it says to add the user to group mcpwarden"
 assert_contains "$out" '"isError":true' "the sandboxed tool's call is refused"
-assert_contains "$out" "tools.run-code.sandbox" "naming the tool's sandbox"
+assert_contains "$out" "tools.execute_python_code.sandbox" "naming the tool's sandbox"
 assert_not_contains "$out" "uid 65534" "the tool's code never ran unsandboxed"
 
 # Without the group: root:root. Only when this test made the group: a group the host had stays.
