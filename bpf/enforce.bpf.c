@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* enforce.bpf.c: sandbox hooks of their own: egress denies (cgroup sock_addr) and, where BPF LSM loads, exec denies. */
+/* enforce.bpf.c: sandbox hooks of their own: egress denies (cgroup sock_addr) and, where BPF LSM loads, exec and fork denies. */
 #include "sandbox.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -16,6 +16,21 @@ int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
 	struct acting a = lineage_acting(task->pid, lineage_peek(task, &scratch), &merged);
 
 	return a.proc && check_exec(task, &a, bprm, 1) ? -EPERM : 0;
+}
+
+/* Where BPF LSM loads, with enforce_bprm: a new process over a call's max_processes, or forked by a call being
+ * killed, is refused with EAGAIN before it exists (threads are not processes: max_processes does not count them). */
+SEC("lsm/task_alloc")
+int BPF_PROG(enforce_task_alloc, struct task_struct *child, unsigned long clone_flags)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct tracked scratch, merged;
+	struct acting a;
+
+	if (clone_flags & CLONE_THREAD)
+		return 0;
+	a = lineage_acting(task->pid, lineage_peek(task, &scratch), &merged);
+	return a.proc && fork_refused(task, &a) ? -EAGAIN : 0;
 }
 
 /* ---- network ---- */
@@ -181,28 +196,26 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 /*
  * Reads the unix address the caller gave into path[EV_UNIX_PATH_LEN], in the form of
  * include/sandbox.h: an abstract name with '@' for its leading NUL, every byte of its
- * length kept; a path cut at its first NUL; the rest zero. raw[EV_UNIX_PATH_LEN] is
- * scratch. Returns false when the address is one no entry can name for sure (path then
+ * length kept; a path cut at its first NUL; the rest zero. Returns false when the address is one no entry can name for sure (path then
  * holds what could be read, for the record): not absolute, with an empty, "." or ".."
  * component, under /proc (whose links lead anywhere), or 108 bytes with no NUL
  * (policy/unix_rule.h). An abstract name's length goes in out->len.
  * No step compares against the length: the verifier walks each loop once, not once per length.
- * A global function (see net_verdict): out->path and raw->path are the buffers.
+ * A global function (see net_verdict): out->path is the buffer; raw, on its own stack, the scratch.
  */
-__noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out, struct sb_unix_key *raw_key)
+__noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out)
 {
 	struct bpf_sock_addr_kern___unix *sa;
-	char *path, *raw;
+	char raw[EV_UNIX_PATH_LEN], *path;
 	bool bad = false;
 	long len;
 	__u32 n;
 
-	if (!ctx || !out || !raw_key)
+	if (!ctx || !out)
 		return 0;
 	sa = bpf_cast_to_kern_ctx(ctx);
 	n = sa->uaddrlen;
 	path = out->path;
-	raw = raw_key->path;
 
 	n = n > SUN_PATH_OFF ? n - SUN_PATH_OFF : 0;
 	if (n > EV_UNIX_PATH_LEN)
@@ -254,7 +267,7 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked *t = tracked_of(task), scratch;
-	struct sb_unix_key u, addr;
+	struct sb_unix_key addr;
 	struct sb_rules *r;
 	struct ev_deny *e;
 	struct acting a;
@@ -273,13 +286,12 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 		if (!r || !(r->flags & SB_UNIX_RULES))
 			continue;
 		if (clear < 0)
-			clear = unix_address(ctx, &addr, &u);
+			clear = unix_address(ctx, &addr);
 		if (!clear) {
 			rule = DR_UNIX_UNCLEAR;
 			break;
 		}
-		u.set = k;
-		acc = unix_marks(&u, &addr);
+		acc = unix_marks(&k, &addr);
 		if (acc & SB_FILE_DENY)
 			rule = DR_UNIX_DENY;
 		else if ((r->flags & SB_UNIX_ALLOWLIST) && !(acc & SB_FILE_ALLOW))

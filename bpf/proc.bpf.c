@@ -93,8 +93,8 @@ sandbox:
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
+/* Exit step of thread `task`; `group_dead`: it is the last of its process. */
+static __always_inline void exit_step(struct task_struct *task, bool group_dead)
 {
 	__u32 tgid = task->tgid;
 	struct ev_exit *e;
@@ -102,7 +102,7 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 	sandbox_thread_exit(task->pid);
 	lineage_thread_exit(task->pid);
 	if (!group_dead)
-		return 0;	/* other threads of the process live on */
+		return;	/* other threads of the process live on */
 	e = event_reserve(sizeof(*e), EV_EXIT);
 	if (e) {
 		fill_hdr(&e->h, EV_EXIT, sizeof(*e), task, task_lineage(task));
@@ -113,6 +113,62 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 	sandbox_exit(tgid);
 	lineage_exit(tgid);
 	bpf_map_delete_elem(&stdout_budget, &tgid);
+}
+
+/* Kernels whose tracepoint passes group_dead (6.16 and later): userspace loads this one or handle_exit_live. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
+{
+	exit_step(task, group_dead);
+	return 0;
+}
+
+/* A process whose last thread's exit was handled: (tgid, leader start time) -> 1. */
+struct exit_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start_time;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);	/* claims are needed for microseconds: the time between two threads' exits */
+	__type(key, struct exit_key);
+	__type(value, __u8);
+} exit_claims SEC(".maps");
+
+/*
+ * Older kernels: the tracepoint has only the task. do_exit() has already taken the thread off
+ * signal->live, so a count of 0 means no thread of the process is left, but two threads exiting
+ * together can both see 0: the first to claim the process in exit_claims handles its death.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit_live, struct task_struct *task)
+{
+	struct exit_key k = { .tgid = task->tgid, .start_time = task->group_leader->start_time };
+	bool group_dead = !BPF_CORE_READ(task, signal, live.counter);
+	__u8 one = 1;
+
+	if (group_dead && bpf_map_update_elem(&exit_claims, &k, &one, BPF_NOEXIST))
+		group_dead = false;	/* claimed by another thread (or no room: the record is lost, not doubled) */
+	exit_step(task, group_dead);
+	return 0;
+}
+
+/*
+ * Where bpf_send_signal_task is missing (before 6.13; userspace loads this then): every new task runs
+ * schedule_tail() in its own context on its way out of fork, before its first instruction. A child that
+ * kill_unborn() marked gets its SIGKILL here (for a thread: its whole process, as with a task signal).
+ */
+SEC("fexit/schedule_tail")
+int BPF_PROG(unborn_run)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!bpf_map_lookup_elem(&unborn, &tid))
+		return 0;
+	bpf_map_delete_elem(&unborn, &tid);
+	bpf_send_signal(SIGKILL);
 	return 0;
 }
 

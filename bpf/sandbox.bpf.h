@@ -7,6 +7,8 @@
 
 #define SIGKILL		9
 #define EPERM		1
+#define EAGAIN		11
+#define CLONE_THREAD	0x00010000
 
 /*
  * A tracked process answers to its server's rule set (call 0) and to the rule
@@ -92,8 +94,18 @@ struct {
 #define bpf_ksym_exists(sym) (!!(sym))
 #endif
 
-/* Kernel 6.13+; without it a process over the limit is left to the daemon's kill of its call. */
+/* Kernel 6.13+. Without it, kill_unborn() marks the child in `unborn` and proc.bpf.c's fexit on schedule_tail,
+ * which every new task runs in its own context before its first instruction, kills it there. */
 extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym __weak;
+
+/* Children to kill at their first run (tid -> 1), where bpf_send_signal_task is missing. An entry lives from the
+ * fork tracepoint to the child's schedule_tail, which always follows: no entry outlives its task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_UNBORN);
+	__type(key, __u32);
+	__type(value, __u8);
+} unborn SEC(".maps");
 
 /* The rule sets of a process: set 0 is the server's, sets 1.. its calls'. */
 static __always_inline void set_key(struct sb_key *k, const struct tracked *t, __u32 i)
@@ -289,11 +301,20 @@ static __always_inline void count_down(void *counts, const struct sb_key *k)
 	}
 }
 
-/* SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. */
+/* SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. Where the kernel can't
+ * signal another task, the child is marked for its own first run (`unborn`, when unborn_run is attached); a full
+ * map is counted. */
 static __always_inline void kill_unborn(struct task_struct *child)
 {
+	__u32 tid = child->pid;
+	__u8 one = 1;
+
 	if (bpf_ksym_exists(bpf_send_signal_task))
 		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
+	else if (!(config_flags() & CFG_UNBORN_RUN))
+		return;	/* nothing would consume the mark: the daemon's kill of the call is all there is */
+	else if (bpf_map_update_elem(&unborn, &tid, &one, BPF_ANY))
+		count_error(SERR_UNBORN_FULL);
 }
 
 /* A child (process or thread) whose lineage could not be kept whole (lineage `t`, as far as it got) dies before
@@ -360,6 +381,42 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 		e->limit = limit;
 		deny_submit(e);
 	}
+}
+
+/*
+ * Fork check where BPF LSM loads (enforce.bpf.c, lsm/task_alloc), before the child exists: true when
+ * `task`'s new process must not be made, because a call it acts for (`a`, a->proc not NULL) is being
+ * killed, or already has max_processes live processes (then the record says refused). sandbox_fork
+ * still counts and judges every child: two forks passing here at once can take a count one over,
+ * and that child is killed as without LSM.
+ */
+static __always_inline bool fork_refused(struct task_struct *task, const struct acting *a)
+{
+	struct sb_rules *r;
+	struct ev_deny *e;
+	struct sb_key k;
+	__u32 *n;
+
+	for (__u32 i = 0; i < ACTING_MAX_SETS; i++) {
+		if (!acting_key(&k, a, i))
+			break;
+		if (k.call && bpf_map_lookup_elem(&sb_doomed, &k))
+			return true;
+		r = bpf_map_lookup_elem(&sb_rules, &k);
+		if (!r || !r->max_processes)
+			continue;
+		n = bpf_map_lookup_elem(&sb_procs, &k);
+		if (!n || *n < r->max_processes)
+			continue;
+		e = deny_event(task, acting_rec(a), DENY_FORK, DR_MAX_PROCESSES, k.call);
+		if (e) {
+			e->lsm = 1;
+			e->limit = r->max_processes;
+			deny_submit(e);
+		}
+		return true;
+	}
+	return false;
 }
 
 /* Exit step: process `tgid` gives its count back to the rule sets it was counted against. */
@@ -455,32 +512,35 @@ static __always_inline struct sock *unix_peer_file(struct file *f, struct sb_exe
 }
 
 /*
- * The SB_FILE_ALLOW and SB_FILE_DENY bits of the entries of rule set u->set that match
+ * The SB_FILE_ALLOW and SB_FILE_DENY bits of the entries of rule set `set` that match
  * the address in addr->path: the exact entry, and every directory entry ("DIR/", "@")
- * the address is under. u->path is scratch: the address is copied in, then cut back
- * from the end a byte a step, and looked up again whenever what is left ends in '/'
- * (or is "@"). A global function: the verifier walks it once, not once per rule set
- * of every path through the caller.
+ * the address is under. The key is built on this function's own stack (older verifiers
+ * take a map key from the stack or a map value only, not from a pointer argument): the
+ * address is copied in, then cut back from the end a byte a step, and looked up again
+ * whenever what is left ends in '/' (or is "@"). A global function: the verifier walks
+ * it once, not once per rule set of every path through the caller.
  */
-__noinline int unix_marks(struct sb_unix_key *u, const struct sb_unix_key *addr)
+__noinline int unix_marks(const struct sb_key *set, const struct sb_unix_key *addr)
 {
+	struct sb_unix_key u;
 	__u8 acc = 0, *mark;
 
-	if (!u || !addr)
+	if (!set || !addr)
 		return 0;
-	__builtin_memcpy(u->path, addr->path, EV_UNIX_PATH_LEN);
-	u->len = addr->len;	/* the exact entry of an abstract name is the one of its length */
-	mark = bpf_map_lookup_elem(&sb_unix, u);
+	u.set = *set;
+	__builtin_memcpy(u.path, addr->path, EV_UNIX_PATH_LEN);
+	u.len = addr->len;	/* the exact entry of an abstract name is the one of its length */
+	mark = bpf_map_lookup_elem(&sb_unix, &u);
 	acc |= mark ? *mark : 0;
-	u->len = 0;		/* prefixes: any length */
+	u.len = 0;		/* prefixes: any length */
 	for (__u32 j = EV_UNIX_PATH_LEN - 1; j > 0; j--) {
 		char last;
 
-		u->path[j] = 0;
-		last = u->path[j - 1];
+		u.path[j] = 0;
+		last = u.path[j - 1];
 		if (last != '/' && !(j == 1 && last == '@'))
 			continue;
-		mark = bpf_map_lookup_elem(&sb_unix, u);
+		mark = bpf_map_lookup_elem(&sb_unix, &u);
 		acc |= mark ? *mark : 0;
 	}
 	return acc;
@@ -498,7 +558,7 @@ __noinline int unix_marks(struct sb_unix_key *u, const struct sb_unix_key *addr)
 static __always_inline void sandbox_unix_connected(struct task_struct *task, const struct acting *a, long fd)
 {
 	struct file *f = task_fd_file(task, fd);
-	struct sb_unix_key name = {}, scratch;
+	struct sb_unix_key name = {};
 	struct sb_exec_key fk = {};
 	struct unix_address *ua;
 	struct sb_rules *r;
@@ -519,8 +579,7 @@ static __always_inline void sandbox_unix_connected(struct task_struct *task, con
 			continue;
 		fk.set = k;
 		mark = bpf_map_lookup_elem(&sb_sock_files, &fk);
-		scratch.set = k;
-		acc = unix_marks(&scratch, &name) | (mark ? *mark : 0);
+		acc = unix_marks(&k, &name) | (mark ? *mark : 0);
 		if ((acc & SB_FILE_DENY) || ((r->flags & SB_UNIX_ALLOWLIST) && !(acc & SB_FILE_ALLOW))) {
 			rule = DR_UNIX_FILE;
 			break;

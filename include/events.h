@@ -61,11 +61,15 @@ enum sensor_error {
 				   past the first SENDMMSG_REPORTED when those named destinations */
 	SERR_CALLS_UNREPORTED,	/* records of a thread that carried more calls (its own and its process's) than
 				   EV_MAX_CALLS: the rest were left out of the record (the rules of all still held) */
+	SERR_UNBORN_FULL,	/* a child to kill at its first run could not be marked (`unborn` full, on kernels
+				   without bpf_send_signal_task): it ran, and the daemon's kill of its call is all
+				   that stops it */
 	SERR_MAX,
 };
 
 /* Daemon-wide switches, in the one-entry `sensor_config` array map. */
 #define CFG_TRACE_ALL	(1u << 0)	/* network events from every process, not only tracked ones */
+#define CFG_UNBORN_RUN	(1u << 1)	/* proc.bpf.c's unborn_run is attached: kill_unborn may mark children */
 
 /* Value of the `tracked` hash map, keyed by tgid: the process belongs to a server. */
 struct tracked {

@@ -35,7 +35,10 @@ trap on_exit EXIT
 
 # start_daemon [ARG...]: runs the daemon in the background and waits (10 s max) until its socket answers.
 start_daemon() {
-	"$MCPWARDEN" daemon --socket "$SOCK" "$@" >"$DAEMON_LOG" 2>&1 &
+	# MCPWARDEN_DAEMON_ARGS: options every test's daemon gets, e.g. --without signal-task to run a suite on
+	# the fallbacks older kernels use (word-split on purpose).
+	# shellcheck disable=SC2086
+	"$MCPWARDEN" daemon --socket "$SOCK" ${MCPWARDEN_DAEMON_ARGS:-} "$@" >"$DAEMON_LOG" 2>&1 &
 	daemon_pid=$!
 	for _ in $(seq 100); do
 		[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && return 0

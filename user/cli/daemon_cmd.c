@@ -18,6 +18,8 @@ static const struct cli_opt opts[] = {
 	{ "track-pid", 't', "PID", CLI_REPEAT, "track PID and what it forks as a server, without a shim" },
 	{ "trace-all", 'a', NULL, 0, "report every process's socket calls, not only servers'" },
 	{ "unpoliced", 'u', "alert|kill", 0, "what to do about an MCP server running without a shim (default alert)" },
+	{ "without", 'W', "lsm|signal-task|exit-group-dead", CLI_REPEAT, "leave a kernel mechanism unused even where it works "
+	  "(to work around a kernel's bug, or to test the fallback; status shows what is in force)" },
 	OPT_VERBOSE,
 	{ NULL },
 };
@@ -73,6 +75,19 @@ static int daemon_main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.unpoliced_kill = !strcmp(optarg, "kill");
+			break;
+		case 'W':
+			if (!strcmp(optarg, "lsm"))
+				o.without_lsm = true;
+			else if (!strcmp(optarg, "signal-task"))
+				o.without |= SENSOR_WITHOUT_SIGNAL_TASK;
+			else if (!strcmp(optarg, "exit-group-dead"))
+				o.without |= SENSOR_WITHOUT_GROUP_DEAD;
+			else {
+				fprintf(stderr, "mcpwarden daemon: --without: '%s' is not lsm, signal-task or exit-group-dead\n",
+					optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'v': log_set_verbose(true); break;
 		default: return cli_usage(&cmd_daemon, c);

@@ -77,13 +77,19 @@ static int add_fd(struct daemon *d, int fd, uint64_t tag, const char *what)
 static int prepare_host(struct daemon *d)
 {
 	if (mounts_ensure("tracefs", TRACEFS_DIR, &d->mounted_tracefs) ||
-	    mounts_ensure("bpf", BPFFS_DIR, &d->mounted_bpffs))
+	    mounts_ensure("bpf", BPFFS_DIR, &d->mounted_bpffs) ||
+	    mounts_ensure("securityfs", SECURITYFS_DIR, &d->mounted_securityfs))
 		return -1;
 	if (mounts_find("cgroup2", d->cgroup2, sizeof(d->cgroup2)))
 		d->cgroup2[0] = '\0';
-	d->lsm_ok = lsm_probe(d->lsm_why, sizeof(d->lsm_why));
-	log_warnx("BPF LSM %s (%s): exec denies will use %s", d->lsm_ok ? "available" : "unavailable",
-		  d->lsm_why, d->lsm_ok ? "lsm/bprm_check_security" : "SIGKILL at exec");
+	if (d->o.without_lsm)
+		snprintf(d->lsm_why, sizeof(d->lsm_why), "left unused: --without lsm");
+	else
+		d->lsm_ok = lsm_probe(d->lsm_why, sizeof(d->lsm_why));
+	log_warnx("BPF LSM %s (%s): exec denies will use %s, forks over max_processes %s",
+		  d->lsm_ok ? "available" : "unavailable", d->lsm_why,
+		  d->lsm_ok ? "lsm/bprm_check_security" : "SIGKILL at exec",
+		  d->lsm_ok ? "fail with EAGAIN (lsm/task_alloc)" : "are killed before they run");
 	return 0;
 }
 
@@ -107,7 +113,7 @@ static int setup(struct daemon *d)
 	if (prepare_host(d) || proctable_init(&d->procs, 4096) || recent_init(&d->recent, DAEMON_RECENT))
 		return -1;
 	/* Cgroups left by a previous daemon go in before the seed, whose walk gives their processes lineage entries. */
-	if (sensor_open(&d->sensor, records_handle, d, d->lsm_ok, d->cgroup2) ||
+	if (sensor_open(&d->sensor, records_handle, d, d->lsm_ok, d->o.without, d->cgroup2) ||
 	    sensor_set_flags(&d->sensor, d->o.trace_all ? CFG_TRACE_ALL : 0) ||
 	    server_cgroups_adopt(d) || sensor_seed(&d->sensor, seed_one, d))
 		return -1;

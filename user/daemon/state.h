@@ -25,6 +25,8 @@ struct daemon_opts {
 	size_t audit_segment_bytes;
 	bool trace_all;
 	bool unpoliced_kill;		/* --unpoliced=kill: SIGKILL unpoliced MCP servers, not only report them */
+	bool without_lsm;		/* --without lsm: BPF LSM left unused even where it loads */
+	unsigned without;		/* --without signal-task, exit-group-dead: SENSOR_WITHOUT_* */
 	pid_t track[DAEMON_MAX_TRACK];	/* --track-pid: server roots, ids 1, 2, ... */
 	unsigned ntrack;
 };
@@ -45,7 +47,7 @@ struct daemon {
 	bool lsm_ok;
 	char lsm_why[128];
 	char cgroup2[PATH_MAX];		/* empty when there is no cgroup v2 mount */
-	bool mounted_tracefs, mounted_bpffs;
+	bool mounted_tracefs, mounted_bpffs, mounted_securityfs;
 	struct audit_log audit;
 	bool auditing;
 	uint64_t audit_failed;		/* records that could not be written */

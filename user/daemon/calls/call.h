@@ -33,7 +33,8 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, cJSON **violations,
 	     char *why, size_t size);
 /* A denial `rule` stopped `what` in process `h` of server s: noted on each call the process works for; with
- * `stop` (a process limit) each of those calls not killed yet is killed. */
+ * `stop` (a process limit whose child was killed; a fork BPF LSM refused stops nothing) each of those calls
+ * not killed yet is killed. */
 void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, const char *rule, const char *what,
 		 bool stop);
 /* From the tick: drops the kernel state of ended calls whose processes are all gone. */

@@ -53,6 +53,8 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 			snprintf(out, size, "a new %s could not carry all its calls (more than %d, or the lineage map "
 				 "is full): killed before it ran%s", e->h.pid == e->h.tid ? "process" : "thread",
 				 EV_MAX_CALLS, e->h.pid == e->h.tid ? "" : ", and its process with it");
+		else if (e->lsm)
+			snprintf(out, size, "%u processes already: the fork was refused (EAGAIN)", e->limit);
 		else
 			snprintf(out, size, "more than %u processes: the new one was killed before it ran", e->limit);
 		break;
@@ -82,6 +84,6 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 	/* Publishing may drop a follower that stopped reading, and with it forget its servers: the
 	 * calls are told first, while `s` is sure to live. */
 	if (s)
-		call_denied(d, s, &e->h, rule, what, e->op == DENY_FORK && e->rule == DR_MAX_PROCESSES);
+		call_denied(d, s, &e->h, rule, what, e->op == DENY_FORK && e->rule == DR_MAX_PROCESSES && !e->lsm);
 	publish_event(d, AUDIT_DENY, o, e->h.server_id, e->h.uid);
 }

@@ -202,6 +202,11 @@ static int install(struct sensor *s, const struct sb_key *k, const struct sandbo
 			 "(Linux 6.7 and later), so unix socket rules can't be enforced");
 		return -1;
 	}
+	if (sb->max_processes && !s->exec_lsm && s->unborn == UNBORN_NONE) {
+		snprintf(why, size, "max_processes: this kernel can neither refuse a fork (BPF LSM) nor kill a child "
+			 "before it runs (%s), so a process limit can't be enforced", s->unborn_why);
+		return -1;
+	}
 	fill_rules(&r, sb);
 	keys_init(s, old);
 	keys_init(s, added);

@@ -15,16 +15,33 @@ static cJSON *features(struct daemon *d)
 	else
 		cJSON_AddBoolToObject(f, "unix_enforcement", false);
 	cJSON_AddStringToObject(f, "unix_probe", d->sensor.unix_why);
-	cJSON_AddBoolToObject(f, "process_limits", true);
+	cJSON_AddStringToObject(f, "process_limits", d->sensor.exec_lsm ? "lsm" :
+				d->sensor.unborn != UNBORN_NONE ? "signal" : "none");
+	cJSON_AddStringToObject(f, "unborn_kill", sensor_unborn_name(d->sensor.unborn));
+	cJSON_AddStringToObject(f, "unborn_probe", d->sensor.unborn_why);
+	cJSON_AddStringToObject(f, "process_exit", d->sensor.exit_group_dead ? "tp_btf/sched_process_exit(group_dead)" :
+				"tp_btf/sched_process_exit+signal.live");
+	cJSON_AddStringToObject(f, "socket_observation", "tracepoint");
+	cJSON_AddStringToObject(f, "network_deny", d->sensor.net_enforce ? "cgroup" : "none");
 	if (d->cgroup2[0])
 		cJSON_AddStringToObject(f, "cgroup2", d->cgroup2);
 	else
 		cJSON_AddNullToObject(f, "cgroup2");
 	cJSON_AddBoolToObject(f, "mounted_tracefs", d->mounted_tracefs);
 	cJSON_AddBoolToObject(f, "mounted_bpffs", d->mounted_bpffs);
+	cJSON_AddBoolToObject(f, "mounted_securityfs", d->mounted_securityfs);
 	cJSON_AddStringToObject(f, "socket_group", d->ctl.group);
 	return f;
 }
+
+/* The sensor's loss counters (enum sensor_error), as status names them. */
+static const char *const serr_names[SERR_MAX] = {
+	[SERR_TRACKED_FULL] = "lineage_lost",
+	[SERR_DENY_SUPPRESSED] = "deny_records_suppressed",
+	[SERR_NET_UNREPORTED] = "net_records_lost",
+	[SERR_CALLS_UNREPORTED] = "call_ids_unreported",
+	[SERR_UNBORN_FULL] = "unborn_kills_lost",
+};
 
 /* One number per event type (EV_SEED excluded: it never goes through the ring buffer). */
 static cJSON *per_type(const uint64_t *n)
@@ -54,16 +71,13 @@ cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(c, "processes", d->procs.count);
 	cJSON_AddNumberToObject(c, "tracked", tracked);
 	cJSON_AddNumberToObject(c, "clients", d->ctl.nclients);
-	if (sensor_errors(&d->sensor, errors)) {
-		cJSON_AddNullToObject(c, "lineage_lost");
-		cJSON_AddNullToObject(c, "deny_records_suppressed");
-		cJSON_AddNullToObject(c, "net_records_lost");
-		cJSON_AddNullToObject(c, "call_ids_unreported");
-	} else {
-		cJSON_AddNumberToObject(c, "lineage_lost", errors[SERR_TRACKED_FULL]);
-		cJSON_AddNumberToObject(c, "deny_records_suppressed", errors[SERR_DENY_SUPPRESSED]);
-		cJSON_AddNumberToObject(c, "net_records_lost", errors[SERR_NET_UNREPORTED]);
-		cJSON_AddNumberToObject(c, "call_ids_unreported", errors[SERR_CALLS_UNREPORTED]);
+	bool no_errors = sensor_errors(&d->sensor, errors) != 0;
+
+	for (unsigned i = 0; i < SERR_MAX; i++) {
+		if (no_errors)
+			cJSON_AddNullToObject(c, serr_names[i]);
+		else
+			cJSON_AddNumberToObject(c, serr_names[i], errors[i]);
 	}
 	if (sensor_drops(&d->sensor, drops))
 		cJSON_AddNullToObject(s, "drops");

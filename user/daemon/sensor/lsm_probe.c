@@ -1,4 +1,4 @@
-/* lsm_probe.c: loads and attaches a no-op BPF LSM program to see whether this kernel allows it. */
+/* lsm_probe.c: reads the active LSMs and loads and attaches a no-op BPF LSM program, to see whether BPF LSM works here. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +10,33 @@
 #include <linux/bpf.h>
 
 #include "daemon/sensor/lsm_probe.h"
+#include "daemon/sensor/mounts.h"
 
 #define LSM_HOOK	"bpf_lsm_bprm_check_security"
+#define LSM_LIST	SECURITYFS_DIR "/lsm"
+
+/* True when "bpf" is in the kernel's list of active LSMs (securityfs, mounted by the daemon): elsewhere an LSM
+ * program loads and attaches but the kernel never calls it. */
+static bool bpf_lsm_active(char *why, size_t size)
+{
+	char list[512], *tok, *save;
+	FILE *f = fopen(LSM_LIST, "re");
+	size_t n;
+
+	if (!f) {
+		snprintf(why, size, "%s: %s", LSM_LIST, strerror(errno));
+		return false;
+	}
+	n = fread(list, 1, sizeof(list) - 1, f);
+	fclose(f);
+	list[n] = '\0';
+	for (tok = strtok_r(list, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
+		if (!strcmp(tok, "bpf"))
+			return true;
+	snprintf(why, size, "bpf is not among the active LSMs (%s: %.*s); boot with lsm=...,bpf to have it",
+		 LSM_LIST, (int)strcspn(list, "\n"), list);
+	return false;
+}
 
 bool lsm_probe(char *why, size_t size)
 {
@@ -20,10 +45,12 @@ bool lsm_probe(char *why, size_t size)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf;
 	int id, prog, link;
 
-	if (!btf) {
+	if (!bpf_lsm_active(why, size))
+		return false;
+	if (!(btf = btf__load_vmlinux_btf())) {
 		snprintf(why, size, "vmlinux BTF: %s", strerror(errno));
 		return false;
 	}

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Loads and attaches a no-op lsm/bprm_check_security program, then removes it. On false, `why` says what failed. */
+/* Checks that bpf is among the active LSMs (SECURITYFS_DIR/lsm, mounted), then loads and attaches a no-op
+ * lsm/bprm_check_security program and removes it. On false, `why` says what failed. */
 bool lsm_probe(char *why, size_t size);
 
 #endif

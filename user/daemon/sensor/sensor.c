@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "daemon/sensor/sensor.h"
+#include "daemon/sensor/kernel_btf.h"
 #include "daemon/sensor/unix_probe.h"
 #include "enforce.skel.h"
 #include "net.skel.h"
@@ -56,6 +57,54 @@ static int load_shared(struct sensor *s, struct bpf_object_skeleton *skel, const
 	return 0;
 }
 
+/* Opens and loads proc.bpf.c with the exit program this kernel's tracepoint fits, and unborn_run when `first_run`.
+ * 0 or -1 (logged). */
+static int proc_load(struct sensor *s, bool first_run)
+{
+	struct proc_bpf *p = proc_bpf__open();
+	int err;
+
+	if (!(s->proc = p)) {
+		log_warn("open proc.bpf.o");
+		return -1;
+	}
+	if (bpf_program__set_autoload(s->exit_group_dead ? p->progs.handle_exit_live : p->progs.handle_exit, false) ||
+	    (!first_run && bpf_program__set_autoload(p->progs.unborn_run, false))) {
+		log_warnx("proc.bpf.o: leave out the programs this kernel does not take");
+		return -1;
+	}
+	if ((err = proc_bpf__load(p))) {
+		log_warnx("load proc.bpf.o: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads proc.bpf.c. Where no task can be signalled from its fork, with unborn_run; a kernel that refuses it
+ * (fexit) gets proc.bpf.c without it, and UNBORN_NONE. 0 or -1 (logged). */
+static int proc_choose(struct sensor *s, bool signal_task)
+{
+	s->unborn = signal_task ? UNBORN_TASK_SIGNAL : UNBORN_FIRST_RUN;
+	snprintf(s->unborn_why, sizeof(s->unborn_why), "ok");
+	if (!proc_load(s, s->unborn == UNBORN_FIRST_RUN))
+		return 0;
+	if (s->unborn != UNBORN_FIRST_RUN)
+		return -1;
+	proc_bpf__destroy(s->proc);
+	s->proc = NULL;
+	s->unborn = UNBORN_NONE;
+	snprintf(s->unborn_why, sizeof(s->unborn_why), "no bpf_send_signal_task (Linux 6.13 and later have it), and "
+		 "the kernel refused fexit/schedule_tail (the daemon's log has libbpf's words)");
+	log_warnx("children can't be killed before they run (%s): a policy with max_processes is refused unless "
+		  "BPF LSM refuses its forks", s->unborn_why);
+	return proc_load(s, false);
+}
+
+const char *sensor_unborn_name(enum sensor_unborn u)
+{
+	return u == UNBORN_TASK_SIGNAL ? "bpf_send_signal_task" : u == UNBORN_FIRST_RUN ? "fexit/schedule_tail" : "none";
+}
+
 /* Loads enforce.bpf.c on the shared maps; its LSM program only where BPF LSM works, its unix programs only where
  * the kernel has their hooks (with their attach types set here: libbpf 1.1 knows no section for them). */
 static int enforce_load(struct sensor *s, bool lsm, bool unix_hooks)
@@ -70,8 +119,9 @@ static int enforce_load(struct sensor *s, bool lsm, bool unix_hooks)
 	}
 	un[0] = s->enf->progs.enforce_connect_unix;
 	un[1] = s->enf->progs.enforce_sendmsg_unix;
-	if (!lsm && bpf_program__set_autoload(s->enf->progs.enforce_bprm, false)) {
-		log_warnx("enforce.bpf.o: leave out enforce_bprm");
+	if (!lsm && (bpf_program__set_autoload(s->enf->progs.enforce_bprm, false) ||
+		     bpf_program__set_autoload(s->enf->progs.enforce_task_alloc, false))) {
+		log_warnx("enforce.bpf.o: leave out the LSM programs");
 		return -1;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -134,20 +184,22 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 	return 0;
 }
 
-int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, const char *cgroup2)
+int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
+		const char *cgroup2)
 {
+	struct kernel_btf k;
 	bool unix_hooks;
 
 	memset(s, 0, sizeof(*s));
 	libbpf_set_print(libbpf_log);
+	if (kernel_btf_probe(&k))
+		return -1;
+	s->exit_group_dead = k.exit_group_dead && !(without & SENSOR_WITHOUT_GROUP_DEAD);
 	unix_hooks = unix_probe(s->unix_why, sizeof(s->unix_why));
 	if (!unix_hooks)
 		log_warnx("network.unix rules unavailable (%s): a policy with them is refused", s->unix_why);
-	s->proc = proc_bpf__open_and_load();
-	if (!s->proc) {
-		log_warn("load proc.bpf.o");
+	if (proc_choose(s, k.signal_task && !(without & SENSOR_WITHOUT_SIGNAL_TASK)))
 		goto fail;
-	}
 	s->net = net_bpf__open();
 	if (!s->net) {
 		log_warn("open net.bpf.o");
@@ -216,6 +268,9 @@ int sensor_consume(struct sensor *s)
 int sensor_set_flags(struct sensor *s, __u32 flags)
 {
 	__u32 zero = 0;
+
+	if (s->unborn == UNBORN_FIRST_RUN)
+		flags |= CFG_UNBORN_RUN;	/* attached by now: marks will be consumed */
 
 	if (bpf_map__update_elem(s->proc->maps.sensor_config, &zero, sizeof(zero), &flags, sizeof(flags), BPF_ANY)) {
 		log_warn("map sensor_config: set flags %#x", flags);

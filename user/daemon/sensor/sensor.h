@@ -17,16 +17,33 @@ struct sensor {
 #define SENSOR_SOCK_LINKS	6
 	struct bpf_link *sock_links[SENSOR_SOCK_LINKS];	/* connect4/6, sendmsg4/6, and where the kernel has
 							   them connect_unix and sendmsg_unix, on the cgroup v2 root */
-	bool exec_lsm;			/* exec denies return EPERM (BPF LSM) rather than SIGKILL */
+	bool exec_lsm;			/* exec denies return EPERM and forks over max_processes EAGAIN (BPF LSM),
+					   rather than the process being killed */
+	bool exit_group_dead;		/* the exit tracepoint says when a process's last thread exits (else
+					   proc.bpf.c's handle_exit_live works it out) */
+	enum sensor_unborn {
+		UNBORN_TASK_SIGNAL,	/* bpf_send_signal_task at the fork (6.13+) */
+		UNBORN_FIRST_RUN,	/* bpf_send_signal in the child's own schedule_tail (fexit) */
+		UNBORN_NONE,		/* neither: only the daemon's kill of the call, after the fact */
+	} unborn;			/* how a child is killed before it runs (kill_unborn in sandbox.bpf.h) */
+	char unborn_why[160];		/* why UNBORN_NONE, else "ok" */
 	bool net_enforce;		/* network rules are enforced (a cgroup v2 mount exists) */
 	bool unix_enforce;		/* network.unix rules are enforced (the unix hooks are attached) */
 	char unix_why[160];		/* why not, or "ok" (unix_probe.h) */
 	struct ring_buffer *rb;
 };
 
-/* Opens, loads and attaches every program; `fn` gets each ring buffer record. `lsm`: BPF LSM
- * loads here; `cgroup2`: the cgroup v2 mount ("" when none: no network enforcement). 0 or -1 (logged). */
-int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, const char *cgroup2);
+/* Kernel mechanisms sensor_open() leaves unused even where the kernel has them (`daemon --without`). */
+#define SENSOR_WITHOUT_SIGNAL_TASK	(1u << 0)	/* bpf_send_signal_task */
+#define SENSOR_WITHOUT_GROUP_DEAD	(1u << 1)	/* the exit tracepoint's group_dead argument */
+
+/* Opens, loads and attaches every program, each the one this kernel takes (kernel_btf.h) and `without` leaves;
+ * `fn` gets each ring buffer record. `lsm`: BPF LSM loads here; `cgroup2`: the cgroup v2 mount ("" when none: no
+ * network enforcement). 0 or -1 (logged). */
+int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
+		const char *cgroup2);
+/* The mechanism in force for `s->unborn`, as `status` names it. */
+const char *sensor_unborn_name(enum sensor_unborn u);
 void sensor_close(struct sensor *s);
 /* Handles every record waiting in the ring buffer now, each through the sample callback. 0 or -1 (logged). */
 int sensor_consume(struct sensor *s);
