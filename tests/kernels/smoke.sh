@@ -20,8 +20,14 @@ TESTS=(test_shim_correlation test_enforce_exec test_enforce_net test_enforce_run
 [ -x "$MCPWARDEN" ] || { echo "smoke.sh: $MCPWARDEN: not built (make all)" >&2; exit 2; }
 uname -r > "$R/kernel"
 cat /sys/kernel/security/lsm > "$R/lsm" || echo "smoke.sh: /sys/kernel/security/lsm: not readable" >&2
-bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$R/vmlinux.h" ||
+# Dumped to /tmp first: DIR may be a 9p share, where many small writes are slow.
+btf=$(mktemp /tmp/vmlinux.XXXXXX.h)
+if bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$btf"; then
+	cp "$btf" "$R/vmlinux.h"
+else
 	echo "smoke.sh: bpftool btf dump file /sys/kernel/btf/vmlinux format c: failed" >&2
+fi
+rm -f "$btf"
 
 # The daemon on its own: its features, or why it does not start.
 rm -f "$R/status.json"
