@@ -19,7 +19,7 @@ TESTS=(test_shim_correlation test_enforce_exec test_enforce_net test_enforce_run
 
 [ -x "$MCPWARDEN" ] || { echo "smoke.sh: $MCPWARDEN: not built (make all)" >&2; exit 2; }
 uname -r > "$R/kernel"
-cat /sys/kernel/security/lsm > "$R/lsm" || echo "smoke.sh: /sys/kernel/security/lsm: not readable" >&2
+lsm=$(cat /sys/kernel/security/lsm) && echo "$lsm" > "$R/lsm" || echo "smoke.sh: /sys/kernel/security/lsm: not readable" >&2
 # Dumped to /tmp first: DIR may be a 9p share, where many small writes are slow.
 btf=$(mktemp /tmp/vmlinux.XXXXXX.h)
 if bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$btf"; then

@@ -77,7 +77,8 @@ trap 'exit 130' INT TERM
 touch "$results/stdout"
 start=$(date +%s.%N)
 # panic=-1 with -no-reboot: a guest that panics ends qemu instead of hanging until the timeout.
-timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot \
+# -nic none: no network device, so no iPXE option ROM to wait for.
+timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -nographic -no-reboot -nic none \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=4 mcpwarden.guest=$here/guest.sh $append" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \

@@ -65,11 +65,14 @@ def notes(name, d):
     if read(d, "status.json") is None:
         log = [l for l in (read(d, "daemon.log") or "").splitlines() if not l.split(":")[0].isdigit()]
         out.append(f"- {name}: the daemon did not start:\n  ```\n" + "\n".join("  " + l for l in log[-8:]) + "\n  ```")
+    failures = {}
     for line in (read(d, "smoke.txt") or "").splitlines():
         verdict, test, _ = line.split()
         if verdict == "FAIL":
             why = [l for l in (read(d, test + ".log") or "").splitlines() if l.startswith("FAIL")]
-            out.append(f"- {name}: {test}: {why[0] if why else 'failed (see its log)'}")
+            failures.setdefault(why[0] if why else "failed (see its log)", []).append(test)
+    for why, tests in failures.items():
+        out.append(f"- {name}: {', '.join(tests)}: {why}")
     if read(d, "btf-build") == "FAIL":
         out.append(f"- {name}: the BPF objects did not build against its vmlinux.h (btf-build.log)")
     return out
