@@ -2,8 +2,8 @@
 # Runs a command as root on a kernel: a Debian kernel package booted under qemu (TCG), or this host's own.
 #   tools/kernels/boot.sh KERNEL_ID [--append 'ARGS'] [--timeout SECS] [--results DIR] -- COMMAND...
 # KERNEL_ID: deb12, deb13 (fetched by fetch.sh) or host (no VM: COMMAND runs here).
-# In the guest the host's / is mounted read-only over 9p, with tmpfs on /tmp, /run, /var/tmp and /root,
-# and COMMAND runs in the current directory (the same path there). DIR (default: a new temporary
+# In the guest the host's / is mounted read-only over 9p, with tmpfs on /tmp, /run and /var/tmp (HOME is
+# /run/home), and COMMAND runs in the current directory (the same path there, so not under those three). DIR (default: a new temporary
 # directory) is shared writable, at $MCPWARDEN_RESULTS in the guest and on the host alike; COMMAND's
 # stdout, stderr and status go there (stdout, stderr, rc), with the guest's console (console.log) and
 # the seconds from kernel start to the command (boot-seconds). Variables named MCPWARDEN_* and CI pass
@@ -48,6 +48,11 @@ if [ "$id" = host ]; then
 	exit "$rc"
 fi
 
+for d in "$PWD" "$here"; do
+	case "$d/" in
+	/tmp/*|/run/*|/var/tmp/*) die "$d: the guest mounts tmpfs over /tmp, /run and /var/tmp, so it would not see this directory; run from a checkout and directory elsewhere" ;;
+	esac
+done
 tree=$("$here/fetch.sh" "$id") || exit 125
 vmlinuz=$(find "$tree/boot" -name 'vmlinuz-*' | head -n 1)
 [ -n "$vmlinuz" ] || die "$tree/boot: no vmlinuz-*"

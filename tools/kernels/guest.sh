@@ -2,7 +2,9 @@
 # guest.sh: PID 1 in the guest after switch_root: runs the job boot.sh left in the results share, records
 # its stdout, stderr and exit status there, and powers the guest off.
 R=/run/mcpwarden-results
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8
+# HOME on tmpfs: the host's /root is read-only here (and may hold the checkout, so no tmpfs over it).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/run/home TERM=dumb LANG=C.UTF-8
+mkdir -p -m 0700 "$HOME"
 hostname mcpwarden-guest
 ip link set lo up || echo "guest.sh: ip link set lo up: failed" > /dev/console
 cut -d' ' -f1 /proc/uptime > "$R/boot-seconds"
