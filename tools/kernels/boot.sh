@@ -110,8 +110,10 @@ if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	exit 124
 fi
 if [ ! -f "$results/rc" ]; then
-	echo "boot.sh: $id: the guest did not run the command (qemu exit $qrc); last console lines:" >&2
-	tail -n 20 "$results/console.log" >&2
+	echo "boot.sh: $id: the guest did not run the command (qemu exit $qrc); from its console ($results/console.log):" >&2
+	# What init and guest.sh said (lines without the kernel's timestamp), and the kernel's panic or oops if any.
+	grep -a -v '^\[ *[0-9]' "$results/console.log" | tail -n 10 >&2
+	grep -a -E '^\[ *[0-9.]+\] (Kernel panic|Oops|BUG)' "$results/console.log" >&2
 	exit 125
 fi
 exit "$(cat "$results/rc")"
