@@ -29,7 +29,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRCS := $(sort $(wildcard tests/integration/helpers/*.c))
 HELPERS   := $(HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-.PHONY: all run test bench clean deps san fuzz install
+.PHONY: all run test test-kernels bench clean deps san fuzz install
 .SECONDARY:	# keep generated skeletons and BPF objects between builds
 all: $(BUILD)/mcpwarden $(HELPERS)
 
@@ -104,6 +104,12 @@ test:
 	bash $(DEPS)
 	$(MAKE) all san fuzz
 	bash tests/run.sh
+
+# The kernel matrix (tools/kernels/matrix.sh): Debian's kernels under qemu, and this one. On demand, not in `test`.
+test-kernels:
+	bash $(DEPS) kernels
+	$(MAKE) all
+	bash tools/kernels/matrix.sh
 
 bench:
 	bash $(DEPS)

@@ -7,6 +7,11 @@ FIXTURES=$TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/mcpwarden-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
+# MCPWARDEN_SLOW=F (default 1) stretches the tests' waits by F on a slow machine, such as a kernel under
+# qemu without KVM (tools/kernels/); `slow N` is N times F (poll rounds, seconds).
+SLOW=${MCPWARDEN_SLOW:-1}
+slow() { awk -v n="$1" -v f="$SLOW" 'BEGIN { print n * f }'; }
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 # Skips (exit 77) when not root; under CI=true a missing root is a failure.

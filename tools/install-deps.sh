@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of mcpwarden: Debian packages, then pinned npm packages.
-#   tools/install-deps.sh [fresh-check]   (fresh-check: also what tools/fresh-check.sh needs)
+#   tools/install-deps.sh [fresh-check] [kernels]
+#   (fresh-check: also what tools/fresh-check.sh needs; kernels: what tools/kernels/ needs, make test-kernels)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -13,7 +14,8 @@ debs=(
 for group in "$@"; do
 	case "$group" in
 	fresh-check) debs+=(debootstrap util-linux git) ;;
-	*) echo "install-deps.sh: unknown group '$group' (known: fresh-check)" >&2; exit 2 ;;
+	kernels) debs+=(qemu-system-x86 busybox-static xz-utils file) ;;
+	*) echo "install-deps.sh: unknown group '$group' (known: fresh-check, kernels)" >&2; exit 2 ;;
 	esac
 done
 

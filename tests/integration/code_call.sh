@@ -7,7 +7,7 @@ start_listener() {
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8); print(s.getsockname()[1], flush=True)
 while True: s.accept()[0].close()' > "$TMP/port" &
 	listener=$!
-	for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+	for _ in $(seq "$(slow 50)"); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 	port=$(cat "$TMP/port")
 }
 

@@ -33,14 +33,14 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# start_daemon [ARG...]: runs the daemon in the background and waits (10 s max) until its socket answers.
+# start_daemon [ARG...]: runs the daemon in the background and waits (10 s max, times MCPWARDEN_SLOW) until its socket answers.
 start_daemon() {
 	# MCPWARDEN_DAEMON_ARGS: options every test's daemon gets, e.g. --without signal-task to run a suite on
 	# the fallbacks older kernels use (word-split on purpose).
 	# shellcheck disable=SC2086
 	"$MCPWARDEN" daemon --socket "$SOCK" ${MCPWARDEN_DAEMON_ARGS:-} "$@" >"$DAEMON_LOG" 2>&1 &
 	daemon_pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq "$(slow 100)"); do
 		[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && return 0
 		kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited early"
 		sleep 0.1
@@ -54,7 +54,7 @@ start_daemon_unshared() {
 	unshare -m --propagation private sh -c "$1"'
 exec "$0" daemon --socket "$1"' "$MCPWARDEN" "$SOCK" >"$DAEMON_LOG" 2>&1 &
 	daemon_pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq "$(slow 100)"); do
 		[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && return 0
 		kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited early: $(cat "$DAEMON_LOG")"
 		sleep 0.1
@@ -68,7 +68,7 @@ follow_events() {
 	before=$(clients)
 	"$MCPWARDEN" events --follow --json --socket "$SOCK" >"$1" 2>"$1.err" &
 	follower_pid=$!
-	for _ in $(seq 50); do
+	for _ in $(seq "$(slow 50)"); do
 		# status is a client too: the follower makes one more than before, plus status.
 		[ "$(clients)" -ge $((before + 1)) ] && return 0
 		sleep 0.1
@@ -83,7 +83,7 @@ clients() {
 
 # stop_follow: lets in-flight events arrive, then ends the follower.
 stop_follow() {
-	sleep 0.5
+	sleep "$(slow 0.5)"
 	kill "$follower_pid" 2>/dev/null
 	wait "$follower_pid" 2>/dev/null
 	follower_pid=

@@ -20,7 +20,7 @@ code="import importlib
 importlib.import_module('o' + 's').system('touch $TMP/ran-shell; id')
 print('after os.system')"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1]}))' "$code")
-out=$(cd "$NODE_DIR" && TOOL=run_python_code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
+out=$(cd "$NODE_DIR" && TOOL=run_python_code ARGS=$args timeout "$(slow 60)" node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
 	--policy "$TOP/policies/shibing624-run-python-code.yaml" -- /usr/bin/python3 "$FIXTURES/shibing624_server.py" 2>&1)
 echo "$out"
 [ ! -e "$TMP/ran-shell" ] || fail "the shell ran despite the server's exec.allow"
@@ -46,7 +46,7 @@ for argv in (['touch', '$TMP/ran-touch'], ['/usr/bin/id'], ['/usr/bin/python3', 
     print(argv[0], 'returncode', r.returncode, r.stdout.strip())"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
 # PATH without pyenv's shims: python is /usr/bin/python, as on a plain Debian host.
-out=$(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
+out=$(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout "$(slow 60)" node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
 	--policy "$TMP/allow.yaml" -- env PATH=/usr/bin:/bin node node_modules/mcp-server-code-runner/dist/cli.js 2>&1)
 echo "$out"
 [ ! -e "$TMP/ran-touch" ] || fail "touch ran although exec.allow does not list it"
@@ -65,7 +65,7 @@ loader_call() { # POLICY MARK: a snippet runs bash, then bash through the loader
 for argv in (['bash', '-c', ': > $TMP/$2-bash'], ['$ldso', '/bin/bash', '-c', ': > $TMP/$2-ldso']):
     print(argv[0], 'returncode', subprocess.run(argv).returncode)"
 	args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
-	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
+	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout "$(slow 60)" node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
 		--policy "$1" -- env PATH=/usr/bin:/bin node node_modules/mcp-server-code-runner/dist/cli.js 2>&1)
 }
 printf 'version: "1"\ndefault: allow\ntools:\n  run-code:\n    sandbox:\n      exec:\n        deny: [bash]\n' >"$TMP/deny.yaml"

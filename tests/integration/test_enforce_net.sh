@@ -16,7 +16,7 @@ listen() {	# listen VAR: a TCP listener on 127.0.0.1; its port in VAR
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(64); print(s.getsockname()[1], flush=True)
 while True: s.accept()[0].close()' >"$TMP/$1" &
 	pids+=($!)
-	for _ in $(seq 50); do [ -s "$TMP/$1" ] && break; sleep 0.1; done
+	for _ in $(seq "$(slow 50)"); do [ -s "$TMP/$1" ] && break; sleep 0.1; done
 	printf -v "$1" '%s' "$(cat "$TMP/$1")"
 }
 pids=()
@@ -67,7 +67,7 @@ run_code() {	# run_code POLICY OUT [SERVER...]: one run-code call under the shim
 	local policy=$1 out=$2
 	shift 2
 	[ $# -gt 0 ] || set -- node node_modules/mcp-server-code-runner/dist/cli.js
-	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout 60 node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
+	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout "$(slow 60)" node client.mjs call -- "$MCPWARDEN" run --socket "$SOCK" \
 		--policy "$policy" --audit "$out.log" -- "$@" >"$out" 2>&1)
 }
 # Two servers with different policies at once.
@@ -92,7 +92,7 @@ sandbox:
   network:
     egress: deny
 EOF
-(cd "$NODE_DIR" && CALLS='[]' timeout 60 node client.mjs calls -- "$MCPWARDEN" run \
+(cd "$NODE_DIR" && CALLS='[]' timeout "$(slow 60)" node client.mjs calls -- "$MCPWARDEN" run \
 	--socket "$SOCK" --policy "$TMP/server.yaml" -- env FIXTURE_CONNECT=127.0.0.1:$B python3 "$FIXTURES/shibing624_server.py" >"$TMP/init.out" 2>&1) ||
 	{ cat "$TMP/init.out"; fail "initialize under a server-level sandbox failed"; }
 cat "$TMP/init.out"

@@ -16,7 +16,7 @@ follow_events "$TMP/events"
 calls() {	# calls POLICY OUT CALLS SERVER...: one client session under the shim
 	local policy=$1 out=$2 list=$3
 	shift 3
-	(cd "$NODE_DIR" && CALLS=$list timeout 90 node client.mjs calls -- "$MCPWARDEN" run --socket "$SOCK" \
+	(cd "$NODE_DIR" && CALLS=$list timeout "$(slow 90)" node client.mjs calls -- "$MCPWARDEN" run --socket "$SOCK" \
 		--policy "$policy" --audit "$out.log" -- "$@" >"$out" 2>&1) || { cat "$out"; fail "client session failed"; }
 	cat "$out"
 }
@@ -33,7 +33,7 @@ version: "1"
 default: allow
 tools:
   run-code:
-    timeout: 2s
+    timeout: $(slow 2)s
 EOF
 tree="import os, subprocess, time
 kids = [subprocess.Popen(['sh', '-c', 'sleep 300 & sleep 300']).pid]
@@ -51,7 +51,7 @@ out=$(cat "$TMP/timeout.out")
 assert_contains "$out" "timed out after" "the call timed out"
 assert_contains "$out" "rule 'tools.run-code.timeout'" "the timeout names its rule"
 assert_contains "$out" "server still here" "the next call on the same server works"
-sleep 0.3
+sleep "$(slow 0.3)"
 left=$(pgrep -f 'sleep 300' || true)
 [ -z "$left" ] || { ps -o pid,ppid,sid,cmd -p $left; fail "processes of the timed-out call are alive: $left"; }
 [ -z "$(alive "$(cat "$TMP/tree.pid")")" ] || fail "the call's python is alive"
@@ -80,7 +80,7 @@ out=$(cat "$TMP/bomb.out")
 assert_not_contains "$out" "forked 200" "the bomb did not get its 200 processes"
 assert_contains "$out" "[rule 'tools.run-code.sandbox.max_processes'] more than 16 processes" "the result names max_processes"
 assert_contains "$out" "after the bomb" "the server survives for the next call"
-sleep 0.3
+sleep "$(slow 0.3)"
 left=$(pgrep -f 'tmp.python' || true)
 [ -z "$left" ] || fail "bomb processes left: $left"
 pass "the fork bomb's tree is gone"
