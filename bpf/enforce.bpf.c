@@ -194,27 +194,24 @@ struct bpf_sock_addr_kern___unix {
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
 /*
- * Reads the unix address the caller gave into path[EV_UNIX_PATH_LEN], in the form of
- * include/sandbox.h: an abstract name with '@' for its leading NUL, every byte of its
- * length kept; a path cut at its first NUL; the rest zero. Returns false when the address is one no entry can name for sure (path then
+ * Reads the unix address the caller gave (the kernel's copy: a struct sockaddr of `n` bytes at kernel
+ * address `uaddr`) into path[EV_UNIX_PATH_LEN], in the form of include/sandbox.h: an abstract name with
+ * '@' for its leading NUL, every byte of its length kept; a path cut at its first NUL; the rest zero.
+ * Returns false when the address is one no entry can name for sure (path then
  * holds what could be read, for the record): not absolute, with an empty, "." or ".."
  * component, under /proc (whose links lead anywhere), or 108 bytes with no NUL
  * (policy/unix_rule.h). An abstract name's length goes in out->len.
  * No step compares against the length: the verifier walks each loop once, not once per length.
  * A global function (see net_verdict): out->path is the buffer; raw, on its own stack, the scratch.
  */
-__noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out)
+__noinline int unix_address(__u64 uaddr, __u32 n, struct sb_unix_key *out)
 {
-	struct bpf_sock_addr_kern___unix *sa;
 	char raw[EV_UNIX_PATH_LEN], *path;
 	bool bad = false;
 	long len;
-	__u32 n;
 
-	if (!ctx || !out)
+	if (!out)
 		return 0;
-	sa = bpf_cast_to_kern_ctx(ctx);
-	n = sa->uaddrlen;
 	path = out->path;
 
 	n = n > SUN_PATH_OFF ? n - SUN_PATH_OFF : 0;
@@ -224,7 +221,7 @@ __noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out)
 	__builtin_memset(raw, 0, EV_UNIX_PATH_LEN);
 	__builtin_memset(path, 0, EV_UNIX_PATH_LEN);
 	out->len = 0;
-	if (!n || bpf_probe_read_kernel(raw, n, (char *)sa->uaddr + SUN_PATH_OFF))
+	if (!n || bpf_probe_read_kernel(raw, n, (char *)uaddr + SUN_PATH_OFF))
 		return false;
 	if (!raw[0]) {
 		bpf_probe_read_kernel(path, EV_UNIX_PATH_LEN, raw);	/* a copy (not inlined: the stack is tight) */
@@ -262,8 +259,9 @@ __noinline int unix_address(struct bpf_sock_addr *ctx, struct sb_unix_key *out)
 	return !bad;
 }
 
-/* 1 (let it through) or 0 (EPERM) for a connect or send to a unix address by the current thread. */
-static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
+/* 1 (let it through) or 0 (EPERM) for a connect or send by the current thread to the unix address of `n` bytes at
+ * kernel address `uaddr`. */
+static __always_inline int unix_verdict(__u64 uaddr, __u32 n, __u16 op)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked *t = tracked_of(task), scratch;
@@ -286,7 +284,7 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 		if (!r || !(r->flags & SB_UNIX_RULES))
 			continue;
 		if (clear < 0)
-			clear = unix_address(ctx, &addr);
+			clear = unix_address(uaddr, n, &addr);
 		if (!clear) {
 			rule = DR_UNIX_UNCLEAR;
 			break;
@@ -310,16 +308,63 @@ static __always_inline int unix_verdict(struct bpf_sock_addr *ctx, __u16 op)
 	return 0;
 }
 
+/* The kernel address the pointer at `pp` holds, as a plain number: a global function takes no pointer to kernel
+ * memory, and the verifier keeps a pointer's type through a cast. */
+static __always_inline __u64 kaddr(const void *pp)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), pp);
+	return v;
+}
+
+/* The cgroup hooks' verdict on the address in their context. */
+static __always_inline int unix_ctx_verdict(struct bpf_sock_addr *ctx, __u16 op)
+{
+	struct bpf_sock_addr_kern___unix *sa = bpf_cast_to_kern_ctx(ctx);
+
+	return unix_verdict(kaddr(&sa->uaddr), sa->uaddrlen, op);
+}
+
 /* Loaded with the expected attach type BPF_CGROUP_UNIX_CONNECT (the section names an older type libbpf 1.1 knows). */
 SEC("cgroup/connect4")
 int enforce_connect_unix(struct bpf_sock_addr *ctx)
 {
-	return unix_verdict(ctx, DENY_CONNECT);
+	return unix_ctx_verdict(ctx, DENY_CONNECT);
 }
 
 /* Loaded with the expected attach type BPF_CGROUP_UNIX_SENDMSG. */
 SEC("cgroup/sendmsg4")
 int enforce_sendmsg_unix(struct bpf_sock_addr *ctx)
 {
-	return unix_verdict(ctx, DENY_SENDMSG);
+	return unix_ctx_verdict(ctx, DENY_SENDMSG);
+}
+
+/*
+ * Kernels without those cgroup hooks (before 6.7) but with BPF LSM active (Debian 12's 6.1): the same verdict from
+ * the LSM hooks, which see the kernel's copy of the address before the protocol does. Only a unix socket's calls
+ * are judged; an address of another family on one is the protocol's to refuse (EINVAL) or take as a disconnect.
+ */
+static __always_inline int unix_lsm_verdict(struct socket *sock, __u64 addr, int n, __u16 op)
+{
+	__u16 family = 0;
+
+	if (!addr || n < 0 || BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX ||
+	    bpf_probe_read_kernel(&family, sizeof(family), (void *)addr) || family != AF_UNIX)
+		return 0;
+	return unix_verdict(addr, n, op) ? 0 : -EPERM;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(enforce_lsm_connect_unix, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return unix_lsm_verdict(sock, kaddr(&address), addrlen, DENY_CONNECT);
+}
+
+/* A send with an address (msg_name, the kernel's copy); a send on a connected socket was judged at its connect. */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(enforce_lsm_sendmsg_unix, struct socket *sock, struct msghdr *msg, int size)
+{
+	return unix_lsm_verdict(sock, (__u64)BPF_CORE_READ(msg, msg_name), BPF_CORE_READ(msg, msg_namelen),
+				DENY_SENDMSG);
 }

@@ -5,6 +5,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define PF_EXITING	0x00000004	/* include/linux/sched.h */
+#define EEXIST		17
 
 /*
  * What is reported: fork, exec and exit of every process (not of threads), so
@@ -149,8 +150,9 @@ int BPF_PROG(handle_exit_live, struct task_struct *task)
 	bool group_dead = !BPF_CORE_READ(task, signal, live.counter);
 	__u8 one = 1;
 
-	if (group_dead && bpf_map_update_elem(&exit_claims, &k, &one, BPF_NOEXIST))
-		group_dead = false;	/* claimed by another thread (or no room: the record is lost, not doubled) */
+	if (group_dead && bpf_map_update_elem(&exit_claims, &k, &one, BPF_NOEXIST) == -EEXIST)
+		group_dead = false;	/* claimed by another thread; on any other failure the exit steps run again
+					   (they are idempotent deletes: at worst a second exit record) */
 	exit_step(task, group_dead);
 	return 0;
 }
@@ -163,12 +165,17 @@ int BPF_PROG(handle_exit_live, struct task_struct *task)
 SEC("fexit/schedule_tail")
 int BPF_PROG(unborn_run)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tid = task->pid;
+	__u64 *start = bpf_map_lookup_elem(&unborn, &tid);
+	bool mine;
 
-	if (!bpf_map_lookup_elem(&unborn, &tid))
+	if (!start)
 		return 0;
+	mine = *start == task->start_time;	/* else a mark left by a skipped run, for an older task */
 	bpf_map_delete_elem(&unborn, &tid);
-	bpf_send_signal(SIGKILL);
+	if (mine)
+		bpf_send_signal(SIGKILL);
 	return 0;
 }
 

@@ -98,13 +98,15 @@ struct {
  * which every new task runs in its own context before its first instruction, kills it there. */
 extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym __weak;
 
-/* Children to kill at their first run (tid -> 1), where bpf_send_signal_task is missing. An entry lives from the
- * fork tracepoint to the child's schedule_tail, which always follows: no entry outlives its task. */
+/* Children to kill at their first run (tid -> the child's start_time), where bpf_send_signal_task is missing. An
+ * entry lives from the fork tracepoint to the child's schedule_tail, which always follows. If that run of
+ * unborn_run is skipped (the trampoline skips a program already running on the CPU, preempted), the entry stays:
+ * the start time keeps it from killing a later task that gets the same tid. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_UNBORN);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u64);
 } unborn SEC(".maps");
 
 /* The rule sets of a process: set 0 is the server's, sets 1.. its calls'. */
@@ -306,14 +308,14 @@ static __always_inline void count_down(void *counts, const struct sb_key *k)
  * map is counted. */
 static __always_inline void kill_unborn(struct task_struct *child)
 {
+	__u64 start = child->start_time;
 	__u32 tid = child->pid;
-	__u8 one = 1;
 
 	if (bpf_ksym_exists(bpf_send_signal_task))
 		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
 	else if (!(config_flags() & CFG_UNBORN_RUN))
 		return;	/* nothing would consume the mark: the daemon's kill of the call is all there is */
-	else if (bpf_map_update_elem(&unborn, &tid, &one, BPF_ANY))
+	else if (bpf_map_update_elem(&unborn, &tid, &start, BPF_ANY))
 		count_error(SERR_UNBORN_FULL);
 }
 
@@ -422,20 +424,22 @@ static __always_inline bool fork_refused(struct task_struct *task, const struct 
 /* Exit step: process `tgid` gives its count back to the rule sets it was counted against. */
 static __always_inline void sandbox_exit(__u32 tgid)
 {
-	struct sb_counted *c = bpf_map_lookup_elem(&sb_counted, &tgid);
+	struct sb_counted *p = bpf_map_lookup_elem(&sb_counted, &tgid), c;
 	struct sb_key k = {};
 	__u32 i;
 
-	if (!c)
+	if (!p)
 		return;
-	k.server_id = c->server_id;
+	c = *p;
+	if (bpf_map_delete_elem(&sb_counted, &tgid))
+		return;	/* another exit step of the process took it first: the counts go back once */
+	k.server_id = c.server_id;
 	for (i = 0; i < SB_MAX_SETS; i++) {
-		if (i >= c->nsets)
+		if (i >= c.nsets)
 			break;
-		k.call = c->calls[i];
+		k.call = c.calls[i];
 		count_down(&sb_procs, &k);
 	}
-	bpf_map_delete_elem(&sb_counted, &tgid);
 }
 
 /*

@@ -2,8 +2,9 @@
 # Kernel sandbox, runaway executions, each through the real SDK client, the shim and the daemon:
 # 1) a run-code call past its timeout loses its whole tree (child, grandchildren, a setsid
 #    escapee) and the code-runner server lives on for the next call;
-# 2) max_processes stops a fork bomb: the process over the limit dies before it runs, then the
-#    call's tree is killed, and the result names the rule;
+# 2) max_processes stops a fork bomb: with BPF LSM the fork over the limit fails with EAGAIN (the bomb
+#    stops, and on_end: kill takes its tree when the call ends); without, the process over the limit dies
+#    before it runs, then the call's tree is killed; the result names the rule;
 # 3) a CPU spin inside an in-process server (shibing624 style) is killed with the server once it
 #    cannot answer a ping; the shim restarts it, replays the handshake, and the client's next
 #    call on the same session works.
@@ -13,6 +14,7 @@ source "$(dirname "$0")/daemon.sh"
 
 start_daemon --audit-dir "$TMP/audit"
 follow_events "$TMP/events"
+limits=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json,sys; print(json.load(sys.stdin)["features"]["process_limits"])')
 calls() {	# calls POLICY OUT CALLS SERVER...: one client session under the shim
 	local policy=$1 out=$2 list=$3
 	shift 3
@@ -66,6 +68,7 @@ tools:
     timeout: 30s
     sandbox:
       max_processes: 16
+      on_end: kill
 EOF
 bomb="import os, time
 for i in range(200):
@@ -78,7 +81,13 @@ calls "$TMP/bomb.yaml" "$TMP/bomb.out" "[$(code_call "$bomb"), $(code_call "prin
 	node "$NODE_DIR/node_modules/mcp-server-code-runner/dist/cli.js"
 out=$(cat "$TMP/bomb.out")
 assert_not_contains "$out" "forked 200" "the bomb did not get its 200 processes"
-assert_contains "$out" "[rule 'tools.run-code.sandbox.max_processes'] more than 16 processes" "the result names max_processes"
+if [ "$limits" = lsm ]; then
+	assert_contains "$out" "BlockingIOError" "lsm: the fork over the limit fails with EAGAIN"
+	assert_contains "$out" "[rule 'tools.run-code.sandbox.max_processes'] 16 processes already: the fork was refused (EAGAIN)" \
+		"the result names max_processes"
+else
+	assert_contains "$out" "[rule 'tools.run-code.sandbox.max_processes'] more than 16 processes" "the result names max_processes"
+fi
 assert_contains "$out" "after the bomb" "the server survives for the next call"
 sleep "$(slow 0.3)"
 left=$(pgrep -f 'tmp.python' || true)
@@ -105,14 +114,15 @@ assert_contains "$(cat "$TMP/spin.out.log")" '"kind":"server_respawn"' "and the 
 [ "$(grep -c 'ready' "$TMP/spin.out")" -ge 2 ] || fail "the server was not restarted"
 stop_follow
 
-python3 - "$TMP/events" <<'PY' || fail "kill events (see above)"
+python3 - "$TMP/events" "$limits" <<'PY' || fail "kill events (see above)"
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+lsm = sys.argv[2] == "lsm"
 kills = [e for e in evs if e["type"] == "kill"]
 for k in kills:
     print("kill:", k.get("rule"), k["reason"], "pids", k["pids"])
 ok = any(k["rule"] == "tools.run-code.timeout" and len(k["pids"]) >= 4 for k in kills)
-ok &= any(k["rule"] == "tools.run-code.sandbox.max_processes" for k in kills)
+ok &= any(k["rule"] == ("tools.run-code.sandbox.on_end" if lsm else "tools.run-code.sandbox.max_processes") for k in kills)
 ok &= any(k["rule"] == "tools.run_python_code.timeout" and "killed the server" in k["reason"] for k in kills)
 forks = [e for e in evs if e["type"] == "deny" and e["op"] == "fork"]
 print("fork denials:", len(forks), forks[:1])

@@ -17,6 +17,7 @@ feat=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import json,sys
 print(f["unix_enforcement"], f["unix_probe"])')
 case "$feat" in
 "cgroup/connect_unix ok") pass "status: unix rules by cgroup/connect_unix" ;;
+"lsm/socket_connect ok:"*) pass "status: unix rules by BPF LSM socket_connect (no cgroup unix hooks here)" ;;
 "False "*) skip "this kernel has no cgroup unix socket hooks ($feat)" ;;
 *) fail "status says $feat" ;;
 esac

@@ -12,10 +12,13 @@ cd "$top"
 R=${MCPWARDEN_RESULTS:?smoke.sh: set MCPWARDEN_RESULTS to a writable directory (tools/kernels/boot.sh does)}
 export MCPWARDEN=${MCPWARDEN:-$top/build/mcpwarden}
 export MCPWARDEN_TOP=$top
-# Which test proves what: exec, connect and UDP events carry the call (shim_correlation, and enforce_net's
-# deny events); exec deny; connect and UDP deny; the kill of a timed-out call's tree with a setsid escapee
-# and max_processes (enforce_runaway). Each drives a sandboxed code tool through the real shim and SDK client.
-TESTS=(test_shim_correlation test_enforce_exec test_enforce_net test_enforce_runaway)
+# Which test proves what: each mechanism status names, in the mode it is in (kernel_modes: exec deny, process
+# limits, the kill before a child's first run, exit records of threaded processes); exec, connect and UDP events
+# carry the call (shim_correlation, and enforce_net's deny events); exec deny; connect and UDP deny; the kill of a
+# timed-out call's tree with a setsid escapee and max_processes (enforce_runaway); every program within the
+# verifier budget on this kernel. All but kernel_modes and the budget drive a sandboxed code tool through the
+# real shim and SDK client.
+TESTS=(test_kernel_modes test_verifier_budget test_shim_correlation test_enforce_exec test_enforce_net test_enforce_runaway)
 
 [ -x "$MCPWARDEN" ] || { echo "smoke.sh: $MCPWARDEN: not built (make all)" >&2; exit 2; }
 uname -r > "$R/kernel"

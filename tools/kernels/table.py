@@ -9,10 +9,14 @@ import sys
 # column, the status feature naming its mechanism (None: no such feature), the smoke tests that prove it
 COLUMNS = [
     ("events (exec, connect, UDP) of a call", "socket_observation", ["test_shim_correlation", "test_enforce_net"]),
-    ("exec deny", "exec_enforcement", ["test_enforce_exec"]),
-    ("connect/UDP deny", "network_enforcement", ["test_enforce_net"]),
-    ("max_processes, timeout kill", "process_limits", ["test_enforce_runaway"]),
+    ("exec deny", "exec_enforcement", ["test_enforce_exec", "test_kernel_modes"]),
+    ("connect/UDP deny", "network_deny", ["test_enforce_net"]),
+    ("max_processes", "process_limits", ["test_kernel_modes", "test_enforce_runaway"]),
+    ("kill before first run", "unborn_kill", ["test_kernel_modes", "test_enforce_runaway"]),
+    ("process exit", "process_exit", ["test_kernel_modes"]),
+    ("timeout kill", None, ["test_enforce_runaway"]),
     ("unix deny", "unix_enforcement", []),
+    ("verifier budget", None, ["test_verifier_budget"]),
 ]
 
 
@@ -25,6 +29,8 @@ def read(d, name):
 
 
 def mechanism(features, key):
+    if key is None:
+        return "-" if features is None else "on"
     if features is None or key not in features:
         return "-"
     v = features[key]

@@ -197,9 +197,10 @@ static int install(struct sensor *s, const struct sb_key *k, const struct sandbo
 			 "that enforce network rules are not attached; mount cgroup2 and restart the daemon");
 		return -1;
 	}
-	if ((sb->unix_allow || sb->unix_deny) && !s->unix_enforce) {
-		snprintf(why, size, "network.unix: this kernel has no cgroup connect_unix and sendmsg_unix hooks "
-			 "(Linux 6.7 and later), so unix socket rules can't be enforced");
+	if ((sb->unix_allow || sb->unix_deny) && s->unix_mode == UNIX_NONE) {
+		snprintf(why, size, "network.unix: this kernel has neither the cgroup connect_unix and sendmsg_unix "
+			 "hooks (Linux 6.7 and later) nor BPF LSM, so unix socket rules can't be enforced (%s)",
+			 s->unix_why);
 		return -1;
 	}
 	if (sb->max_processes && !s->exec_lsm && s->unborn == UNBORN_NONE) {

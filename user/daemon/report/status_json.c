@@ -10,8 +10,8 @@ static cJSON *features(struct daemon *d)
 	cJSON_AddStringToObject(f, "lsm_probe", d->lsm_why);
 	cJSON_AddStringToObject(f, "exec_enforcement", d->sensor.exec_lsm ? "lsm" : "signal");
 	cJSON_AddBoolToObject(f, "network_enforcement", d->sensor.net_enforce);
-	if (d->sensor.unix_enforce)
-		cJSON_AddStringToObject(f, "unix_enforcement", "cgroup/connect_unix");
+	if (d->sensor.unix_mode != UNIX_NONE)
+		cJSON_AddStringToObject(f, "unix_enforcement", sensor_unix_name(d->sensor.unix_mode));
 	else
 		cJSON_AddBoolToObject(f, "unix_enforcement", false);
 	cJSON_AddStringToObject(f, "unix_probe", d->sensor.unix_why);

@@ -105,11 +105,12 @@ const char *sensor_unborn_name(enum sensor_unborn u)
 	return u == UNBORN_TASK_SIGNAL ? "bpf_send_signal_task" : u == UNBORN_FIRST_RUN ? "fexit/schedule_tail" : "none";
 }
 
-/* Loads enforce.bpf.c on the shared maps; its LSM program only where BPF LSM works, its unix programs only where
- * the kernel has their hooks (with their attach types set here: libbpf 1.1 knows no section for them). */
-static int enforce_load(struct sensor *s, bool lsm, bool unix_hooks)
+/* Loads enforce.bpf.c on the shared maps: its LSM programs only where BPF LSM works (`lsm`), its unix programs
+ * as `mode` says: the cgroup ones (with their attach types set here: libbpf 1.1 knows no section for them), the
+ * LSM ones, or none. 0 or -1 (logged). */
+static int enforce_load(struct sensor *s, bool lsm, enum sensor_unix mode)
 {
-	struct bpf_program *un[2];
+	struct bpf_program *un[2], *lsm_un[2];
 	const int types[2] = { ATTACH_CGROUP_UNIX_CONNECT, ATTACH_CGROUP_UNIX_SENDMSG };
 
 	s->enf = enforce_bpf__open();
@@ -119,19 +120,28 @@ static int enforce_load(struct sensor *s, bool lsm, bool unix_hooks)
 	}
 	un[0] = s->enf->progs.enforce_connect_unix;
 	un[1] = s->enf->progs.enforce_sendmsg_unix;
+	lsm_un[0] = s->enf->progs.enforce_lsm_connect_unix;
+	lsm_un[1] = s->enf->progs.enforce_lsm_sendmsg_unix;
 	if (!lsm && (bpf_program__set_autoload(s->enf->progs.enforce_bprm, false) ||
 		     bpf_program__set_autoload(s->enf->progs.enforce_task_alloc, false))) {
 		log_warnx("enforce.bpf.o: leave out the LSM programs");
 		return -1;
 	}
 	for (int i = 0; i < 2; i++) {
-		if (unix_hooks ? bpf_program__set_expected_attach_type(un[i], (enum bpf_attach_type)types[i])
-			       : bpf_program__set_autoload(un[i], false)) {
+		if ((mode == UNIX_CGROUP ? bpf_program__set_expected_attach_type(un[i], (enum bpf_attach_type)types[i])
+					 : bpf_program__set_autoload(un[i], false)) ||
+		    (mode != UNIX_LSM && bpf_program__set_autoload(lsm_un[i], false))) {
 			log_warnx("enforce.bpf.o: %s: attach type %d", bpf_program__name(un[i]), types[i]);
 			return -1;
 		}
 	}
+	s->unix_mode = mode;
 	return load_shared(s, s->enf->skeleton, "enforce.bpf.o");
+}
+
+const char *sensor_unix_name(enum sensor_unix u)
+{
+	return u == UNIX_CGROUP ? "cgroup/connect_unix" : u == UNIX_LSM ? "lsm/socket_connect" : "none";
 }
 
 /* Attaches the programs of every object, proc.bpf.o first. 0 or -1 (logged). */
@@ -180,7 +190,6 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 	}
 	close(fd);
 	s->net_enforce = true;
-	s->unix_enforce = n == SENSOR_SOCK_LINKS;
 	return 0;
 }
 
@@ -196,8 +205,9 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 		return -1;
 	s->exit_group_dead = k.exit_group_dead && !(without & SENSOR_WITHOUT_GROUP_DEAD);
 	unix_hooks = unix_probe(s->unix_why, sizeof(s->unix_why));
-	if (!unix_hooks)
-		log_warnx("network.unix rules unavailable (%s): a policy with them is refused", s->unix_why);
+	if (!unix_hooks && !lsm)
+		log_warnx("network.unix rules unavailable (%s; no BPF LSM either): a policy with them is refused",
+			  s->unix_why);
 	if (proc_choose(s, k.signal_task && !(without & SENSOR_WITHOUT_SIGNAL_TASK)))
 		goto fail;
 	s->net = net_bpf__open();
@@ -214,23 +224,29 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 	}
 	if (load_shared(s, s->out->skeleton, "stdout.bpf.o"))
 		goto fail;
-	if (enforce_load(s, lsm, unix_hooks)) {
-		if (!unix_hooks)
+	if (enforce_load(s, lsm, unix_hooks ? UNIX_CGROUP : lsm ? UNIX_LSM : UNIX_NONE)) {
+		if (s->unix_mode == UNIX_NONE)
 			goto fail;
 		/* A verifier that rejects the unix programs costs the unix rules, not the daemon. */
 		enforce_bpf__destroy(s->enf);
 		s->enf = NULL;
-		snprintf(s->unix_why, sizeof(s->unix_why), "the kernel has the hooks but refused the programs "
-			 "(the daemon's log has the verifier's words)");
+		snprintf(s->unix_why, sizeof(s->unix_why), "the kernel has the %s hooks but refused the programs "
+			 "(the daemon's log has the verifier's words)", s->unix_mode == UNIX_LSM ? "LSM" : "cgroup unix");
 		log_warnx("network.unix rules unavailable (%s): a policy with them is refused", s->unix_why);
-		if (enforce_load(s, lsm, false))
+		if (enforce_load(s, lsm, UNIX_NONE))
 			goto fail;
+	} else if (s->unix_mode == UNIX_LSM) {
+		snprintf(s->unix_why, sizeof(s->unix_why), "ok: BPF LSM socket_connect and socket_sendmsg (no cgroup "
+			 "connect_unix hook: Linux 6.7 and later have it)");
+		log_warnx("network.unix rules enforced by BPF LSM (no cgroup connect_unix hook here)");
 	}
 	if (attach_all(s))
 		goto fail;
 	s->exec_lsm = lsm;
 	if (cgroup2[0] && enforce_attach_cgroup(s, cgroup2))
 		goto fail;
+	if (!cgroup2[0] && s->unix_mode == UNIX_CGROUP)
+		s->unix_mode = UNIX_NONE;	/* loaded, but there is no cgroup v2 root to attach them to */
 	s->rb = ring_buffer__new(bpf_map__fd(s->proc->maps.events), fn, ctx, NULL);
 	if (!s->rb) {
 		log_warn("ring buffer on map events");

@@ -28,7 +28,11 @@ struct sensor {
 	} unborn;			/* how a child is killed before it runs (kill_unborn in sandbox.bpf.h) */
 	char unborn_why[160];		/* why UNBORN_NONE, else "ok" */
 	bool net_enforce;		/* network rules are enforced (a cgroup v2 mount exists) */
-	bool unix_enforce;		/* network.unix rules are enforced (the unix hooks are attached) */
+	enum sensor_unix {
+		UNIX_NONE,		/* network.unix rules can't be enforced: refused */
+		UNIX_CGROUP,		/* cgroup connect_unix and sendmsg_unix on the cgroup v2 root (6.7+) */
+		UNIX_LSM,		/* BPF LSM socket_connect and socket_sendmsg (older kernels with BPF LSM) */
+	} unix_mode;			/* how network.unix rules are enforced */
 	char unix_why[160];		/* why not, or "ok" (unix_probe.h) */
 	struct ring_buffer *rb;
 };
@@ -44,6 +48,8 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 		const char *cgroup2);
 /* The mechanism in force for `s->unborn`, as `status` names it. */
 const char *sensor_unborn_name(enum sensor_unborn u);
+/* The mechanism in force for `s->unix`, as `status` names it. */
+const char *sensor_unix_name(enum sensor_unix u);
 void sensor_close(struct sensor *s);
 /* Handles every record waiting in the ring buffer now, each through the sample callback. 0 or -1 (logged). */
 int sensor_consume(struct sensor *s);
