@@ -124,7 +124,8 @@ int BPF_PROG(handle_exit, struct task_struct *task, bool group_dead)
 	return 0;
 }
 
-/* A process whose last thread's exit was handled: (tgid, leader start time) -> 1. */
+/* A process whose last thread's exit was handled: (tgid, leader start time) -> 1, from that exit until the
+ * process's leader is freed, after every thread of it is gone (handle_free). */
 struct exit_key {
 	__u32 tgid;
 	__u32 pad;
@@ -132,8 +133,8 @@ struct exit_key {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);	/* claims are needed for microseconds: the time between two threads' exits */
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TRACKED);
 	__type(key, struct exit_key);
 	__type(value, __u8);
 } exit_claims SEC(".maps");
@@ -141,7 +142,9 @@ struct {
 /*
  * Older kernels: the tracepoint has only the task. do_exit() has already taken the thread off
  * signal->live, so a count of 0 means no thread of the process is left, but two threads exiting
- * together can both see 0: the first to claim the process in exit_claims handles its death.
+ * together can both see 0: the first to claim the process in exit_claims handles its death. A claim
+ * that can't be made (the map full: that many dead processes not yet reaped) is counted, and the death
+ * handled anyway: its steps give counts back once, and at worst a second exit record is made.
  */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit_live, struct task_struct *task)
@@ -149,11 +152,26 @@ int BPF_PROG(handle_exit_live, struct task_struct *task)
 	struct exit_key k = { .tgid = task->tgid, .start_time = task->group_leader->start_time };
 	bool group_dead = !BPF_CORE_READ(task, signal, live.counter);
 	__u8 one = 1;
+	long err;
 
-	if (group_dead && bpf_map_update_elem(&exit_claims, &k, &one, BPF_NOEXIST) == -EEXIST)
-		group_dead = false;	/* claimed by another thread; on any other failure the exit steps run again
-					   (they are idempotent deletes: at worst a second exit record) */
+	if (group_dead && (err = bpf_map_update_elem(&exit_claims, &k, &one, BPF_NOEXIST))) {
+		if (err == -EEXIST)
+			group_dead = false;	/* claimed by another thread */
+		else
+			count_error(SERR_EXIT_UNCLAIMED);
+	}
 	exit_step(task, group_dead);
+	return 0;
+}
+
+/* With handle_exit_live: a process's leader is freed once all its threads are gone; its claim goes. */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(handle_free, struct task_struct *task)
+{
+	struct exit_key k = { .tgid = task->tgid, .start_time = task->start_time };
+
+	if (task->pid == task->tgid)
+		bpf_map_delete_elem(&exit_claims, &k);
 	return 0;
 }
 

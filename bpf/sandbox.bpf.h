@@ -303,20 +303,26 @@ static __always_inline void count_down(void *counts, const struct sb_key *k)
 	}
 }
 
-/* SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. Where the kernel can't
- * signal another task, the child is marked for its own first run (`unborn`, when unborn_run is attached); a full
- * map is counted. */
+/*
+ * SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. Where the kernel can't
+ * signal another task, the child is marked for its own first run (`unborn`, when unborn_run is attached). A child
+ * that can't be marked (the map full, or no unborn_run) runs: its parent, the forker, is killed here instead, so
+ * a storm stops at its source, and the daemon kills the child when the deny record reaches it (denials.c).
+ */
 static __always_inline void kill_unborn(struct task_struct *child)
 {
 	__u64 start = child->start_time;
-	__u32 tid = child->pid;
+	__u32 tid = child->pid, flags = config_flags();
 
-	if (bpf_ksym_exists(bpf_send_signal_task))
+	if (bpf_ksym_exists(bpf_send_signal_task) && !(flags & CFG_NO_SIGNAL_TASK)) {
 		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
-	else if (!(config_flags() & CFG_UNBORN_RUN))
-		return;	/* nothing would consume the mark: the daemon's kill of the call is all there is */
-	else if (bpf_map_update_elem(&unborn, &tid, &start, BPF_ANY))
+		return;
+	}
+	if ((flags & CFG_UNBORN_RUN) && !bpf_map_update_elem(&unborn, &tid, &start, BPF_ANY))
+		return;
+	if (flags & CFG_UNBORN_RUN)
 		count_error(SERR_UNBORN_FULL);
+	bpf_send_signal(SIGKILL);
 }
 
 /* A child (process or thread) whose lineage could not be kept whole (lineage `t`, as far as it got) dies before

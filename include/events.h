@@ -62,14 +62,17 @@ enum sensor_error {
 	SERR_CALLS_UNREPORTED,	/* records of a thread that carried more calls (its own and its process's) than
 				   EV_MAX_CALLS: the rest were left out of the record (the rules of all still held) */
 	SERR_UNBORN_FULL,	/* a child to kill at its first run could not be marked (`unborn` full, on kernels
-				   without bpf_send_signal_task): it ran, and the daemon's kill of its call is all
-				   that stops it */
+				   without bpf_send_signal_task): its parent was killed instead, and the daemon
+				   kills the child when the deny record reaches it */
+	SERR_EXIT_UNCLAIMED,	/* a process's death could not be claimed by one thread (exit_claims full, on
+				   kernels whose exit tracepoint has no group_dead): it may have two exit records */
 	SERR_MAX,
 };
 
 /* Daemon-wide switches, in the one-entry `sensor_config` array map. */
 #define CFG_TRACE_ALL	(1u << 0)	/* network events from every process, not only tracked ones */
 #define CFG_UNBORN_RUN	(1u << 1)	/* proc.bpf.c's unborn_run is attached: kill_unborn may mark children */
+#define CFG_NO_SIGNAL_TASK (1u << 2)	/* kill_unborn leaves bpf_send_signal_task unused (daemon --without) */
 
 /* Value of the `tracked` hash map, keyed by tgid: the process belongs to a server. */
 struct tracked {

@@ -77,9 +77,11 @@ static int add_fd(struct daemon *d, int fd, uint64_t tag, const char *what)
 static int prepare_host(struct daemon *d)
 {
 	if (mounts_ensure("tracefs", TRACEFS_DIR, &d->mounted_tracefs) ||
-	    mounts_ensure("bpf", BPFFS_DIR, &d->mounted_bpffs) ||
-	    mounts_ensure("securityfs", SECURITYFS_DIR, &d->mounted_securityfs))
+	    mounts_ensure("bpf", BPFFS_DIR, &d->mounted_bpffs))
 		return -1;
+	/* Without securityfs the active LSMs can't be read: BPF LSM then counts as unavailable (lsm_probe says why). */
+	if (mounts_ensure("securityfs", SECURITYFS_DIR, &d->mounted_securityfs))
+		log_warnx("securityfs on %s: not mounted; BPF LSM will not be used", SECURITYFS_DIR);
 	if (mounts_find("cgroup2", d->cgroup2, sizeof(d->cgroup2)))
 		d->cgroup2[0] = '\0';
 	if (d->o.without_lsm)

@@ -6,6 +6,7 @@
 #include "common/printable.h"
 #include "daemon/calls/call.h"
 #include "daemon/calls/denials.h"
+#include "daemon/calls/kill.h"
 #include "daemon/report/publish.h"
 #include "daemon/sensor/event_json.h"
 
@@ -81,6 +82,8 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 	if (owner)
 		cJSON_AddStringToObject(o, "tool", owner->tool);
 	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
+	if (e->op == DENY_FORK && !e->lsm)
+		kill_forked(d, e->h.pid, e->h.start_time);
 	/* Publishing may drop a follower that stopped reading, and with it forget its servers: the
 	 * calls are told first, while `s` is sure to live. */
 	if (s)

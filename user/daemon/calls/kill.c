@@ -73,6 +73,19 @@ static int kill_victim(struct daemon *d, const struct victim *v)
 	return r;
 }
 
+void kill_forked(struct daemon *d, uint32_t pid, uint64_t start_time)
+{
+	int fd = pidfd_open(pid, 0);
+
+	if (fd < 0)
+		return;	/* gone */
+	/* Checked after the open: the pidfd then names the process the table means, unless its exit record is
+	 * still on its way while a new process took the pid (pids are not reused that fast). */
+	if (proctable_find(&d->procs, pid, start_time) && pidfd_send_signal(fd, SIGKILL, NULL, 0) && errno != ESRCH)
+		log_warn("pidfd_send_signal pid %u (a fork the sandbox denied)", pid);
+	close(fd);
+}
+
 /* Whether an earlier sweep of this kill signalled `pid` (it may linger in the map until it exits). */
 static bool signalled(const cJSON *pids, __u32 pid)
 {

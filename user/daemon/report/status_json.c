@@ -40,7 +40,8 @@ static const char *const serr_names[SERR_MAX] = {
 	[SERR_DENY_SUPPRESSED] = "deny_records_suppressed",
 	[SERR_NET_UNREPORTED] = "net_records_lost",
 	[SERR_CALLS_UNREPORTED] = "call_ids_unreported",
-	[SERR_UNBORN_FULL] = "unborn_kills_lost",
+	[SERR_UNBORN_FULL] = "unborn_marks_failed",
+	[SERR_EXIT_UNCLAIMED] = "exit_records_doubled",
 };
 
 /* One number per event type (EV_SEED excluded: it never goes through the ring buffer). */

@@ -2,7 +2,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -21,10 +24,17 @@ static bool bpf_lsm_active(char *why, size_t size)
 {
 	char list[512], *tok, *save;
 	FILE *f = fopen(LSM_LIST, "re");
+	struct statfs fs;
 	size_t n;
 
 	if (!f) {
 		snprintf(why, size, "%s: %s", LSM_LIST, strerror(errno));
+		return false;
+	}
+	/* The kernel's own file, not one mounted over it: only securityfs has the answer. */
+	if (fstatfs(fileno(f), &fs) || fs.f_type != SECURITYFS_MAGIC) {
+		snprintf(why, size, "%s: not on securityfs", LSM_LIST);
+		fclose(f);
 		return false;
 	}
 	n = fread(list, 1, sizeof(list) - 1, f);

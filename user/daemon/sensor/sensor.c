@@ -69,6 +69,7 @@ static int proc_load(struct sensor *s, bool first_run)
 		return -1;
 	}
 	if (bpf_program__set_autoload(s->exit_group_dead ? p->progs.handle_exit_live : p->progs.handle_exit, false) ||
+	    (s->exit_group_dead && bpf_program__set_autoload(p->progs.handle_free, false)) ||
 	    (!first_run && bpf_program__set_autoload(p->progs.unborn_run, false))) {
 		log_warnx("proc.bpf.o: leave out the programs this kernel does not take");
 		return -1;
@@ -287,6 +288,8 @@ int sensor_set_flags(struct sensor *s, __u32 flags)
 
 	if (s->unborn == UNBORN_FIRST_RUN)
 		flags |= CFG_UNBORN_RUN;	/* attached by now: marks will be consumed */
+	if (s->unborn != UNBORN_TASK_SIGNAL)
+		flags |= CFG_NO_SIGNAL_TASK;	/* absent, or left unused by --without signal-task */
 
 	if (bpf_map__update_elem(s->proc->maps.sensor_config, &zero, sizeof(zero), &flags, sizeof(flags), BPF_ANY)) {
 		log_warn("map sensor_config: set flags %#x", flags);
