@@ -43,11 +43,12 @@ tools:
         deny: [touch]
 EOF
 chmod 0644 "$TMP/policy.yaml"
-code="import os, subprocess
+code="import os, subprocess, time
 print('uid', os.getuid())
 for argv in (['touch', '$TMP/w/ran-touch'], ['/usr/bin/python3', '-c', 'print(\"child python ran\")']):
     r = subprocess.run(argv, capture_output=True, text=True)
-    print(argv[0], 'returncode', r.returncode, r.stdout.strip())"
+    print(argv[0], 'returncode', r.returncode, r.stdout.strip())
+time.sleep(1)  # the session stays up while the test looks for it in ps"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1]}))' "$code")
 # as_nobody OUT SETPRIV_GROUPS: one execute_python_code call through a shim run as nobody; the client's output in OUT.
 as_nobody() {
