@@ -184,16 +184,11 @@ SEC("fexit/schedule_tail")
 int BPF_PROG(unborn_run)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tid = task->pid;
-	__u64 *start = bpf_map_lookup_elem(&unborn, &tid);
-	bool mine;
 
-	if (!start)
+	if (!bpf_task_storage_get(&unborn, task, 0, 0))
 		return 0;
-	mine = *start == task->start_time;	/* else a mark left by a skipped run, for an older task */
-	bpf_map_delete_elem(&unborn, &tid);
-	if (mine)
-		bpf_send_signal(SIGKILL);
+	bpf_task_storage_delete(&unborn, task);
+	bpf_send_signal(SIGKILL);
 	return 0;
 }
 

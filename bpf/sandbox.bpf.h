@@ -98,15 +98,14 @@ struct {
  * which every new task runs in its own context before its first instruction, kills it there. */
 extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym __weak;
 
-/* Children to kill at their first run (tid -> the child's start_time), where bpf_send_signal_task is missing. An
- * entry lives from the fork tracepoint to the child's schedule_tail, which always follows. If that run of
- * unborn_run is skipped (the trampoline skips a program already running on the CPU, preempted), the entry stays:
- * the start time keeps it from killing a later task that gets the same tid. */
+/* Children to kill at their first run, where bpf_send_signal_task is missing: a mark in the child's own task
+ * storage, set at the fork tracepoint and read by unborn_run in the child's schedule_tail. It has no capacity
+ * to fill and goes with the task, so no mark can outlive its child or meet a later task with the same tid. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_UNBORN);
-	__type(key, __u32);
-	__type(value, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
 } unborn SEC(".maps");
 
 /* The rule sets of a process: set 0 is the server's, sets 1.. its calls'. */
@@ -199,7 +198,7 @@ static __always_inline struct ev_deny *deny_event(struct task_struct *task, cons
 	e->lsm = 0;
 	e->call = call;
 	e->limit = 0;
-	e->pad = 0;
+	e->flags = 0;
 	__builtin_memset(&e->addr, 0, sizeof(e->addr));
 	e->filename[0] = '\0';
 	return e;
@@ -305,24 +304,29 @@ static __always_inline void count_down(void *counts, const struct sb_key *k)
 
 /*
  * SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. Where the kernel can't
- * signal another task, the child is marked for its own first run (`unborn`, when unborn_run is attached). A child
- * that can't be marked (the map full, or no unborn_run) runs: its parent, the forker, is killed here instead, so
- * a storm stops at its source, and the daemon kills the child when the deny record reaches it (denials.c).
+ * signal another task, the child is marked for its own first run (`unborn`, when unborn_run is attached). False
+ * when neither could be done (no unborn_run, or no memory for the mark, counted): the child will run, and its
+ * deny record asks the daemon to kill it (DENY_F_DAEMON_KILL). The forker is never killed in its place: it may
+ * be a server that forked for another call.
  */
-static __always_inline void kill_unborn(struct task_struct *child)
+static __always_inline bool kill_unborn(struct task_struct *child)
 {
-	__u64 start = child->start_time;
-	__u32 tid = child->pid, flags = config_flags();
+	__u32 flags = config_flags();
+	__u8 *mark;
 
 	if (bpf_ksym_exists(bpf_send_signal_task) && !(flags & CFG_NO_SIGNAL_TASK)) {
 		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
-		return;
+		return true;
 	}
-	if ((flags & CFG_UNBORN_RUN) && !bpf_map_update_elem(&unborn, &tid, &start, BPF_ANY))
-		return;
-	if (flags & CFG_UNBORN_RUN)
+	if (!(flags & CFG_UNBORN_RUN))
+		return false;
+	mark = bpf_task_storage_get(&unborn, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!mark) {
 		count_error(SERR_UNBORN_FULL);
-	bpf_send_signal(SIGKILL);
+		return false;
+	}
+	*mark = 1;
+	return true;
 }
 
 /* A child (process or thread) whose lineage could not be kept whole (lineage `t`, as far as it got) dies before
@@ -331,9 +335,12 @@ static __always_inline void kill_lost(struct task_struct *child, const struct tr
 {
 	struct ev_deny *e;
 
-	kill_unborn(child);
-	if ((e = deny_event(child, t, DENY_FORK, DR_LINEAGE_LOST, 0)))
+	bool killed = kill_unborn(child);
+
+	if ((e = deny_event(child, t, DENY_FORK, DR_LINEAGE_LOST, 0))) {
+		e->flags = killed ? 0 : DENY_F_DAEMON_KILL;
 		deny_submit(e);
+	}
 }
 
 /*
@@ -351,7 +358,7 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 	struct ev_deny *e;
 	struct sb_key k;
 	__u64 over = 0;
-	bool hit = false;
+	bool hit = false, killed;
 
 	if (o != LINEAGE_INHERITED) {
 		if (o == LINEAGE_LOST)
@@ -383,10 +390,11 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 		bpf_map_update_elem(&sb_counted, &tgid, &c, BPF_ANY);
 	if (!hit)
 		return;
-	kill_unborn(child);
+	killed = kill_unborn(child);
 	e = deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
 	if (e) {
 		e->limit = limit;
+		e->flags = killed ? 0 : DENY_F_DAEMON_KILL;
 		deny_submit(e);
 	}
 }

@@ -11,7 +11,6 @@
 #include "events.h"
 
 #define MAX_TRACKED	16384
-#define MAX_UNBORN	16384	/* children marked for a kill at their first run (sandbox.bpf.h) */
 
 /*
  * Each skeleton declares these maps; userspace loads proc.bpf.c first and makes

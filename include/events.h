@@ -7,7 +7,7 @@
 #include <linux/types.h>
 #endif
 
-#define EV_VERSION		3	/* bumped whenever a record below changes layout or a type is added */
+#define EV_VERSION		4	/* bumped whenever a record below changes layout or a type is added */
 #define EV_MAX_CALLS		4	/* active call ids carried per process */
 #define EV_FILENAME_LEN		256
 #define EV_ARGS_LEN		256	/* argv bytes, NUL-separated, as in /proc/PID/cmdline */
@@ -61,9 +61,9 @@ enum sensor_error {
 				   past the first SENDMMSG_REPORTED when those named destinations */
 	SERR_CALLS_UNREPORTED,	/* records of a thread that carried more calls (its own and its process's) than
 				   EV_MAX_CALLS: the rest were left out of the record (the rules of all still held) */
-	SERR_UNBORN_FULL,	/* a child to kill at its first run could not be marked (`unborn` full, on kernels
-				   without bpf_send_signal_task): its parent was killed instead, and the daemon
-				   kills the child when the deny record reaches it */
+	SERR_UNBORN_FULL,	/* a child to kill at its first run could not be marked (no memory for its task
+				   storage, on kernels without bpf_send_signal_task): the daemon kills it when
+				   the deny record reaches it */
 	SERR_EXIT_UNCLAIMED,	/* a process's death could not be claimed by one thread (exit_claims full, on
 				   kernels whose exit tracepoint has no group_dead): it may have two exit records */
 	SERR_MAX,
@@ -181,6 +181,10 @@ enum deny_rule {
 	DR_UNIX_FILE,		/* network.unix.deny names the socket file a connect reached by another name */
 };
 
+/* ev_deny flags. */
+#define DENY_F_DAEMON_KILL	(1u << 0)	/* a fork's child the kernel could not kill before it ran (no way to
+						   signal it there): the daemon kills it from this record */
+
 struct ev_deny {
 	struct ev_hdr h;
 	__u16 op;			/* enum deny_op */
@@ -189,7 +193,7 @@ struct ev_deny {
 	__u16 lsm;			/* 1: refused with EPERM by BPF LSM, not killed */
 	__u64 call;			/* whose rules: 0 the server's, else that call's tool's */
 	__u32 limit;			/* max_processes */
-	__u32 pad;
+	__u32 flags;			/* DENY_F_* */
 	struct ev_addr addr;		/* connect, send */
 	char filename[EV_FILENAME_LEN];	/* exec: the path given to execve */
 };

@@ -49,16 +49,20 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 			 cJSON_IsString(addr) ? addr->valuestring : "?", e->addr.port,
 			 cJSON_IsString(proto) ? proto->valuestring : "?");
 		break;
-	case DENY_FORK:
+	case DENY_FORK: {
+		const char *how = e->flags & DENY_F_DAEMON_KILL ? "killed by the daemon (the kernel could not stop it "
+			"before it ran)" : "killed before it ran";
+
 		if (e->rule == DR_LINEAGE_LOST)
 			snprintf(out, size, "a new %s could not carry all its calls (more than %d, or the lineage map "
-				 "is full): killed before it ran%s", e->h.pid == e->h.tid ? "process" : "thread",
-				 EV_MAX_CALLS, e->h.pid == e->h.tid ? "" : ", and its process with it");
+				 "is full): %s%s", e->h.pid == e->h.tid ? "process" : "thread", EV_MAX_CALLS, how,
+				 e->h.pid == e->h.tid ? "" : ", and its process with it");
 		else if (e->lsm)
 			snprintf(out, size, "%u processes already: the fork was refused (EAGAIN)", e->limit);
 		else
-			snprintf(out, size, "more than %u processes: the new one was killed before it ran", e->limit);
+			snprintf(out, size, "more than %u processes: the new one was %s", e->limit, how);
 		break;
+	}
 	default:
 		snprintf(out, size, "unknown denial %u", e->op);
 	}
@@ -82,7 +86,7 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 	if (owner)
 		cJSON_AddStringToObject(o, "tool", owner->tool);
 	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
-	if (e->op == DENY_FORK && !e->lsm)
+	if (e->op == DENY_FORK && (e->flags & DENY_F_DAEMON_KILL))
 		kill_forked(d, e->h.pid, e->h.start_time);
 	/* Publishing may drop a follower that stopped reading, and with it forget its servers: the
 	 * calls are told first, while `s` is sure to live. */

@@ -75,13 +75,18 @@ static int kill_victim(struct daemon *d, const struct victim *v)
 
 void kill_forked(struct daemon *d, uint32_t pid, uint64_t start_time)
 {
+	struct tracked now;
 	int fd = pidfd_open(pid, 0);
+	bool it;
 
 	if (fd < 0)
 		return;	/* gone */
-	/* Checked after the open: the pidfd then names the process the table means, unless its exit record is
-	 * still on its way while a new process took the pid (pids are not reused that fast). */
-	if (proctable_find(&d->procs, pid, start_time) && pidfd_send_signal(fd, SIGKILL, NULL, 0) && errno != ESRCH)
+	/* Checked after the open, so the pidfd names the process checked: by its lineage entry's start time, as
+	 * kill_victim does; a child whose lineage was lost has none, and the process table stands in (its exit
+	 * record, were it gone and the pid taken again, would have to lag a whole pid_max of forks behind). */
+	it = !sensor_tracked_get(&d->sensor, pid, &now) ? now.start_time == start_time :
+	     errno == ENOENT && proctable_find(&d->procs, pid, start_time);
+	if (it && pidfd_send_signal(fd, SIGKILL, NULL, 0) && errno != ESRCH)
 		log_warn("pidfd_send_signal pid %u (a fork the sandbox denied)", pid);
 	close(fd);
 }

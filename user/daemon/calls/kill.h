@@ -16,8 +16,8 @@ size_t kill_call_rest(struct daemon *d, const struct server *s, uint64_t call);
 /* Kills the server and everything in its cgroup (cgroup.kill); every call of it is marked killed. 0, or -1
  * (logged) when it has no cgroup or the kill failed. */
 int kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason);
-/* SIGKILLs process `pid` if the process table still holds it with `start_time` (alive, as its records say): the
- * backstop for a child the kernel was to kill before it ran, where it may not have (a deny record of a fork). */
+/* SIGKILLs process `pid` if it is still the one started at `start_time` (its lineage entry, or without one the
+ * process table, says so): a fork's child the kernel could not kill before it ran (DENY_F_DAEMON_KILL). */
 void kill_forked(struct daemon *d, uint32_t pid, uint64_t start_time);
 
 #endif
