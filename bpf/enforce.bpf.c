@@ -349,7 +349,9 @@ static __always_inline int unix_lsm_verdict(struct socket *sock, __u64 addr, int
 {
 	__u16 family = 0;
 
-	if (!addr || n < 0 || BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX ||
+	/* Shorter than a family: sendto() with an address of length 0 leaves msg_name at an unset buffer, and the
+	 * kernel ignores it (or, for 1 byte, refuses it with EINVAL). */
+	if (!addr || n < SUN_PATH_OFF || BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX ||
 	    bpf_probe_read_kernel(&family, sizeof(family), (void *)addr) || family != AF_UNIX)
 		return 0;
 	return unix_verdict(addr, n, op) ? 0 : -EPERM;
