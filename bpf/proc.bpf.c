@@ -152,9 +152,9 @@ int BPF_PROG(handle_exit_live, struct task_struct *task)
 	struct exit_key k = { .tgid = task->tgid, .start_time = task->group_leader->start_time };
 	bool group_dead = !BPF_CORE_READ(task, signal, live.counter);
 	__u8 one = 1;
-	long err;
+	int err;	/* an int: before 6.4 a map op's error comes back in the low 32 bits only */
 
-	if (group_dead && (err = bpf_map_update_elem(&exit_claims, &k, &one, BPF_NOEXIST))) {
+	if (group_dead && (err = (int)bpf_map_update_elem(&exit_claims, &k, &one, BPF_NOEXIST))) {
 		if (err == -EEXIST)
 			group_dead = false;	/* claimed by another thread */
 		else
