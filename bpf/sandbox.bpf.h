@@ -322,7 +322,7 @@ static __always_inline bool kill_unborn(struct task_struct *child)
 		return false;
 	mark = bpf_task_storage_get(&unborn, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!mark) {
-		count_error(SERR_UNBORN_FULL);
+		count_error(SERR_UNBORN_UNMARKED);
 		return false;
 	}
 	*mark = 1;

@@ -61,7 +61,7 @@ enum sensor_error {
 				   past the first SENDMMSG_REPORTED when those named destinations */
 	SERR_CALLS_UNREPORTED,	/* records of a thread that carried more calls (its own and its process's) than
 				   EV_MAX_CALLS: the rest were left out of the record (the rules of all still held) */
-	SERR_UNBORN_FULL,	/* a child to kill at its first run could not be marked (no memory for its task
+	SERR_UNBORN_UNMARKED,	/* a child to kill at its first run could not be marked (no memory for its task
 				   storage, on kernels without bpf_send_signal_task): the daemon kills it when
 				   the deny record reaches it */
 	SERR_EXIT_UNCLAIMED,	/* a process's death could not be claimed by one thread (exit_claims full, on

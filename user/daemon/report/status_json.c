@@ -40,7 +40,7 @@ static const char *const serr_names[SERR_MAX] = {
 	[SERR_DENY_SUPPRESSED] = "deny_records_suppressed",
 	[SERR_NET_UNREPORTED] = "net_records_lost",
 	[SERR_CALLS_UNREPORTED] = "call_ids_unreported",
-	[SERR_UNBORN_FULL] = "unborn_marks_failed",
+	[SERR_UNBORN_UNMARKED] = "unborn_marks_failed",
 	[SERR_EXIT_UNCLAIMED] = "exit_records_doubled",
 };
 
