@@ -16,9 +16,11 @@ export MCPWARDEN_TOP=$top
 # limits, the kill before a child's first run, exit records of threaded processes); exec, connect and UDP events
 # carry the call (shim_correlation, and enforce_net's deny events); exec deny; connect and UDP deny; the kill of a
 # timed-out call's tree with a setsid escapee and max_processes (enforce_runaway); every program within the
-# verifier budget on this kernel. All but kernel_modes and the budget drive a sandboxed code tool through the
-# real shim and SDK client.
-TESTS=(test_kernel_modes test_verifier_budget test_shim_correlation test_enforce_exec test_enforce_net test_enforce_runaway)
+# verifier budget on this kernel; unix socket rules against links, /proc, abstract names and datagrams, by
+# whichever hook this kernel has (skipped where it has none). All but kernel_modes and the budget drive a
+# sandboxed code tool through the real shim and SDK client.
+TESTS=(test_kernel_modes test_verifier_budget test_shim_correlation test_enforce_exec test_enforce_net test_enforce_runaway
+       test_enforce_unix)
 
 [ -x "$MCPWARDEN" ] || { echo "smoke.sh: $MCPWARDEN: not built (make all)" >&2; exit 2; }
 uname -r > "$R/kernel"
