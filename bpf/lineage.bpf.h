@@ -23,9 +23,14 @@
  * (register, attach, track) and the active calls of a server's root process.
  */
 
-/* Processes that belong to a server, keyed by tgid. Roots come from userspace, children from fork. */
+/*
+ * Processes that belong to a server, keyed by tgid. Roots come from userspace, children from fork.
+ * Userspace sizes it at load from the host's pid_max and threads-max (lineage_budget.h), so live
+ * processes alone can't fill it; entries are allocated as used. Its room is shared out below.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MAX_TRACKED);
 	__type(key, __u32);
 	__type(value, struct tracked);
@@ -57,6 +62,84 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tracked);
 } thread_calls SEC(".maps");
+
+/*
+ * Who may use the room in `tracked` (lineage_charge). Each entry a fork makes is charged first to its
+ * server's reserve, then to a pool all servers share; a fork that finds both spent is refused (its child
+ * dies before it runs, SERR_LINEAGE_BUDGET). So a fork storm in one server spends its own reserve and the
+ * pool, never another server's reserve: that server's children go on being tracked. Userspace sets the
+ * limits (lineage_limits, events.h) from the capacity and the number of servers, and keeps a margin for
+ * the entries nobody is charged for: roots it writes, processes placed in a server's cgroup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lineage_limits);
+} lineage_limits SEC(".maps");
+
+/* One counter: entries charged to the shared pool. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} lineage_shared SEC(".maps");
+
+/* Server id -> entries charged to its reserve. Made at the server's first charged fork; userspace removes it
+ * when it forgets the server. Past MAX_BUDGET_SERVERS servers, a server's forks draw on the pool alone. */
+#define MAX_BUDGET_SERVERS	4096
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_BUDGET_SERVERS);
+	__type(key, __u32);
+	__type(value, __s64);
+} server_reserve SEC(".maps");
+
+/* Charges a new entry of server `sid`: what to record in its `charge`, or TRACKED_UNCHARGED when there is no room. */
+static __always_inline __u16 lineage_charge(__u32 sid)
+{
+	__u32 zero = 0;
+	const struct lineage_limits *l = bpf_map_lookup_elem(&lineage_limits, &zero);
+	__s64 *shared = bpf_map_lookup_elem(&lineage_shared, &zero), *mine, none = 0;
+
+	if (!l || !shared)
+		return TRACKED_UNCHARGED;
+	mine = bpf_map_lookup_elem(&server_reserve, &sid);
+	if (!mine) {
+		bpf_map_update_elem(&server_reserve, &sid, &none, BPF_NOEXIST);	/* another fork may make it first */
+		mine = bpf_map_lookup_elem(&server_reserve, &sid);
+	}
+	if (mine) {
+		if (__sync_fetch_and_add(mine, 1) < (__s64)l->reserve)
+			return TRACKED_RESERVE;
+		__sync_fetch_and_add(mine, -1);
+	}
+	if (__sync_fetch_and_add(shared, 1) < (__s64)l->shared_limit)
+		return TRACKED_SHARED;
+	__sync_fetch_and_add(shared, -1);
+	return TRACKED_UNCHARGED;
+}
+
+/* Gives back what a `tracked` entry that is gone was charged: server `sid`, charge `charge`. */
+static __always_inline void lineage_uncharge(__u32 sid, __u16 charge)
+{
+	__u32 zero = 0;
+	__s64 *n;
+
+	if (charge == TRACKED_RESERVE && (n = bpf_map_lookup_elem(&server_reserve, &sid)))
+		__sync_fetch_and_add(n, -1);
+	else if (charge == TRACKED_SHARED && (n = bpf_map_lookup_elem(&lineage_shared, &zero)))
+		__sync_fetch_and_add(n, -1);
+}
+
+/* Removes process `tgid`'s entry, whose server and charge were read as `sid` and `charge`: the one that
+ * deletes it gives its charge back, so it goes back once. */
+static __always_inline void tracked_remove(__u32 tgid, __u32 sid, __u16 charge)
+{
+	if (!bpf_map_delete_elem(&tracked, &tgid))
+		lineage_uncharge(sid, charge);
+}
 
 static __always_inline struct tracked *tracked_lookup(__u32 tgid)
 {
@@ -97,10 +180,13 @@ static __always_inline bool calls_merge(struct tracked *t, const struct tracked 
 				have = true;
 		if (have)
 			continue;
-		if (t->ncalls >= EV_MAX_CALLS)
+		__u32 n = t->ncalls;
+
+		if (n >= EV_MAX_CALLS)
 			return false;
-		t->calls[t->ncalls & (EV_MAX_CALLS - 1)] = c;
-		t->ncalls++;
+		barrier_var(n);	/* keep the mask: clang drops it as redundant, and the verifier needs it */
+		t->calls[n & (EV_MAX_CALLS - 1)] = c;
+		t->ncalls = n + 1;
 	}
 	return true;
 }
@@ -171,60 +257,93 @@ static __always_inline const struct tracked *lineage_peek(struct task_struct *ta
  * The lineage entry of `task`'s process. An untracked process that sits in a
  * server's cgroup (started there with clone3(CLONE_INTO_CGROUP) by an untracked
  * shim, or adopted from a previous daemon) gets an entry now, with no active
- * calls. NULL when the process belongs to no server.
- * For fork, exec, exit and the seed walk. These see every process that enters
- * a server's cgroup, so the hot socket paths use tracked_of() alone and
- * spare every other process on the host the cgroup walk and second lookup.
+ * calls, uncharged (lineage_charge). NULL when the process belongs to no server,
+ * or, with *lost set and *nt its server, when it does but its entry could not
+ * be made. For fork, exec, exit and the seed walk. These see every process
+ * that enters a server's cgroup, so the hot socket paths use tracked_of() alone
+ * and spare every other process on the host the cgroup walk and second lookup.
  */
-static __always_inline struct tracked *task_lineage(struct task_struct *task)
+static __always_inline struct tracked *lineage_place(struct task_struct *task, struct tracked *nt, bool *lost)
 {
 	__u32 tgid = task->tgid;
-	struct tracked nt, *old = tracked_lookup(tgid);
+	struct tracked *old = tracked_lookup(tgid);
 	const struct tracked *t;
 
+	*lost = false;
 	if (old && tracked_stale(old, task))
-		bpf_map_delete_elem(&tracked, &tgid);	/* an earlier process's, whose exit was missed */
-	t = lineage_peek(task, &nt);
-
-	if (t != &nt)
+		tracked_remove(tgid, old->server_id, old->charge);	/* an earlier process's, whose exit was missed */
+	t = lineage_peek(task, nt);
+	if (t != nt)
 		return (struct tracked *)t;	/* found, or no server's */
-	if (bpf_map_update_elem(&tracked, &tgid, &nt, BPF_NOEXIST))
+	if (bpf_map_update_elem(&tracked, &tgid, nt, BPF_NOEXIST))
 		count_error(SERR_TRACKED_FULL);
-	return tracked_lookup(tgid);
+	t = tracked_lookup(tgid);
+	*lost = !t;
+	return (struct tracked *)t;
+}
+
+/* lineage_place() for the callers that go on without an entry: the exec and exit records, the seed walk. */
+static __always_inline struct tracked *task_lineage(struct task_struct *task)
+{
+	struct tracked nt;
+	bool lost;
+
+	return lineage_place(task, &nt, &lost);
 }
 
 enum lineage_origin {
 	LINEAGE_NONE,		/* the child belongs to no server */
 	LINEAGE_CGROUP,		/* an untracked parent (the shim) started it straight in a server's cgroup */
 	LINEAGE_INHERITED,	/* a child of a tracked process: it carries the parent's server and calls */
-	LINEAGE_LOST,		/* as INHERITED, but the map could not hold it (SERR_TRACKED_FULL) */
+	LINEAGE_LOST,		/* as INHERITED or CGROUP, but its entry could not be made whole (SERR_TRACKED_FULL) */
+	LINEAGE_BUDGET,		/* as INHERITED, but its server's room in `tracked` is spent (SERR_LINEAGE_BUDGET) */
 };
 
 /*
  * A new process `child` of thread `parent`. A child of a tracked process inherits its
  * server id and the calls active in it at this instant, and those the forking
- * thread carries of its own. *out is the child's entry (unless LINEAGE_NONE),
- * filled even when it could not be kept whole: a LINEAGE_LOST child would
- * escape some rule, so the caller must not let it run.
+ * thread carries of its own, charged to its server (lineage_charge). *out is the
+ * child's entry (unless LINEAGE_NONE), filled even when it could not be kept:
+ * a LINEAGE_LOST or LINEAGE_BUDGET child would escape some rule, so the caller
+ * must not let it run. So must a child whose parent sits in a server's cgroup
+ * without an entry: the server's rules are its too.
  */
 static __always_inline enum lineage_origin lineage_fork(struct task_struct *parent, struct task_struct *child,
 							struct tracked *out)
 {
 	__u32 tgid = child->tgid;
-	struct tracked *t = task_lineage(parent);
+	struct tracked *t, *old;
 	const struct tracked *th;
+	bool lost;
 
+	t = lineage_place(parent, out, &lost);
 	if (!t) {
-		t = task_lineage(child);
-		if (!t)
-			return LINEAGE_NONE;
-		*out = *t;
-		return LINEAGE_CGROUP;
+		if (!lost)
+			t = lineage_place(child, out, &lost);
+		if (t) {
+			*out = *t;
+			return LINEAGE_CGROUP;
+		}
+		out->start_time = child->start_time;
+		return lost ? LINEAGE_LOST : LINEAGE_NONE;
 	}
 	*out = *t;
 	out->start_time = child->start_time;
+	out->charge = TRACKED_UNCHARGED;
 	th = thread_lookup(parent->pid);
-	if ((th && !calls_merge(out, th)) || bpf_map_update_elem(&tracked, &tgid, out, BPF_ANY)) {
+	if (th && !calls_merge(out, th)) {
+		count_error(SERR_TRACKED_FULL);
+		return LINEAGE_LOST;
+	}
+	out->charge = lineage_charge(out->server_id);
+	if (out->charge == TRACKED_UNCHARGED) {
+		count_error(SERR_LINEAGE_BUDGET);
+		return LINEAGE_BUDGET;
+	}
+	if ((old = tracked_lookup(tgid)))	/* an earlier process's, whose exit was missed */
+		tracked_remove(tgid, old->server_id, old->charge);
+	if (bpf_map_update_elem(&tracked, &tgid, out, BPF_NOEXIST)) {
+		lineage_uncharge(out->server_id, out->charge);
 		count_error(SERR_TRACKED_FULL);
 		return LINEAGE_LOST;
 	}
@@ -291,10 +410,13 @@ static __always_inline void lineage_thread_exit(__u32 tid)
 	bpf_map_delete_elem(&thread_calls, &tid);
 }
 
-/* The process `tgid` is gone: so is its lineage. */
+/* The process `tgid` is gone: so is its lineage, and its charge goes back. */
 static __always_inline void lineage_exit(__u32 tgid)
 {
-	bpf_map_delete_elem(&tracked, &tgid);
+	struct tracked *t = tracked_lookup(tgid);
+
+	if (t)
+		tracked_remove(tgid, t->server_id, t->charge);
 }
 
 #endif

@@ -59,6 +59,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	unsigned long arg_start, arg_end;
 	__u32 tgid = task->tgid;
 	struct ev_exec *e;
+	struct ev_deny *d;
 	__u64 len;
 
 	/* A new program: its first writes to stdout tell whether it speaks MCP (stdout.bpf.c). */
@@ -89,7 +90,10 @@ sandbox:
 		/* the calls it carried can't follow it: the new image must not run */
 		sandbox_thread_exit(old_pid);
 		lineage_thread_exit(old_pid);
-		bpf_send_signal(SIGKILL);
+		if (!kill_current() && (d = deny_record(task, a.proc, DENY_EXEC, DR_LINEAGE_LOST, 0))) {
+			d->flags = DENY_F_DAEMON_KILL;
+			deny_submit(d);
+		}
 	}
 	return 0;
 }
@@ -185,10 +189,20 @@ int BPF_PROG(unborn_run)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	if (!bpf_task_storage_get(&unborn, task, 0, 0))
+	__u8 *mark = bpf_task_storage_get(&unborn, task, 0, 0), rule;
+	struct ev_deny *e;
+
+	if (!mark)
 		return 0;
+	rule = *mark;
 	bpf_task_storage_delete(&unborn, task);
-	bpf_send_signal(SIGKILL);
+	if (kill_current() || rule == UNBORN_SWEPT)
+		return 0;
+	/* The fork's record said killed: this one says it was not, and asks the daemon to. */
+	if ((e = deny_record(task, tracked_of(task), DENY_FORK, rule, 0))) {
+		e->flags = DENY_F_DAEMON_KILL;
+		deny_submit(e);
+	}
 	return 0;
 }
 

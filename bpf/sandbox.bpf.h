@@ -100,13 +100,29 @@ extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type
 
 /* Children to kill at their first run, where bpf_send_signal_task is missing: a mark in the child's own task
  * storage, set at the fork tracepoint and read by unborn_run in the child's schedule_tail. It has no capacity
- * to fill and goes with the task, so no mark can outlive its child or meet a later task with the same tid. */
+ * to fill and goes with the task, so no mark can outlive its child or meet a later task with the same tid.
+ * The mark is the enum deny_rule of the kill, for the record unborn_run makes if its signal fails; or: */
+#define UNBORN_SWEPT	0xff	/* a child of a call being killed: the daemon's sweep of that call finds it */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, __u8);
 } unborn SEC(".maps");
+
+/*
+ * SIGKILLs the current task's process. False when the kernel would not send it (EBUSY: this CPU's irq_work
+ * is taken, when interrupts are off; EPERM: an exiting task, or no user address space to return to),
+ * counted: the caller's deny record then asks the daemon to kill it (DENY_F_DAEMON_KILL). With CFG_FAIL_SIGNALS
+ * (test only) every signal fails.
+ */
+static __always_inline bool kill_current(void)
+{
+	if (!(config_flags() & CFG_FAIL_SIGNALS) && !(int)bpf_send_signal(SIGKILL))
+		return true;
+	count_error(SERR_SIGNAL_FAILED);
+	return false;
+}
 
 /* The rule sets of a process: set 0 is the server's, sets 1.. its calls'. */
 static __always_inline void set_key(struct sb_key *k, const struct tracked *t, __u32 i)
@@ -180,14 +196,12 @@ static __always_inline bool deny_budget_take(__u32 tgid)
 	return true;
 }
 
-/* Reports a denial by `task` (record lineage `t`) against rule set `call`; returns the record to fill, or NULL. */
-static __always_inline struct ev_deny *deny_event(struct task_struct *task, const struct tracked *t,
+/* The record of a denial by `task` (record lineage `t`) against rule set `call`, to fill, or NULL (a ring drop). */
+static __always_inline struct ev_deny *deny_record(struct task_struct *task, const struct tracked *t,
 						  __u16 op, __u16 rule, __u64 call)
 {
 	struct ev_deny *e;
 
-	if (!deny_budget_take(task->tgid))
-		return NULL;
 	e = event_reserve(sizeof(*e), EV_DENY);
 	if (!e)
 		return NULL;
@@ -202,6 +216,14 @@ static __always_inline struct ev_deny *deny_event(struct task_struct *task, cons
 	__builtin_memset(&e->addr, 0, sizeof(e->addr));
 	e->filename[0] = '\0';
 	return e;
+}
+
+/* deny_record() within the process's budget: NULL beyond it. A record that asks the daemon to kill (a kill
+ * the kernel would not make) goes to deny_record() straight: it carries more than the news. */
+static __always_inline struct ev_deny *deny_event(struct task_struct *task, const struct tracked *t,
+						  __u16 op, __u16 rule, __u64 call)
+{
+	return deny_budget_take(task->tgid) ? deny_record(task, t, op, rule, call) : NULL;
 }
 
 /* Denials are rare and the shim waits on them at call end: wake the daemon at once. */
@@ -229,7 +251,8 @@ static __always_inline __u16 exec_verdict(const struct sb_key *k, __u64 dev, __u
 	return 0;
 }
 
-/* Checks the file an exec by thread `a` is about to run; reports and returns nonzero when a rule set forbids it. */
+/* Checks the file an exec by thread `a` is about to run; reports and returns nonzero when a rule set forbids it.
+ * Without `lsm` (the exec went through, its new image has not run an instruction) it kills the process first. */
 static __always_inline int check_exec(struct task_struct *task, const struct acting *a,
 				      struct linux_binprm *bprm, __u16 lsm)
 {
@@ -238,6 +261,7 @@ static __always_inline int check_exec(struct task_struct *task, const struct act
 	struct sb_key k;
 	__u64 dev, ino;
 	__u16 rule = 0;
+	bool killed;
 	__u32 i;
 
 	if (!a->proc)
@@ -254,9 +278,12 @@ static __always_inline int check_exec(struct task_struct *task, const struct act
 	}
 	if (!rule)
 		return 0;
-	e = deny_event(task, acting_rec(a), DENY_EXEC, rule, k.call);
+	killed = lsm || kill_current();
+	e = killed ? deny_event(task, acting_rec(a), DENY_EXEC, rule, k.call) :
+		     deny_record(task, acting_rec(a), DENY_EXEC, rule, k.call);
 	if (e) {
 		e->lsm = lsm;
+		e->flags = killed ? 0 : DENY_F_DAEMON_KILL;
 		if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
 			e->filename[0] = '\0';
 		deny_submit(e);
@@ -303,20 +330,22 @@ static __always_inline void count_down(void *counts, const struct sb_key *k)
 }
 
 /*
- * SIGKILLs a child at fork: it has not run yet, so it dies before its first instruction. Where the kernel can't
- * signal another task, the child is marked for its own first run (`unborn`, when unborn_run is attached). False
- * when neither could be done (no unborn_run, or no memory for the mark, counted): the child will run, and its
- * deny record asks the daemon to kill it (DENY_F_DAEMON_KILL). The forker is never killed in its place: it may
- * be a server that forked for another call.
+ * SIGKILLs a child at fork, for `rule` (enum deny_rule, or UNBORN_SWEPT): it has not run yet, so it dies before
+ * its first instruction. Where the kernel can't signal another task, the child is marked for its own first run
+ * (`unborn`, when unborn_run is attached). False when neither could be done (the signal failed, no unborn_run,
+ * or no memory for the mark, counted): the child will run, and its deny record asks the daemon to kill it
+ * (DENY_F_DAEMON_KILL). The forker is never killed in its place: it may be a server that forked for another call.
  */
-static __always_inline bool kill_unborn(struct task_struct *child)
+static __always_inline bool kill_unborn(struct task_struct *child, __u8 rule)
 {
 	__u32 flags = config_flags();
 	__u8 *mark;
 
 	if (bpf_ksym_exists(bpf_send_signal_task) && !(flags & CFG_NO_SIGNAL_TASK)) {
-		bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0);
-		return true;
+		if (!(flags & CFG_FAIL_SIGNALS) && !bpf_send_signal_task(child, SIGKILL, PIDTYPE_TGID, 0))
+			return true;
+		count_error(SERR_SIGNAL_FAILED);
+		return false;
 	}
 	if (!(flags & CFG_UNBORN_RUN))
 		return false;
@@ -325,22 +354,26 @@ static __always_inline bool kill_unborn(struct task_struct *child)
 		count_error(SERR_UNBORN_UNMARKED);
 		return false;
 	}
-	*mark = 1;
+	*mark = rule;
 	return true;
 }
 
-/* A child (process or thread) whose lineage could not be kept whole (lineage `t`, as far as it got) dies before
- * it runs, and the daemon is told why. */
-static __always_inline void kill_lost(struct task_struct *child, const struct tracked *t)
+/* A child (process or thread) whose lineage could not be kept whole (lineage `t`, as far as it got), or whose
+ * server's room in `tracked` is spent (`o`), dies before it runs, and the daemon is told why. */
+static __always_inline void kill_lost(struct task_struct *child, const struct tracked *t, enum lineage_origin o)
 {
+	bool killed = kill_unborn(child, o == LINEAGE_BUDGET ? DR_LINEAGE_BUDGET : DR_LINEAGE_LOST);
+	__u32 zero = 0;
+	const struct lineage_limits *l;
 	struct ev_deny *e;
 
-	bool killed = kill_unborn(child);
-
-	if ((e = deny_event(child, t, DENY_FORK, DR_LINEAGE_LOST, 0))) {
-		e->flags = killed ? 0 : DENY_F_DAEMON_KILL;
-		deny_submit(e);
-	}
+	e = deny_event(child, t, DENY_FORK, o == LINEAGE_BUDGET ? DR_LINEAGE_BUDGET : DR_LINEAGE_LOST, 0);
+	if (!e)
+		return;
+	if (o == LINEAGE_BUDGET && (l = bpf_map_lookup_elem(&lineage_limits, &zero)))
+		e->limit = l->reserve;
+	e->flags = killed ? 0 : DENY_F_DAEMON_KILL;
+	deny_submit(e);
 }
 
 /*
@@ -361,8 +394,8 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 	bool hit = false, killed;
 
 	if (o != LINEAGE_INHERITED) {
-		if (o == LINEAGE_LOST)
-			kill_lost(child, t);
+		if (o == LINEAGE_LOST || o == LINEAGE_BUDGET)
+			kill_lost(child, t, o);
 		return;
 	}
 	c.server_id = t->server_id;
@@ -371,7 +404,7 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 			break;
 		set_key(&k, t, i);
 		if (k.call && bpf_map_lookup_elem(&sb_doomed, &k)) {
-			kill_unborn(child);
+			kill_unborn(child, UNBORN_SWEPT);
 			break;	/* the sets counted so far get their count back when it exits */
 		}
 		r = bpf_map_lookup_elem(&sb_rules, &k);
@@ -390,7 +423,7 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 		bpf_map_update_elem(&sb_counted, &tgid, &c, BPF_ANY);
 	if (!hit)
 		return;
-	killed = kill_unborn(child);
+	killed = kill_unborn(child, DR_MAX_PROCESSES);
 	e = deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
 	if (e) {
 		e->limit = limit;
@@ -469,7 +502,7 @@ static __always_inline void sandbox_thread_start(struct task_struct *child, cons
 
 	if (o != LINEAGE_INHERITED) {
 		if (o == LINEAGE_LOST)
-			kill_lost(child, t);	/* a thread: its process with it */
+			kill_lost(child, t, o);	/* a thread: its process with it */
 		return;
 	}
 	k.server_id = t->server_id;
@@ -502,8 +535,7 @@ static __always_inline void sandbox_thread_exit(__u32 tid)
 /* Exec step without BPF LSM: the exec went through, but the new image has not run an instruction; SIGKILL ends it first. */
 static __always_inline void sandbox_exec(struct task_struct *task, const struct acting *a, struct linux_binprm *bprm)
 {
-	if (a->proc && check_exec(task, a, bprm, 0))
-		bpf_send_signal(SIGKILL);
+	check_exec(task, a, bprm, 0);
 }
 
 
@@ -583,6 +615,7 @@ static __always_inline void sandbox_unix_connected(struct task_struct *task, con
 	struct ev_deny *e;
 	struct sock *peer;
 	__u16 rule = 0;
+	bool killed;
 	struct sb_key k;
 	__u8 acc, *mark;
 
@@ -605,10 +638,12 @@ static __always_inline void sandbox_unix_connected(struct task_struct *task, con
 	}
 	if (!rule)
 		return;
-	bpf_send_signal(SIGKILL);
-	e = deny_event(task, acting_rec(a), DENY_CONNECT, rule, k.call);
+	killed = kill_current();
+	e = killed ? deny_event(task, acting_rec(a), DENY_CONNECT, rule, k.call) :
+		     deny_record(task, acting_rec(a), DENY_CONNECT, rule, k.call);
 	if (!e)
 		return;
+	e->flags = killed ? 0 : DENY_F_DAEMON_KILL;
 	e->addr.family = AF_UNIX;
 	__builtin_memcpy(e->addr.path, name.path, sizeof(e->addr.path));
 	deny_submit(e);

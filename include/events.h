@@ -7,7 +7,7 @@
 #include <linux/types.h>
 #endif
 
-#define EV_VERSION		4	/* bumped whenever a record below changes layout or a type is added */
+#define EV_VERSION		5	/* bumped whenever a record below changes layout or a type is added */
 #define EV_MAX_CALLS		4	/* active call ids carried per process */
 #define EV_FILENAME_LEN		256
 #define EV_ARGS_LEN		256	/* argv bytes, NUL-separated, as in /proc/PID/cmdline */
@@ -66,19 +66,43 @@ enum sensor_error {
 				   the deny record reaches it */
 	SERR_EXIT_UNCLAIMED,	/* a process's death could not be claimed by one thread (exit_claims full, on
 				   kernels whose exit tracepoint has no group_dead): it may have two exit records */
+	SERR_SIGNAL_FAILED,	/* a SIGKILL the kernel would not send (bpf_send_signal and bpf_send_signal_task can
+				   fail with EBUSY or EPERM): the deny record asked the daemon to kill instead */
+	SERR_LINEAGE_BUDGET,	/* a fork found its server's reserve and the shared pool of `tracked` spent
+				   (lineage_charge): the child was killed, the server's and only its */
 	SERR_MAX,
+};
+
+/*
+ * Room in `tracked`, in the one-entry `lineage_limits` array map, written by userspace (lineage_budget.h):
+ * each server may make `reserve` entries by fork whatever the others do, and all of them together
+ * `shared_limit` more. The entries in use beyond the reserves are counted in `lineage_shared`.
+ */
+struct lineage_limits {
+	__u32 reserve;
+	__u32 shared_limit;
 };
 
 /* Daemon-wide switches, in the one-entry `sensor_config` array map. */
 #define CFG_TRACE_ALL	(1u << 0)	/* network events from every process, not only tracked ones */
 #define CFG_UNBORN_RUN	(1u << 1)	/* proc.bpf.c's unborn_run is attached: kill_unborn may mark children */
 #define CFG_NO_SIGNAL_TASK (1u << 2)	/* kill_unborn leaves bpf_send_signal_task unused (daemon --without) */
+#define CFG_FAIL_SIGNALS (1u << 3)	/* test only (daemon --fail-signals): every kill the BPF side would send
+					   fails, as when the kernel refuses it, so the daemon's kill is seen to hold */
+
+/* What a `tracked` entry was charged to (lineage.bpf.h, lineage_charge), given back when the entry goes. */
+enum tracked_charge {
+	TRACKED_UNCHARGED,	/* written by userspace (a root), or placed by its cgroup: within the margin */
+	TRACKED_RESERVE,	/* made by a fork, within its server's reserve */
+	TRACKED_SHARED,		/* made by a fork, from the pool all servers share */
+};
 
 /* Value of the `tracked` hash map, keyed by tgid: the process belongs to a server. */
 struct tracked {
 	__u64 start_time;		/* task->start_time of the process; 0 when userspace did not know it */
 	__u32 server_id;
-	__u32 ncalls;
+	__u16 ncalls;
+	__u16 charge;			/* enum tracked_charge; userspace writes TRACKED_UNCHARGED or keeps what it read */
 	__u64 calls[EV_MAX_CALLS];	/* calls active in the server when this process was forked */
 };
 
@@ -179,11 +203,13 @@ enum deny_rule {
 	DR_UNIX_UNCLEAR,	/* the set has network.unix rules, and the address is relative or not canonical */
 	DR_LINEAGE_LOST,	/* a new process, or thread, whose calls could not all be kept (lineage_lost) */
 	DR_UNIX_FILE,		/* network.unix.deny names the socket file a connect reached by another name */
+	DR_LINEAGE_BUDGET,	/* a new process whose server's reserve and the shared pool of `tracked` were spent;
+				   `limit` is the server's reserve */
 };
 
 /* ev_deny flags. */
-#define DENY_F_DAEMON_KILL	(1u << 0)	/* a fork's child the kernel could not kill before it ran (no way to
-						   signal it there): the daemon kills it from this record */
+#define DENY_F_DAEMON_KILL	(1u << 0)	/* a process the kernel could not kill (no way to signal it there, or
+						   the signal failed): the daemon kills it from this record */
 
 struct ev_deny {
 	struct ev_hdr h;
@@ -208,5 +234,6 @@ _Static_assert(sizeof(struct ev_sock_state) == 152, "ev_sock_state layout");
 _Static_assert(sizeof(struct ev_mcp_stdout) == 112, "ev_mcp_stdout layout");
 _Static_assert(sizeof(struct ev_deny) == 520, "ev_deny layout");
 _Static_assert(sizeof(struct tracked) == 48, "tracked layout");
+_Static_assert(sizeof(struct lineage_limits) == 8, "lineage_limits layout");
 
 #endif

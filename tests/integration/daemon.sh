@@ -62,6 +62,17 @@ exec "$0" daemon --socket "$1"' "$MCPWARDEN" "$SOCK" >"$DAEMON_LOG" 2>&1 &
 	fail "daemon socket $SOCK did not come up"
 }
 
+# request JSON: sends one control request to the daemon and prints its reply.
+request() {
+	python3 - "$SOCK" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(sys.argv[2].encode())
+print(s.recv(65536).decode())
+PY
+}
+
 # follow_events FILE: streams `events --follow --json` into FILE; returns once the daemon counts the subscriber.
 follow_events() {
 	local before

@@ -16,16 +16,6 @@ assert_contains "$(cat "$TMP/second.log")" "another daemon is listening" "second
 "$MCPWARDEN" status --socket "$SOCK" >/dev/null || fail "first daemon's socket was removed"
 
 # A raw SOCK_SEQPACKET peer, as the shim will be: one JSON request, one JSON reply.
-request() {
-	python3 - "$SOCK" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect(sys.argv[1])
-s.send(sys.argv[2].encode())
-print(s.recv(65536).decode())
-PY
-}
-
 mkfifo "$TMP/go"
 sh -c 'read x <"$1"; /bin/true "tracked-by-request"' root "$TMP/go" &
 root=$!

@@ -11,11 +11,12 @@ command -v bpftool >/dev/null || fail "bpftool is missing"
 
 start_daemon
 follow_events "$TMP/events"
-# The daemon's `tracked` map, found among its descriptors (key 4 bytes, value 48, 16384 entries).
+# The daemon's `tracked` map, found among its descriptors by its name.
 map=$(for f in /proc/"$daemon_pid"/fdinfo/*; do
-	awk '/^key_size:/ { k = $2 } /^value_size:/ { v = $2 } /^max_entries:/ { m = $2 } /^map_id:/ { id = $2 }
-	     END { if (k == 4 && v == 48 && m == 16384) print id }' "$f"
-done | head -1)
+	awk '/^map_id:/ { print $2 }' "$f"
+done | sort -u | while read -r id; do
+	bpftool -j map show id "$id" | python3 -c 'import json, sys; m = json.load(sys.stdin); print(m["id"] if m.get("name") == "tracked" else "")'
+done | grep . | head -1)
 [ -n "$map" ] || fail "the daemon's tracked map was not found"
 
 python3 -c 'import os, sys, time

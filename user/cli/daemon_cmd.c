@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "common/log.h"
 #include "daemon/daemon.h"
+#include "daemon/sensor/lineage_budget.h"
 
 static int daemon_main(int argc, char **argv);
 
@@ -17,6 +18,10 @@ static const struct cli_opt opts[] = {
 	{ "audit-segment-bytes", 'B', "N", 0, "start a new audit segment past N bytes (at least 4096)" },
 	{ "track-pid", 't', "PID", CLI_REPEAT, "track PID and what it forks as a server, without a shim" },
 	{ "trace-all", 'a', NULL, 0, "report every process's socket calls, not only servers'" },
+	{ "fail-signals", 'X', NULL, 0, "for tests only: make every kill the kernel side sends fail, as it can under "
+	  "load, so the daemon's own kill is seen to take over" },
+	{ "max-tracked", 'M', "N", 0, "room for N tracked processes (default: the host's pid_max or threads-max, "
+	  "the lower)" },
 	{ "unpoliced", 'u', "alert|kill", 0, "what to do about an MCP server running without a shim (default alert)" },
 	{ "without", 'W', "lsm|signal-task|exit-group-dead", CLI_REPEAT, "leave a kernel mechanism unused even where it works "
 	  "(to work around a kernel's bug, or to test the fallback; status shows what is in force)" },
@@ -68,7 +73,17 @@ static int daemon_main(int argc, char **argv)
 			}
 			o.track[o.ntrack++] = pid;
 			break;
+		case 'M':
+			pid = strtol(optarg, &end, 10);
+			if (*end || pid < LINEAGE_MIN_CAPACITY || pid > (long)LINEAGE_MAX_CAPACITY) {
+				fprintf(stderr, "mcpwarden daemon: --max-tracked: '%s' is not a number from %u to %u\n",
+					optarg, LINEAGE_MIN_CAPACITY, LINEAGE_MAX_CAPACITY);
+				return EXIT_USAGE;
+			}
+			o.max_tracked = (uint32_t)pid;
+			break;
 		case 'a': o.trace_all = true; break;
+		case 'X': o.fail_signals = true; break;
 		case 'u':
 			if (strcmp(optarg, "alert") && strcmp(optarg, "kill")) {
 				fprintf(stderr, "mcpwarden daemon: --unpoliced: '%s' is neither alert nor kill\n", optarg);

@@ -46,6 +46,7 @@ static int tick(struct daemon *d)
 	lost_events_report(d);
 	server_cgroups_tidy(d);
 	call_tidy(d);
+	sensor_share_lineage(&d->sensor, servers_count(d->servers));	/* a failure is logged; the old shares hold */
 	audit_sink_tick(d);
 	return 0;
 }
@@ -98,6 +99,7 @@ static int prepare_host(struct daemon *d)
 static int setup(struct daemon *d)
 {
 	const char *why;
+	uint32_t capacity;
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -115,8 +117,11 @@ static int setup(struct daemon *d)
 	if (prepare_host(d) || proctable_init(&d->procs, 4096) || recent_init(&d->recent, DAEMON_RECENT))
 		return -1;
 	/* Cgroups left by a previous daemon go in before the seed, whose walk gives their processes lineage entries. */
-	if (sensor_open(&d->sensor, records_handle, d, d->lsm_ok, d->o.without, d->cgroup2) ||
-	    sensor_set_flags(&d->sensor, d->o.trace_all ? CFG_TRACE_ALL : 0) ||
+	if (!(capacity = lineage_capacity(d->o.max_tracked)))
+		return -1;
+	if (sensor_open(&d->sensor, records_handle, d, d->lsm_ok, d->o.without, d->cgroup2, capacity) ||
+	    sensor_set_flags(&d->sensor, (d->o.trace_all ? CFG_TRACE_ALL : 0) |
+				      (d->o.fail_signals ? CFG_FAIL_SIGNALS : 0)) ||
 	    server_cgroups_adopt(d) || sensor_seed(&d->sensor, seed_one, d))
 		return -1;
 	for (unsigned i = 0; i < d->o.ntrack; i++) {

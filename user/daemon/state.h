@@ -27,6 +27,8 @@ struct daemon_opts {
 	bool unpoliced_kill;		/* --unpoliced=kill: SIGKILL unpoliced MCP servers, not only report them */
 	bool without_lsm;		/* --without lsm: BPF LSM left unused even where it loads */
 	unsigned without;		/* --without signal-task, exit-group-dead: SENSOR_WITHOUT_* */
+	bool fail_signals;		/* --fail-signals (test only): the BPF side's kills all fail (CFG_FAIL_SIGNALS) */
+	uint32_t max_tracked;		/* --max-tracked: entries of the lineage map (0: from the host's limits) */
 	pid_t track[DAEMON_MAX_TRACK];	/* --track-pid: server roots, ids 1, 2, ... */
 	unsigned ntrack;
 };

@@ -31,13 +31,16 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 		  sizeof(name));
 	switch (e->op) {
 	case DENY_EXEC:
-		snprintf(out, size, "exec of %s %s", name, e->lsm ? "refused (EPERM)" : "killed before it ran");
+		snprintf(out, size, "exec of %s %s", name, e->lsm ? "refused (EPERM)" :
+			 e->flags & DENY_F_DAEMON_KILL ? "killed by the daemon (the kernel's kill failed: the new image "
+			 "may have run briefly)" : "killed before it ran");
 		break;
 	case DENY_CONNECT:
 	case DENY_SENDMSG:
 		if (e->rule == DR_UNIX_FILE) {
 			snprintf(out, size, "connect reached unix socket %s, which the rules don't let it reach by that "
-				 "name: killed when it returned", name);
+				 "name: %s", name, e->flags & DENY_F_DAEMON_KILL ? "killed by the daemon (the kernel's "
+				 "kill failed)" : "killed when it returned");
 			break;
 		}
 		if (e->addr.family == AF_UNIX) {
@@ -51,12 +54,15 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 		break;
 	case DENY_FORK: {
 		const char *how = e->flags & DENY_F_DAEMON_KILL ? "killed by the daemon (the kernel could not stop it "
-			"before it ran)" : "killed before it ran";
+			"before it ran)" : "killed before it ran";	/* or its kill failed (kernel_kills_failed) */
 
 		if (e->rule == DR_LINEAGE_LOST)
 			snprintf(out, size, "a new %s could not carry all its calls (more than %d, or the lineage map "
 				 "is full): %s%s", e->h.pid == e->h.tid ? "process" : "thread", EV_MAX_CALLS, how,
 				 e->h.pid == e->h.tid ? "" : ", and its process with it");
+		else if (e->rule == DR_LINEAGE_BUDGET)
+			snprintf(out, size, "its server has spent its room in the lineage map (a reserve of %u, and "
+				 "the pool servers share): the new process was %s", e->limit, how);
 		else if (e->lsm)
 			snprintf(out, size, "%u processes already: the fork was refused (EAGAIN)", e->limit);
 		else
@@ -86,8 +92,8 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 	if (owner)
 		cJSON_AddStringToObject(o, "tool", owner->tool);
 	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
-	if (e->op == DENY_FORK && (e->flags & DENY_F_DAEMON_KILL))
-		kill_forked(d, e->h.pid, e->h.start_time);
+	if (e->flags & DENY_F_DAEMON_KILL)
+		kill_denied(d, e->h.pid, e->h.start_time);
 	/* Publishing may drop a follower that stopped reading, and with it forget its servers: the
 	 * calls are told first, while `s` is sure to live. */
 	if (s)

@@ -73,7 +73,7 @@ static int kill_victim(struct daemon *d, const struct victim *v)
 	return r;
 }
 
-void kill_forked(struct daemon *d, uint32_t pid, uint64_t start_time)
+void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time)
 {
 	struct tracked now;
 	int fd = pidfd_open(pid, 0);
@@ -87,7 +87,7 @@ void kill_forked(struct daemon *d, uint32_t pid, uint64_t start_time)
 	it = !sensor_tracked_get(&d->sensor, pid, &now) ? now.start_time == start_time :
 	     errno == ENOENT && proctable_find(&d->procs, pid, start_time);
 	if (it && pidfd_send_signal(fd, SIGKILL, NULL, 0) && errno != ESRCH)
-		log_warn("pidfd_send_signal pid %u (a fork the sandbox denied)", pid);
+		log_warn("pidfd_send_signal pid %u (a process the sandbox denied)", pid);
 	close(fd);
 }
 

@@ -17,7 +17,7 @@ size_t kill_call_rest(struct daemon *d, const struct server *s, uint64_t call);
  * (logged) when it has no cgroup or the kill failed. */
 int kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason);
 /* SIGKILLs process `pid` if it is still the one started at `start_time` (its lineage entry, or without one the
- * process table, says so): a fork's child the kernel could not kill before it ran (DENY_F_DAEMON_KILL). */
-void kill_forked(struct daemon *d, uint32_t pid, uint64_t start_time);
+ * process table, says so): a process a denial could not kill in the kernel (DENY_F_DAEMON_KILL). */
+void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time);
 
 #endif

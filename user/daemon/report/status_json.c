@@ -31,6 +31,7 @@ static cJSON *features(struct daemon *d)
 	cJSON_AddBoolToObject(f, "mounted_bpffs", d->mounted_bpffs);
 	cJSON_AddBoolToObject(f, "mounted_securityfs", d->mounted_securityfs);
 	cJSON_AddStringToObject(f, "socket_group", d->ctl.group);
+	cJSON_AddBoolToObject(f, "fail_signals", d->o.fail_signals);	/* test only: kernel kills made to fail */
 	return f;
 }
 
@@ -42,7 +43,29 @@ static const char *const serr_names[SERR_MAX] = {
 	[SERR_CALLS_UNREPORTED] = "call_ids_unreported",
 	[SERR_UNBORN_UNMARKED] = "unborn_marks_failed",
 	[SERR_EXIT_UNCLAIMED] = "exit_records_doubled",
+	[SERR_SIGNAL_FAILED] = "kernel_kills_failed",
+	[SERR_LINEAGE_BUDGET] = "lineage_over_budget",
 };
+
+/* The lineage map's room (lineage_budget.h): its size, the entries in it, and how it is shared out. */
+static cJSON *lineage(struct daemon *d, long entries)
+{
+	cJSON *o = cJSON_CreateObject();
+	int64_t shared = sensor_lineage_shared(&d->sensor);
+
+	cJSON_AddNumberToObject(o, "capacity", d->sensor.capacity);
+	if (entries < 0)
+		cJSON_AddNullToObject(o, "entries");
+	else
+		cJSON_AddNumberToObject(o, "entries", entries);
+	cJSON_AddNumberToObject(o, "reserve_per_server", d->sensor.limits.reserve);
+	cJSON_AddNumberToObject(o, "shared_limit", d->sensor.limits.shared_limit);
+	if (shared < 0)
+		cJSON_AddNullToObject(o, "shared_used");
+	else
+		cJSON_AddNumberToObject(o, "shared_used", (double)shared);
+	return o;
+}
 
 /* One number per event type (EV_SEED excluded: it never goes through the ring buffer). */
 static cJSON *per_type(const uint64_t *n)
@@ -66,6 +89,7 @@ cJSON *status_json(struct daemon *d)
 	cJSON_AddStringToObject(s, "mode", "enforce");
 	cJSON_AddStringToObject(s, "scope", d->o.trace_all ? "all" : "tracked");
 	cJSON_AddItemToObject(s, "features", features(d));
+	cJSON_AddItemToObject(s, "lineage", lineage(d, tracked));
 	c = cJSON_AddObjectToObject(s, "counters");
 	cJSON_AddItemToObject(c, "events", per_type(d->counts));
 	cJSON_AddNumberToObject(c, "bad_records", d->bad_records);

@@ -37,7 +37,7 @@ static const char *const deny_rules[] = {
 	[DR_NET_EGRESS] = "network.egress", [DR_MAX_PROCESSES] = "max_processes",
 	[DR_UNIX_DENY] = "network.unix.deny", [DR_UNIX_ALLOW] = "network.unix.allow",
 	[DR_UNIX_UNCLEAR] = "network.unix", [DR_LINEAGE_LOST] = "lineage",
-	[DR_UNIX_FILE] = "network.unix.deny",
+	[DR_UNIX_FILE] = "network.unix.deny", [DR_LINEAGE_BUDGET] = "lineage_budget",
 };
 
 static const char *const net_ops[] = {

@@ -68,6 +68,13 @@ static int proc_load(struct sensor *s, bool first_run)
 		log_warn("open proc.bpf.o");
 		return -1;
 	}
+	/* One entry per tracked (or, for exit_claims, dying) process: as many as the host can have. */
+	if (bpf_map__set_max_entries(p->maps.tracked, s->capacity) ||
+	    bpf_map__set_max_entries(p->maps.sb_counted, s->capacity) ||
+	    bpf_map__set_max_entries(p->maps.exit_claims, s->capacity)) {
+		log_warnx("proc.bpf.o: size the per-process maps for %u processes", s->capacity);
+		return -1;
+	}
 	if (bpf_program__set_autoload(s->exit_group_dead ? p->progs.handle_exit_live : p->progs.handle_exit, false) ||
 	    (s->exit_group_dead && bpf_program__set_autoload(p->progs.handle_free, false)) ||
 	    (!first_run && bpf_program__set_autoload(p->progs.unborn_run, false))) {
@@ -195,12 +202,14 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 }
 
 int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
-		const char *cgroup2)
+		const char *cgroup2, uint32_t capacity)
 {
 	struct kernel_btf k;
 	bool unix_hooks;
 
 	memset(s, 0, sizeof(*s));
+	s->capacity = capacity;
+	s->nservers = ~0u;
 	libbpf_set_print(libbpf_log);
 	if (kernel_btf_probe(&k))
 		return -1;
@@ -209,7 +218,8 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 	if (!unix_hooks && !lsm)
 		log_warnx("network.unix rules unavailable (%s; no BPF LSM either): a policy with them is refused",
 			  s->unix_why);
-	if (proc_choose(s, k.signal_task && !(without & SENSOR_WITHOUT_SIGNAL_TASK)))
+	/* The limits go in before anything is attached: a fork that finds none is refused its lineage. */
+	if (proc_choose(s, k.signal_task && !(without & SENSOR_WITHOUT_SIGNAL_TASK)) || sensor_share_lineage(s, 0))
 		goto fail;
 	s->net = net_bpf__open();
 	if (!s->net) {
@@ -293,6 +303,43 @@ int sensor_set_flags(struct sensor *s, __u32 flags)
 
 	if (bpf_map__update_elem(s->proc->maps.sensor_config, &zero, sizeof(zero), &flags, sizeof(flags), BPF_ANY)) {
 		log_warn("map sensor_config: set flags %#x", flags);
+		return -1;
+	}
+	return 0;
+}
+
+int sensor_share_lineage(struct sensor *s, unsigned nservers)
+{
+	struct lineage_limits l = lineage_limits_for(s->capacity, nservers);
+	__u32 zero = 0;
+
+	if (nservers == s->nservers)
+		return 0;
+	if (bpf_map__update_elem(s->proc->maps.lineage_limits, &zero, sizeof(zero), &l, sizeof(l), BPF_ANY)) {
+		log_warn("map lineage_limits: reserve %u, shared %u", l.reserve, l.shared_limit);
+		return -1;
+	}
+	s->limits = l;
+	s->nservers = nservers;
+	return 0;
+}
+
+int64_t sensor_lineage_shared(struct sensor *s)
+{
+	__u32 zero = 0;
+	__s64 n;
+
+	if (bpf_map__lookup_elem(s->proc->maps.lineage_shared, &zero, sizeof(zero), &n, sizeof(n), 0)) {
+		log_warn("map lineage_shared: read");
+		return -1;
+	}
+	return n;
+}
+
+int sensor_server_forget(struct sensor *s, uint32_t server_id)
+{
+	if (bpf_map__delete_elem(s->proc->maps.server_reserve, &server_id, sizeof(server_id), 0) && errno != ENOENT) {
+		log_warn("map server_reserve: remove server %u", server_id);
 		return -1;
 	}
 	return 0;

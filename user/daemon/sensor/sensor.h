@@ -7,6 +7,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "daemon/sensor/lineage_budget.h"
 #include "events.h"
 
 struct sensor {
@@ -34,6 +35,9 @@ struct sensor {
 		UNIX_LSM,		/* BPF LSM socket_connect and socket_sendmsg (older kernels with BPF LSM) */
 	} unix_mode;			/* how network.unix rules are enforced */
 	char unix_why[160];		/* why not, or "ok" (unix_probe.h) */
+	uint32_t capacity;		/* entries `tracked` was made with (lineage_budget.h) */
+	struct lineage_limits limits;	/* as written to lineage_limits, for `nservers` servers */
+	unsigned nservers;
 	struct ring_buffer *rb;
 };
 
@@ -43,9 +47,10 @@ struct sensor {
 
 /* Opens, loads and attaches every program, each the one this kernel takes (kernel_btf.h) and `without` leaves;
  * `fn` gets each ring buffer record. `lsm`: BPF LSM loads here; `cgroup2`: the cgroup v2 mount ("" when none: no
- * network enforcement). 0 or -1 (logged). */
+ * network enforcement); `capacity`: entries of the lineage map (lineage_capacity()), shared out as for no servers
+ * until sensor_share_lineage() says otherwise. 0 or -1 (logged). */
 int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
-		const char *cgroup2);
+		const char *cgroup2, uint32_t capacity);
 /* The mechanism in force for `s->unborn`, as `status` names it. */
 const char *sensor_unborn_name(enum sensor_unborn u);
 /* The mechanism in force for `s->unix`, as `status` names it. */
@@ -55,6 +60,12 @@ void sensor_close(struct sensor *s);
 int sensor_consume(struct sensor *s);
 /* Sets the CFG_* flags the programs read. */
 int sensor_set_flags(struct sensor *s, __u32 flags);
+/* Shares the lineage map's room among `nservers` servers (lineage_limits_for()), if that changed. 0 or -1 (logged). */
+int sensor_share_lineage(struct sensor *s, unsigned nservers);
+/* Entries of the lineage map now charged to the shared pool, or -1 (logged). */
+int64_t sensor_lineage_shared(struct sensor *s);
+/* Forgets server `server_id`'s reserve count: the server is gone. 0 or -1 (logged). */
+int sensor_server_forget(struct sensor *s, uint32_t server_id);
 /* Makes `pid` a tracked process (a server root). */
 int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t);
 /* Rewrites the lineage entry of `pid` only if it still has one (an exited process is not brought back). */
