@@ -104,7 +104,8 @@
  *   {"op":"kill_call","server_id":S,"call":C,"rule":R,"reason":W}
  *       Owner or root: SIGKILLs (pidfd, checked against the lineage map)
  *       every process carrying C but the server process, sweeping again until
- *       a sweep finds nothing new. Audited as "kill". -> ack
+ *       a sweep finds nothing new; past 50 ms of signals the daemon's next ticks
+ *       kill the rest (the record's reason says so). Audited as "kill". -> ack
  *   {"op":"kill_server","server_id":S,"rule":R,"reason":W}
  *       Owner or root: cgroup.kill on the server's cgroup. Audited as "kill". -> ack
  *   {"op":"call_denied","server_id":S,"tool":T,"args_sha256":H,"rule":R,"reason":W}

@@ -198,6 +198,10 @@ void call_tidy(struct daemon *d)
 
 		for (; c; c = next) {
 			next = c->next;
+			if (c->killed && !c->ended) {
+				kill_call_rest(d, s, c->call);	/* what the kill's own sweeps had no time for */
+				continue;
+			}
 			if (c->ended && !enforce_live(&d->sensor, s->id, c->call) &&
 			    !(c->killed && kill_call_rest(d, s, c->call))) {
 				clear_call(d, s, c);

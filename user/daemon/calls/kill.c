@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -16,6 +17,9 @@
 #include "daemon/servers/cgroups.h"
 
 #define KILL_MAX_SWEEPS	16	/* a tree that keeps growing past this many sweeps is left to cgroup.kill */
+#define KILL_SLICE_MS	50	/* a kill's signals stop after this long; the daemon's next tick goes on (call_tidy).
+				   Each victim's exit competes with the daemon for a CPU, so a large tree takes
+				   several slices, and the other peers' requests wait about one slice at most */
 
 struct victim {
 	__u32 pid;
@@ -91,15 +95,36 @@ void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time)
 	close(fd);
 }
 
-/* Whether an earlier sweep of this kill signalled `pid` (it may linger in the map until it exits). */
-static bool signalled(const cJSON *pids, __u32 pid)
+static int by_pid(const void *a, const void *b)
 {
-	const cJSON *p;
+	__u32 x = ((const struct victim *)a)->pid, y = ((const struct victim *)b)->pid;
 
-	cJSON_ArrayForEach(p, pids)
-		if ((__u32)p->valuedouble == pid)
-			return true;
-	return false;
+	return x < y ? -1 : x > y;
+}
+
+/* The processes a kill signalled so far, sorted by pid: they may linger in the map until they exit. */
+struct signalled {
+	struct victim *v;
+	size_t n;
+};
+
+/* Adds the sorted `add` (n of them) to `done`, keeping it sorted. -1 on OOM (logged): they are then signalled
+ * again by a later sweep, which does no harm. */
+static int signalled_merge(struct signalled *done, const struct victim *add, size_t n)
+{
+	struct victim *m = reallocarray(NULL, done->n + n, sizeof(*m));
+	size_t i = 0, j = 0, k = 0;
+
+	if (!m) {
+		log_warn("kill: remember %zu signalled processes", done->n + n);
+		return -1;
+	}
+	while (i < done->n || j < n)
+		m[k++] = j == n || (i < done->n && done->v[i].pid < add[j].pid) ? done->v[i++] : add[j++];
+	free(done->v);
+	done->v = m;
+	done->n = k;
+	return 0;
 }
 
 /* Notes a kill on its call for the shim; audits and publishes it. */
@@ -128,52 +153,95 @@ static void report_kill(struct daemon *d, struct server *s, struct active_call *
  * pending cannot fork (copy_process refuses). So sweeps repeat until one finds
  * nothing new to kill, which takes two here.
  */
-/* One sweep: SIGKILLs each process carrying `call` that `pids` does not hold yet, and adds it there.
- * Returns how many carry the call (those killed earlier may linger in the map until they exit); *killed
- * how many were signalled now. */
-static size_t sweep(struct daemon *d, const struct server *s, uint64_t call, cJSON *pids, int *killed)
+/* A point KILL_SLICE_MS from now, and whether it has passed. */
+static struct timespec slice_end(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_nsec += KILL_SLICE_MS * 1000000L;
+	t.tv_sec += t.tv_nsec / 1000000000L;
+	t.tv_nsec %= 1000000000L;
+	return t;
+}
+
+static bool past(const struct timespec *end)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec > end->tv_sec || (t.tv_sec == end->tv_sec && t.tv_nsec >= end->tv_nsec);
+}
+
+/* One sweep: SIGKILLs each process carrying `call` that `done` does not hold yet, and adds it there and, when
+ * `pids` is not NULL, to that list, until `end`. Returns how many carry the call (those killed earlier may
+ * linger in the map until they exit); *killed how many were signalled now; *cut whether `end` came first.
+ * One walk of the map in batches, a sort, and a lookup per victim: O(n log n) in the victims, however many
+ * exit meanwhile. */
+static size_t sweep(struct daemon *d, const struct server *s, uint64_t call, struct signalled *done, cJSON *pids,
+		    const struct timespec *end, int *killed, bool *cut)
 {
 	struct sweep w = { .d = d, .s = s, .call = call };
+	size_t fresh = 0;
 
 	*killed = 0;
-	if (sensor_tracked_each(&d->sensor, gather, &w) == 0)
-		for (size_t i = 0; i < w.n; i++)
-			if (!signalled(pids, w.v[i].pid) && !kill_victim(d, &w.v[i]) && ++*killed)
+	*cut = false;
+	if (sensor_tracked_each(&d->sensor, gather, &w) == 0 && w.n) {
+		qsort(w.v, w.n, sizeof(*w.v), by_pid);
+		for (size_t i = 0; i < w.n; i++) {
+			if (i % 32 == 31 && (*cut = past(end)))
+				break;
+			if ((done->n && bsearch(&w.v[i], done->v, done->n, sizeof(*done->v), by_pid)) ||
+			    kill_victim(d, &w.v[i]))
+				continue;
+			w.v[fresh++] = w.v[i];	/* still sorted */
+			if (pids)
 				cJSON_AddItemToArray(pids, cJSON_CreateNumber(w.v[i].pid));
+		}
+		*killed = (int)fresh;
+		signalled_merge(done, w.v, fresh);
+	}
 	free(w.v);
 	return w.n;
 }
 
 size_t kill_call_rest(struct daemon *d, const struct server *s, uint64_t call)
 {
-	cJSON *pids = cJSON_CreateArray();
+	struct timespec end = slice_end();
+	struct signalled done = { 0 };
 	int killed;
-	size_t left = sweep(d, s, call, pids, &killed);
+	bool cut;
+	size_t left = sweep(d, s, call, &done, NULL, &end, &killed, &cut);
 
 	if (killed)
 		log_warnx("server %u call %llu: killed %d more processes of the killed call", s->id,
 			  (unsigned long long)call, killed);
-	cJSON_Delete(pids);
+	free(done.v);
 	return left;
 }
 
 void kill_call(struct daemon *d, struct server *s, uint64_t call, const char *rule, const char *reason)
 {
 	struct active_call *c = active_call_find(s->calls, call);
+	struct timespec end = slice_end();
 	cJSON *pids = cJSON_CreateArray();
-	char what[200];
+	struct signalled done = { 0 };
 	int sweeps = 0, killed;
+	char what[200];
+	bool cut;
 
 	/* From here on the call's new processes die in the kernel: the sweeps can't be outrun. */
 	enforce_doom(&d->sensor, s->id, call);
 	do
-		sweep(d, s, call, pids, &killed);
-	while (killed && ++sweeps < KILL_MAX_SWEEPS);
+		sweep(d, s, call, &done, pids, &end, &killed, &cut);
+	while (killed && !cut && ++sweeps < KILL_MAX_SWEEPS && !past(&end));
+	free(done.v);
 	if (c)
-		c->killed = true;
-	log_warnx("server %u call %llu: %s (%s): killed %d processes in %d sweeps", s->id, (unsigned long long)call,
-		  rule, reason, cJSON_GetArraySize(pids), sweeps + 1);
-	snprintf(what, sizeof(what), "%s: killed %d processes of the call", reason, cJSON_GetArraySize(pids));
+		c->killed = true;	/* call_tidy sweeps on while the call runs, and after, until none is left */
+	log_warnx("server %u call %llu: %s (%s): killed %d processes in %d sweeps%s", s->id, (unsigned long long)call,
+		  rule, reason, cJSON_GetArraySize(pids), sweeps + 1, killed ? ", more on the next ticks" : "");
+	snprintf(what, sizeof(what), "%s: killed %d processes of the call%s", reason, cJSON_GetArraySize(pids),
+		 killed ? " so far; the daemon kills the rest" : "");
 	report_kill(d, s, c, rule, what, pids);
 }
 

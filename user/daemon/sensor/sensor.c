@@ -432,41 +432,55 @@ int sensor_errors(struct sensor *s, uint64_t out[SERR_MAX])
 	return sum_percpu(s->proc->maps.sensor_errors, out, SERR_MAX);
 }
 
+/* Entries read per batch: a hash map's batch is whole buckets, and no bucket holds this many. */
+#define TRACKED_BATCH	1024
+
 int sensor_tracked_each(struct sensor *s, void (*fn)(void *ctx, __u32 pid, const struct tracked *t), void *ctx)
 {
-	__u32 key, next;
-	struct tracked t;
-	void *prev = NULL;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(s->proc->maps.tracked), err;
+	__u32 *keys = calloc(TRACKED_BATCH, sizeof(*keys)), in, out, n;
+	struct tracked *vals = calloc(TRACKED_BATCH, sizeof(*vals));
+	void *from = NULL;
 
-	while (!bpf_map__get_next_key(s->proc->maps.tracked, prev, &next, sizeof(next))) {
-		key = next;
-		prev = &key;
-		if (!bpf_map__lookup_elem(s->proc->maps.tracked, &key, sizeof(key), &t, sizeof(t), 0))
-			fn(ctx, key, &t);
+	if (!keys || !vals) {
+		log_warn("map tracked: walk %d entries at a time", TRACKED_BATCH);
+		err = -1;
+		goto out;
 	}
-	if (errno != ENOENT) {
-		log_warn("map tracked: walk keys");
-		return -1;
-	}
-	return 0;
+	/* The batch is a bucket position, not a key: entries deleted meanwhile (exits during a kill) never send it
+	 * back to the start, as a get_next_key walk is sent whenever its last key goes. */
+	do {
+		n = TRACKED_BATCH;
+		err = bpf_map_lookup_batch(fd, from, &out, keys, vals, &n, &opts);
+		if (err && errno != ENOENT) {
+			log_warn("map tracked: walk entries");
+			goto out;
+		}
+		for (__u32 i = 0; i < n; i++)
+			fn(ctx, keys[i], &vals[i]);
+		in = out;
+		from = &in;
+	} while (!err);
+	err = 0;	/* ENOENT: the last batch */
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static void count_one(void *ctx, __u32 pid, const struct tracked *t)
+{
+	(void)pid;
+	(void)t;
+	++*(long *)ctx;
 }
 
 long sensor_tracked_count(struct sensor *s)
 {
-	__u32 key, next;
 	long n = 0;
-	void *prev = NULL;
 
-	while (!bpf_map__get_next_key(s->proc->maps.tracked, prev, &next, sizeof(next))) {
-		n++;
-		key = next;
-		prev = &key;
-	}
-	if (errno != ENOENT) {
-		log_warn("map tracked: walk keys");
-		return -1;
-	}
-	return n;
+	return sensor_tracked_each(s, count_one, &n) ? -1 : n;
 }
 
 int sensor_seed(struct sensor *s, void (*fn)(const struct ev_hdr *h, void *ctx), void *ctx)
