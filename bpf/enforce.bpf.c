@@ -103,6 +103,46 @@ static __always_inline void unspecified_is_loopback(struct net_dest *d)
 		d->addr[15] = 1;
 }
 
+#define TS_COMPAT	0x0002	/* arch/x86/include/asm/thread_info.h: in a 32-bit syscall */
+#define NR_SENDTO	44	/* x86-64 syscall numbers of the sends net.bpf.c records at their exit */
+#define NR_SENDMSG	46
+#define NR_SENDMMSG	307
+
+/*
+ * Whether net.bpf.c will not see the send being judged: the syscall tracepoints see only 64-bit sendto,
+ * sendmsg and sendmmsg (x86: a 32-bit task's syscalls skip them), and io_uring sends (from io_uring_enter,
+ * or its worker threads) are no such syscall at all.
+ */
+static __always_inline bool send_unseen(struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) ||
+	       (nr != NR_SENDTO && nr != NR_SENDMSG && nr != NR_SENDMMSG);
+}
+
+/* Records a send to `given` (the address as the caller gave it) that send_unseen() says has no other record. */
+static __always_inline void record_hooked_send(struct task_struct *task, const struct acting *a,
+					       const struct net_dest *d, const __u8 *given)
+{
+	struct ev_net *e = event_reserve(sizeof(*e), EV_NET);
+
+	if (!e)
+		return;
+	fill_hdr(&e->h, EV_NET, sizeof(*e), task, acting_rec(a));
+	e->op = NET_SEND_HOOKED;
+	e->pad = 0;
+	e->pad2 = 0;
+	e->fd = -1;
+	e->result = 0;
+	__builtin_memset(&e->addr, 0, sizeof(e->addr));
+	e->addr.family = d->family;
+	e->addr.port = d->port;
+	__builtin_memcpy(e->addr.addr, given, 16);
+	event_submit(e);
+}
+
 /* 1 (let it through) or 0 (EPERM) for a connect or send to ctx's address by the current thread. */
 static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, bool v6)
 {
@@ -142,8 +182,11 @@ static __always_inline int sock_verdict(struct bpf_sock_addr *ctx, __u16 op, boo
 		if (rule)
 			break;
 	}
-	if (!rule)
+	if (!rule) {
+		if (op == DENY_SENDMSG && send_unseen(task))
+			record_hooked_send(task, &a, &d, given);
 		return 1;
+	}
 	e = deny_event(task, acting_rec(&a), op, rule, d.set.call);
 	if (e) {
 		e->protocol = ctx->protocol;

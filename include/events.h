@@ -37,6 +37,9 @@ enum ev_net_op {
 	NET_SENDTO,
 	NET_SENDMSG,
 	NET_SENDMMSG,		/* one record per message that names a destination, the first SENDMMSG_REPORTED */
+	NET_SEND_HOOKED,	/* a UDP send with a destination that no syscall tracepoint sees (io_uring, a 32-bit
+				   process), recorded by the cgroup sendmsg4/6 hook as it let it through: before
+				   the send, so fd is -1 and result 0 */
 };
 
 /* What an EV_MCP_STDOUT write contained. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect (inline and from an io-wq worker), UDP sendmmsg to many destinations (the first 8 reported, the rest counted), a thread rewriting a connect's sockaddr (the record names the peer the kernel connected to).
+# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect and UDP sendmsg (inline and from an io-wq worker; the send recorded by the cgroup hook, no syscall sees it), UDP sendmmsg to many destinations (the first 8 reported, the rest counted), a thread rewriting a connect's sockaddr (the record names the peer the kernel connected to).
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
-for h in vfork_exec memfd_exec uring_connect udp_sendmmsg connect_race; do
+for h in vfork_exec memfd_exec uring_op udp_sendmmsg connect_race; do
 	[ -x "$HELPERS/$h" ] || fail "missing $HELPERS/$h (make all)"
 done
 mkfifo "$TMP/go"
@@ -31,8 +31,10 @@ read x <"$1"
 ( setsid sh -c "python3 \"\$0\" >/dev/null; touch \"\$1\"" "$3" "$TMP/orphan.done" & )
 "$2/vfork_exec" /usr/bin/id -nu >/dev/null
 "$2/memfd_exec" /usr/bin/id -ng >/dev/null
-"$2/uring_connect" >"$TMP/uring.inline"
-"$2/uring_connect" async >"$TMP/uring.async"
+"$2/uring_op" connect >"$TMP/uring.inline"
+"$2/uring_op" connect async >"$TMP/uring.async"
+"$2/uring_op" sendmsg >"$TMP/usend.inline"
+"$2/uring_op" sendmsg async >"$TMP/usend.async"
 "$2/udp_sendmmsg" 10 40000 >/dev/null
 "$2/connect_race" 300 >"$TMP/race"
 ' root "$TMP/go" "$HELPERS" "$TMP/orphan.py" &
@@ -49,7 +51,7 @@ lost_after=$("$MCPWARDEN" status --json --socket "$SOCK" | python3 -c 'import js
 [ $((lost_after - lost_before)) -eq 2 ] || fail "sendmmsg of 10: want 2 messages counted unreported, got $((lost_after - lost_before))"
 pass "sendmmsg messages past the first 8 counted in net_records_lost"
 
-python3 - "$TMP/events" "$root" "$TMP/uring.inline" "$TMP/uring.async" "$TMP/race" <<'PY' || fail "evasion events (see above)"
+python3 - "$TMP/events" "$root" "$TMP/uring.inline" "$TMP/uring.async" "$TMP/race" "$TMP/usend.inline" "$TMP/usend.async" <<'PY' || fail "evasion events (see above)"
 import sys
 from evlib import Checks
 c = Checks(sys.argv[1])
@@ -80,7 +82,15 @@ for mode, kv in ports.items():
     syscall = [e for e in evs if e["type"] == "net" and e["op"] == "connect" and e.get("port") == port]
     check(f"io_uring connect ({mode}): no connect syscall events: {syscall}", not syscall)
     uring = hit and next((e for e in evs if e["type"] == "exec" and e["pid"] == hit["pid"]), None)
-    check(f"io_uring connect ({mode}): the pid is the helper's", uring and "uring_connect" in uring["exe"])
+    check(f"io_uring connect ({mode}): the pid is the helper's", uring and "uring_op" in uring["exe"])
+for mode, path in (("inline", sys.argv[6]), ("async", sys.argv[7])):
+    kv = dict(kv.split("=") for kv in open(path).read().split())
+    port = int(kv["port"])
+    check(f"io_uring UDP sendmsg ({mode}) sent its 3 bytes: res={kv['res']}", kv["res"] == "3")
+    expect(f"io_uring UDP sendmsg ({mode}): recorded at the cgroup hook, attributed", lambda e: e["type"] == "net"
+           and e["op"] == "send_hooked" and e["port"] == port and e["addr"] == "127.0.0.1" and e["server_id"] == 1)
+hooked = [e for e in evs if e["type"] == "net" and e["op"] == "send_hooked" and e["port"] == 9]
+check(f"a plain sendto is recorded once, at its syscall, not again at the hook: {hooked}", not hooked)
 mm = sorted(e["port"] for e in evs if e["type"] == "net" and e["op"] == "sendmmsg" and e["server_id"] == 1
             and e["addr"] == "127.0.0.1" and e["result"] == 1)
 check(f"sendmmsg to 10 destinations: the first 8 reported, each with its bytes: {mm}", mm == list(range(40000, 40008)))

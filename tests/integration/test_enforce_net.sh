@@ -57,7 +57,7 @@ def udp(port):
 r = {'tcp_allowed': tcp('127.0.0.1', $A), 'tcp_other': tcp('127.0.0.1', $B), 'udp_allowed': udp($A),
      'udp_other': udp($B), 'v6_other': tcp('::1', $B, socket.AF_INET6),
      'mapped_other': tcp('::ffff:127.0.0.1', $B, socket.AF_INET6),
-     'uring': (lambda p: (p.stdout + p.stderr).strip())(subprocess.run(['$HELPERS/uring_connect'], capture_output=True, text=True))}
+     'uring': (lambda p: (p.stdout + p.stderr).strip())(subprocess.run(['$HELPERS/uring_op', 'connect'], capture_output=True, text=True))}
 print('NET ' + json.dumps(r))"
 args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "languageId": "python"}))' "$code")
 
@@ -153,9 +153,9 @@ pass "network sandbox: EPERM in the kernel, per tool, per server, during initial
 # io_uring from a tree the daemon tracks with rules but no shim started (so no seccomp baseline):
 # the cgroup hook refuses IORING_OP_CONNECT too, and the denial is attributed to that server.
 follow_events "$TMP/uring-events"
-python3 - "$SOCK" "$HELPERS/uring_connect" "$TMP/uring-events" <<'PY' || fail "io_uring connect in a tracked tree with egress deny"
+python3 - "$SOCK" "$HELPERS/uring_op" "$TMP/uring-events" <<'PY' || fail "io_uring connect in a tracked tree with egress deny"
 import json, socket, subprocess, sys, time
-p = subprocess.Popen(["sh", "-c", 'read x; exec "$0"', sys.argv[2]], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+p = subprocess.Popen(["sh", "-c", 'read x; exec "$0" connect', sys.argv[2]], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                      stderr=subprocess.STDOUT, text=True)
 c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 c.connect(sys.argv[1])
@@ -163,11 +163,11 @@ c.send(json.dumps({"op": "track", "pid": p.pid, "sandbox": {"network": {"egress"
 ack = json.loads(c.recv(65536))
 assert ack.get("ok") is True, ack
 out = p.communicate("go\n")[0].strip()
-print("tracked uring_connect:", out)
+print("tracked uring_op connect:", out)
 assert out.endswith("res=-1"), "the io_uring connect was not refused with -EPERM"
 for _ in range(50):
     evs = [json.loads(l) for l in open(sys.argv[3]) if l.strip()]
-    if any(e["type"] == "deny" and e["comm"] == "uring_connect" and e["server_id"] == ack["server_id"] for e in evs):
+    if any(e["type"] == "deny" and e["comm"] == "uring_op" and e["server_id"] == ack["server_id"] for e in evs):
         break
     time.sleep(0.1)
 else:

@@ -43,7 +43,7 @@ static const char *const deny_rules[] = {
 static const char *const net_ops[] = {
 	[NET_CONNECT] = "connect", [NET_BIND] = "bind", [NET_LISTEN] = "listen",
 	[NET_ACCEPT] = "accept", [NET_SENDTO] = "sendto", [NET_SENDMSG] = "sendmsg",
-	[NET_SENDMMSG] = "sendmmsg",
+	[NET_SENDMMSG] = "sendmmsg", [NET_SEND_HOOKED] = "send_hooked",
 };
 
 /* Linux TCP_* states, as in include/net/tcp_states.h. */

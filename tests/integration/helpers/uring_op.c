@@ -1,7 +1,8 @@
-/* uring_connect.c: evasion case: a TCP connect to a loopback listener through io_uring IORING_OP_CONNECT (no connect syscall; raw io_uring, no liburing). */
+/* uring_op.c: evasion cases: a TCP connect, or a UDP send with a destination, to loopback through io_uring (no socket syscall; raw io_uring, no liburing). */
 #include <arpa/inet.h>
 #include <linux/io_uring.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,10 +12,11 @@
 #include <unistd.h>
 
 /*
- * usage: uring_connect [async]
- * Listens on 127.0.0.1:0, connects to it with one IORING_OP_CONNECT (with
- * "async": IOSQE_ASYNC, so an io-wq worker thread of this process does it),
- * and prints "port=P res=R" (R: the completion's result, 0 on success).
+ * usage: uring_op connect|sendmsg [async]
+ * connect: listens on 127.0.0.1:0 (TCP) and connects to it with one IORING_OP_CONNECT.
+ * sendmsg: binds a UDP socket on 127.0.0.1:0 and sends it 3 bytes with one IORING_OP_SENDMSG whose
+ * msghdr names it. With "async": IOSQE_ASYNC, so an io-wq worker thread of this process does it.
+ * Prints "port=P res=R" (R: the completion's result: 0 for a connect, the bytes for a send).
  */
 
 static void *map(int ring, size_t len, off_t off)
@@ -22,7 +24,7 @@ static void *map(int ring, size_t len, off_t off)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, off);
 
 	if (p == MAP_FAILED) {
-		perror("uring_connect: mmap ring");
+		perror("uring_op: mmap ring");
 		return NULL;
 	}
 	return p;
@@ -40,7 +42,7 @@ static int32_t run_one(const struct io_uring_sqe *sqe)
 	unsigned *tail, idx;
 
 	if (ring < 0) {
-		perror("uring_connect: io_uring_setup");
+		perror("uring_op: io_uring_setup");
 		return INT32_MIN;
 	}
 	sqlen = p.sq_off.array + p.sq_entries * sizeof(unsigned);
@@ -58,13 +60,13 @@ static int32_t run_one(const struct io_uring_sqe *sqe)
 	((unsigned *)(sq + p.sq_off.array))[idx] = idx;
 	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
 	if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) {
-		perror("uring_connect: io_uring_enter");
+		perror("uring_op: io_uring_enter");
 		return INT32_MIN;
 	}
 	cqe = (struct io_uring_cqe *)(cq + p.cq_off.cqes) +
 	      (*(unsigned *)(cq + p.cq_off.head) & *(unsigned *)(cq + p.cq_off.ring_mask));
 	if (__atomic_load_n((unsigned *)(cq + p.cq_off.tail), __ATOMIC_ACQUIRE) == *(unsigned *)(cq + p.cq_off.head)) {
-		fprintf(stderr, "uring_connect: no completion\n");
+		fprintf(stderr, "uring_op: no completion\n");
 		return INT32_MIN;
 	}
 	return cqe->res;
@@ -74,19 +76,31 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
-	struct io_uring_sqe sqe = { .opcode = IORING_OP_CONNECT, .user_data = 1 };
-	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool send = argc > 1 && !strcmp(argv[1], "sendmsg");
+	int type = (send ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC;
+	struct io_uring_sqe sqe = { .opcode = send ? IORING_OP_SENDMSG : IORING_OP_CONNECT, .user_data = 1 };
+	int ls = socket(AF_INET, type, 0), s = socket(AF_INET, type, 0);
+	struct iovec iov = { .iov_base = "abc", .iov_len = 3 };
+	struct msghdr msg = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1 };
 	int32_t res;
 
-	if (ls < 0 || s < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || listen(ls, 4) ||
+	if (argc < 2 || (!send && strcmp(argv[1], "connect"))) {
+		fprintf(stderr, "usage: uring_op connect|sendmsg [async]\n");
+		return 2;
+	}
+	if (ls < 0 || s < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || (!send && listen(ls, 4)) ||
 	    getsockname(ls, (struct sockaddr *)&sa, &len)) {
-		perror("uring_connect: loopback listener");
+		perror("uring_op: loopback listener");
 		return 1;
 	}
 	sqe.fd = s;
-	sqe.addr = (uintptr_t)&sa;
-	sqe.off = sizeof(sa);	/* addr2: the address length */
-	if (argc > 1 && !strcmp(argv[1], "async"))
+	if (send) {
+		sqe.addr = (uintptr_t)&msg;
+	} else {
+		sqe.addr = (uintptr_t)&sa;
+		sqe.off = sizeof(sa);	/* addr2: the address length */
+	}
+	if (argc > 2 && !strcmp(argv[2], "async"))
 		sqe.flags = IOSQE_ASYNC;
 	res = run_one(&sqe);
 	if (res == INT32_MIN)
