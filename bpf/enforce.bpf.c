@@ -25,12 +25,24 @@ int BPF_PROG(enforce_task_alloc, struct task_struct *child, unsigned long clone_
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct tracked scratch, merged;
+	struct ev_deny *e;
 	struct acting a;
 
 	if (clone_flags & CLONE_THREAD)
 		return 0;
 	a = lineage_acting(task->pid, lineage_peek(task, &scratch), &merged);
-	return a.proc && fork_refused(task, &a) ? -EAGAIN : 0;
+	if (!a.proc)
+		return 0;
+	/* Its server has spent its room in the lineage map: the fork would be refused its lineage. */
+	if (lineage_spent(a.proc->server_id)) {
+		count_error(SERR_LINEAGE_BUDGET);
+		if ((e = deny_event(task, acting_rec(&a), DENY_FORK, DR_LINEAGE_BUDGET, 0))) {
+			e->lsm = 1;
+			deny_submit(e);
+		}
+		return -EAGAIN;
+	}
+	return fork_refused(task, &a) ? -EAGAIN : 0;
 }
 
 /* ---- network ---- */

@@ -64,12 +64,15 @@ struct {
 } thread_calls SEC(".maps");
 
 /*
- * Who may use the room in `tracked` (lineage_charge). Each entry a fork makes is charged first to its
- * server's reserve, then to a pool all servers share; a fork that finds both spent is refused (its child
- * dies before it runs, SERR_LINEAGE_BUDGET). So a fork storm in one server spends its own reserve and the
- * pool, never another server's reserve: that server's children go on being tracked. Userspace sets the
- * limits (lineage_limits, events.h) from the capacity and the number of servers, and keeps a margin for
- * the entries nobody is charged for: roots it writes, processes placed in a server's cgroup.
+ * Who may use the room in `tracked` (lineage_charge). Each entry made for a process of a server is
+ * charged first to that server's reserve, then to a pool all servers share; a fork that finds both
+ * spent is refused (its child dies before it runs, SERR_LINEAGE_BUDGET). So a fork storm in one server
+ * spends its own reserve and the pool, never another server's reserve: that server's children go on
+ * being tracked. The limits (lineage_limits, events.h) are set once, at load, from the capacity alone:
+ * half for reserves (LINEAGE_RESERVED_SERVERS of them), the pool a little less than the other half,
+ * the rest a margin for the entries nobody is charged for (roots the daemon writes, a refused child
+ * until its kill lands). How many servers there are changes nothing, so no server that comes or goes
+ * can grow the pool, or shrink another's reserve.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -86,18 +89,18 @@ struct {
 	__type(value, __s64);
 } lineage_shared SEC(".maps");
 
-/* Server id -> entries charged to its reserve. Made at the server's first charged fork; userspace removes it
- * when it forgets the server. Past MAX_BUDGET_SERVERS servers, a server's forks draw on the pool alone. */
-#define MAX_BUDGET_SERVERS	4096
+/* Server id -> entries charged to its reserve. Made at the server's first charge, so at most
+ * LINEAGE_RESERVED_SERVERS servers hold a reserve at once (the others draw on the pool alone);
+ * userspace removes an entry at 0 once its server is forgotten (sensor_reserve_tidy). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_BUDGET_SERVERS);
+	__uint(max_entries, LINEAGE_RESERVED_SERVERS);
 	__type(key, __u32);
 	__type(value, __s64);
 } server_reserve SEC(".maps");
 
 /* Charges a new entry of server `sid`: what to record in its `charge`, or TRACKED_UNCHARGED when there is no room. */
-static __always_inline __u16 lineage_charge(__u32 sid)
+static __always_inline __u32 lineage_charge(__u32 sid)
 {
 	__u32 zero = 0;
 	const struct lineage_limits *l = bpf_map_lookup_elem(&lineage_limits, &zero);
@@ -121,8 +124,18 @@ static __always_inline __u16 lineage_charge(__u32 sid)
 	return TRACKED_UNCHARGED;
 }
 
-/* Gives back what a `tracked` entry that is gone was charged: server `sid`, charge `charge`. */
-static __always_inline void lineage_uncharge(__u32 sid, __u16 charge)
+/* Whether server `sid` has spent its reserve and the pool: its next fork will be refused (read only, racy). */
+static __always_inline bool lineage_spent(__u32 sid)
+{
+	__u32 zero = 0;
+	const struct lineage_limits *l = bpf_map_lookup_elem(&lineage_limits, &zero);
+	__s64 *shared = bpf_map_lookup_elem(&lineage_shared, &zero), *mine = bpf_map_lookup_elem(&server_reserve, &sid);
+
+	return l && shared && (!mine || *mine >= (__s64)l->reserve) && *shared >= (__s64)l->shared_limit;
+}
+
+/* Gives back what `charge` took from server `sid`. */
+static __always_inline void lineage_uncharge(__u32 sid, __u32 charge)
 {
 	__u32 zero = 0;
 	__s64 *n;
@@ -133,12 +146,21 @@ static __always_inline void lineage_uncharge(__u32 sid, __u16 charge)
 		__sync_fetch_and_add(n, -1);
 }
 
-/* Removes process `tgid`'s entry, whose server and charge were read as `sid` and `charge`: the one that
- * deletes it gives its charge back, so it goes back once. */
-static __always_inline void tracked_remove(__u32 tgid, __u32 sid, __u16 charge)
+/* Gives back the charge of entry `t` (in the map) once, however many remove it at once: the one that swaps it
+ * to TRACKED_UNCHARGED does. */
+static __always_inline void tracked_uncharge(struct tracked *t)
 {
-	if (!bpf_map_delete_elem(&tracked, &tgid))
-		lineage_uncharge(sid, charge);
+	__u32 c = t->charge;
+
+	if (c != TRACKED_UNCHARGED && __sync_val_compare_and_swap(&t->charge, c, TRACKED_UNCHARGED) == c)
+		lineage_uncharge(t->charge_server, c);
+}
+
+/* Removes process `tgid`'s entry `t` (in the map) and gives back its charge. */
+static __always_inline void tracked_remove(__u32 tgid, struct tracked *t)
+{
+	tracked_uncharge(t);
+	bpf_map_delete_elem(&tracked, &tgid);
 }
 
 static __always_inline struct tracked *tracked_lookup(__u32 tgid)
@@ -180,13 +202,10 @@ static __always_inline bool calls_merge(struct tracked *t, const struct tracked 
 				have = true;
 		if (have)
 			continue;
-		__u32 n = t->ncalls;
-
-		if (n >= EV_MAX_CALLS)
+		if (t->ncalls >= EV_MAX_CALLS)
 			return false;
-		barrier_var(n);	/* keep the mask: clang drops it as redundant, and the verifier needs it */
-		t->calls[n & (EV_MAX_CALLS - 1)] = c;
-		t->ncalls = n + 1;
+		t->calls[t->ncalls & (EV_MAX_CALLS - 1)] = c;
+		t->ncalls++;
 	}
 	return true;
 }
@@ -257,9 +276,9 @@ static __always_inline const struct tracked *lineage_peek(struct task_struct *ta
  * The lineage entry of `task`'s process. An untracked process that sits in a
  * server's cgroup (started there with clone3(CLONE_INTO_CGROUP) by an untracked
  * shim, or adopted from a previous daemon) gets an entry now, with no active
- * calls, uncharged (lineage_charge). NULL when the process belongs to no server,
- * or, with *lost set and *nt its server, when it does but its entry could not
- * be made. For fork, exec, exit and the seed walk. These see every process
+ * calls, charged as a fork's (lineage_charge). NULL when the process belongs to
+ * no server, or, with *lost set and *nt its server, when it does but its entry
+ * could not be made (no room, or its server's spent). For fork, exec, exit and the seed walk. These see every process
  * that enters a server's cgroup, so the hot socket paths use tracked_of() alone
  * and spare every other process on the host the cgroup walk and second lookup.
  */
@@ -271,13 +290,22 @@ static __always_inline struct tracked *lineage_place(struct task_struct *task, s
 
 	*lost = false;
 	if (old && tracked_stale(old, task))
-		tracked_remove(tgid, old->server_id, old->charge);	/* an earlier process's, whose exit was missed */
+		tracked_remove(tgid, old);	/* an earlier process's, whose exit was missed */
 	t = lineage_peek(task, nt);
 	if (t != nt)
 		return (struct tracked *)t;	/* found, or no server's */
+	nt->charge_server = nt->server_id;
+	nt->charge = lineage_charge(nt->server_id);
+	if (nt->charge == TRACKED_UNCHARGED) {
+		count_error(SERR_LINEAGE_BUDGET);
+		*lost = true;
+		return NULL;
+	}
 	if (bpf_map_update_elem(&tracked, &tgid, nt, BPF_NOEXIST))
-		count_error(SERR_TRACKED_FULL);
+		lineage_uncharge(nt->charge_server, nt->charge);	/* another thread placed it first, or no room */
 	t = tracked_lookup(tgid);
+	if (!t)
+		count_error(SERR_TRACKED_FULL);
 	*lost = !t;
 	return (struct tracked *)t;
 }
@@ -296,7 +324,8 @@ enum lineage_origin {
 	LINEAGE_CGROUP,		/* an untracked parent (the shim) started it straight in a server's cgroup */
 	LINEAGE_INHERITED,	/* a child of a tracked process: it carries the parent's server and calls */
 	LINEAGE_LOST,		/* as INHERITED or CGROUP, but its entry could not be made whole (SERR_TRACKED_FULL) */
-	LINEAGE_BUDGET,		/* as INHERITED, but its server's room in `tracked` is spent (SERR_LINEAGE_BUDGET) */
+	LINEAGE_BUDGET,		/* as INHERITED, but its server's room in `tracked` is spent (SERR_LINEAGE_BUDGET): its
+				   entry is made uncharged, for its rules to hold until it dies */
 };
 
 /*
@@ -314,6 +343,7 @@ static __always_inline enum lineage_origin lineage_fork(struct task_struct *pare
 	__u32 tgid = child->tgid;
 	struct tracked *t, *old;
 	const struct tracked *th;
+	enum lineage_origin o;
 	bool lost;
 
 	t = lineage_place(parent, out, &lost);
@@ -329,25 +359,25 @@ static __always_inline enum lineage_origin lineage_fork(struct task_struct *pare
 	}
 	*out = *t;
 	out->start_time = child->start_time;
+	out->charge_server = out->server_id;
 	out->charge = TRACKED_UNCHARGED;
 	th = thread_lookup(parent->pid);
 	if (th && !calls_merge(out, th)) {
 		count_error(SERR_TRACKED_FULL);
 		return LINEAGE_LOST;
 	}
-	out->charge = lineage_charge(out->server_id);
-	if (out->charge == TRACKED_UNCHARGED) {
+	/* A refused child still gets its entry, uncharged, from the margin: its rules hold until its kill lands. */
+	o = (out->charge = lineage_charge(out->server_id)) ? LINEAGE_INHERITED : LINEAGE_BUDGET;
+	if (o == LINEAGE_BUDGET)
 		count_error(SERR_LINEAGE_BUDGET);
-		return LINEAGE_BUDGET;
-	}
 	if ((old = tracked_lookup(tgid)))	/* an earlier process's, whose exit was missed */
-		tracked_remove(tgid, old->server_id, old->charge);
+		tracked_remove(tgid, old);
 	if (bpf_map_update_elem(&tracked, &tgid, out, BPF_NOEXIST)) {
-		lineage_uncharge(out->server_id, out->charge);
+		lineage_uncharge(out->charge_server, out->charge);
 		count_error(SERR_TRACKED_FULL);
 		return LINEAGE_LOST;
 	}
-	return LINEAGE_INHERITED;
+	return o;
 }
 
 /*
@@ -416,7 +446,7 @@ static __always_inline void lineage_exit(__u32 tgid)
 	struct tracked *t = tracked_lookup(tgid);
 
 	if (t)
-		tracked_remove(tgid, t->server_id, t->charge);
+		tracked_remove(tgid, t);
 }
 
 #endif

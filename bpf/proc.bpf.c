@@ -53,9 +53,12 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct stdout_watch w = { .file = (__u64)task_fd_file(task, 1), .writes = EV_STDOUT_WRITES };
-	struct tracked scratch;
-	/* A non-leader thread's exec took the leader's pid by now: its own calls are still under old_pid. */
-	struct acting a = lineage_acting(old_pid, task_lineage(task), &scratch);
+	struct tracked scratch, placed;
+	bool lost;
+	struct tracked *t = lineage_place(task, &placed, &lost);
+	/* A non-leader thread's exec took the leader's pid by now: its own calls are still under old_pid. A
+	 * process of a server's cgroup that could not be given an entry answers to its server's rules all the same. */
+	struct acting a = lineage_acting(old_pid, t ? t : lost ? &placed : NULL, &scratch);
 	unsigned long arg_start, arg_end;
 	__u32 tgid = task->tgid;
 	struct ev_exec *e;
@@ -138,6 +141,7 @@ struct exit_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sized as `tracked` (lineage.bpf.h) */
 	__uint(max_entries, MAX_TRACKED);
 	__type(key, struct exit_key);
 	__type(value, __u8);

@@ -77,6 +77,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sized as `tracked` (lineage.bpf.h) */
 	__uint(max_entries, MAX_TRACKED);
 	__type(key, __u32);
 	__type(value, struct sb_counted);
@@ -362,16 +363,13 @@ static __always_inline bool kill_unborn(struct task_struct *child, __u8 rule)
  * server's room in `tracked` is spent (`o`), dies before it runs, and the daemon is told why. */
 static __always_inline void kill_lost(struct task_struct *child, const struct tracked *t, enum lineage_origin o)
 {
-	bool killed = kill_unborn(child, o == LINEAGE_BUDGET ? DR_LINEAGE_BUDGET : DR_LINEAGE_LOST);
-	__u32 zero = 0;
-	const struct lineage_limits *l;
+	__u16 rule = o == LINEAGE_BUDGET ? DR_LINEAGE_BUDGET : DR_LINEAGE_LOST;
+	bool killed = kill_unborn(child, rule);
 	struct ev_deny *e;
 
-	e = deny_event(child, t, DENY_FORK, o == LINEAGE_BUDGET ? DR_LINEAGE_BUDGET : DR_LINEAGE_LOST, 0);
+	e = killed ? deny_event(child, t, DENY_FORK, rule, 0) : deny_record(child, t, DENY_FORK, rule, 0);
 	if (!e)
 		return;
-	if (o == LINEAGE_BUDGET && (l = bpf_map_lookup_elem(&lineage_limits, &zero)))
-		e->limit = l->reserve;
 	e->flags = killed ? 0 : DENY_F_DAEMON_KILL;
 	deny_submit(e);
 }
@@ -424,7 +422,8 @@ static __always_inline void sandbox_fork(struct task_struct *child, const struct
 	if (!hit)
 		return;
 	killed = kill_unborn(child, DR_MAX_PROCESSES);
-	e = deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
+	e = killed ? deny_event(child, t, DENY_FORK, DR_MAX_PROCESSES, over) :
+		     deny_record(child, t, DENY_FORK, DR_MAX_PROCESSES, over);
 	if (e) {
 		e->limit = limit;
 		e->flags = killed ? 0 : DENY_F_DAEMON_KILL;

@@ -77,10 +77,11 @@ enum sensor_error {
 };
 
 /*
- * Room in `tracked`, in the one-entry `lineage_limits` array map, written by userspace (lineage_budget.h):
- * each server may make `reserve` entries by fork whatever the others do, and all of them together
- * `shared_limit` more. The entries in use beyond the reserves are counted in `lineage_shared`.
+ * Room in `tracked`, in the one-entry `lineage_limits` array map, written by userspace at load
+ * (lineage_budget.h): each of up to LINEAGE_RESERVED_SERVERS servers may make `reserve` entries
+ * whatever the others do, and all servers together `shared_limit` more, counted in `lineage_shared`.
  */
+#define LINEAGE_RESERVED_SERVERS	128
 struct lineage_limits {
 	__u32 reserve;
 	__u32 shared_limit;
@@ -104,9 +105,11 @@ enum tracked_charge {
 struct tracked {
 	__u64 start_time;		/* task->start_time of the process; 0 when userspace did not know it */
 	__u32 server_id;
-	__u16 ncalls;
-	__u16 charge;			/* enum tracked_charge; userspace writes TRACKED_UNCHARGED or keeps what it read */
+	__u32 ncalls;
 	__u64 calls[EV_MAX_CALLS];	/* calls active in the server when this process was forked */
+	__u32 charge_server;		/* whose reserve or pool its entry was charged to (it may have moved since) */
+	__u32 charge;			/* enum tracked_charge: set by BPF, swapped to TRACKED_UNCHARGED by whoever gives
+					   it back; userspace writes TRACKED_UNCHARGED or keeps what it read */
 };
 
 /* Common header: which process the record is about, and whose server and calls it belongs to. */
@@ -206,8 +209,7 @@ enum deny_rule {
 	DR_UNIX_UNCLEAR,	/* the set has network.unix rules, and the address is relative or not canonical */
 	DR_LINEAGE_LOST,	/* a new process, or thread, whose calls could not all be kept (lineage_lost) */
 	DR_UNIX_FILE,		/* network.unix.deny names the socket file a connect reached by another name */
-	DR_LINEAGE_BUDGET,	/* a new process whose server's reserve and the shared pool of `tracked` were spent;
-				   `limit` is the server's reserve */
+	DR_LINEAGE_BUDGET,	/* a new process whose server's reserve and the shared pool of `tracked` were spent */
 };
 
 /* ev_deny flags. */
@@ -236,7 +238,7 @@ _Static_assert(sizeof(struct ev_net) == 256, "ev_net layout");
 _Static_assert(sizeof(struct ev_sock_state) == 152, "ev_sock_state layout");
 _Static_assert(sizeof(struct ev_mcp_stdout) == 112, "ev_mcp_stdout layout");
 _Static_assert(sizeof(struct ev_deny) == 520, "ev_deny layout");
-_Static_assert(sizeof(struct tracked) == 48, "tracked layout");
+_Static_assert(sizeof(struct tracked) == 56, "tracked layout");
 _Static_assert(sizeof(struct lineage_limits) == 8, "lineage_limits layout");
 
 #endif

@@ -31,7 +31,7 @@ for _ in $(seq 50); do [ -s "$TMP/pid" ] && break; sleep 0.1; done
 pid=$(cat "$TMP/pid")
 # tracked[pid] = { start_time 1 (no process's), server 4242, no calls }
 key=$(python3 -c 'import struct,sys; print(" ".join(str(b) for b in struct.pack("<I", int(sys.argv[1]))))' "$pid")
-val=$(python3 -c 'import struct; print(" ".join(str(b) for b in struct.pack("<QII4Q", 1, 4242, 0, 0, 0, 0, 0)))')
+val=$(python3 -c 'import struct; print(" ".join(str(b) for b in struct.pack("<QII4QII", 1, 4242, 0, 0, 0, 0, 0, 0, 0)))')
 # shellcheck disable=SC2086
 bpftool map update id "$map" key $key value $val || fail "could not write the stale entry"
 touch "$TMP/go"

@@ -9,7 +9,9 @@ require_root
 source "$(dirname "$0")/daemon.sh"
 
 start_daemon
-python3 - "$SOCK" "$(slow 1)" >"$TMP/out" 2>&1 <<'PY'
+# The storm's processes carry $TMP/storm in their argv: whatever happens, none outlives the test.
+test_cleanup() { pkill -KILL -f "$TMP/storm"; } 2>/dev/null
+python3 - "$SOCK" "$(slow 1)" "$TMP/storm" >"$TMP/out" 2>&1 <<'PY'
 import json, os, socket, subprocess, sys, threading, time
 N, ACK_LIMIT = 4000, 1.0 * float(sys.argv[2])
 def peer():
@@ -28,7 +30,7 @@ for _ in range(int(sys.argv[1])):
 print("forked", flush=True)
 sys.stdin.readline()
 '''
-a = subprocess.Popen([sys.executable, "-c", prog, str(N)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+a = subprocess.Popen([sys.executable, "-c", prog, str(N), sys.argv[3]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 b = subprocess.Popen(["sleep", "600"])
 ra, rb = peer(), peer()
 sa = ra(op="register", name="storm", pid=a.pid, id=1)

@@ -59,7 +59,7 @@ server.stdin.write("exit\n"); server.stdin.flush()
 assert server.stdout.readline().strip() == "reaped"
 # As if the child's exit had been missed: its entry, with its start time, under its pid.
 key = struct.pack("<I", child)
-val = struct.pack("<QIHH4Q", int(fork["start_time"]), sid, 0, 0, 0, 0, 0, 0)
+val = struct.pack("<QII4QII", int(fork["start_time"]), sid, 0, 0, 0, 0, 0, 0, 0)
 subprocess.run(["bpftool", "map", "update", "id", map_id, "key", *map(str, key), "value", *map(str, val)], check=True)
 t = time.monotonic()
 r = subprocess.run([cycle, str(child), "sh", "-c", f"/bin/true reuse-child-{tag}; exec /bin/true reuse-{tag}"])

@@ -34,6 +34,11 @@ static void on_owner_drop(void *ctx, struct ctl_client *c)
 	server_cgroups_owner_gone(ctx, c->pid);
 }
 
+static bool server_known(void *ctx, uint32_t server_id)
+{
+	return servers_find(((struct daemon *)ctx)->servers, server_id) != NULL;
+}
+
 /* The periodic timer: report drops in-band, after the records already in the ring; remove emptied cgroups. */
 static int tick(struct daemon *d)
 {
@@ -46,7 +51,7 @@ static int tick(struct daemon *d)
 	lost_events_report(d);
 	server_cgroups_tidy(d);
 	call_tidy(d);
-	sensor_share_lineage(&d->sensor, servers_count(d->servers));	/* a failure is logged; the old shares hold */
+	sensor_reserve_tidy(&d->sensor, server_known, d);	/* a failure is logged; the next tick tries again */
 	audit_sink_tick(d);
 	return 0;
 }
@@ -119,6 +124,8 @@ static int setup(struct daemon *d)
 	/* Cgroups left by a previous daemon go in before the seed, whose walk gives their processes lineage entries. */
 	if (!(capacity = lineage_capacity(d->o.max_tracked)))
 		return -1;
+	if (d->o.fail_signals)
+		log_warnx("--fail-signals: every kill the BPF side sends is made to fail, for tests only; status says so");
 	if (sensor_open(&d->sensor, records_handle, d, d->lsm_ok, d->o.without, d->cgroup2, capacity) ||
 	    sensor_set_flags(&d->sensor, (d->o.trace_all ? CFG_TRACE_ALL : 0) |
 				      (d->o.fail_signals ? CFG_FAIL_SIGNALS : 0)) ||

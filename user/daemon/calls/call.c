@@ -218,5 +218,4 @@ void call_server_gone(void *ctx, struct server *s)
 	server_rules_clear(d, s);
 	for (struct active_call *c = s->calls; c; c = c->next)
 		clear_call(d, s, c);
-	sensor_server_forget(&d->sensor, s->id);
 }

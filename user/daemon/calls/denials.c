@@ -61,8 +61,8 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 				 "is full): %s%s", e->h.pid == e->h.tid ? "process" : "thread", EV_MAX_CALLS, how,
 				 e->h.pid == e->h.tid ? "" : ", and its process with it");
 		else if (e->rule == DR_LINEAGE_BUDGET)
-			snprintf(out, size, "its server has spent its room in the lineage map (a reserve of %u, and "
-				 "the pool servers share): the new process was %s", e->limit, how);
+			snprintf(out, size, "its server has spent its room in the lineage map (its reserve, and the "
+				 "pool servers share): %s", e->lsm ? "the fork was refused (EAGAIN)" : how);
 		else if (e->lsm)
 			snprintf(out, size, "%u processes already: the fork was refused (EAGAIN)", e->limit);
 		else
@@ -93,7 +93,7 @@ void denials_handle(struct daemon *d, const struct ev_deny *e)
 		cJSON_AddStringToObject(o, "tool", owner->tool);
 	log_warnx("server %u pid %u (%s): %s: %s", e->h.server_id, e->h.pid, e->h.comm, rule, what);
 	if (e->flags & DENY_F_DAEMON_KILL)
-		kill_denied(d, e->h.pid, e->h.start_time);
+		kill_denied(d, e->h.pid, e->h.start_time, e->op == DENY_FORK);
 	/* Publishing may drop a follower that stopped reading, and with it forget its servers: the
 	 * calls are told first, while `s` is sure to live. */
 	if (s)

@@ -77,7 +77,7 @@ static int kill_victim(struct daemon *d, const struct victim *v)
 	return r;
 }
 
-void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time)
+void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time, bool forked)
 {
 	struct tracked now;
 	int fd = pidfd_open(pid, 0);
@@ -87,9 +87,10 @@ void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time)
 		return;	/* gone */
 	/* Checked after the open, so the pidfd names the process checked: by its lineage entry's start time, as
 	 * kill_victim does; a child whose lineage was lost has none, and the process table stands in (its exit
-	 * record, were it gone and the pid taken again, would have to lag a whole pid_max of forks behind). */
+	 * record, were it gone and the pid taken again, would have to lag a whole pid_max of forks behind). Any
+	 * other process a denial names had an entry: without one, it has exited. */
 	it = !sensor_tracked_get(&d->sensor, pid, &now) ? now.start_time == start_time :
-	     errno == ENOENT && proctable_find(&d->procs, pid, start_time);
+	     forked && errno == ENOENT && proctable_find(&d->procs, pid, start_time);
 	if (it && pidfd_send_signal(fd, SIGKILL, NULL, 0) && errno != ESRCH)
 		log_warn("pidfd_send_signal pid %u (a process the sandbox denied)", pid);
 	close(fd);

@@ -16,8 +16,9 @@ size_t kill_call_rest(struct daemon *d, const struct server *s, uint64_t call);
 /* Kills the server and everything in its cgroup (cgroup.kill); every call of it is marked killed. 0, or -1
  * (logged) when it has no cgroup or the kill failed. */
 int kill_server(struct daemon *d, struct server *s, const char *rule, const char *reason);
-/* SIGKILLs process `pid` if it is still the one started at `start_time` (its lineage entry, or without one the
- * process table, says so): a process a denial could not kill in the kernel (DENY_F_DAEMON_KILL). */
-void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time);
+/* SIGKILLs process `pid` if it is still the one started at `start_time` (its lineage entry says so, or, for a
+ * fork's child (`forked`), whose entry may never have been made, the process table): a process a denial could
+ * not kill in the kernel (DENY_F_DAEMON_KILL). */
+void kill_denied(struct daemon *d, uint32_t pid, uint64_t start_time, bool forked);
 
 #endif

@@ -36,6 +36,7 @@ int kernel_btf_probe(struct kernel_btf *k)
 		return -1;
 	}
 	k->signal_task = btf__find_by_name_kind(btf, "bpf_send_signal_task", BTF_KIND_FUNC) >= 0;
+	k->mem_alloc = btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) >= 0;
 	n = tp_args(btf, EXIT_TP);
 	btf__free(btf);
 	if (n != 2 && n != 3) {

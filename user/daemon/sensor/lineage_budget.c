@@ -40,15 +40,10 @@ uint32_t lineage_capacity(uint32_t want)
 	return (uint32_t)n;
 }
 
-struct lineage_limits lineage_limits_for(uint32_t capacity, unsigned nservers)
+struct lineage_limits lineage_limits_for(uint32_t capacity)
 {
-	uint64_t reserve = capacity / 16, margin = 2ull * nservers + 64, held;
-
-	if (nservers && reserve * nservers > capacity / 2)
-		reserve = capacity / 2 / nservers;
-	held = reserve * nservers + margin;
 	return (struct lineage_limits){
-		.reserve = (uint32_t)reserve,
-		.shared_limit = held < capacity ? (uint32_t)(capacity - held) : 0,
+		.reserve = capacity / (2 * LINEAGE_RESERVED_SERVERS),
+		.shared_limit = capacity / 2 - capacity / 16,
 	};
 }

@@ -19,12 +19,10 @@
 uint32_t lineage_capacity(uint32_t want);
 
 /*
- * How a map of `capacity` entries is shared among `nservers` servers (lineage.bpf.h, lineage_charge):
- * each server's reserve is capacity/16, less when the servers are many, so that together they take
- * at most half; the shared pool is the rest, less a margin for the entries nobody is charged for
- * (two per server, and 64 more). A server registered while another has spent the pool gets its
- * reserve as that server's processes exit.
+ * How a map of `capacity` entries is shared (lineage.bpf.h, lineage_charge): half of it in reserves of
+ * capacity / (2 * LINEAGE_RESERVED_SERVERS) each, the pool three eighths, and the last sixteenth a margin
+ * for the entries nobody is charged for. It depends on nothing else, so it is set once, at load.
  */
-struct lineage_limits lineage_limits_for(uint32_t capacity, unsigned nservers);
+struct lineage_limits lineage_limits_for(uint32_t capacity);
 
 #endif

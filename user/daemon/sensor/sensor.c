@@ -57,6 +57,12 @@ static int load_shared(struct sensor *s, struct bpf_object_skeleton *skel, const
 	return 0;
 }
 
+/* Makes hash map `m` allocate its entries at creation, for kernels before the BPF memory allocator. */
+static int preallocate(struct bpf_map *m)
+{
+	return bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~BPF_F_NO_PREALLOC);
+}
+
 /* Opens and loads proc.bpf.c with the exit program this kernel's tracepoint fits, and unborn_run when `first_run`.
  * 0 or -1 (logged). */
 static int proc_load(struct sensor *s, bool first_run)
@@ -71,7 +77,10 @@ static int proc_load(struct sensor *s, bool first_run)
 	/* One entry per tracked (or, for exit_claims, dying) process: as many as the host can have. */
 	if (bpf_map__set_max_entries(p->maps.tracked, s->capacity) ||
 	    bpf_map__set_max_entries(p->maps.sb_counted, s->capacity) ||
-	    bpf_map__set_max_entries(p->maps.exit_claims, s->capacity)) {
+	    bpf_map__set_max_entries(p->maps.exit_claims, s->capacity) ||
+	    (s->prealloc && (bpf_map__set_max_entries(p->maps.thread_calls, s->capacity) ||
+			     preallocate(p->maps.tracked) || preallocate(p->maps.thread_calls) ||
+			     preallocate(p->maps.sb_counted) || preallocate(p->maps.exit_claims)))) {
 		log_warnx("proc.bpf.o: size the per-process maps for %u processes", s->capacity);
 		return -1;
 	}
@@ -201,6 +210,20 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 	return 0;
 }
 
+/* Writes the lineage map's shares (lineage_limits_for()). 0 or -1 (logged). */
+static int share_lineage(struct sensor *s)
+{
+	__u32 zero = 0;
+
+	s->limits = lineage_limits_for(s->capacity);
+	if (bpf_map__update_elem(s->proc->maps.lineage_limits, &zero, sizeof(zero), &s->limits, sizeof(s->limits),
+				 BPF_ANY)) {
+		log_warn("map lineage_limits: reserve %u, shared %u", s->limits.reserve, s->limits.shared_limit);
+		return -1;
+	}
+	return 0;
+}
+
 int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
 		const char *cgroup2, uint32_t capacity)
 {
@@ -209,17 +232,22 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 
 	memset(s, 0, sizeof(*s));
 	s->capacity = capacity;
-	s->nservers = ~0u;
 	libbpf_set_print(libbpf_log);
 	if (kernel_btf_probe(&k))
 		return -1;
 	s->exit_group_dead = k.exit_group_dead && !(without & SENSOR_WITHOUT_GROUP_DEAD);
+	/* Before 6.1 the per-process maps are allocated whole at load: their size is then memory held. */
+	if ((s->prealloc = !k.mem_alloc) && s->capacity > PREALLOC_MAX_CAPACITY) {
+		log_warnx("no BPF memory allocator (Linux 6.1 and later have it): room for %u tracked processes, not %u",
+			  PREALLOC_MAX_CAPACITY, s->capacity);
+		s->capacity = PREALLOC_MAX_CAPACITY;
+	}
 	unix_hooks = unix_probe(s->unix_why, sizeof(s->unix_why));
 	if (!unix_hooks && !lsm)
 		log_warnx("network.unix rules unavailable (%s; no BPF LSM either): a policy with them is refused",
 			  s->unix_why);
 	/* The limits go in before anything is attached: a fork that finds none is refused its lineage. */
-	if (proc_choose(s, k.signal_task && !(without & SENSOR_WITHOUT_SIGNAL_TASK)) || sensor_share_lineage(s, 0))
+	if (proc_choose(s, k.signal_task && !(without & SENSOR_WITHOUT_SIGNAL_TASK)) || share_lineage(s))
 		goto fail;
 	s->net = net_bpf__open();
 	if (!s->net) {
@@ -308,22 +336,6 @@ int sensor_set_flags(struct sensor *s, __u32 flags)
 	return 0;
 }
 
-int sensor_share_lineage(struct sensor *s, unsigned nservers)
-{
-	struct lineage_limits l = lineage_limits_for(s->capacity, nservers);
-	__u32 zero = 0;
-
-	if (nservers == s->nservers)
-		return 0;
-	if (bpf_map__update_elem(s->proc->maps.lineage_limits, &zero, sizeof(zero), &l, sizeof(l), BPF_ANY)) {
-		log_warn("map lineage_limits: reserve %u, shared %u", l.reserve, l.shared_limit);
-		return -1;
-	}
-	s->limits = l;
-	s->nservers = nservers;
-	return 0;
-}
-
 int64_t sensor_lineage_shared(struct sensor *s)
 {
 	__u32 zero = 0;
@@ -336,19 +348,34 @@ int64_t sensor_lineage_shared(struct sensor *s)
 	return n;
 }
 
-int sensor_server_forget(struct sensor *s, uint32_t server_id)
+int sensor_reserve_tidy(struct sensor *s, bool (*known)(void *ctx, uint32_t server_id), void *ctx)
 {
-	if (bpf_map__delete_elem(s->proc->maps.server_reserve, &server_id, sizeof(server_id), 0) && errno != ENOENT) {
-		log_warn("map server_reserve: remove server %u", server_id);
-		return -1;
+	struct bpf_map *m = s->proc->maps.server_reserve;
+	__u32 key, next, gone[LINEAGE_RESERVED_SERVERS];
+	unsigned n = 0;
+	void *prev = NULL;
+	__s64 held;
+
+	/* A small map (LINEAGE_RESERVED_SERVERS), and nothing else removes from it: a get_next_key walk is safe. */
+	while (n < LINEAGE_RESERVED_SERVERS && !bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &held, sizeof(held), 0) && held <= 0 && !known(ctx, key))
+			gone[n++] = key;
 	}
+	for (unsigned i = 0; i < n; i++)
+		if (bpf_map__delete_elem(m, &gone[i], sizeof(gone[i]), 0) && errno != ENOENT) {
+			log_warn("map server_reserve: remove server %u", gone[i]);
+			return -1;
+		}
 	return 0;
 }
 
-int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t)
+int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t, __u64 flags)
 {
-	if (bpf_map__update_elem(s->proc->maps.tracked, &pid, sizeof(pid), t, sizeof(*t), BPF_ANY)) {
-		log_warn("map tracked: add pid %u (server %u)", pid, t->server_id);
+	if (bpf_map__update_elem(s->proc->maps.tracked, &pid, sizeof(pid), t, sizeof(*t), flags)) {
+		if (!(flags == BPF_EXIST && errno == ENOENT))
+			log_warn("map tracked: add pid %u (server %u)", pid, t->server_id);
 		return -1;
 	}
 	return 0;

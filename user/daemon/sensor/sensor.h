@@ -36,10 +36,12 @@ struct sensor {
 	} unix_mode;			/* how network.unix rules are enforced */
 	char unix_why[160];		/* why not, or "ok" (unix_probe.h) */
 	uint32_t capacity;		/* entries `tracked` was made with (lineage_budget.h) */
-	struct lineage_limits limits;	/* as written to lineage_limits, for `nservers` servers */
-	unsigned nservers;
+	bool prealloc;			/* the per-process maps are allocated whole (kernels before 6.1) */
+	struct lineage_limits limits;	/* as written to lineage_limits */
 	struct ring_buffer *rb;
 };
+
+#define PREALLOC_MAX_CAPACITY	65536	/* the most tracked processes where the maps are allocated whole */
 
 /* Kernel mechanisms sensor_open() leaves unused even where the kernel has them (`daemon --without`). */
 #define SENSOR_WITHOUT_SIGNAL_TASK	(1u << 0)	/* bpf_send_signal_task */
@@ -47,8 +49,8 @@ struct sensor {
 
 /* Opens, loads and attaches every program, each the one this kernel takes (kernel_btf.h) and `without` leaves;
  * `fn` gets each ring buffer record. `lsm`: BPF LSM loads here; `cgroup2`: the cgroup v2 mount ("" when none: no
- * network enforcement); `capacity`: entries of the lineage map (lineage_capacity()), shared out as for no servers
- * until sensor_share_lineage() says otherwise. 0 or -1 (logged). */
+ * network enforcement); `capacity`: entries of the lineage map (lineage_capacity()), shared out by
+ * lineage_limits_for(). 0 or -1 (logged). */
 int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
 		const char *cgroup2, uint32_t capacity);
 /* The mechanism in force for `s->unborn`, as `status` names it. */
@@ -60,14 +62,15 @@ void sensor_close(struct sensor *s);
 int sensor_consume(struct sensor *s);
 /* Sets the CFG_* flags the programs read. */
 int sensor_set_flags(struct sensor *s, __u32 flags);
-/* Shares the lineage map's room among `nservers` servers (lineage_limits_for()), if that changed. 0 or -1 (logged). */
-int sensor_share_lineage(struct sensor *s, unsigned nservers);
 /* Entries of the lineage map now charged to the shared pool, or -1 (logged). */
 int64_t sensor_lineage_shared(struct sensor *s);
-/* Forgets server `server_id`'s reserve count: the server is gone. 0 or -1 (logged). */
-int sensor_server_forget(struct sensor *s, uint32_t server_id);
-/* Makes `pid` a tracked process (a server root). */
-int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t);
+/* Removes the reserve counts at 0 of servers `known` says are gone (it gets `ctx` and a server id), so their
+ * places go to new servers. A fork charged between the read and the removal is not given back (its server
+ * may then hold one more than its reserve). 0 or -1 (logged). */
+int sensor_reserve_tidy(struct sensor *s, bool (*known)(void *ctx, uint32_t server_id), void *ctx);
+/* Makes `pid` a tracked process (a server root). `flags`: BPF_NOEXIST, or BPF_EXIST to rewrite the entry it
+ * read (keeping its charge), which an exit in between has removed (then -1, errno ENOENT, not logged). */
+int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t, __u64 flags);
 /* Rewrites the lineage entry of `pid` only if it still has one (an exited process is not brought back). */
 int sensor_tracked_update(struct sensor *s, __u32 pid, const struct tracked *t);
 /* Reads the lineage entry of `pid`. 0, or -1 when it has none (errno ENOENT) or on error (logged). */

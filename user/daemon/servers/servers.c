@@ -65,15 +65,6 @@ void servers_prune(struct server **list, server_gone_fn gone, void *ctx)
 	}
 }
 
-unsigned servers_count(const struct server *list)
-{
-	unsigned n = 0;
-
-	for (; list; list = list->next)
-		n++;
-	return n;
-}
-
 void servers_free(struct server **list)
 {
 	while (*list) {

@@ -36,6 +36,5 @@ void servers_forget_root(struct server **list, pid_t pid, server_gone_fn gone, v
 /* Forgets servers with neither a root process nor a cgroup. */
 void servers_prune(struct server **list, server_gone_fn gone, void *ctx);
 void servers_free(struct server **list);
-unsigned servers_count(const struct server *list);
 
 #endif

@@ -1,5 +1,7 @@
 /* track.c: makes a running process the root of a server: its lineage entry in the tracked map, its server, its table entry. */
 
+#include <errno.h>
+
 #include "daemon/servers/procfs.h"
 #include "daemon/servers/track.h"
 
@@ -22,10 +24,49 @@ static const char *pinned(struct daemon *d, pid_t pid, pid_t owner, const struct
 	return NULL;
 }
 
+/*
+ * Writes the lineage entry of `pid` as `t` says (server, start time). Tracked already (by lineage, its cgroup,
+ * or an earlier request): in its own server it keeps the calls it carries; another server takes it only when
+ * nothing of its own applies to it. Either way the entry keeps the charge it holds (events.h, charge_server),
+ * and is rewritten only if it is still there, so a process that exits meanwhile is not brought back; a race
+ * with its exit or its placement is tried once more. A stale entry of an earlier process with this pid is
+ * replaced. NULL, or why not.
+ */
+static const char *write_entry(struct daemon *d, pid_t pid, pid_t owner, const struct tracked *t)
+{
+	const char *why;
+	struct tracked had, w;
+	__u64 flags;
+
+	for (int tries = 0; tries < 2; tries++) {
+		w = *t;
+		flags = BPF_NOEXIST;
+		if (!sensor_tracked_get(&d->sensor, pid, &had)) {
+			flags = BPF_ANY;
+			if (!had.start_time || had.start_time == t->start_time) {
+				if (had.server_id != t->server_id && (why = pinned(d, pid, owner, &had)))
+					return why;
+				if (had.server_id == t->server_id) {
+					w = had;
+					w.start_time = had.start_time ? had.start_time : t->start_time;
+				}
+				w.charge_server = had.charge_server;
+				w.charge = had.charge;
+				flags = BPF_EXIST;
+			}
+		}
+		if (!sensor_track(&d->sensor, pid, &w, flags))
+			return NULL;
+		if (errno != ENOENT && errno != EEXIST)
+			return "cannot update the BPF map 'tracked'";
+	}
+	return "the process exited while it was being tracked";
+}
+
 uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
 		    const char **why)
 {
-	struct tracked t = { 0 }, had;
+	struct tracked t = { 0 };
 	pid_t ppid;
 	struct proc *p;
 
@@ -47,21 +88,8 @@ uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner
 	}
 	t.server_id = server_id ? server_id : d->next_server_id;
 	t.start_time = p->start_time;
-	/* Tracked already (by lineage, its cgroup, or an earlier request): in its own server it keeps the calls it
-	 * carries; another server takes it only when nothing of its own applies to it. A stale entry of an earlier
-	 * process with this pid is replaced. */
-	if (!sensor_tracked_get(&d->sensor, pid, &had) && (!had.start_time || had.start_time == t.start_time)) {
-		if (had.server_id != t.server_id && (*why = pinned(d, pid, owner, &had)))
-			return 0;
-		if (had.server_id == t.server_id) {
-			had.start_time = had.start_time ? had.start_time : t.start_time;
-			t = had;
-		}
-	}
-	if (sensor_track(&d->sensor, pid, &t)) {
-		*why = "cannot update the BPF map 'tracked'";
+	if ((*why = write_entry(d, pid, owner, &t)))
 		return 0;
-	}
 	if (!servers_add(&d->servers, t.server_id, pid, owner, name)) {
 		*why = "out of memory";
 		return 0;
