@@ -5,6 +5,7 @@
 
 #include "discover/config_doc.h"
 #include "discover/wrap_text.h"
+#include "discover/wrapper.h"
 
 static void in_bounds(struct span s, size_t len)
 {
@@ -12,10 +13,12 @@ static void in_bounds(struct span s, size_t len)
 		abort();	/* a span outside the text */
 }
 
-/* Checks d's spans. *wrapped: a server is wrapped already (unwrap will change what it runs);
+/* Checks d's spans. *wrapped: a server has a wrapper already, --wrap's or another (unwrap will change what it runs);
  * *added: wrap adds an args member to one (unwrap leaves "args": [] where there was none). */
 static void check_doc(const struct config_doc *d, size_t len, bool *wrapped, bool *added)
 {
+	struct wrapper w;
+
 	*wrapped = *added = false;
 	for (size_t i = 0; i < d->n; i++) {
 		const struct doc_server *s = &d->v[i];
@@ -31,7 +34,7 @@ static void check_doc(const struct config_doc *d, size_t len, bool *wrapped, boo
 			if (s->elems[a - 1].start <= s->args.start || s->elems[a - 1].end >= s->args.end)
 				abort();	/* an element outside its array */
 		}
-		*wrapped |= wrapped_command_index(s->argv, s->argc) >= 0;
+		*wrapped |= wrapper_parse(s->argv, s->argc, &w);
 		*added |= !s->odd && !s->has_args;
 	}
 }

@@ -1,5 +1,6 @@
 /* test_wrap_text.c: unit tests for --wrap's textual edits (user/discover/wrap_text.c) and the JSONC and TOML tokenizers under them. */
 #include <setjmp.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +9,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cli/commands.h"
 #include "discover/config_doc.h"
 #include "discover/wrap_text.h"
+#include "discover/wrapper.h"
 
 static const struct wrap_opts json_opts = { .key = "mcpServers" };
 static const struct wrap_opts vscode_opts = { .key = "servers" };
@@ -134,13 +137,16 @@ static void with_policy_and_projects(void **state)
 	free(w);
 }
 
-static int noted;
-static void note(const char *name, const char *why, void *arg)
+static int noted, rewrapped;
+static void note(const char *name, const char *why, bool left, void *arg)
 {
 	(void)name;
 	(void)why;
 	(void)arg;
-	noted++;
+	if (left)
+		noted++;
+	else
+		rewrapped++;
 }
 
 /* Entries wrap can't edit safely are left as they are, and said. */
@@ -158,6 +164,124 @@ static void odd_entries(void **state)
 	assert_int_equal(changed, 0);
 	assert_int_equal(noted, 3);
 	assert_string_equal(w, text);
+	free(w);
+}
+
+/* The tokens the argvs below are made of: run's options, spellings of them, "--" and plain words. */
+static char *const words[] = { "run", "--name", "--policy", "--", "-n", "-p", "x", "--name=x", "--no-daemon" };
+#define NWORDS (sizeof(words) / sizeof(words[0]))
+
+/* Whether run's own option table (cli_getopt, as `mcpwarden run` parses) reads argv as w says. */
+static bool run_reads(char **argv, size_t argc, const struct wrapper *w)
+{
+	const char *name = NULL, *policy = NULL;
+	int c;
+	bool other = false;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = cli_getopt(&cmd_run, (int)argc - 1, argv + 1)) != -1) {
+		if (c == 'n' && !name)
+			name = optarg;
+		else if (c == 'p' && !policy)
+			policy = optarg;
+		else
+			other = true;
+	}
+	return !other && name == w->name && policy == w->policy && (size_t)optind + 1 == w->command;
+}
+
+/* Every argv of up to 8 words that wrapper_parse takes, `mcpwarden run` reads the same way: the same
+ * NAME and P, no other option, and the same command. So a name such as "--" or "--policy" can't move it. */
+static void wrapper_parse_is_runs(void **state)
+{
+	char *argv[8] = { "/usr/bin/mcpwarden" };
+	size_t idx[8] = { 0 }, taken = 0;
+	struct wrapper w;
+
+	(void)state;
+	for (size_t argc = 2; argc <= 8; argc++) {
+		memset(idx, 0, sizeof(idx));
+		for (;;) {
+			size_t k = 1;
+
+			for (size_t i = 1; i < argc; i++)
+				argv[i] = words[idx[i]];
+			if (wrapper_parse(argv, argc, &w)) {
+				taken++;
+				if (!run_reads(argv, argc, &w)) {
+					for (size_t i = 0; i < argc; i++)
+						print_error("%s ", argv[i]);
+					fail_msg("wrapper_parse read this argv otherwise than run does");
+				}
+			}
+			while (k < argc && ++idx[k] == NWORDS)
+				idx[k++] = 0;
+			if (k == argc)
+				break;
+		}
+	}
+	assert_true(taken > 100);
+	/* Names that look like options wrap, are taken as wrapped, and unwrap, in JSON and TOML. */
+	round_trip(&json_opts, "{\"mcpServers\": {\"--\": {\"command\": \"a\", \"args\": [\"--\"]}, \"--policy\": {\"command\": \"--\", \"args\": []}}}",
+		   "{\"mcpServers\": {\"--\": {\"command\": \"mcpwarden\", \"args\": [\"run\", \"--name\", \"--\", \"--\", \"a\",\"--\"]}, "
+		   "\"--policy\": {\"command\": \"mcpwarden\", \"args\": [\"run\", \"--name\", \"--policy\", \"--\", \"--\"]}}}");
+	round_trip(&toml_opts, "[mcp_servers.--]\ncommand = \"-n\"\nargs = [\"--\"]\n",
+		   "[mcp_servers.--]\ncommand = \"mcpwarden\"\nargs = [\"run\", \"--name\", \"--\", \"--\", \"-n\",\"--\"]\n");
+}
+
+static bool policy_q(const char *name, char *path, size_t len, void *arg)
+{
+	(void)arg;
+	snprintf(path, len, "/etc/p/%s.yaml", name);
+	return !strcmp(name, "q");
+}
+
+/* A wrapper other than the one --wrap writes for the server (another --name, another mcpwarden, another
+ * --policy, a --policy where it gives none) is not taken as wrapped: --wrap's takes its place, before the
+ * command it ran, and wrap says so. --wrap's own, with no --policy or the one it gives, stays. Without a
+ * policy source, a wrapper with a --policy is left (and said): wrapping it again would drop its policy. */
+static void foreign_wrappers(void **state)
+{
+	const struct wrap_opts o = { .key = "mcpServers", .policy = policy_q, .note = note, .exe = "/usr/bin/mcpwarden" };
+#define W(key, exe, rest) "\"" key "\": {\"command\": \"" exe "\", \"args\": [\"run\", \"--name\", " rest "]}"
+	const char *text = "{\"mcpServers\": {"
+		W("a", "/usr/bin/mcpwarden", "\"b\", \"--\", \"x\"") ", "
+		W("q", "/usr/bin/mcpwarden", "\"q\", \"--policy\", \"/tmp/lax.yaml\", \"--\", \"y\"") ", "
+		W("r", "/usr/bin/mcpwarden", "\"r\", \"--policy\", \"/etc/p/r.yaml\", \"--\", \"z\", \"1\"") ", "
+		W("t", "./mcpwarden", "\"t\", \"--\", \"v\"") ", "
+		W("ok", "/usr/bin/mcpwarden", "\"ok\", \"--\", \"w\"") "}}";
+	const char *want = "{\"mcpServers\": {"
+		W("a", "/usr/bin/mcpwarden", "\"a\", \"--\", \"x\"") ", "
+		W("q", "/usr/bin/mcpwarden", "\"q\", \"--policy\", \"/etc/p/q.yaml\", \"--\", \"y\"") ", "
+		W("r", "/usr/bin/mcpwarden", "\"r\", \"--\", \"z\", \"1\"") ", "
+		W("t", "/usr/bin/mcpwarden", "\"t\", \"--\", \"v\"") ", "
+		W("ok", "/usr/bin/mcpwarden", "\"ok\", \"--\", \"w\"") "}}";
+#undef W
+	struct wrap_opts o2 = { .key = "mcpServers", .note = note };
+	char why[256], *w, *u;
+	size_t changed;
+
+	(void)state;
+	noted = rewrapped = 0;
+	w = run(&o, false, text, &changed, why);
+	assert_int_equal(changed, 4);
+	assert_int_equal(rewrapped, 4);
+	assert_int_equal(noted, 0);
+	assert_string_equal(w, want);
+	u = run(&o, false, w, &changed, why);
+	assert_int_equal(changed, 0);	/* now as --wrap leaves it */
+	assert_string_equal(u, w);
+	free(u);
+	assert_true(wrap_undoes(&o, w, strlen(w), text, strlen(text)));	/* the backup still goes back */
+	free(w);
+	/* Without a policy source (no --policy-dir), a wrapper's --policy can't be judged: never dropped. */
+	noted = rewrapped = 0;
+	o2.exe = o.exe;
+	w = run(&o2, false, text, &changed, why);
+	assert_int_equal(changed, 2);	/* a and t; q and r keep theirs */
+	assert_int_equal(noted, 2);
+	assert_int_equal(rewrapped, 2);
 	free(w);
 }
 
@@ -201,6 +325,8 @@ int main(void)
 		cmocka_unit_test(edited_after_wrap),
 		cmocka_unit_test(with_policy_and_projects),
 		cmocka_unit_test(odd_entries),
+		cmocka_unit_test(wrapper_parse_is_runs),
+		cmocka_unit_test(foreign_wrappers),
 		cmocka_unit_test(refusals),
 	};
 

@@ -18,7 +18,8 @@ static const struct cli_opt opts[] = {
 	{ "json", 'j', NULL, 0, "print one JSON object per server" },
 	{ "home", 'H', "DIR", CLI_REPEAT, "read the configs under DIR instead of every user's home" },
 	{ "wrap", 'w', NULL, 0, "rewrite the configs, as each home's user, to run each server through `mcpwarden run`" },
-	{ "policy-dir", 'p', "DIR", 0, "with --wrap: give a server DIR/NAME.yaml as its policy when that exists" },
+	{ "policy-dir", 'p', "DIR", 0, "with --wrap: give a server DIR/NAME.yaml as its policy when that exists; a wrapped "
+				       "server counts as wrapped only with that policy or none" },
 	{ "unwrap", 'u', NULL, 0, "undo --wrap" },
 	{ NULL },
 };
@@ -43,6 +44,8 @@ static cJSON *entry_json(const struct mcp_entry *e, const struct join_result *r)
 	if (e->url[0])
 		cJSON_AddStringToObject(o, "url", e->url);
 	cJSON_AddBoolToObject(o, "wrapped_in_config", e->wrapped);
+	if (e->not_wrapped)
+		cJSON_AddStringToObject(o, "not_wrapped_because", e->not_wrapped);
 	pids = cJSON_AddArrayToObject(o, "pids");
 	for (size_t i = 0; i < r->npids; i++)
 		cJSON_AddItemToArray(pids, cJSON_CreateNumber(r->pids[i]));
@@ -69,7 +72,7 @@ static void print_text(const struct mcp_entry *e, const struct join_result *r)
 
 static int scan_main(int argc, char **argv)
 {
-	char *homes[64];
+	char *homes[64], dir[PATH_MAX];
 	size_t nhomes = 0;
 	const char *policy_dir = NULL;
 	bool json = false, wrap = false, unwrap = false;
@@ -96,17 +99,14 @@ static int scan_main(int argc, char **argv)
 	}
 	if (optind != argc)	/* a stray operand must not widen --wrap to every user's configs */
 		return cli_usage(&cmd_scan, '?');
-	if (wrap || unwrap) {
-		char dir[PATH_MAX];
-
-		if (policy_dir && !realpath(policy_dir, dir)) {	/* the configs name it from anywhere */
-			log_warn("--policy-dir %s", policy_dir);
-			return EXIT_USAGE;
-		}
+	if (policy_dir && !realpath(policy_dir, dir)) {	/* the configs name it from anywhere */
+		log_warn("--policy-dir %s", policy_dir);
+		return EXIT_USAGE;
+	}
+	if (wrap || unwrap)
 		return wrap_homes(nhomes ? homes : NULL, nhomes, unwrap, policy_dir ? dir : NULL, stdout)
 			       ? EXIT_RUNTIME : EXIT_OK;
-	}
-	configs_scan(&set, nhomes ? homes : NULL, nhomes);
+	configs_scan(&set, nhomes ? homes : NULL, nhomes, policy_dir ? dir : NULL);
 	for (size_t i = 0; i < set.nproblems; i++)
 		fprintf(stderr, "mcpwarden scan: %s\n", set.problems[i]);
 	if (procs_snapshot(&procs) < 0)

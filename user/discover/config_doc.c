@@ -7,22 +7,6 @@
 #include "discover/jsonc.h"
 #include "discover/toml_servers.h"
 
-int wrapped_command_index(char *const *argv, size_t argc)
-{
-	const char *base;
-
-	size_t i = 4;
-
-	if (argc < 6)
-		return -1;
-	base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	if (strcmp(base, "mcpwarden") || strcmp(argv[1], "run") || strcmp(argv[2], "--name"))
-		return -1;
-	if (!strcmp(argv[i], "--policy"))
-		i += 2;
-	return i + 1 < argc && !strcmp(argv[i], "--") ? (int)i + 1 : -1;
-}
-
 /* Writes "LINE: what" into why, LINE being the line of text at offset at. Returns -1. */
 static int config_doc_fail(char *why, size_t whylen, const char *text, size_t at, const char *what)
 {

@@ -47,12 +47,5 @@ void config_doc_free(struct config_doc *d);
 struct doc_server *config_doc_add(struct config_doc *d, const char *name, size_t len);
 /* Appends an args element: its token, and arg, its decoded text (taken; NULL fails). Returns 0 or -1. */
 int config_doc_arg(struct doc_server *s, struct span tok, char *arg);
-/*
- * The command that `mcpwarden run` wraps in argv: an index, or -1 (not wrapped). Wrapped means
- * exactly as --wrap writes it, `mcpwarden run --name NAME [--policy P] -- COMMAND...`: a config
- * that ships itself "wrapped" with other options (--allow-unsandboxed, --no-daemon) is not, so
- * scan says so and --wrap wraps it again, under the shim it chooses.
- */
-int wrapped_command_index(char *const *argv, size_t argc);
 
 #endif

@@ -1,6 +1,7 @@
 /* configs.c: finds MCP servers in the config files of every MCP client, for every user, reading each as its user. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "common/printable.h"
 #include "discover/beneath.h"
 #include "discover/configs.h"
+#include "discover/wrapper.h"
 
 #define CONFIG_MAX	(16 << 20)
 
@@ -283,17 +285,44 @@ static void copy_string(char *dst, size_t n, const cJSON *o, const char *key)
 	snprintf(dst, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
 
+struct scan_run {
+	struct mcp_config_set *set;
+	const char *policy_dir;
+	const char *exe;	/* this mcpwarden's absolute path, or NULL */
+};
+
+/* Whether e (its server's full name: name) is wrapped as --wrap writes it; a wrapper that is not is said. */
+static void judge_wrapper(struct scan_run *r, struct mcp_entry *e, const char *name)
+{
+	char policy[PATH_MAX], shown[1024], msg[8192];
+	struct wrapper want = { .exe = r->exe }, w;
+
+	if (!e->argv || !wrapper_parse(e->argv, e->argc, &w))
+		return;
+	if (r->policy_dir && wrapper_policy_path(r->policy_dir, name, policy, sizeof(policy)))
+		want.policy = policy;
+	if (!(e->not_wrapped = wrapper_mismatch(&w, name, &want))) {
+		e->wrapped = true;
+		e->command = w.command;
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s: server '%s' is not counted as wrapped (--wrap wraps it again): %s", e->file,
+		 printable(name, shown, sizeof(shown)), e->not_wrapped);
+	add_problem(r->set, msg);
+}
+
 /* In the parent: one line from a home's child. */
 static void take_line(char *line, void *arg)
 {
-	struct mcp_config_set *set = arg;
+	struct scan_run *r = arg;
 	cJSON *o = cJSON_Parse(line), *argv, *a;
 	const cJSON *problem = cJSON_GetObjectItemCaseSensitive(o, "problem");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
 	struct mcp_entry *e;
 
 	if (cJSON_IsString(problem))
-		add_problem(set, problem->valuestring);
-	else if (o && (e = add_entry(set))) {
+		add_problem(r->set, problem->valuestring);
+	else if (o && (e = add_entry(r->set))) {
 		copy_string(e->client, sizeof(e->client), o, "client");
 		copy_string(e->file, sizeof(e->file), o, "file");
 		copy_string(e->name, sizeof(e->name), o, "name");
@@ -303,7 +332,7 @@ static void take_line(char *line, void *arg)
 			cJSON_ArrayForEach(a, argv)
 				if (cJSON_IsString(a) && (e->argv[e->argc] = strdup(a->valuestring)))
 					e->argc++;
-		e->wrapped = e->argv && wrapped_command_index(e->argv, e->argc) >= 0;
+		judge_wrapper(r, e, cJSON_IsString(name) ? name->valuestring : "");
 	}
 	cJSON_Delete(o);
 }
@@ -313,10 +342,13 @@ static int scan_home(const struct home *h, void *arg)
 	return as_user(&h->user, list_child, (void *)h, take_line, arg) != 0;
 }
 
-int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes)
+int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes, const char *policy_dir)
 {
+	char exe[PATH_MAX];
+	struct scan_run r = { .set = set, .policy_dir = policy_dir, .exe = realpath("/proc/self/exe", exe) };
+
 	memset(set, 0, sizeof(*set));
-	return homes_each(homes, nhomes, scan_home, set);
+	return homes_each(homes, nhomes, scan_home, &r);
 }
 
 void configs_free(struct mcp_config_set *set)

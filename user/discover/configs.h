@@ -16,7 +16,9 @@ struct mcp_entry {
 	char **argv;		/* command then args; NULL for a URL server */
 	size_t argc;
 	char url[1024];		/* remote (HTTP) servers */
-	bool wrapped;		/* the command is already `mcpwarden run ... --` */
+	bool wrapped;		/* argv is what --wrap writes for this server (wrapper.h) */
+	size_t command;		/* when wrapped: the index in argv of the command it runs; 0 otherwise */
+	const char *not_wrapped;	/* why an argv of --wrap's shape is not counted as wrapped, or NULL */
 };
 
 struct mcp_config_set {
@@ -27,8 +29,11 @@ struct mcp_config_set {
 };
 
 /* Reads every known client config under each home (all users' homes when homes is NULL),
- * each home's in a child process acting as its user (homes.h, as_user.h). */
-int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes);
+ * each home's in a child process acting as its user (homes.h, as_user.h). An entry counts as
+ * wrapped when it is what this mcpwarden's `--wrap --policy-dir policy_dir` (policy_dir may be
+ * NULL) writes for it (wrapper_mismatch, the policy being the path wrapper_policy_path gives);
+ * one of that shape that is not is a problem too, saying why. */
+int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes, const char *policy_dir);
 void configs_free(struct mcp_config_set *set);
 
 /* One client's config formats, for scan and --wrap. */

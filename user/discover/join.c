@@ -6,12 +6,12 @@
 /* The argument that names the server: the last non-option one after the real command. */
 static const char *token_of(const struct mcp_entry *e)
 {
-	int first = e->wrapped ? wrapped_command_index(e->argv, e->argc) : 0;
+	size_t first = e->command;
 	const char *tok = NULL;
 
-	if (first < 0 || (size_t)first >= e->argc)
+	if (first >= e->argc)
 		return NULL;
-	for (size_t i = (size_t)first + 1; i < e->argc; i++)
+	for (size_t i = first + 1; i < e->argc; i++)
 		if (e->argv[i][0] != '-' && strlen(e->argv[i]) > 2)
 			tok = e->argv[i];
 	if (!tok)

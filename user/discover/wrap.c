@@ -13,6 +13,7 @@
 #include "discover/replace.h"
 #include "discover/wrap.h"
 #include "discover/wrap_text.h"
+#include "discover/wrapper.h"
 
 struct wrap_run {
 	bool unwrap;
@@ -24,24 +25,22 @@ struct wrap_run {
 	int failed;
 };
 
-/* DIR/NAME.yaml when the user can read it; a name that is not a plain file name has none. */
+/* DIR/NAME.yaml when the user can read it. */
 static bool policy_for(const char *name, char *path, size_t pathlen, void *arg)
 {
 	const struct wrap_run *r = arg;
 
-	if (!r->policy_dir || !name[0] || name[0] == '.' || strchr(name, '/') ||
-	    snprintf(path, pathlen, "%s/%s.yaml", r->policy_dir, name) >= (int)pathlen)
-		return false;
-	return access(path, R_OK) == 0;
+	return wrapper_policy_path(r->policy_dir, name, path, pathlen) && access(path, R_OK) == 0;
 }
 
-static void note(const char *name, const char *why, void *arg)
+static void note(const char *name, const char *why, bool left, void *arg)
 {
 	struct wrap_run *r = arg;
 	char shown[1024];
 
-	log_warnx("%s: server '%s' left as it is: %s", r->shown, printable(name, shown, sizeof(shown)), why);
-	r->failed++;
+	log_warnx("%s: server '%s' %s: %s", r->shown, printable(name, shown, sizeof(shown)),
+		  left ? "left as it is" : "wrapped again, in place of the wrapper it had", why);
+	r->failed += left;
 }
 
 /* Keeps f's bytes at its backup name, unless an earlier wrap's backup is there. 0 or -1. */
@@ -64,8 +63,8 @@ static int keep_backup(const struct config_file *f, const char *bak)
 static void wrap_file(const struct config_file *f, void *arg)
 {
 	struct wrap_run *r = arg;
-	const struct wrap_opts o = { .toml = f->kind->toml, .key = f->kind->key, .policy = policy_for, .note = note,
-				     .arg = r, .exe = r->exe };
+	const struct wrap_opts o = { .toml = f->kind->toml, .key = f->kind->key, .note = note, .arg = r, .exe = r->exe,
+				     .policy = r->policy_dir ? policy_for : NULL };
 	char why[256], bak[NAME_MAX + 1], *text, *old;
 	size_t len, oldlen, changed;
 	struct stat st;

@@ -6,6 +6,7 @@
 #include "discover/config_doc.h"
 #include "discover/textbuf.h"
 #include "discover/wrap_text.h"
+#include "discover/wrapper.h"
 
 /* Replace text[start, end) with repl. */
 struct edit {
@@ -34,44 +35,53 @@ static void put_span(struct textbuf *b, const char *text, struct span s)
 	tb_put(b, text + s.start, s.end - s.start);
 }
 
-/* `"run", "--name", NAME, ["--policy", P,] "--", COMMAND` */
-static void wrapper_args(struct textbuf *b, const struct wrap_opts *o, const char *text,
-			 const struct doc_server *s)
+/* `"run", "--name", NAME, ["--policy", P,] "--", ` */
+static void wrapper_args(struct textbuf *b, const char *policy, const char *text, const struct doc_server *s)
 {
-	char pol[4096];
-
 	tb_puts(b, "\"run\", \"--name\", ");
 	if (s->name_bare)
 		tb_puts(b, "\"");
 	put_span(b, text, s->name_tok);
 	if (s->name_bare)
 		tb_puts(b, "\"");
-	if (o->policy && o->policy(s->name, pol, sizeof(pol), o->arg)) {
+	if (policy) {
 		tb_puts(b, ", \"--policy\", ");
-		tb_quoted(b, pol);
+		tb_quoted(b, policy);
 	}
 	tb_puts(b, ", \"--\", ");
-	put_span(b, text, s->cmd);
 }
 
 /* The edits that wrap or unwrap server s; false when it is left as it is. */
 static bool server_edits(const struct wrap_opts *o, bool unwrap, const char *text, const struct config_doc *d,
 			 const struct doc_server *s, struct edits *e)
 {
-	int first = s->argv ? wrapped_command_index(s->argv, s->argc) : -1;
+	char pol[4096];
+	struct wrapper want = { .exe = o->exe }, w;
+	const char *mismatch = NULL, *left = NULL;
+	bool wrapped;
 	struct textbuf *b;
 
+	if (!unwrap && s->argv && o->policy && o->policy(s->name, pol, sizeof(pol), o->arg))
+		want.policy = pol;
+	wrapped = s->argv && wrapper_parse(s->argv, s->argc, &w) &&
+		  !(mismatch = wrapper_mismatch(&w, s->name, unwrap ? NULL : &want));
 	e->n = 0;
-	if (!s->argv || unwrap == (first < 0))
+	if (!s->argv || unwrap != wrapped)
 		return false;	/* remote, or already as wanted */
-	if (s->odd || (!unwrap && !s->has_args && !s->args_at)) {
+	if (s->odd)
+		left = s->odd;
+	else if (!unwrap && !s->has_args && !s->args_at)
+		left = "it has no args, and none can be added where its command is";
+	else if (mismatch && w.policy && !o->policy)
+		left = "its wrapper has a --policy, which wrapping it again would drop, and no --policy-dir is given";
+	if (left) {
 		if (o->note)
-			o->note(s->name, s->odd ? s->odd : "it has no args, and none can be added where its command is", o->arg);
+			o->note(s->name, left, true, o->arg);
 		return false;
 	}
 	b = edit(e, s->cmd.start, s->cmd.end);
 	if (unwrap) {
-		size_t k = (size_t)first - 1;	/* the command's element */
+		size_t k = w.command - 1;	/* the command's element */
 
 		put_span(b, text, s->elems[k]);
 		edit(e, s->args.start + 1, s->commas[k] ? s->commas[k] + 1 : s->elems[k].end);
@@ -81,15 +91,21 @@ static bool server_edits(const struct wrap_opts *o, bool unwrap, const char *tex
 		tb_quoted(b, o->exe);
 	else
 		tb_puts(b, "\"mcpwarden\"");
-	if (s->has_args) {
+	if (mismatch) {	/* another wrapper: --wrap's takes its place, before the command it runs */
+		if (o->note)
+			o->note(s->name, mismatch, false, o->arg);
+		wrapper_args(edit(e, s->args.start + 1, s->elems[w.command - 1].start), want.policy, text, s);
+	} else if (s->has_args) {
 		b = edit(e, s->args.start + 1, s->args.start + 1);
-		wrapper_args(b, o, text, s);
+		wrapper_args(b, want.policy, text, s);
+		put_span(b, text, s->cmd);
 		if (s->argc > 1)
 			tb_puts(b, ",");	/* the original elements follow with their own spacing */
 	} else {
 		b = edit(e, s->args_at, s->args_at);
 		tb_puts(b, d->args_open);
-		wrapper_args(b, o, text, s);
+		wrapper_args(b, want.policy, text, s);
+		put_span(b, text, s->cmd);
 		tb_puts(b, "]");
 	}
 	return true;
