@@ -316,6 +316,51 @@ static void refusals(void **state)
 	refused(&toml_opts, "a = 1979-05-27\nb = 3n\n", "2: a malformed number, date or time");
 }
 
+/* n servers (JSON, or TOML tables), then extra, as a config's text; the test frees it. */
+static char *many(bool toml, size_t n, const char *extra)
+{
+	size_t cap = n * 48 + strlen(extra) + 64, len = 0;
+	char *t = malloc(cap);
+
+	assert_non_null(t);
+	len += (size_t)snprintf(t, cap, "%s", toml ? "" : "{\"mcpServers\": {");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(t + len, cap - len, toml ? "[mcp_servers.s%zu]\ncommand = \"x\"\n" : "\"s%zu\": {\"command\": \"x\"},\n", i);
+	snprintf(t + len, cap - len, "%s%s", extra, toml ? "" : "}}");
+	return t;
+}
+
+/* A file holds at most CONFIG_DOC_MAX_SERVERS servers; one with more is refused, with the line of the first
+ * one over. Twins are found by sorting: the later place is named, and two projects may share a name. */
+static void servers_per_file(void **state)
+{
+	char why[256], *t, *w;
+
+	(void)state;
+	t = many(false, CONFIG_DOC_MAX_SERVERS, "");
+	w = run(&json_opts, false, t, NULL, why);
+	assert_non_null(w);
+	free(w);
+	free(t);
+	t = many(false, CONFIG_DOC_MAX_SERVERS, "\"one\": {\"command\": \"too many\"}");
+	refused(&json_opts, t, "4097: more than 4096 servers in one file");
+	free(t);
+	t = many(true, CONFIG_DOC_MAX_SERVERS, "[mcp_servers.one]\n");
+	refused(&toml_opts, t, "8193: more than 4096 servers in one file");
+	free(t);
+	/* TOML keys of a server met again anywhere find it again (a binary search): not a new server. */
+	refused(&toml_opts, "mcp_servers.b.url = \"u\"\nmcp_servers.a.url = \"v\"\nmcp_servers.c.url = \"v\"\nmcp_servers.b.url = \"w\"\n",
+		"4: a server's \"url\" is set twice");
+	t = many(false, 3000, "\"s1234\": {}");
+	refused(&json_opts, t, "3001: a server's name is there twice");
+	free(t);
+	refused(&json_opts, "{\"mcpServers\": {\"a\": 1,\n\"\\u0061\": {\"command\": \"x\"}}}", "2: a server's name is there twice");
+	t = run(&json_opts, false, "{\"projects\": {\"/p\": {\"mcpServers\": {\"a\": {\"command\": \"x\"}}}, "
+		"\"/q\": {\"mcpServers\": {\"a\": {\"command\": \"x\"}}}}}", NULL, why);
+	assert_non_null(t);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +373,7 @@ int main(void)
 		cmocka_unit_test(wrapper_parse_is_runs),
 		cmocka_unit_test(foreign_wrappers),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(servers_per_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,6 +109,8 @@ static int scan_main(int argc, char **argv)
 	configs_scan(&set, nhomes ? homes : NULL, nhomes, policy_dir ? dir : NULL);
 	for (size_t i = 0; i < set.nproblems; i++)
 		fprintf(stderr, "mcpwarden scan: %s\n", set.problems[i]);
+	if (set.not_listed)
+		rc = EXIT_RUNTIME;	/* the listing is not whole */
 	if (procs_snapshot(&procs) < 0)
 		rc = EXIT_RUNTIME;	/* configs are still listed */
 	for (size_t i = 0; i < set.n; i++) {

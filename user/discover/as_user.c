@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,16 +57,22 @@ static int become(const struct user_cred *u)
 	return undumpable();	/* after the switch: changing uid resets it to fs.suid_dumpable */
 }
 
-/* Hands each line read from fd to on_line until EOF; -1 when the deadline passed first. */
-static int read_lines(int fd, void (*on_line)(char *line, void *arg), void *arg)
+/* Hands each line read from fd to on_line until EOF, a line longer than AS_USER_MAX_LINE cut there (the
+ * rest of it skipped); -1 with a message naming uid when the deadline passed first, or out of memory. */
+static int read_lines(int fd, uid_t uid, void (*on_line)(char *line, void *arg), void *arg)
 {
 	struct timespec now, end;
-	char *buf = NULL, *nl, *grown;
-	size_t len = 0, cap = 0;
+	char *buf = malloc(AS_USER_MAX_LINE + 1), *line, *nl;
+	size_t len = 0;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	bool skip = false;	/* in the rest of a line that was cut */
 	ssize_t n;
 	int rc = 0;
 
+	if (!buf) {
+		log_warnx("the lines of the child acting as uid %u: out of memory", (unsigned)uid);
+		return -1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += AS_USER_DEADLINE_S;
 	for (;;) {
@@ -73,37 +80,38 @@ static int read_lines(int fd, void (*on_line)(char *line, void *arg), void *arg)
 		long left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
 
 		if (left <= 0 || (n = poll(&p, 1, (int)left)) == 0) {
+			log_warnx("the child acting as uid %u did not finish within %d s: killed", (unsigned)uid,
+				  AS_USER_DEADLINE_S);
 			rc = -1;
 			break;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (len + 4096 + 1 > cap) {
-			if (!(grown = realloc(buf, cap ? 2 * cap : 8192))) {
-				rc = -1;
-				break;
-			}
-			buf = grown;
-			cap = cap ? 2 * cap : 8192;
-		}
-		if ((n = read(fd, buf + len, cap - len - 1)) <= 0) {
+		if ((n = read(fd, buf + len, AS_USER_MAX_LINE - len)) <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
 			break;	/* EOF: the child is done */
 		}
 		len += (size_t)n;
 		buf[len] = '\0';
-		while ((nl = memchr(buf, '\n', len))) {
+		for (line = buf; (nl = memchr(line, '\n', len - (size_t)(line - buf))); line = nl + 1) {
 			*nl = '\0';
-			on_line(buf, arg);
-			len -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, len);
+			if (!skip)
+				on_line(line, arg);
+			skip = false;
+		}
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+		buf[len] = '\0';
+		if (len == AS_USER_MAX_LINE) {	/* a line that does not fit: what fits, then nothing of it */
+			if (!skip)
+				on_line(buf, arg);
+			skip = true;
+			len = 0;
 		}
 	}
-	if (!rc && len) {
-		buf[len] = '\0';
+	if (!rc && len && !skip)
 		on_line(buf, arg);
-	}
 	free(buf);
 	return rc;
 }
@@ -140,11 +148,8 @@ int as_user(const struct user_cred *u, int (*child)(void *arg, FILE *to_parent),
 		_exit(rc);
 	}
 	close(fds[1]);
-	if (read_lines(fds[0], on_line, line_arg) < 0) {
-		log_warnx("the child acting as uid %u did not finish within %d s: killed", (unsigned)u->uid,
-			  AS_USER_DEADLINE_S);
+	if (read_lines(fds[0], u->uid, on_line, line_arg) < 0)
 		kill(pid, SIGKILL);
-	}
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {

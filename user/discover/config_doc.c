@@ -7,6 +7,9 @@
 #include "discover/jsonc.h"
 #include "discover/toml_servers.h"
 
+#define TEXT_OF(x)	#x
+#define NUMBER_TEXT(x)	TEXT_OF(x)	/* a macro's value as a string */
+
 /* Writes "LINE: what" into why, LINE being the line of text at offset at. Returns -1. */
 static int config_doc_fail(char *why, size_t whylen, const char *text, size_t at, const char *what)
 {
@@ -18,10 +21,15 @@ static int config_doc_fail(char *why, size_t whylen, const char *text, size_t at
 	return -1;
 }
 
-struct doc_server *config_doc_add(struct config_doc *d, const char *name, size_t len)
+struct doc_server *config_doc_add(struct config_doc *d, const char *name, size_t len, const char **why)
 {
 	struct doc_server *s;
 
+	*why = "out of memory";
+	if (d->n == CONFIG_DOC_MAX_SERVERS) {
+		*why = "more than " NUMBER_TEXT(CONFIG_DOC_MAX_SERVERS) " servers in one file";
+		return NULL;
+	}
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
 		struct doc_server *v = realloc(d->v, cap * sizeof(*v));
@@ -93,21 +101,70 @@ static int only_member(const struct jsonc *j, const char *text, int obj, const c
 	return m;
 }
 
-static int json_server(struct config_doc *d, const struct jsonc *j, const char *text, int obj, int m,
-		       char *why, size_t whylen)
+/* A member's key, decoded into a buffer the keys of its object share. */
+struct key_at {
+	size_t off, n;		/* its bytes in the buffer */
+	size_t at;		/* where its token starts in the text */
+};
+
+static int by_key(const void *a, const void *b, void *buf)
+{
+	const struct key_at *x = a, *y = b;
+	int c = memcmp((const char *)buf + x->off, (const char *)buf + y->off, x->n < y->n ? x->n : y->n);
+
+	if (c)
+		return c;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Object obj's keys, decoded, sorted and compared with their neighbours: -1 (why set, at the later of a
+ * key given twice), or 0. */
+static int keys_once(const struct jsonc *j, const char *text, int obj, char *why, size_t whylen)
+{
+	struct textbuf buf = { 0 };
+	struct key_at *k;
+	size_t n = 0;
+	int rc = 0;
+
+	for (int m = j->v[obj].first; m >= 0; m = j->v[m].next)
+		n++;
+	if (!(k = calloc(n ? n : 1, sizeof(*k))))
+		return config_doc_fail(why, whylen, text, j->v[obj].start, "out of memory");
+	n = 0;
+	for (int m = j->v[obj].first; m >= 0; m = j->v[m].next, n++) {
+		k[n] = (struct key_at){ .off = buf.n, .at = j->v[m].key_start };
+		jsonc_string(text + j->v[m].key_start, j->v[m].key_end - j->v[m].key_start, &buf);
+		k[n].n = buf.n - k[n].off;
+	}
+	if (buf.failed) {
+		rc = config_doc_fail(why, whylen, text, j->v[obj].start, "out of memory");
+	} else {
+		qsort_r(k, n, sizeof(*k), by_key, buf.s);
+		for (size_t i = 1; i < n && !rc; i++)
+			if (k[i].n == k[i - 1].n && !memcmp(buf.s + k[i].off, buf.s + k[i - 1].off, k[i].n))
+				rc = config_doc_fail(why, whylen, text, k[i].at, "a server's name is there twice");
+	}
+	tb_free(&buf);
+	free(k);
+	return rc;
+}
+
+static int json_server(struct config_doc *d, const struct jsonc *j, const char *text, int m, char *why,
+		       size_t whylen)
 {
 	const struct jv *v = &j->v[m];
 	struct textbuf name = { 0 };
 	struct doc_server *s;
+	const char *fault = "out of memory";
 	int cmd, args, url;
 
 	jsonc_string(text + v->key_start, v->key_end - v->key_start, &name);
-	s = name.failed ? NULL : config_doc_add(d, name.s, name.n);
+	s = name.failed ? NULL : config_doc_add(d, name.s, name.n, &fault);
 	tb_free(&name);
 	if (!s)
-		return config_doc_fail(why, whylen, text, v->key_start, "out of memory");
-	if (jsonc_member(j, text, obj, s->name) == -2)
-		return config_doc_fail(why, whylen, text, v->key_start, "a server's name is there twice");
+		return config_doc_fail(why, whylen, text, v->key_start, fault);
 	s->name_tok = (struct span){ v->key_start, v->key_end };
 	if ((cmd = only_member(j, text, m, "command", why, whylen)) == -2 ||
 	    (args = only_member(j, text, m, "args", why, whylen)) == -2 ||
@@ -145,14 +202,16 @@ static int json_server(struct config_doc *d, const struct jsonc *j, const char *
 	return 0;
 }
 
-/* The servers of object obj (anything else holds none). */
+/* The servers of object obj (anything else holds none); a key in it twice refuses the document. */
 static int json_servers(struct config_doc *d, const struct jsonc *j, const char *text, int obj, char *why,
 			size_t whylen)
 {
 	if (obj < 0 || j->v[obj].type != JV_OBJECT)
 		return 0;
+	if (keys_once(j, text, obj, why, whylen) < 0)
+		return -1;
 	for (int m = j->v[obj].first; m >= 0; m = j->v[m].next)
-		if (j->v[m].type == JV_OBJECT && json_server(d, j, text, obj, m, why, whylen) < 0)
+		if (j->v[m].type == JV_OBJECT && json_server(d, j, text, m, why, whylen) < 0)
 			return -1;
 	return 0;
 }

@@ -33,18 +33,24 @@ struct config_doc {
 	char args_open[16];	/* what opens a new args member at args_at: `, "args": [` or `EOL args = [` */
 };
 
+/* The most servers one file may hold; a file with more is refused, so the work per file stays bounded. */
+#define CONFIG_DOC_MAX_SERVERS	4096
+
 /*
  * Reads text as a config: JSONC with the servers in object `key` (and in each
  * project's "mcpServers" when there is a "projects" object), or with toml, Codex's
  * config.toml and its [mcp_servers.NAME] tables. Returns 0, or -1 with why set to
- * "LINE: what is wrong" (a document that is not valid, or a key the servers' place
- * holds twice). Free d with config_doc_free either way.
+ * "LINE: what is wrong" (a document that is not valid, a key the servers' place
+ * holds twice, or more than CONFIG_DOC_MAX_SERVERS servers). Names are checked for
+ * twins by sorting, so the work grows as n log n with the servers, never as n^2.
+ * Free d with config_doc_free either way.
  */
 int config_doc_parse(struct config_doc *d, bool toml, const char *key, const char *text, size_t len,
 		     char *why, size_t whylen);
 void config_doc_free(struct config_doc *d);
-/* Adds a server named name[0, len) (a copy); NULL when out of memory. */
-struct doc_server *config_doc_add(struct config_doc *d, const char *name, size_t len);
+/* Adds a server named name[0, len) (a copy); NULL with *why set when out of memory, or when d holds
+ * CONFIG_DOC_MAX_SERVERS already. */
+struct doc_server *config_doc_add(struct config_doc *d, const char *name, size_t len, const char **why);
 /* Appends an args element: its token, and arg, its decoded text (taken; NULL fails). Returns 0 or -1. */
 int config_doc_arg(struct doc_server *s, struct span tok, char *arg);
 

@@ -252,15 +252,18 @@ static int list_child(void *arg, FILE *to_parent)
 	return 0;
 }
 
-static void add_problem(struct mcp_config_set *set, const char *text)
+/* false when out of memory */
+static bool add_problem(struct mcp_config_set *set, const char *text)
 {
 	char **nv = realloc(set->problems, (set->nproblems + 1) * sizeof(*nv));
 
 	if (!nv)
-		return;
+		return false;
 	set->problems = nv;
-	if ((set->problems[set->nproblems] = strdup(text)))
-		set->nproblems++;
+	if (!(set->problems[set->nproblems] = strdup(text)))
+		return false;
+	set->nproblems++;
+	return true;
 }
 
 static struct mcp_entry *add_entry(struct mcp_config_set *set)
@@ -289,6 +292,8 @@ struct scan_run {
 	struct mcp_config_set *set;
 	const char *policy_dir;
 	const char *exe;	/* this mcpwarden's absolute path, or NULL */
+	size_t lines, bytes;	/* what the home being read has sent, and been taken */
+	size_t dropped;		/* its lines not taken: over the caps, cut (not JSON), or out of memory */
 };
 
 /* Whether e (its server's full name: name) is wrapped as --wrap writes it; a wrapper that is not is said. */
@@ -308,21 +313,31 @@ static void judge_wrapper(struct scan_run *r, struct mcp_entry *e, const char *n
 	}
 	snprintf(msg, sizeof(msg), "%s: server '%s' is not counted as wrapped (--wrap wraps it again): %s", e->file,
 		 printable(name, shown, sizeof(shown)), e->not_wrapped);
-	add_problem(r->set, msg);
+	r->dropped += !add_problem(r->set, msg);
 }
 
-/* In the parent: one line from a home's child. */
+/* In the parent: one line from a home's child, taken while the home is within SCAN_MAX_LINES and SCAN_MAX_BYTES. */
 static void take_line(char *line, void *arg)
 {
 	struct scan_run *r = arg;
-	cJSON *o = cJSON_Parse(line), *argv, *a;
-	const cJSON *problem = cJSON_GetObjectItemCaseSensitive(o, "problem");
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+	size_t len = strlen(line);
+	cJSON *o, *argv, *a;
+	const cJSON *problem, *name;
 	struct mcp_entry *e;
 
+	if (r->lines == SCAN_MAX_LINES || len > SCAN_MAX_BYTES - r->bytes || !(o = cJSON_Parse(line))) {
+		r->dropped++;
+		return;
+	}
+	r->lines++;
+	r->bytes += len;
+	problem = cJSON_GetObjectItemCaseSensitive(o, "problem");
+	name = cJSON_GetObjectItemCaseSensitive(o, "name");
 	if (cJSON_IsString(problem))
-		add_problem(r->set, problem->valuestring);
-	else if (o && (e = add_entry(r->set))) {
+		r->dropped += !add_problem(r->set, problem->valuestring);
+	else if (!(e = add_entry(r->set)))
+		r->dropped++;
+	else {
 		copy_string(e->client, sizeof(e->client), o, "client");
 		copy_string(e->file, sizeof(e->file), o, "file");
 		copy_string(e->name, sizeof(e->name), o, "name");
@@ -339,7 +354,21 @@ static void take_line(char *line, void *arg)
 
 static int scan_home(const struct home *h, void *arg)
 {
-	return as_user(&h->user, list_child, (void *)h, take_line, arg) != 0;
+	struct scan_run *r = arg;
+	char msg[PATH_MAX + 256];
+	int rc;
+
+	r->lines = r->bytes = r->dropped = 0;
+	rc = as_user(&h->user, list_child, (void *)h, take_line, arg) != 0;
+	if (r->dropped) {
+		snprintf(msg, sizeof(msg), "%s: %zu more server entries or problems not listed: the scan takes at most %d "
+			 "lines and %d MiB from one home, each line at most %d MiB", h->path, r->dropped, SCAN_MAX_LINES,
+			 SCAN_MAX_BYTES >> 20, AS_USER_MAX_LINE >> 20);
+		add_problem(r->set, msg);
+		r->set->not_listed += r->dropped;
+		rc = 1;
+	}
+	return rc;
 }
 
 int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes, const char *policy_dir)

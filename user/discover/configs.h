@@ -26,13 +26,20 @@ struct mcp_config_set {
 	size_t n, cap;
 	char **problems;	/* "file: why" for files that exist but cannot be read */
 	size_t nproblems;
+	size_t not_listed;	/* entries and problems left out by the caps below (each home's is a problem too) */
 };
+
+/* What the root parent takes from one home's child at the most: lines (entries and problems), and their bytes. */
+#define SCAN_MAX_LINES	4096
+#define SCAN_MAX_BYTES	(16 << 20)
 
 /* Reads every known client config under each home (all users' homes when homes is NULL),
  * each home's in a child process acting as its user (homes.h, as_user.h). An entry counts as
  * wrapped when it is what this mcpwarden's `--wrap --policy-dir policy_dir` (policy_dir may be
  * NULL) writes for it (wrapper_mismatch, the policy being the path wrapper_policy_path gives);
- * one of that shape that is not is a problem too, saying why. */
+ * one of that shape that is not is a problem too, saying why. What a home's child sends past
+ * SCAN_MAX_LINES or SCAN_MAX_BYTES, or in a line as_user cut, is counted in not_listed and
+ * named in a problem, never kept. */
 int configs_scan(struct mcp_config_set *set, char *const *homes, size_t nhomes, const char *policy_dir);
 void configs_free(struct mcp_config_set *set);
 

@@ -19,10 +19,12 @@ static const char *token_of(const struct mcp_entry *e)
 	return tok;
 }
 
-static bool mentions(const struct proc_info *p, const char *tok)
+/* Whether an argument of p holds tok (toklen bytes). An argument shorter than tok can't, and is not searched:
+ * strstr measures its needle on each call, and tok comes from a user's file, as long as a line may be. */
+static bool mentions(const struct proc_info *p, const char *tok, size_t toklen)
 {
 	for (size_t i = 0; i < p->argc; i++)
-		if (strstr(p->argv[i], tok))
+		if (strlen(p->argv[i]) >= toklen && strstr(p->argv[i], tok))
 			return true;
 	return false;
 }
@@ -31,15 +33,17 @@ void join_entry(const struct mcp_entry *e, const struct proc_list *l, struct joi
 {
 	const char *tok = e->argc ? token_of(e) : NULL;
 	bool unpoliced = false;
+	size_t toklen;
 
 	memset(r, 0, sizeof(*r));
 	if (!tok)
 		return;
+	toklen = strlen(tok);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct proc_info *p = &l->v[i];
 		pid_t shim;
 
-		if (proc_is_shim(p) || !mentions(p, tok))
+		if (proc_is_shim(p) || !mentions(p, tok, toklen))
 			continue;
 		shim = proc_shim_ancestor(l, p->pid);
 		if (shim)

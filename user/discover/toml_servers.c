@@ -27,6 +27,8 @@ struct tl {
 	size_t err_at;
 	const char *why;
 	struct config_doc *d;
+	size_t *by_name;	/* d's servers' indices, in the order of their names: each look-up is a binary search */
+	size_t nnamed;
 	int depth;
 	bool in_array_table;	/* keys below [[...]] name no server */
 };
@@ -263,13 +265,48 @@ static bool part_is(const struct key_part *p, const char *s)
 
 static int value(struct tl *t, const struct key_path *path, struct doc_server *args_of);
 
-/* The server named name[0, len), added when new; NULL when out of memory. */
-static struct doc_server *server_named(struct config_doc *d, const char *name, size_t len)
+/* name[0, len) against server i's name: <0, 0 or >0. */
+static int name_cmp(const struct config_doc *d, size_t i, const char *name, size_t len)
 {
-	for (size_t i = 0; i < d->n; i++)
-		if (strlen(d->v[i].name) == len && !memcmp(d->v[i].name, name, len))
-			return &d->v[i];
-	return config_doc_add(d, name, len);
+	size_t n = strlen(d->v[i].name);
+	int c = memcmp(d->v[i].name, name, n < len ? n : len);
+
+	return c ? c : n < len ? -1 : n > len;
+}
+
+/* The server named name[0, len), added when new; NULL (why set, failing t) when it can't be. */
+static struct doc_server *server_named(struct tl *t, const char *name, size_t len, size_t at)
+{
+	struct config_doc *d = t->d;
+	size_t lo = 0, hi = t->nnamed, *grown;
+	const char *why;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = name_cmp(d, t->by_name[mid], name, len);
+
+		if (!c)
+			return &d->v[t->by_name[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!(grown = realloc(t->by_name, (d->n + 1) * sizeof(*grown)))) {
+		fail(t, at, "out of memory");
+		return NULL;
+	}
+	t->by_name = grown;
+	if (!config_doc_add(d, name, len, &why)) {
+		fail(t, at, why);
+		return NULL;
+	}
+	if (strlen(d->v[d->n - 1].name) == len) {	/* one holding a NUL (odd) is found by no look-up */
+		memmove(grown + lo + 1, grown + lo, (t->nnamed - lo) * sizeof(*grown));
+		grown[lo] = d->n - 1;
+		t->nnamed++;
+	}
+	return &d->v[d->n - 1];
 }
 
 /* The server a path names: mcp_servers.NAME.KEY gives NAME's entry and KEY, anything else NULL. */
@@ -285,10 +322,8 @@ static struct doc_server *server_of(struct tl *t, const struct key_path *path, c
 			*which = keys[i];
 	if (!*which)
 		return NULL;
-	if (!(s = server_named(t->d, path->p[1].text.s, path->p[1].text.n))) {
-		fail(t, t->pos, "out of memory");
+	if (!(s = server_named(t, path->p[1].text.s, path->p[1].text.n, path->p[1].tok.start)))
 		return NULL;
-	}
 	if (!s->name_tok.end) {
 		s->name_tok = path->p[1].tok;
 		s->name_bare = path->p[1].bare;
@@ -543,8 +578,8 @@ static int header(struct tl *t, struct key_path *table, bool *server_table)
 	*server_table = !array_table && table->n == 2 && part_is(&table->p[0], "mcp_servers");
 	if (!*server_table)
 		return 0;
-	if (!(s = server_named(t->d, table->p[1].text.s, table->p[1].text.n)))
-		return fail(t, t->pos, "out of memory");
+	if (!(s = server_named(t, table->p[1].text.s, table->p[1].text.n, table->p[1].tok.start)))
+		return -1;
 	if (s->name_tok.end)
 		return fail(t, table->p[1].tok.start, "the server's table is opened twice, or after its keys");
 	s->name_tok = table->p[1].tok;
@@ -582,6 +617,7 @@ int toml_servers(struct config_doc *d, const char *text, size_t len, size_t *at,
 		}
 	}
 	path_free(&table);
+	free(t.by_name);
 	*at = t.err_at;
 	*why = t.why;
 	return t.why ? -1 : 0;
