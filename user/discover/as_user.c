@@ -1,4 +1,5 @@
 /* as_user.c: runs a function in a child process that has become a given user (uid, gid and groups). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,6 +15,48 @@
 
 #include "common/log.h"
 #include "discover/as_user.h"
+
+/* In the child: closes the descriptors from lo to hi (none when lo > hi). 0, or -1 with a message. */
+static int close_between(unsigned lo, unsigned hi)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if (lo > hi || close_range(lo, hi, 0) == 0)
+		return 0;
+	if (!(d = opendir("/proc/self/fd"))) {	/* a kernel before 5.9 has no close_range */
+		log_warn("closing descriptors %u to %u: no close_range, and /proc/self/fd", lo, hi);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		char *end;
+		unsigned long fd = strtoul(e->d_name, &end, 10);
+
+		if (e->d_name[0] != '.' && !*end && fd >= lo && fd <= hi && (int)fd != dirfd(d))
+			close((int)fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* In the child: closes every descriptor but 0, 1, 2, out and keep (-1: none). 0, or -1 with a message. */
+static int close_others(int out, int keep)
+{
+	unsigned k[2] = { (unsigned)out, keep < 0 ? (unsigned)out : (unsigned)keep }, from = 3;
+
+	if (k[0] > k[1]) {
+		k[0] = k[1];
+		k[1] = (unsigned)out;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if (k[i] < from)
+			continue;	/* below 3, or kept already */
+		if (close_between(from, k[i] - 1) < 0)
+			return -1;
+		from = k[i] + 1;
+	}
+	return close_between(from, ~0U);
+}
 
 /* The user may not ptrace the child, read its memory, or get a core of it (root's descriptors and environment). */
 static int undumpable(void)
@@ -116,7 +159,7 @@ static int read_lines(int fd, uid_t uid, void (*on_line)(char *line, void *arg),
 	return rc;
 }
 
-int as_user(const struct user_cred *u, int (*child)(void *arg, FILE *to_parent), void *arg,
+int as_user(const struct user_cred *u, int keep_fd, int (*child)(void *arg, FILE *to_parent), void *arg,
 	    void (*on_line)(char *line, void *arg), void *line_arg)
 {
 	int fds[2], status;
@@ -139,7 +182,7 @@ int as_user(const struct user_cred *u, int (*child)(void *arg, FILE *to_parent),
 		int rc = 1;
 
 		close(fds[0]);
-		if (become(u) == 0 && (f = fdopen(fds[1], "w"))) {
+		if (close_others(fds[1], keep_fd) == 0 && become(u) == 0 && (f = fdopen(fds[1], "w"))) {
 			rc = child(arg, f);
 			if (fclose(f) != 0)
 				rc = 1;

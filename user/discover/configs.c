@@ -359,7 +359,7 @@ static int scan_home(const struct home *h, void *arg)
 	int rc;
 
 	r->lines = r->bytes = r->dropped = 0;
-	rc = as_user(&h->user, list_child, (void *)h, take_line, arg) != 0;
+	rc = as_user(&h->user, h->fd, list_child, (void *)h, take_line, arg) != 0;
 	if (r->dropped) {
 		snprintf(msg, sizeof(msg), "%s: %zu more server entries or problems not listed: the scan takes at most %d "
 			 "lines and %d MiB from one home, each line at most %d MiB", h->path, r->dropped, SCAN_MAX_LINES,

@@ -151,7 +151,7 @@ static int wrap_home(const struct home *h, void *arg)
 {
 	struct home_run hr = { .h = h, .r = arg };
 
-	return as_user(&h->user, wrap_child, &hr, print_line, arg) != 0;
+	return as_user(&h->user, h->fd, wrap_child, &hr, print_line, arg) != 0;
 }
 
 int wrap_homes(char *const *homes, size_t nhomes, bool unwrap, const char *policy_dir, FILE *out)
