@@ -111,3 +111,21 @@ for f in .cursor/mcp.json .gemini/settings.json .codex/config.toml; do
 done
 [ -z "$(find "$H" -name '*.mcpwarden-*')" ] || fail "a temporary file was left"
 pass "refused configs are not written, and no backup or temporary file is made for them"
+
+# The backup is written the way the config is: a new file beside it, renamed into place. A wrap killed while it
+# writes the backup (here by SIGXFSZ, past a 16 KiB RLIMIT_FSIZE) leaves no partial backup for the next wrap to
+# take for the original; the next wrap keeps the whole original, the user's, with the config's mode.
+H=$TMP/killed
+mkdir -p "$H/.cursor"
+python3 -c 'import sys; open(sys.argv[1], "w").write("{\"mcpServers\": {\"k\": {\"command\": \"x\", \"args\": [\"%s\"]}}}\n" % ("a" * 65536))' "$H/.cursor/mcp.json"
+chmod 0604 "$H/.cursor/mcp.json"
+cp -p "$H/.cursor/mcp.json" "$TMP/killed.orig"
+(ulimit -f 16; mcpw_scan --home "$H" --wrap) > /dev/null 2> "$TMP/killed.err" && fail "a wrap past RLIMIT_FSIZE exited 0"
+assert_contains "$(cat "$TMP/killed.err")" "killed by signal 25" "the wrap's child died writing"
+cmp -s "$TMP/killed.orig" "$H/.cursor/mcp.json" || fail "the config changed though its wrap died"
+[ ! -e "$H/.cursor/mcp.json.mcpwarden.bak" ] || fail "a partial backup was left: $(stat -c %s "$H/.cursor/mcp.json.mcpwarden.bak") bytes"
+mcpw_scan --home "$H" --wrap > /dev/null || fail "the wrap after it failed"
+cmp "$TMP/killed.orig" "$H/.cursor/mcp.json.mcpwarden.bak" || fail "the backup is not the whole original"
+assert_eq "$(stat -c '%U %a' "$H/.cursor/mcp.json.mcpwarden.bak")" "$(stat -c '%U %a' "$H/.cursor/mcp.json")" \
+	"the backup has the config's owner and mode"
+pass "a wrap that dies writing the backup leaves none; the next keeps the whole original"

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -34,14 +35,19 @@ static int fill(int fd, const char *what, const struct stat *st, const char *tex
 	return 0;
 }
 
-int replace_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
-		 size_t len)
+/*
+ * Writes text to a new file beside name in dirfd (the working directory becomes dirfd), named
+ * NAME.mcpwarden-XXXXXX (O_EXCL | O_NOFOLLOW), with st's owner and mode, fsynced; its name in
+ * tmp. 0, or -1 with a message naming shown, and nothing left.
+ */
+static int write_beside(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
+			size_t len, char tmp[NAME_MAX + 1])
 {
-	char tmp[NAME_MAX + 1], what[PATH_MAX + 32];
-	int fd, dir;
+	char what[PATH_MAX + 32];
+	int fd;
 
 	snprintf(what, sizeof(what), "%s (its new text)", shown);
-	if (snprintf(tmp, sizeof(tmp), "%s.mcpwarden-XXXXXX", name) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, NAME_MAX + 1, "%s.mcpwarden-XXXXXX", name) > NAME_MAX) {
 		log_warnx("%s: its name is too long for a temporary file beside it", shown);
 		return -1;
 	}
@@ -59,12 +65,15 @@ int replace_file(int dirfd, const char *name, const char *shown, const struct st
 		unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		log_warn("%s: renaming %s over it", shown, tmp);
-		unlinkat(dirfd, tmp, 0);
-		return -1;
-	}
-	if ((dir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dir) < 0) {
+	return 0;
+}
+
+/* Syncs the working directory (dirfd, an O_PATH descriptor, can't be); -1 with a message naming shown. */
+static int sync_dir(const char *shown)
+{
+	int dir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0 || fsync(dir) < 0) {
 		log_warn("%s: syncing its directory", shown);
 		if (dir >= 0)
 			close(dir);
@@ -74,24 +83,48 @@ int replace_file(int dirfd, const char *name, const char *shown, const struct st
 	return 0;
 }
 
+int replace_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
+		 size_t len)
+{
+	char tmp[NAME_MAX + 1];
+
+	if (write_beside(dirfd, name, shown, st, text, len, tmp) < 0)
+		return -1;
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		log_warn("%s: renaming %s over it", shown, tmp);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return sync_dir(shown);
+}
+
 int create_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
 		size_t len)
 {
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), rc;
+	char tmp[NAME_MAX + 1];
+	bool linked = false;
+	int rc, err;
 
-	if (fd < 0) {
-		if (errno != EEXIST)
-			log_warn("%s", shown);
+	if (write_beside(dirfd, name, shown, st, text, len, tmp) < 0) {
+		errno = EIO;	/* not EEXIST: said already */
 		return -1;
 	}
-	rc = fill(fd, shown, st, text, len);
-	if (close(fd) < 0 && rc == 0) {
-		log_warn("%s: closing", shown);
-		rc = -1;
+	rc = renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE);
+	if (rc < 0 && (errno == EINVAL || errno == ENOSYS)) {	/* a file system, or kernel, without it */
+		rc = linkat(dirfd, tmp, dirfd, name, 0);
+		linked = true;
 	}
+	err = errno;
+	if (rc < 0 || linked)
+		unlinkat(dirfd, tmp, 0);
 	if (rc < 0) {
-		unlinkat(dirfd, name, 0);
-		errno = EIO;	/* not EEXIST: this call made it */
+		if (err != EEXIST) {
+			errno = err;
+			log_warn("%s: renaming %s to it", shown, tmp);
+			err = EIO;
+		}
+		errno = err;
+		return -1;
 	}
-	return rc;
+	return sync_dir(shown);
 }

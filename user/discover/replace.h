@@ -15,9 +15,11 @@
 int replace_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
 		 size_t len);
 /*
- * Creates name in dirfd with text (O_CREAT | O_EXCL | O_NOFOLLOW), with st's owner,
- * group and mode, fsynced. Returns 0, or -1: with errno EEXIST when name exists
- * (whatever it is), after a message naming shown otherwise.
+ * Creates name in dirfd with text the way replace_file writes, so name never holds
+ * part of it: a new file beside it, renamed to name only where name does not exist
+ * (renameat2 RENAME_NOREPLACE, or a hard link where the file system has no such
+ * rename), and the directory fsynced. Returns 0, or -1: with errno EEXIST when name
+ * exists (whatever it is), after a message naming shown otherwise.
  */
 int create_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
 		size_t len);
