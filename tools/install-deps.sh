@@ -9,7 +9,7 @@ debs=(
 	build-essential pkg-config clang llvm libclang-rt-14-dev
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	libcjson-dev libyaml-dev libssl-dev libcmocka-dev libseccomp-dev libcap-dev
-	python3 python-is-python3 nodejs npm iproute2 procps
+	python3 python-is-python3 nodejs npm iproute2 procps strace
 )
 for group in "$@"; do
 	case "$group" in

@@ -5,9 +5,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "discover/configs.h"
 #include "discover/replace.h"
 
 /* Writes text to fd, gives it st's owner and mode, and fsyncs it; -1 with a message naming what. */
@@ -83,19 +85,38 @@ static int sync_dir(const char *shown)
 	return 0;
 }
 
-int replace_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
-		 size_t len)
+/* Whether f's file is still the one it was read as: its device, inode, size, mtime and ctime, and its bytes. */
+static bool unchanged(const struct config_file *f)
+{
+	struct stat now;
+	size_t len;
+	char *text = configs_read(f->dirfd, f->name, &now, &len);
+	bool same = text && now.st_dev == f->st.st_dev && now.st_ino == f->st.st_ino && now.st_size == f->st.st_size &&
+		    now.st_mtim.tv_sec == f->st.st_mtim.tv_sec && now.st_mtim.tv_nsec == f->st.st_mtim.tv_nsec &&
+		    now.st_ctim.tv_sec == f->st.st_ctim.tv_sec && now.st_ctim.tv_nsec == f->st.st_ctim.tv_nsec &&
+		    len == f->len && !memcmp(text, f->text, len);
+
+	free(text);
+	return same;
+}
+
+int replace_file(const struct config_file *f, const char *text, size_t len)
 {
 	char tmp[NAME_MAX + 1];
 
-	if (write_beside(dirfd, name, shown, st, text, len, tmp) < 0)
+	if (write_beside(f->dirfd, f->name, f->shown, &f->st, text, len, tmp) < 0)
 		return -1;
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		log_warn("%s: renaming %s over it", shown, tmp);
-		unlinkat(dirfd, tmp, 0);
+	if (!unchanged(f)) {
+		log_warnx("%s: changed since it was read (another program wrote it): left as it is; run again", f->shown);
+		unlinkat(f->dirfd, tmp, 0);
 		return -1;
 	}
-	return sync_dir(shown);
+	if (renameat(f->dirfd, tmp, f->dirfd, f->name) < 0) {
+		log_warn("%s: renaming %s over it", f->shown, tmp);
+		unlinkat(f->dirfd, tmp, 0);
+		return -1;
+	}
+	return sync_dir(f->shown);
 }
 
 int create_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,

@@ -5,15 +5,19 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+struct config_file;
+
 /*
- * Replaces name in directory dirfd with text: a file of a random name beside it,
- * created O_EXCL | O_NOFOLLOW, written, given st's owner, group and mode, fsynced,
- * then renamed over name, and the directory fsynced. Nothing is left on a failure,
- * which is said on stderr naming shown (name's path). Changes the working directory
- * to dirfd. Returns 0 or -1.
+ * Replaces f's file with text: a file of a random name beside it, created O_EXCL |
+ * O_NOFOLLOW, written, given f's owner, group and mode, fsynced, then renamed over it,
+ * and the directory fsynced. Just before the rename the file is read again: if it is no
+ * longer the one f was read as (device, inode, size, mtime, ctime, bytes), another
+ * program wrote it, and nothing is written (that leaves the moment between this check
+ * and the rename, not the time the edit took). Nothing is left on a failure, which is
+ * said on stderr naming f->shown. Changes the working directory to f->dirfd. Returns 0
+ * or -1.
  */
-int replace_file(int dirfd, const char *name, const char *shown, const struct stat *st, const char *text,
-		 size_t len);
+int replace_file(const struct config_file *f, const char *text, size_t len);
 /*
  * Creates name in dirfd with text the way replace_file writes, so name never holds
  * part of it: a new file beside it, renamed to name only where name does not exist

@@ -43,7 +43,7 @@ static void note(const char *name, const char *why, bool left, void *arg)
 	r->failed += left;
 }
 
-/* Keeps f's bytes at its backup name, unless an earlier wrap's backup is there. 0 or -1. */
+/* Keeps f's bytes at its backup name, unless an earlier wrap's backup is there: 1 (made now), 0 or -1. */
 static int keep_backup(const struct config_file *f, const char *bak)
 {
 	char shown[PATH_MAX + 32];
@@ -51,7 +51,7 @@ static int keep_backup(const struct config_file *f, const char *bak)
 
 	snprintf(shown, sizeof(shown), "%s" WRAP_BACKUP_EXT, f->shown);
 	if (create_file(f->dirfd, bak, shown, &f->st, f->text, f->len) == 0)
-		return 0;
+		return 1;
 	if (errno != EEXIST)
 		return -1;
 	if (fstatat(f->dirfd, bak, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
@@ -69,6 +69,7 @@ static void wrap_file(const struct config_file *f, void *arg)
 	size_t len, oldlen, changed;
 	struct stat st;
 	bool restore = false;
+	int made = 0;
 
 	r->shown = f->shown;
 	if (!o.exe && !r->unwrap) {
@@ -106,8 +107,11 @@ static void wrap_file(const struct config_file *f, void *arg)
 		free(text);
 		return;
 	}
-	if ((!r->unwrap && keep_backup(f, bak) < 0) ||
-	    replace_file(f->dirfd, f->name, f->shown, &f->st, text, len) < 0) {
+	if (!r->unwrap && (made = keep_backup(f, bak)) < 0) {
+		r->failed++;
+	} else if (replace_file(f, text, len) < 0) {
+		if (made > 0 && unlinkat(f->dirfd, bak, 0) < 0)	/* this wrap's backup, of a wrap not made */
+			log_warn("%s" WRAP_BACKUP_EXT ": removing it", f->shown);
 		r->failed++;
 	} else {
 		if (restore && unlinkat(f->dirfd, bak, 0) < 0)
