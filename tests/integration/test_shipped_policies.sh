@@ -137,22 +137,28 @@ not_made "$TMP/ran-$name-py" "$TMP/ran-$name-js"
 # mcp-server-commands, the real one. Its regex now refuses a second line; with the class as it was before
 # (no \n or \r excluded; `policy check` warns about it), the second line reaches the shell, and the kernel
 # stops its program. No program the allow list names can connect: a connection needs one it does not.
+# `date -s` sets the host's clock (a root server keeps CAP_SYS_TIME): the regex refuses date, and the
+# allow list does not name it. (The test sets the clock to "now", so a policy that let it run would not
+# move the clock by more than the call takes.)
 name=mcp-server-commands
 server=("${sys[@]}" node "$NODE_DIR/node_modules/mcp-server-commands/build/index.js")
 calls="[$(call run_command command "uname -s"), $(call run_command command "ls /
-touch $TMP/ran-$name")]"
+touch $TMP/ran-$name"), $(call run_command command "date -s now")]"
 session "$name" "$TOP/policies/$name.yaml" "$calls" "${server[@]}"
 works "$name" 0 Linux
 refused "$name" 1 read-only-commands
+refused "$name" 2 read-only-commands
 sed 's/<>\\n\\r\]/<>]/' "$TOP/policies/$name.yaml" >"$TMP/old-class.yaml"
 "$MCPWARDEN" policy check "$TMP/old-class.yaml" 2>&1 | grep -q "matches a line break in an anchored pattern" ||
 	fail "could not restore the old class for the test"
 calls="[$(call run_command command "ls /
 touch $TMP/ran-$name"), $(call run_command command "ls /
-python3 -c '__import__(\"socket\").create_connection((\"127.0.0.1\", $port))'")]"
+python3 -c '__import__(\"socket\").create_connection((\"127.0.0.1\", $port))'"), $(call run_command command "ls /
+date -s now")]"
 session "$name-old-class" "$TMP/old-class.yaml" "$calls" "${server[@]}"
 stopped "$name-old-class" 0 "tools.run_command.sandbox.exec.allow" "exec of /usr/bin/touch $killed"
 stopped "$name-old-class" 1 "tools.run_command.sandbox.exec.allow" "exec of /usr/bin/python3 $killed"
+stopped "$name-old-class" 2 "tools.run_command.sandbox.exec.allow" "exec of /usr/bin/date $killed"
 not_made "$TMP/ran-$name"
 
 # server-everything runs no code: through the shim and the daemon its tools work, and get-env stays hidden.
