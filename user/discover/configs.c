@@ -311,7 +311,7 @@ static void judge_wrapper(struct scan_run *r, struct mcp_entry *e, const char *n
 		e->command = w.command;
 		return;
 	}
-	snprintf(msg, sizeof(msg), "%s: server '%s' is not counted as wrapped (--wrap wraps it again): %s", e->file,
+	snprintf(msg, sizeof(msg), "%s: server '%s' is not counted as wrapped: %s", e->file,
 		 printable(name, shown, sizeof(shown)), e->not_wrapped);
 	r->dropped += !add_problem(r->set, msg);
 }
