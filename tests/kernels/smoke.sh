@@ -17,10 +17,13 @@ export MCPWARDEN_TOP=$top
 # carry the call (shim_correlation, and enforce_net's deny events); exec deny; connect and UDP deny; the kill of a
 # timed-out call's tree with a setsid escapee and max_processes (enforce_runaway); every program within the
 # verifier budget on this kernel; unix socket rules against links, /proc, abstract names and datagrams, by
-# whichever hook this kernel has (skipped where it has none). All but kernel_modes and the budget drive a
-# sandboxed code tool through the real shim and SDK client.
+# whichever hook this kernel has (skipped where it has none); kills the kernel would not send, taken over by the
+# daemon, in each unborn-kill mode the kernel has (signal_failure); the lineage map's room per server, refused by
+# lsm/task_alloc or at the fork (lineage_budget); io_uring sends recorded at the cgroup hook, and the other
+# evasions (daemon_evasion). kernel_modes, the budget and the last three drive tracked trees through the
+# control socket; the rest drive a sandboxed code tool through the real shim and SDK client.
 TESTS=(test_kernel_modes test_verifier_budget test_shim_correlation test_enforce_exec test_enforce_net test_enforce_runaway
-       test_enforce_unix)
+       test_enforce_unix test_signal_failure test_lineage_budget test_daemon_evasion)
 
 [ -x "$MCPWARDEN" ] || { echo "smoke.sh: $MCPWARDEN: not built (make all)" >&2; exit 2; }
 uname -r > "$R/kernel"
