@@ -27,7 +27,9 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRCS := $(sort $(wildcard tests/integration/helpers/*.c))
-HELPERS   := $(HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%)
+HELPER32_SRCS := $(sort $(wildcard tests/integration/helpers/*32.S))
+HELPERS   := $(HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%) \
+	     $(HELPER32_SRCS:tests/integration/helpers/%.S=$(BUILD)/tests/helpers/%)
 
 .PHONY: all run test test-kernels bench clean deps san fuzz install
 .SECONDARY:	# keep generated skeletons and BPF objects between builds
@@ -65,6 +67,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmcpwarden.a
 $(BUILD)/tests/helpers/%: tests/integration/helpers/%.c $(BUILD)/libmcpwarden.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
+
+# A 32-bit (i386) program, in assembly so that no 32-bit libc is needed: how a compat process's syscalls look.
+$(BUILD)/tests/helpers/%32: tests/integration/helpers/%32.S
+	@mkdir -p $(@D)
+	$(CC) -m32 -nostdlib -static -o $@ $<
 
 # Sanitizer build used by the tests: build/san/mcpwarden and build/san/tests/*.
 san:

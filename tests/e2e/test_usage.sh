@@ -16,7 +16,7 @@ declare -A known=(
 )
 # A value each option's own checks take, where "x" would not do.
 declare -A value=([--max-line]=2048 [--track-pid]=1 [--unpoliced]=alert [--audit-fsync-ms]=1
-	[--audit-segment-bytes]=4096 [--lines]=5)
+	[--audit-segment-bytes]=4096 [--lines]=5 [--max-tracked]=2048)
 
 all=$("$MCPWARDEN" --help)
 assert_eq "$?" 0 "mcpwarden --help exits 0"

@@ -72,7 +72,8 @@ stop_daemon || fail "daemon exited badly"
 python3 - "$A" "$synced" <<'PY' || fail "records fsynced before the kill are missing"
 import glob, gzip, json, sys
 seqs = set()
-for f in sorted(glob.glob(sys.argv[1] + "/seg-*")):
+# Segments only: a compression the kill cut short leaves a .gz.tmp, which is no segment (segments.c).
+for f in sorted(glob.glob(sys.argv[1] + "/seg-*.jsonl") + glob.glob(sys.argv[1] + "/seg-*.jsonl.gz")):
     op = gzip.open if f.endswith(".gz") else open
     for l in op(f, "rt"):
         seqs.add(json.loads(l)["seq"])

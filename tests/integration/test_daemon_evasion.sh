@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect and UDP sendmsg (inline and from an io-wq worker; the send recorded by the cgroup hook, no syscall sees it), UDP sendmmsg to many destinations (the first 8 reported, the rest counted), a thread rewriting a connect's sockaddr (the record names the peer the kernel connected to).
+# test_daemon_evasion.sh: evasions still seen and attributed to the tracked server: double fork + setsid (with UDP sendto and IPv6 connects, one with a 24-byte sockaddr), vfork+exec, fexecve of a memfd, io_uring connect and UDP sendmsg (inline and from an io-wq worker; the send recorded by the cgroup hook, no syscall sees it), a 32-bit process's UDP sendto (int $0x80, which the syscall tracepoints skip: recorded by the hook too), UDP sendmmsg to many destinations (the first 8 reported, the rest counted), a thread rewriting a connect's sockaddr (the record names the peer the kernel connected to).
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
-for h in vfork_exec memfd_exec uring_op udp_sendmmsg connect_race; do
+for h in vfork_exec memfd_exec uring_op udp_sendmmsg connect_race udp32; do
 	[ -x "$HELPERS/$h" ] || fail "missing $HELPERS/$h (make all)"
 done
 mkfifo "$TMP/go"
@@ -35,6 +35,7 @@ read x <"$1"
 "$2/uring_op" connect async >"$TMP/uring.async"
 "$2/uring_op" sendmsg >"$TMP/usend.inline"
 "$2/uring_op" sendmsg async >"$TMP/usend.async"
+"$2/udp32" && touch "$TMP/udp32.sent"
 "$2/udp_sendmmsg" 10 40000 >/dev/null
 "$2/connect_race" 300 >"$TMP/race"
 ' root "$TMP/go" "$HELPERS" "$TMP/orphan.py" &
@@ -91,6 +92,14 @@ for mode, path in (("inline", sys.argv[6]), ("async", sys.argv[7])):
            and e["op"] == "send_hooked" and e["port"] == port and e["addr"] == "127.0.0.1" and e["server_id"] == 1)
 hooked = [e for e in evs if e["type"] == "net" and e["op"] == "send_hooked" and e["port"] == 9]
 check(f"a plain sendto is recorded once, at its syscall, not again at the hook: {hooked}", not hooked)
+import os
+if os.path.exists(os.environ["TMP"] + "/udp32.sent"):
+    expect("a 32-bit process's UDP sendto: recorded at the cgroup hook, attributed", lambda e: e["type"] == "net"
+           and e["op"] == "send_hooked" and e["port"] == 10 and e["comm"] == "udp32" and e["server_id"] == 1)
+    seen = [e for e in evs if e["type"] == "net" and e["op"] == "sendto" and e.get("port") == 10]
+    check(f"a 32-bit process's sendto makes no syscall record (the tracepoints skip compat syscalls): {seen}", not seen)
+else:
+    print("this kernel runs no 32-bit code: nothing of it to see")
 mm = sorted(e["port"] for e in evs if e["type"] == "net" and e["op"] == "sendmmsg" and e["server_id"] == 1
             and e["addr"] == "127.0.0.1" and e["result"] == 1)
 check(f"sendmmsg to 10 destinations: the first 8 reported, each with its bytes: {mm}", mm == list(range(40000, 40008)))
