@@ -18,6 +18,70 @@ int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
 	return a.proc && check_exec(task, &a, bprm, 1) ? -EPERM : 0;
 }
 
+#define PTRACE_MODE_ATTACH	0x02	/* include/linux/ptrace.h */
+
+/* Whether `b` (a->proc not NULL) carries call `c`: its process's calls, or its thread's own. */
+static __always_inline bool acting_carries(const struct acting *b, __u64 c)
+{
+	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
+		if (i < b->proc->ncalls && b->proc->calls[i] == c)
+			return true;
+		if (b->thread && i < b->thread->ncalls && b->thread->calls[i] == c)
+			return true;
+	}
+	return false;
+}
+
+/* Whether every call `a` acts for is carried by `b`; its process's calls only with `proc_calls`. */
+static __always_inline bool carries_all(const struct acting *a, const struct acting *b, bool proc_calls)
+{
+	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
+		if (proc_calls && i < a->proc->ncalls && !acting_carries(b, a->proc->calls[i]))
+			return false;
+		if (a->thread && i < a->thread->ncalls && !acting_carries(b, a->thread->calls[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Where BPF LSM loads: a process acting for calls may reach into another process (ptrace attach, and what
+ * asks the same: /proc/PID/mem, process_vm_readv/writev, pidfd_getfd) only if that one is a call's process
+ * of its server that carries every call it acts for: its own children in the call. So a call's code can't
+ * rewrite its server (whose calls are granted, not inherited: TRACKED_F_BASE), whose rules are not the
+ * call's, nor another call's processes, the shim or the daemon, even as root. A server's own process acts
+ * for calls only through threads it started in one (an in-process tool); otherwise it is not held back.
+ * Without BPF LSM nothing stops it (status: call_isolation none).
+ */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(enforce_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct tracked s1, m1, s2, m2;
+	struct acting a, b;
+	struct ev_deny *e;
+	bool own;
+
+	if (ret || !(mode & PTRACE_MODE_ATTACH))
+		return ret;
+	a = lineage_acting(task->pid, lineage_peek(task, &s1), &m1);
+	if (!a.proc)
+		return 0;
+	own = a.proc->flags & TRACKED_F_BASE;
+	if (own ? !a.thread : !a.proc->ncalls && !a.thread)
+		return 0;
+	b = lineage_acting(child->pid, lineage_peek(child, &s2), &m2);
+	if (b.proc && b.proc->server_id == a.proc->server_id && !(b.proc->flags & TRACKED_F_BASE) &&
+	    carries_all(&a, &b, !own))
+		return 0;
+	if ((e = deny_event(task, acting_rec(&a), DENY_PTRACE, DR_CALL_ISOLATION, 0))) {
+		e->lsm = 1;
+		e->limit = child->tgid;
+		deny_submit(e);
+	}
+	return -EPERM;
+}
+
 /* Where BPF LSM loads, with enforce_bprm: a new process over a call's max_processes, or forked by a call being
  * killed, is refused with EAGAIN before it exists (threads are not processes: max_processes does not count them). */
 SEC("lsm/task_alloc")
@@ -120,18 +184,24 @@ static __always_inline void unspecified_is_loopback(struct net_dest *d)
 #define NR_SENDMSG	46
 #define NR_SENDMMSG	307
 
+#define PF_IO_WORKER	0x00000010	/* include/linux/sched.h: an io_uring worker (io-wq, SQPOLL) */
+#define ENOSYS		38
+
 /*
- * Whether net.bpf.c will not see the send being judged: the syscall tracepoints see only 64-bit sendto,
- * sendmsg and sendmmsg (x86: a 32-bit task's syscalls skip them), and io_uring sends (from io_uring_enter,
- * or its worker threads) are no such syscall at all.
+ * Whether net.bpf.c will not see the send being judged. The syscall tracepoints see only a 64-bit sendto,
+ * sendmsg or sendmmsg, at its exit: not a 32-bit task's syscalls (x86 skips them), nor io_uring sends. Those
+ * run in io_uring_enter, in a worker (which copies its creator's registers, so its saved syscall number is
+ * meaningless), or as task work on the way out of any syscall, a send's too, once its exit tracepoint has
+ * run: then the saved return value is no longer the -ENOSYS the entry code puts there until the syscall
+ * returns. So a send counts as seen only in a task that is no worker, inside a 64-bit send syscall.
  */
 static __always_inline bool send_unseen(struct task_struct *task)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = BPF_CORE_READ(regs, orig_ax), ax = BPF_CORE_READ(regs, ax);
 
-	return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) ||
-	       (nr != NR_SENDTO && nr != NR_SENDMSG && nr != NR_SENDMMSG);
+	return (task->flags & PF_IO_WORKER) || (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) ||
+	       (nr != NR_SENDTO && nr != NR_SENDMSG && nr != NR_SENDMMSG) || ax != -ENOSYS;
 }
 
 /* Records a send to `given` (the address as the caller gave it) that send_unseen() says has no other record. */

@@ -91,7 +91,7 @@ struct {
 
 /* Server id -> entries charged to its reserve. Made at the server's first charge, so at most
  * LINEAGE_RESERVED_SERVERS servers hold a reserve at once (the others draw on the pool alone);
- * userspace removes an entry at 0 once its server is forgotten (sensor_reserve_tidy). */
+ * userspace removes the entries at 0 each tick (sensor_reserve_tidy), for the servers that fork next. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LINEAGE_RESERVED_SERVERS);
@@ -99,21 +99,28 @@ struct {
 	__type(value, __s64);
 } server_reserve SEC(".maps");
 
+/* Server `sid`'s reserve count, made at 0 if it has none yet; NULL when all LINEAGE_RESERVED_SERVERS are held. */
+static __always_inline __s64 *reserve_of(__u32 sid)
+{
+	__s64 *mine = bpf_map_lookup_elem(&server_reserve, &sid), none = 0;
+
+	if (!mine) {
+		bpf_map_update_elem(&server_reserve, &sid, &none, BPF_NOEXIST);	/* another fork may make it first */
+		mine = bpf_map_lookup_elem(&server_reserve, &sid);
+	}
+	return mine;
+}
+
 /* Charges a new entry of server `sid`: what to record in its `charge`, or TRACKED_UNCHARGED when there is no room. */
 static __always_inline __u32 lineage_charge(__u32 sid)
 {
 	__u32 zero = 0;
 	const struct lineage_limits *l = bpf_map_lookup_elem(&lineage_limits, &zero);
-	__s64 *shared = bpf_map_lookup_elem(&lineage_shared, &zero), *mine, none = 0;
+	__s64 *shared = bpf_map_lookup_elem(&lineage_shared, &zero), *mine;
 
 	if (!l || !shared)
 		return TRACKED_UNCHARGED;
-	mine = bpf_map_lookup_elem(&server_reserve, &sid);
-	if (!mine) {
-		bpf_map_update_elem(&server_reserve, &sid, &none, BPF_NOEXIST);	/* another fork may make it first */
-		mine = bpf_map_lookup_elem(&server_reserve, &sid);
-	}
-	if (mine) {
+	if ((mine = reserve_of(sid))) {
 		if (__sync_fetch_and_add(mine, 1) < (__s64)l->reserve)
 			return TRACKED_RESERVE;
 		__sync_fetch_and_add(mine, -1);
@@ -124,12 +131,13 @@ static __always_inline __u32 lineage_charge(__u32 sid)
 	return TRACKED_UNCHARGED;
 }
 
-/* Whether server `sid` has spent its reserve and the pool: its next fork will be refused (read only, racy). */
+/* Whether server `sid` has spent its reserve and the pool: its next fork will be refused (racy: the fork
+ * tracepoint's charge decides). */
 static __always_inline bool lineage_spent(__u32 sid)
 {
 	__u32 zero = 0;
 	const struct lineage_limits *l = bpf_map_lookup_elem(&lineage_limits, &zero);
-	__s64 *shared = bpf_map_lookup_elem(&lineage_shared, &zero), *mine = bpf_map_lookup_elem(&server_reserve, &sid);
+	__s64 *shared = bpf_map_lookup_elem(&lineage_shared, &zero), *mine = reserve_of(sid);
 
 	return l && shared && (!mine || *mine >= (__s64)l->reserve) && *shared >= (__s64)l->shared_limit;
 }
@@ -202,10 +210,13 @@ static __always_inline bool calls_merge(struct tracked *t, const struct tracked 
 				have = true;
 		if (have)
 			continue;
-		if (t->ncalls >= EV_MAX_CALLS)
+		__u32 n = t->ncalls;
+
+		if (n >= EV_MAX_CALLS)
 			return false;
-		t->calls[t->ncalls & (EV_MAX_CALLS - 1)] = c;
-		t->ncalls++;
+		barrier_var(n);	/* keep the mask: clang drops it as redundant, and the verifier needs it */
+		t->calls[n & (EV_MAX_CALLS - 1)] = c;
+		t->ncalls = n + 1;
 	}
 	return true;
 }
@@ -294,6 +305,7 @@ static __always_inline struct tracked *lineage_place(struct task_struct *task, s
 	t = lineage_peek(task, nt);
 	if (t != nt)
 		return (struct tracked *)t;	/* found, or no server's */
+	nt->flags = TRACKED_F_BASE;	/* started in its server's cgroup by no process of it: the shim's server */
 	nt->charge_server = nt->server_id;
 	nt->charge = lineage_charge(nt->server_id);
 	if (nt->charge == TRACKED_UNCHARGED) {
@@ -359,6 +371,7 @@ static __always_inline enum lineage_origin lineage_fork(struct task_struct *pare
 	}
 	*out = *t;
 	out->start_time = child->start_time;
+	out->flags = 0;
 	out->charge_server = out->server_id;
 	out->charge = TRACKED_UNCHARGED;
 	th = thread_lookup(parent->pid);

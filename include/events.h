@@ -101,11 +101,17 @@ enum tracked_charge {
 	TRACKED_SHARED,		/* made by a fork, from the pool all servers share */
 };
 
+/* tracked.flags */
+#define TRACKED_F_BASE	(1u << 0)	/* a server's own process (its root: tracked by userspace, or placed by its
+					   cgroup), whose calls are granted at call_start, not inherited; a fork's
+					   child has none */
+
 /* Value of the `tracked` hash map, keyed by tgid: the process belongs to a server. */
 struct tracked {
 	__u64 start_time;		/* task->start_time of the process; 0 when userspace did not know it */
 	__u32 server_id;
-	__u32 ncalls;
+	__u16 ncalls;
+	__u16 flags;			/* TRACKED_F_* */
 	__u64 calls[EV_MAX_CALLS];	/* calls active in the server when this process was forked */
 	__u32 charge_server;		/* whose reserve or pool its entry was charged to (it may have moved since) */
 	__u32 charge;			/* enum tracked_charge: set by BPF, swapped to TRACKED_UNCHARGED by whoever gives
@@ -196,6 +202,8 @@ enum deny_op {
 	DENY_CONNECT,		/* connect(2), io_uring connect: EPERM */
 	DENY_SENDMSG,		/* sendto/sendmsg with a destination: EPERM */
 	DENY_FORK,		/* the new process was killed before it ran */
+	DENY_PTRACE,		/* ptrace attach, /proc/PID/mem, process_vm_*, pidfd_getfd of another process: EPERM
+				   (BPF LSM); `limit` holds the target's tgid */
 };
 
 enum deny_rule {
@@ -210,6 +218,7 @@ enum deny_rule {
 	DR_LINEAGE_LOST,	/* a new process, or thread, whose calls could not all be kept (lineage_lost) */
 	DR_UNIX_FILE,		/* network.unix.deny names the socket file a connect reached by another name */
 	DR_LINEAGE_BUDGET,	/* a new process whose server's reserve and the shared pool of `tracked` were spent */
+	DR_CALL_ISOLATION,	/* a process acting for a call reached into one that does not carry that call */
 };
 
 /* ev_deny flags. */

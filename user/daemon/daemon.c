@@ -34,11 +34,6 @@ static void on_owner_drop(void *ctx, struct ctl_client *c)
 	server_cgroups_owner_gone(ctx, c->pid);
 }
 
-static bool server_known(void *ctx, uint32_t server_id)
-{
-	return servers_find(((struct daemon *)ctx)->servers, server_id) != NULL;
-}
-
 /* The periodic timer: report drops in-band, after the records already in the ring; remove emptied cgroups. */
 static int tick(struct daemon *d)
 {
@@ -51,7 +46,7 @@ static int tick(struct daemon *d)
 	lost_events_report(d);
 	server_cgroups_tidy(d);
 	call_tidy(d);
-	sensor_reserve_tidy(&d->sensor, server_known, d);	/* a failure is logged; the next tick tries again */
+	sensor_reserve_tidy(&d->sensor);	/* a failure is logged; the next tick tries again */
 	audit_sink_tick(d);
 	return 0;
 }

@@ -69,6 +69,10 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 			snprintf(out, size, "more than %u processes: the new one was %s", e->limit, how);
 		break;
 	}
+	case DENY_PTRACE:
+		snprintf(out, size, "reaching into process %u, which does not carry this call (ptrace, /proc/PID/mem, "
+			 "process_vm_*, pidfd_getfd), refused (EPERM)", e->limit);
+		break;
 	default:
 		snprintf(out, size, "unknown denial %u", e->op);
 	}

@@ -18,6 +18,7 @@ static cJSON *features(struct daemon *d)
 	cJSON_AddStringToObject(f, "process_limits", d->sensor.exec_lsm ? "lsm" :
 				d->sensor.unborn != UNBORN_NONE ? "signal" : "none");
 	cJSON_AddStringToObject(f, "unborn_kill", sensor_unborn_name(d->sensor.unborn));
+	cJSON_AddStringToObject(f, "call_isolation", d->sensor.exec_lsm ? "lsm/ptrace_access_check" : "none");
 	cJSON_AddStringToObject(f, "unborn_probe", d->sensor.unborn_why);
 	cJSON_AddStringToObject(f, "process_exit", d->sensor.exit_group_dead ? "tp_btf/sched_process_exit(group_dead)" :
 				"tp_btf/sched_process_exit+signal.live");

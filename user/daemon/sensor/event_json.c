@@ -30,6 +30,7 @@ static const size_t type_sizes[EV_TYPE_MAX] = {
 
 static const char *const deny_ops[] = {
 	[DENY_EXEC] = "exec", [DENY_CONNECT] = "connect", [DENY_SENDMSG] = "sendmsg", [DENY_FORK] = "fork",
+	[DENY_PTRACE] = "ptrace",
 };
 
 static const char *const deny_rules[] = {
@@ -38,6 +39,7 @@ static const char *const deny_rules[] = {
 	[DR_UNIX_DENY] = "network.unix.deny", [DR_UNIX_ALLOW] = "network.unix.allow",
 	[DR_UNIX_UNCLEAR] = "network.unix", [DR_LINEAGE_LOST] = "lineage",
 	[DR_UNIX_FILE] = "network.unix.deny", [DR_LINEAGE_BUDGET] = "lineage_budget",
+	[DR_CALL_ISOLATION] = "call_isolation",
 };
 
 static const char *const net_ops[] = {

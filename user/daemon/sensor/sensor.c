@@ -140,7 +140,8 @@ static int enforce_load(struct sensor *s, bool lsm, enum sensor_unix mode)
 	lsm_un[0] = s->enf->progs.enforce_lsm_connect_unix;
 	lsm_un[1] = s->enf->progs.enforce_lsm_sendmsg_unix;
 	if (!lsm && (bpf_program__set_autoload(s->enf->progs.enforce_bprm, false) ||
-		     bpf_program__set_autoload(s->enf->progs.enforce_task_alloc, false))) {
+		     bpf_program__set_autoload(s->enf->progs.enforce_task_alloc, false) ||
+		     bpf_program__set_autoload(s->enf->progs.enforce_ptrace, false))) {
 		log_warnx("enforce.bpf.o: leave out the LSM programs");
 		return -1;
 	}
@@ -348,7 +349,7 @@ int64_t sensor_lineage_shared(struct sensor *s)
 	return n;
 }
 
-int sensor_reserve_tidy(struct sensor *s, bool (*known)(void *ctx, uint32_t server_id), void *ctx)
+int sensor_reserve_tidy(struct sensor *s)
 {
 	struct bpf_map *m = s->proc->maps.server_reserve;
 	__u32 key, next, gone[LINEAGE_RESERVED_SERVERS];
@@ -360,7 +361,7 @@ int sensor_reserve_tidy(struct sensor *s, bool (*known)(void *ctx, uint32_t serv
 	while (n < LINEAGE_RESERVED_SERVERS && !bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
 		key = next;
 		prev = &key;
-		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &held, sizeof(held), 0) && held <= 0 && !known(ctx, key))
+		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &held, sizeof(held), 0) && held <= 0)
 			gone[n++] = key;
 	}
 	for (unsigned i = 0; i < n; i++)

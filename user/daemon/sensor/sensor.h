@@ -64,10 +64,10 @@ int sensor_consume(struct sensor *s);
 int sensor_set_flags(struct sensor *s, __u32 flags);
 /* Entries of the lineage map now charged to the shared pool, or -1 (logged). */
 int64_t sensor_lineage_shared(struct sensor *s);
-/* Removes the reserve counts at 0 of servers `known` says are gone (it gets `ctx` and a server id), so their
- * places go to new servers. A fork charged between the read and the removal is not given back (its server
- * may then hold one more than its reserve). 0 or -1 (logged). */
-int sensor_reserve_tidy(struct sensor *s, bool (*known)(void *ctx, uint32_t server_id), void *ctx);
+/* Removes the reserve counts at 0, so that their places (LINEAGE_RESERVED_SERVERS) go to the servers that fork
+ * now; a server's next charge makes its count again. A fork charged between the read and the removal is not
+ * given back (its server may then hold one more than its reserve). 0 or -1 (logged). */
+int sensor_reserve_tidy(struct sensor *s);
 /* Makes `pid` a tracked process (a server root). `flags`: BPF_NOEXIST, or BPF_EXIST to rewrite the entry it
  * read (keeping its charge), which an exit in between has removed (then -1, errno ENOENT, not logged). */
 int sensor_track(struct sensor *s, __u32 pid, const struct tracked *t, __u64 flags);

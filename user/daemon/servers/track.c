@@ -55,6 +55,7 @@ static const char *write_entry(struct daemon *d, pid_t pid, pid_t owner, const s
 				flags = BPF_EXIST;
 			}
 		}
+		w.flags |= TRACKED_F_BASE;	/* a root: its calls are granted at call_start, not inherited */
 		if (!sensor_track(&d->sensor, pid, &w, flags))
 			return NULL;
 		if (errno != ENOENT && errno != EEXIST)
