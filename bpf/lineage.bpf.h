@@ -210,13 +210,10 @@ static __always_inline bool calls_merge(struct tracked *t, const struct tracked 
 				have = true;
 		if (have)
 			continue;
-		__u32 n = t->ncalls;
-
-		if (n >= EV_MAX_CALLS)
+		if (t->ncalls >= EV_MAX_CALLS)
 			return false;
-		barrier_var(n);	/* keep the mask: clang drops it as redundant, and the verifier needs it */
-		t->calls[n & (EV_MAX_CALLS - 1)] = c;
-		t->ncalls = n + 1;
+		t->calls[t->ncalls & (EV_MAX_CALLS - 1)] = c;
+		t->ncalls++;
 	}
 	return true;
 }

@@ -110,12 +110,13 @@ enum tracked_charge {
 struct tracked {
 	__u64 start_time;		/* task->start_time of the process; 0 when userspace did not know it */
 	__u32 server_id;
-	__u16 ncalls;
-	__u16 flags;			/* TRACKED_F_* */
+	__u32 ncalls;			/* 32 bits: Linux 6.1's verifier loses the bounds of a 16-bit count */
 	__u64 calls[EV_MAX_CALLS];	/* calls active in the server when this process was forked */
 	__u32 charge_server;		/* whose reserve or pool its entry was charged to (it may have moved since) */
 	__u32 charge;			/* enum tracked_charge: set by BPF, swapped to TRACKED_UNCHARGED by whoever gives
 					   it back; userspace writes TRACKED_UNCHARGED or keeps what it read */
+	__u32 flags;			/* TRACKED_F_* */
+	__u32 pad;
 };
 
 /* Common header: which process the record is about, and whose server and calls it belongs to. */
@@ -247,7 +248,7 @@ _Static_assert(sizeof(struct ev_net) == 256, "ev_net layout");
 _Static_assert(sizeof(struct ev_sock_state) == 152, "ev_sock_state layout");
 _Static_assert(sizeof(struct ev_mcp_stdout) == 112, "ev_mcp_stdout layout");
 _Static_assert(sizeof(struct ev_deny) == 520, "ev_deny layout");
-_Static_assert(sizeof(struct tracked) == 56, "tracked layout");
+_Static_assert(sizeof(struct tracked) == 64, "tracked layout");
 _Static_assert(sizeof(struct lineage_limits) == 8, "lineage_limits layout");
 
 #endif

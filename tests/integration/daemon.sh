@@ -62,6 +62,15 @@ exec "$0" daemon --socket "$1"' "$MCPWARDEN" "$SOCK" >"$DAEMON_LOG" 2>&1 &
 	fail "daemon socket $SOCK did not come up"
 }
 
+# daemon_map NAME: the id of the daemon's BPF map NAME, found among its descriptors (needs bpftool).
+daemon_map() {
+	for f in /proc/"$daemon_pid"/fdinfo/*; do
+		awk '/^map_id:/ { print $2 }' "$f"
+	done | sort -u | while read -r id; do
+		bpftool -j map show id "$id" | python3 -c 'import json, sys; m = json.load(sys.stdin); print(m["id"] if m.get("name") == sys.argv[1] else "")' "$1"
+	done | grep . | head -1
+}
+
 # request JSON: sends one control request to the daemon and prints its reply.
 request() {
 	python3 - "$SOCK" "$1" <<'PY'

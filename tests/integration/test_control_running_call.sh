@@ -36,16 +36,6 @@ s = json.load(sys.stdin)["servers"][0]
 print(s["server_id"], s["root"], [c["call"] for c in s["calls"] if not c["ended"]][0])')
 [ -n "$call" ] || fail "no running call in ps"
 
-# request JSON: one request from a root peer; prints the reply.
-request() {
-	python3 - "$SOCK" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect(sys.argv[1])
-s.send(sys.argv[2].encode())
-print(s.recv(65536).decode())
-PY
-}
 rep=$(request "{\"op\":\"call_start\",\"server_id\":$sid,\"call\":$call,\"tool\":\"run-code\",\"sandbox\":{}}")
 assert_contains "$rep" "is already active" "a call_start for the running call is refused"
 rep=$(request "{\"op\":\"policy_reload\",\"server_id\":$sid,\"file\":\"x\",\"trigger\":\"test\",\"ok\":true}")

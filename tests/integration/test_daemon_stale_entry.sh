@@ -11,12 +11,7 @@ command -v bpftool >/dev/null || fail "bpftool is missing"
 
 start_daemon
 follow_events "$TMP/events"
-# The daemon's `tracked` map, found among its descriptors by its name.
-map=$(for f in /proc/"$daemon_pid"/fdinfo/*; do
-	awk '/^map_id:/ { print $2 }' "$f"
-done | sort -u | while read -r id; do
-	bpftool -j map show id "$id" | python3 -c 'import json, sys; m = json.load(sys.stdin); print(m["id"] if m.get("name") == "tracked" else "")'
-done | grep . | head -1)
+map=$(daemon_map tracked)
 [ -n "$map" ] || fail "the daemon's tracked map was not found"
 
 python3 -c 'import os, sys, time
@@ -31,7 +26,7 @@ for _ in $(seq 50); do [ -s "$TMP/pid" ] && break; sleep 0.1; done
 pid=$(cat "$TMP/pid")
 # tracked[pid] = { start_time 1 (no process's), server 4242, no calls }
 key=$(python3 -c 'import struct,sys; print(" ".join(str(b) for b in struct.pack("<I", int(sys.argv[1]))))' "$pid")
-val=$(python3 -c 'import struct; print(" ".join(str(b) for b in struct.pack("<QII4QII", 1, 4242, 0, 0, 0, 0, 0, 0, 0)))')
+val=$(python3 -c 'import struct; print(" ".join(str(b) for b in struct.pack("<QII4QIIII", 1, 4242, 0, 0, 0, 0, 0, 0, 0, 0, 0)))')
 # shellcheck disable=SC2086
 bpftool map update id "$map" key $key value $val || fail "could not write the stale entry"
 touch "$TMP/go"

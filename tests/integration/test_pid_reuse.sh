@@ -13,11 +13,7 @@ command -v bpftool >/dev/null || fail "bpftool is missing"
 
 start_daemon
 follow_events "$TMP/events"
-map=$(for f in /proc/"$daemon_pid"/fdinfo/*; do
-	awk '/^map_id:/ { print $2 }' "$f"
-done | sort -u | while read -r id; do
-	bpftool -j map show id "$id" | python3 -c 'import json, sys; m = json.load(sys.stdin); print(m["id"] if m.get("name") == "tracked" else "")'
-done | grep . | head -1)
+map=$(daemon_map tracked)
 [ -n "$map" ] || fail "the daemon's tracked map was not found"
 
 python3 - "$SOCK" "$TMP/events" "$map" "$HELPERS/pid_cycle" "$$" <<'PY' || fail "pid reuse"
@@ -59,7 +55,7 @@ server.stdin.write("exit\n"); server.stdin.flush()
 assert server.stdout.readline().strip() == "reaped"
 # As if the child's exit had been missed: its entry, with its start time, under its pid.
 key = struct.pack("<I", child)
-val = struct.pack("<QII4QII", int(fork["start_time"]), sid, 0, 0, 0, 0, 0, 0, 0)
+val = struct.pack("<QII4QIIII", int(fork["start_time"]), sid, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 subprocess.run(["bpftool", "map", "update", "id", map_id, "key", *map(str, key), "value", *map(str, val)], check=True)
 t = time.monotonic()
 r = subprocess.run([cycle, str(child), "sh", "-c", f"/bin/true reuse-child-{tag}; exec /bin/true reuse-{tag}"])
