@@ -35,23 +35,51 @@ static const struct config_kind project_kinds[] = {
 
 #define NKINDS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A file read already, and how: a file is parsed again when another client reads it for another key (a hard
+ * link at both clients' paths), so no view of it hides another's servers. */
+struct seen {
+	dev_t dev;
+	ino_t ino;
+	const char *key;
+	bool toml, projects;
+};
+
 struct walk {
 	const struct home *h;
 	const struct config_walk *w;
-	struct { dev_t dev; ino_t ino; } seen[64];
+	struct seen seen[64];
 	size_t nseen;
 };
 
-static bool seen_before(struct walk *wk, const struct stat *st)
+/* Whether st was read already as k reads it (projects: with its projects); else it is recorded. */
+static bool seen_before(struct walk *wk, const struct stat *st, const struct config_kind *k, bool projects)
 {
-	for (size_t i = 0; i < wk->nseen; i++)
-		if (wk->seen[i].dev == st->st_dev && wk->seen[i].ino == st->st_ino)
+	const struct seen now = { st->st_dev, st->st_ino, k->key, k->toml, projects };
+
+	for (size_t i = 0; i < wk->nseen; i++) {
+		const struct seen *s = &wk->seen[i];
+
+		if (s->dev == now.dev && s->ino == now.ino && !strcmp(s->key, now.key) && s->toml == now.toml &&
+		    s->projects == now.projects)
 			return true;
-	if (wk->nseen < NKINDS(wk->seen)) {
-		wk->seen[wk->nseen].dev = st->st_dev;
-		wk->seen[wk->nseen++].ino = st->st_ino;
 	}
+	if (wk->nseen < NKINDS(wk->seen))
+		wk->seen[wk->nseen++] = now;
 	return false;
+}
+
+/* After w->file: when the file at f's name is no longer f's inode (--wrap replaced it), its other links keep the
+ * old one, now a file of its own, so the record of it goes and they are read. */
+static void forget_replaced(struct walk *wk, const struct config_file *f)
+{
+	struct stat now;
+
+	if (fstatat(f->dirfd, f->name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_dev == f->st.st_dev &&
+	    now.st_ino == f->st.st_ino)
+		return;
+	for (size_t i = 0; i < wk->nseen; i++)
+		if (wk->seen[i].dev == f->st.st_dev && wk->seen[i].ino == f->st.st_ino)
+			wk->seen[i--] = wk->seen[--wk->nseen];
 }
 
 /* Reads fd whole, up to CONFIG_MAX bytes; NULL (errno EFBIG when larger). */
@@ -143,7 +171,7 @@ static void visit(struct walk *wk, const struct config_kind *k, int dir, const c
 	if (!text) {
 		if (errno != ENOENT)
 			problem_errno(wk, shown, errno);
-	} else if (seen_before(wk, &f.st)) {
+	} else if (seen_before(wk, &f.st, k, projects)) {
 		/* a project's file that is the home's own, or two project keys for one directory */
 	} else if (config_doc_parse(&doc, k->toml, k->key, text, f.len, why, sizeof(why)) < 0) {
 		problem(wk, shown, why, true);
@@ -152,6 +180,7 @@ static void visit(struct walk *wk, const struct config_kind *k, int dir, const c
 		f.text = text;
 		f.doc = &doc;
 		wk->w->file(&f, wk->w->arg);
+		forget_replaced(wk, &f);
 		if (projects)
 			visit_projects(wk, &doc);
 		config_doc_free(&doc);

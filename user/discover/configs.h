@@ -77,8 +77,11 @@ char *configs_read(int dirfd, const char *name, struct stat *st, size_t *len);
  * Visits the config files of home h that exist, as the process is (a child acting as the
  * home's user): each client's, then those of the projects the configs list ("projects"
  * keys below the home). Each is opened beneath the home without following a symbolic link
- * (beneath.h), must be a regular file of at most 16 MiB, is visited once, and is handed to
- * w->file only when it is one valid document.
+ * (beneath.h), must be a regular file of at most 16 MiB, and is handed to w->file only when
+ * it is one valid document. A file (device and inode) is visited once for each way it is read:
+ * its servers' key and format, and whether its projects are walked; so a hard link at two
+ * clients' paths is read as each, and none of its views hides another's servers. When w->file
+ * replaced it (--wrap), its other links keep the old file, which is then read at their names.
  */
 void configs_walk(const struct home *h, const struct config_walk *w);
 
