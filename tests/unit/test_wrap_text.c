@@ -285,6 +285,41 @@ static void foreign_wrappers(void **state)
 	free(w);
 }
 
+static bool policy_all(const char *name, char *path, size_t len, void *arg)
+{
+	(void)arg;
+	snprintf(path, len, "/etc/p/%s.yaml", name);
+	return true;
+}
+
+/* Where the server has a policy, its wrapper counts only with exactly that --policy: one whose --policy words
+ * were deleted, or written before the policy was, gets it. A name holding "${" (which clients expand in args)
+ * would put the expansion in the policy path: left alone and said, and never taken as wrapped. */
+static void policy_exactly(void **state)
+{
+	const struct wrap_opts o = { .key = "mcpServers", .policy = policy_all, .note = note, .exe = "/usr/bin/mcpwarden" };
+#define W(key, rest) "\"" key "\": {\"command\": \"/usr/bin/mcpwarden\", \"args\": [\"run\", \"--name\", " rest "]}"
+	const char *text = "{\"mcpServers\": {" W("q", "\"q\", \"--\", \"y\"") ", "
+		W("x${HOME}", "\"x${HOME}\", \"--policy\", \"/etc/p/x${HOME}.yaml\", \"--\", \"z\"") "}}";
+	const char *want = "{\"mcpServers\": {" W("q", "\"q\", \"--policy\", \"/etc/p/q.yaml\", \"--\", \"y\"") ", "
+		W("x${HOME}", "\"x${HOME}\", \"--policy\", \"/etc/p/x${HOME}.yaml\", \"--\", \"z\"") "}}";
+#undef W
+	const struct wrapper expands = { .exe = "/usr/bin/mcpwarden", .name = "x${HOME}", .policy = "/etc/p/x${HOME}.yaml" };
+	char why[256], *w;
+	size_t changed;
+
+	(void)state;
+	noted = rewrapped = 0;
+	w = run(&o, false, text, &changed, why);
+	assert_string_equal(w, want);
+	assert_int_equal(changed, 1);
+	assert_int_equal(rewrapped, 1);
+	assert_int_equal(noted, 1);
+	free(w);
+	assert_string_equal(wrapper_mismatch(&expands, "x${HOME}", &expands),
+			    "its policy path would hold \"${\", which the client expands in args");
+}
+
 static void refused(const struct wrap_opts *o, const char *text, const char *want)
 {
 	char why[256], *w = run(o, false, text, NULL, why);
@@ -372,6 +407,7 @@ int main(void)
 		cmocka_unit_test(odd_entries),
 		cmocka_unit_test(wrapper_parse_is_runs),
 		cmocka_unit_test(foreign_wrappers),
+		cmocka_unit_test(policy_exactly),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(servers_per_file),
 	};

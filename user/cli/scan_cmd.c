@@ -19,7 +19,7 @@ static const struct cli_opt opts[] = {
 	{ "home", 'H', "DIR", CLI_REPEAT, "read the configs under DIR instead of every user's home" },
 	{ "wrap", 'w', NULL, 0, "rewrite the configs, as each home's user, to run each server through `mcpwarden run`" },
 	{ "policy-dir", 'p', "DIR", 0, "with --wrap: give a server DIR/NAME.yaml as its policy when that exists; a wrapped "
-				       "server counts as wrapped only with that policy or none" },
+				       "server counts as wrapped only with exactly that policy when it exists, and none when not" },
 	{ "unwrap", 'u', NULL, 0, "undo --wrap" },
 	{ NULL },
 };

@@ -330,10 +330,11 @@ static void judge_wrapper(struct scan_run *r, struct mcp_entry *e, const char *n
 {
 	char policy[PATH_MAX], shown[1024], msg[8192];
 	struct wrapper want = { .exe = r->exe }, w;
+	struct stat st;
 
 	if (!e->argv || !wrapper_parse(e->argv, e->argc, &w))
 		return;
-	if (r->policy_dir && wrapper_policy_path(r->policy_dir, name, policy, sizeof(policy)))
+	if (r->policy_dir && wrapper_policy_path(r->policy_dir, name, policy, sizeof(policy)) && stat(policy, &st) == 0)
 		want.policy = policy;
 	if (!(e->not_wrapped = wrapper_mismatch(&w, name, &want))) {
 		e->wrapped = true;

@@ -36,7 +36,8 @@ struct mcp_config_set {
 /* Reads every known client config under each home (all users' homes when homes is NULL),
  * each home's in a child process acting as its user (homes.h, as_user.h). An entry counts as
  * wrapped when it is what this mcpwarden's `--wrap --policy-dir policy_dir` (policy_dir may be
- * NULL) writes for it (wrapper_mismatch, the policy being the path wrapper_policy_path gives);
+ * NULL) writes for it (wrapper_mismatch, the policy being the path wrapper_policy_path gives
+ * when that file exists);
  * one of that shape that is not is a problem too, saying why. What a home's child sends past
  * SCAN_MAX_LINES or SCAN_MAX_BYTES, or in a line as_user cut, is counted in not_listed and
  * named in a problem, never kept. */

@@ -57,7 +57,7 @@ static bool server_edits(const struct wrap_opts *o, bool unwrap, const char *tex
 {
 	char pol[4096];
 	struct wrapper want = { .exe = o->exe }, w;
-	const char *mismatch = NULL, *left = NULL;
+	const char *mismatch = NULL, *left = NULL, *unsafe = NULL;
 	bool wrapped;
 	struct textbuf *b;
 
@@ -68,8 +68,12 @@ static bool server_edits(const struct wrap_opts *o, bool unwrap, const char *tex
 	e->n = 0;
 	if (!s->argv || unwrap != wrapped)
 		return false;	/* remote, or already as wanted */
+	if (!unwrap && want.policy)
+		unsafe = wrapper_policy_unsafe(want.policy);
 	if (s->odd)
 		left = s->odd;
+	else if (unsafe)
+		left = unsafe;
 	else if (!unwrap && !s->has_args && !s->args_at)
 		left = "it has no args, and none can be added where its command is";
 	else if (mismatch && w.policy && !o->policy)

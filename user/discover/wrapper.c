@@ -33,9 +33,18 @@ const char *wrapper_mismatch(const struct wrapper *w, const char *key, const str
 		return NULL;
 	if (strcmp(w->exe, want->exe ? want->exe : "mcpwarden"))
 		return "its command is not the mcpwarden that wraps";
+	if (want->policy && wrapper_policy_unsafe(want->policy))
+		return wrapper_policy_unsafe(want->policy);
 	if (w->policy && (!want->policy || strcmp(w->policy, want->policy)))
 		return "its --policy is not the one --wrap gives it (the --policy-dir's NAME.yaml)";
+	if (!w->policy && want->policy)
+		return "it has no --policy, and the --policy-dir has its NAME.yaml";
 	return NULL;
+}
+
+const char *wrapper_policy_unsafe(const char *policy)
+{
+	return strstr(policy, "${") ? "its policy path would hold \"${\", which the client expands in args" : NULL;
 }
 
 bool wrapper_policy_path(const char *dir, const char *name, char *path, size_t pathlen)

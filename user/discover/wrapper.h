@@ -25,10 +25,14 @@ bool wrapper_parse(char *const *argv, size_t argc, struct wrapper *w);
  * Why w, the wrapper of server key, is not the one --wrap writes for it, or NULL when it
  * is: its NAME is not key; or, given want (what --wrap writes for key now: want->exe,
  * NULL meaning "mcpwarden", and want->policy, NULL for none), its EXE is not want->exe,
- * or it has a P that is not want->policy (no P is no policy, and stands). Without want
- * (what --unwrap takes off) only NAME is judged. The reasons are fixed texts.
+ * want->policy is unsafe (wrapper_policy_unsafe), or its P is not exactly want->policy
+ * (a P where there is none, none where there is one). Without want (what --unwrap takes
+ * off) only NAME is judged. The reasons are fixed texts.
  */
 const char *wrapper_mismatch(const struct wrapper *w, const char *key, const struct wrapper *want);
+/* Why no wrapper may carry policy, or NULL: a path holding "${", which clients (VS Code, Claude Code)
+ * expand in args, so the wrapper would run under another file than the one judged. A fixed text. */
+const char *wrapper_policy_unsafe(const char *policy);
 /*
  * Writes DIR/NAME.yaml into path: the policy `--wrap --policy-dir DIR` gives server name
  * when that file exists. False when name is not a plain file name (empty, starting with
