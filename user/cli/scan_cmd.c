@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cJSON.h>
 
 #include "cli/commands.h"
@@ -78,6 +79,9 @@ static int scan_main(int argc, char **argv)
 	bool json = false, wrap = false, unwrap = false;
 	struct mcp_config_set set;
 	struct proc_list procs;
+	struct join_result *joined;
+	struct timespec deadline;
+	size_t unjoined;
 	int c, rc = EXIT_OK;
 
 	optind = 1;
@@ -113,21 +117,32 @@ static int scan_main(int argc, char **argv)
 		rc = EXIT_RUNTIME;	/* the listing is not whole */
 	if (procs_snapshot(&procs) < 0)
 		rc = EXIT_RUNTIME;	/* configs are still listed */
+	if (!(joined = calloc(set.n ? set.n : 1, sizeof(*joined)))) {
+		log_warnx("joining %zu server entries to the processes: out of memory", set.n);
+		procs_free(&procs);
+		configs_free(&set);
+		return EXIT_RUNTIME;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += JOIN_DEADLINE_S;
+	if ((unjoined = join_all(set.v, set.n, &procs, joined, &deadline))) {
+		log_warnx("%zu server entries not joined to the running processes within %d s: listed as unknown",
+			  unjoined, JOIN_DEADLINE_S);
+		rc = EXIT_RUNTIME;
+	}
 	for (size_t i = 0; i < set.n; i++) {
-		struct join_result r;
-
-		join_entry(&set.v[i], &procs, &r);
 		if (json) {
-			cJSON *o = entry_json(&set.v[i], &r);
+			cJSON *o = entry_json(&set.v[i], &joined[i]);
 			char *text = cJSON_PrintUnformatted(o);
 
 			printf("%s\n", text ? text : "{}");
 			free(text);
 			cJSON_Delete(o);
 		} else {
-			print_text(&set.v[i], &r);
+			print_text(&set.v[i], &joined[i]);
 		}
 	}
+	free(joined);
 	procs_free(&procs);
 	configs_free(&set);
 	return rc;

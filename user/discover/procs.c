@@ -96,6 +96,7 @@ int procs_snapshot(struct proc_list *l)
 		l->v[l->n++] = p;
 	}
 	closedir(d);
+	procs_index(l);
 	return 0;
 }
 
@@ -107,12 +108,18 @@ void procs_free(struct proc_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct proc_info *)a)->pid, y = ((const struct proc_info *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
 const struct proc_info *procs_find(const struct proc_list *l, pid_t pid)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].pid == pid)
-			return &l->v[i];
-	return NULL;
+	const struct proc_info key = { .pid = pid };
+
+	return l->n ? bsearch(&key, l->v, l->n, sizeof(key), by_pid) : NULL;
 }
 
 bool proc_is_shim(const struct proc_info *p)
@@ -125,14 +132,20 @@ bool proc_is_shim(const struct proc_info *p)
 	return !strcmp(base, "mcpwarden") && !strcmp(p->argv[1], "run");
 }
 
-pid_t proc_shim_ancestor(const struct proc_list *l, pid_t pid)
+void procs_index(struct proc_list *l)
 {
-	const struct proc_info *p = procs_find(l, pid);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(l->v[0]), by_pid);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct proc_info *p = &l->v[i];
 
-	for (int depth = 0; p && p->ppid > 1 && depth < 64; depth++) {
-		p = procs_find(l, p->ppid);
-		if (p && proc_is_shim(p))
-			return p->pid;
+		l->v[i].shim = 0;
+		for (int depth = 0; p && p->ppid > 1 && depth < 64; depth++) {
+			p = procs_find(l, p->ppid);
+			if (p && proc_is_shim(p)) {
+				l->v[i].shim = p->pid;
+				break;
+			}
+		}
 	}
-	return 0;
 }
