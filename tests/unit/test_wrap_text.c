@@ -320,6 +320,43 @@ static void policy_exactly(void **state)
 			    "its policy path would hold \"${\", which the client expands in args");
 }
 
+/* An entry whose "env" sets a loader variable (JSON's object, TOML's table or inline table), or that has an
+ * "envFile", runs the user's code inside mcpwarden run before its main: --wrap leaves it alone, wrapped or not,
+ * and says why; config_doc says why too (scan's not_wrapped_because). A harmless variable changes nothing. */
+static void loader_env(void **state)
+{
+	static const char *const texts[][2] = {
+		{ "{\"mcpServers\": {\"a\": {\"command\": \"n\", \"env\": {\"LD_PRELOAD\": \"/tmp/x.so\"}}}}", CONFIG_DOC_ENV_LOADER },
+		{ "{\"mcpServers\": {\"a\": {\"command\": \"/usr/bin/mcpwarden\", \"args\": [\"run\", \"--name\", \"a\", "
+		  "\"--\", \"n\"], \"env\": {\"GCONV_PATH\": \"/tmp\"}}}}", CONFIG_DOC_ENV_LOADER },
+		{ "{\"mcpServers\": {\"a\": {\"command\": \"n\", \"envFile\": \"${workspaceFolder}/.env\"}}}", CONFIG_DOC_ENV_FILE },
+		{ "[mcp_servers.a]\ncommand = \"n\"\n[mcp_servers.a.env]\nLD_AUDIT = \"/tmp/x.so\"\n", CONFIG_DOC_ENV_LOADER },
+		{ "[mcp_servers.a]\ncommand = \"n\"\nenv = { \"LD_LIBRARY_PATH\" = \"/tmp\" }\n", CONFIG_DOC_ENV_LOADER },
+		{ "{\"mcpServers\": {\"a\": {\"command\": \"n\", \"env\": {\"PATH\": \"/bin\"}}}}", NULL },
+	};
+	struct wrap_opts o = { .key = "mcpServers", .note = note, .exe = "/usr/bin/mcpwarden" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char why[256], *w;
+		size_t changed;
+		struct config_doc d;
+
+		o.toml = texts[i][0][0] == '[';
+		assert_int_equal(config_doc_parse(&d, o.toml, o.key, texts[i][0], strlen(texts[i][0]), why, sizeof(why)), 0);
+		if (texts[i][1])
+			assert_string_equal(d.v[0].env_unsafe, texts[i][1]);
+		else
+			assert_null(d.v[0].env_unsafe);
+		config_doc_free(&d);
+		noted = 0;
+		w = run(&o, false, texts[i][0], &changed, why);
+		assert_int_equal(changed, !texts[i][1]);
+		assert_int_equal(noted, !!texts[i][1]);
+		free(w);
+	}
+}
+
 static void refused(const struct wrap_opts *o, const char *text, const char *want)
 {
 	char why[256], *w = run(o, false, text, NULL, why);
@@ -408,6 +445,7 @@ int main(void)
 		cmocka_unit_test(wrapper_parse_is_runs),
 		cmocka_unit_test(foreign_wrappers),
 		cmocka_unit_test(policy_exactly),
+		cmocka_unit_test(loader_env),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(servers_per_file),
 	};

@@ -75,6 +75,36 @@ int config_doc_arg(struct doc_server *s, struct span tok, char *arg)
 	return 0;
 }
 
+bool config_doc_loader_var(const char *name, size_t len)
+{
+	static const char *const named[] = { "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
+					     "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH",
+					     "RESOLV_HOST_CONF", "RES_OPTIONS" };
+
+	if (len >= 3 && !memcmp(name, "LD_", 3))
+		return true;
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strlen(named[i]) == len && !memcmp(name, named[i], len))
+			return true;
+	return false;
+}
+
+/* s's env_unsafe from its "env" object (env, -1: none) and "envFile" (envfile, -1: none). */
+static void json_env(struct doc_server *s, const struct jsonc *j, const char *text, int env, int envfile)
+{
+	if (envfile >= 0)
+		s->env_unsafe = CONFIG_DOC_ENV_FILE;
+	for (int m = env >= 0 && j->v[env].type == JV_OBJECT ? j->v[env].first : -1; m >= 0 && !s->env_unsafe;
+	     m = j->v[m].next) {
+		struct textbuf name = { 0 };
+
+		jsonc_string(text + j->v[m].key_start, j->v[m].key_end - j->v[m].key_start, &name);
+		if (name.failed || config_doc_loader_var(name.s, name.n))
+			s->env_unsafe = CONFIG_DOC_ENV_LOADER;	/* out of memory: taken as the worst */
+		tb_free(&name);
+	}
+}
+
 /* The decoded text of a JSON string token; odd is set when it holds a NUL. */
 static char *json_text(const char *text, const struct jv *v, const char **odd)
 {
@@ -158,7 +188,7 @@ static int json_server(struct config_doc *d, const struct jsonc *j, const char *
 	struct textbuf name = { 0 };
 	struct doc_server *s;
 	const char *fault = "out of memory";
-	int cmd, args, url;
+	int cmd, args, url, env, envfile;
 
 	jsonc_string(text + v->key_start, v->key_end - v->key_start, &name);
 	s = name.failed ? NULL : config_doc_add(d, name.s, name.n, &fault);
@@ -172,6 +202,10 @@ static int json_server(struct config_doc *d, const struct jsonc *j, const char *
 		return -1;
 	if (url < 0 && (url = only_member(j, text, m, "serverUrl", why, whylen)) == -2)
 		return -1;
+	if ((env = only_member(j, text, m, "env", why, whylen)) == -2 ||
+	    (envfile = only_member(j, text, m, "envFile", why, whylen)) == -2)
+		return -1;
+	json_env(s, j, text, env, envfile);
 	if (url >= 0 && j->v[url].type == JV_STRING && !(s->url = json_text(text, &j->v[url], &s->odd)))
 		return config_doc_fail(why, whylen, text, j->v[url].start, "out of memory");
 	if (cmd >= 0 && j->v[cmd].type != JV_STRING)

@@ -23,7 +23,17 @@ struct doc_server {
 	size_t *commas;		/* the comma after each element; 0 when none */
 	size_t args_at;		/* where a new args member may go when there is none; 0: nowhere */
 	const char *odd;	/* why --wrap must leave this entry alone, or NULL */
+	const char *env_unsafe;	/* CONFIG_DOC_ENV_LOADER or CONFIG_DOC_ENV_FILE: why `mcpwarden run` can't police it; or NULL */
 };
+
+/* Why a server's environment keeps it from being policed: a variable the dynamic loader or libc acts on runs
+ * the user's code inside `mcpwarden run` before its main; an env file may set one, unseen. */
+#define CONFIG_DOC_ENV_LOADER	"its \"env\" sets a variable the dynamic loader or libc acts on (LD_*, GCONV_PATH, ...), " \
+				"which would run code inside mcpwarden run before it polices anything"
+#define CONFIG_DOC_ENV_FILE	"it has an \"envFile\", which may set a variable the dynamic loader acts on (LD_PRELOAD, ...)"
+
+/* Whether name[0, len) is such a variable: LD_*, or one glibc drops for set-user-ID programs as unsafe. */
+bool config_doc_loader_var(const char *name, size_t len);
 
 struct config_doc {
 	struct doc_server *v;

@@ -254,6 +254,8 @@ static void list_file(const struct config_file *f, void *arg)
 			cJSON_AddItemToArray(argv, cJSON_CreateString(s->argv[a]));
 		if (s->url)
 			cJSON_AddStringToObject(o, "url", s->url);
+		if (s->env_unsafe)
+			cJSON_AddStringToObject(o, "env_unsafe", s->env_unsafe);
 		if ((line = cJSON_PrintUnformatted(o)))
 			fprintf(out, "%s\n", line);
 		free(line);
@@ -336,7 +338,7 @@ static void judge_wrapper(struct scan_run *r, struct mcp_entry *e, const char *n
 		return;
 	if (r->policy_dir && wrapper_policy_path(r->policy_dir, name, policy, sizeof(policy)) && stat(policy, &st) == 0)
 		want.policy = policy;
-	if (!(e->not_wrapped = wrapper_mismatch(&w, name, &want))) {
+	if (!(e->not_wrapped = wrapper_mismatch(&w, name, &want)) && !(e->not_wrapped = e->env_unsafe)) {
 		e->wrapped = true;
 		e->command = w.command;
 		return;
@@ -352,7 +354,7 @@ static void take_line(char *line, void *arg)
 	struct scan_run *r = arg;
 	size_t len = strlen(line);
 	cJSON *o, *argv, *a;
-	const cJSON *problem, *name;
+	const cJSON *problem, *name, *env;
 	struct mcp_entry *e;
 
 	if (r->lines == SCAN_MAX_LINES || len > SCAN_MAX_BYTES - r->bytes || !(o = cJSON_Parse(line))) {
@@ -372,6 +374,9 @@ static void take_line(char *line, void *arg)
 		copy_string(e->file, sizeof(e->file), o, "file");
 		copy_string(e->name, sizeof(e->name), o, "name");
 		copy_string(e->url, sizeof(e->url), o, "url");
+		env = cJSON_GetObjectItemCaseSensitive(o, "env_unsafe");
+		if (cJSON_IsString(env))	/* the fixed text it names, in this process's memory */
+			e->env_unsafe = strcmp(env->valuestring, CONFIG_DOC_ENV_FILE) ? CONFIG_DOC_ENV_LOADER : CONFIG_DOC_ENV_FILE;
 		argv = cJSON_GetObjectItemCaseSensitive(o, "argv");
 		if (cJSON_GetArraySize(argv) && (e->argv = calloc((size_t)cJSON_GetArraySize(argv), sizeof(char *))))
 			cJSON_ArrayForEach(a, argv)

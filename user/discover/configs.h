@@ -19,6 +19,7 @@ struct mcp_entry {
 	bool wrapped;		/* argv is what --wrap writes for this server (wrapper.h) */
 	size_t command;		/* when wrapped: the index in argv of the command it runs; 0 otherwise */
 	const char *not_wrapped;	/* why an argv of --wrap's shape is not counted as wrapped, or NULL */
+	const char *env_unsafe;	/* its environment keeps it from being policed (config_doc.h), or NULL */
 };
 
 struct mcp_config_set {

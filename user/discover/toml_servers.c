@@ -550,6 +550,12 @@ static int keyval(struct tl *t, const struct key_path *table, bool in_table)
 	t->pos++;
 	skip_ws(t);
 	start = t->pos;
+	if (!t->in_array_table && full.n == 4 && part_is(&full.p[0], "mcp_servers") && part_is(&full.p[2], "env") &&
+	    (full.p[3].text.failed || config_doc_loader_var(full.p[3].text.s, full.p[3].text.n))) {
+		if (!(s = server_named(t, full.p[1].text.s, full.p[1].text.n, full.p[1].tok.start)))
+			goto out;
+		s->env_unsafe = CONFIG_DOC_ENV_LOADER;
+	}
 	s = server_of(t, &full, &which);
 	if (t->why)
 		goto out;

@@ -66,11 +66,13 @@ static bool server_edits(const struct wrap_opts *o, bool unwrap, const char *tex
 	wrapped = s->argv && wrapper_parse(s->argv, s->argc, &w) &&
 		  !(mismatch = wrapper_mismatch(&w, s->name, unwrap ? NULL : &want));
 	e->n = 0;
-	if (!s->argv || unwrap != wrapped)
+	if (!s->argv || (unwrap != wrapped && !(!unwrap && s->env_unsafe)))
 		return false;	/* remote, or already as wanted */
 	if (!unwrap && want.policy)
 		unsafe = wrapper_policy_unsafe(want.policy);
-	if (s->odd)
+	if (!unwrap && s->env_unsafe)
+		left = s->env_unsafe;	/* wrapped or not: the wrapper itself would run the user's code */
+	else if (s->odd)
 		left = s->odd;
 	else if (unsafe)
 		left = unsafe;
