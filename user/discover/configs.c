@@ -338,7 +338,9 @@ static void judge_wrapper(struct scan_run *r, struct mcp_entry *e, const char *n
 		return;
 	if (r->policy_dir && wrapper_policy_path(r->policy_dir, name, policy, sizeof(policy)) && stat(policy, &st) == 0)
 		want.policy = policy;
-	if (!(e->not_wrapped = wrapper_mismatch(&w, name, &want)) && !(e->not_wrapped = e->env_unsafe)) {
+	e->not_wrapped = !r->exe ? "the path of this mcpwarden (/proc/self/exe) could not be read, so no wrapper is "
+				   "known to run it" : wrapper_mismatch(&w, name, &want);
+	if (!e->not_wrapped && !(e->not_wrapped = e->env_unsafe)) {
 		e->wrapped = true;
 		e->command = w.command;
 		return;
