@@ -22,3 +22,15 @@ assert_contains "$(cat "$TMP/out")" '"wrapped_in_config":true' "and counted"
 sed -i 's|"--policy", *"[^"]*", *||' "$H/.cursor/mcp.json"
 mcpw_scan --json --home "$H" --policy-dir "$P" > "$TMP/out" 2> /dev/null
 assert_contains "$(cat "$TMP/out")" '"wrapped_in_config":false' "a wrapper whose --policy was deleted is not counted"
+
+# A policy the home's user can't read is said (before, it was dropped without a word), and --wrap exits 1.
+if [ "$(id -u)" = 0 ]; then
+	echo '{"mcpServers": {"locked": {"command": "node", "args": ["l.js"]}}}' > "$H/.cursor/mcp.json"
+	cp "$TOP/policies/server-everything.yaml" "$P/locked.yaml"
+	chmod 0600 "$P/locked.yaml"
+	chmod 0755 "$P"
+	rc=0
+	mcpw_scan --home "$H" --wrap --policy-dir "$P" > /dev/null 2> "$TMP/err" || rc=$?
+	assert_eq "$rc" 1 "a wrap that could not give a policy exits 1"
+	assert_contains "$(cat "$TMP/err")" "$P/locked.yaml: server 'locked': its policy can't be read as the home's user" "and says why"
+fi

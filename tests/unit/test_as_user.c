@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,11 +109,41 @@ static void without_close_range(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* In the child: closes its pipe, then stops itself, as its user may; says what 0 and 1 are first. */
+static int stdio_then_stop(void *arg, FILE *to_parent)
+{
+	struct stat null, in, out;
+
+	(void)arg;
+	if (stat("/dev/null", &null) == 0 && fstat(0, &in) == 0 && fstat(1, &out) == 0 && in.st_rdev == null.st_rdev &&
+	    out.st_rdev == null.st_rdev && S_ISCHR(in.st_mode) && S_ISCHR(out.st_mode))
+		fprintf(to_parent, "null\n");
+	fflush(to_parent);
+	close(fileno(to_parent));
+	raise(SIGSTOP);
+	return 0;
+}
+
+/* The child's 0 and 1 are /dev/null, not root's; and a child stopped after it closed its pipe is killed after the
+ * grace, not waited for forever (the alarm fails the test first if it is). */
+static void stdio_and_a_stopped_child(void **state)
+{
+	struct user_cred u = { .uid = geteuid() ? geteuid() : 65534, .gid = geteuid() ? getegid() : 65534 };
+
+	(void)state;
+	seen[0] = '\0';
+	alarm(AS_USER_GRACE_MS / 1000 + 10);
+	assert_int_equal(as_user(&u, -1, stdio_then_stop, NULL, on_line, NULL), -1);
+	alarm(0);
+	assert_string_equal(seen, "null ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keeps_only_its_own),
 		cmocka_unit_test(without_close_range),
+		cmocka_unit_test(stdio_and_a_stopped_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

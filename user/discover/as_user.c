@@ -159,6 +159,49 @@ static int read_lines(int fd, uid_t uid, void (*on_line)(char *line, void *arg),
 	return rc;
 }
 
+/* In the child: points 0 and 1 at /dev/null, so nothing of root's terminal or pipes reaches the user (stderr
+ * stays, for messages). 0, or -1 with a message. */
+static int quiet_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0) {
+		log_warn("/dev/null as the child's stdin and stdout");
+		return -1;
+	}
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+/* Reaps pid, which has closed its pipe: given AS_USER_GRACE_MS to exit, then killed (its user may have stopped
+ * it). 0 with *status set, or -1 with a message. */
+static int reap(pid_t pid, uid_t uid, int *status)
+{
+	struct timespec tick = { 0, 10 * 1000000 };
+	pid_t r;
+
+	for (int waited = 0; (r = waitpid(pid, status, WNOHANG)) != pid; waited += 10) {
+		if (r < 0 && errno != EINTR) {
+			log_warn("waitpid");
+			return -1;
+		}
+		if (waited >= AS_USER_GRACE_MS) {
+			log_warnx("the child acting as uid %u closed its pipe but did not exit within %d ms: killed",
+				  (unsigned)uid, AS_USER_GRACE_MS);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0)
+				if (errno != EINTR) {
+					log_warn("waitpid");
+					return -1;
+				}
+			return 0;
+		}
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
 int as_user(const struct user_cred *u, int keep_fd, int (*child)(void *arg, FILE *to_parent), void *arg,
 	    void (*on_line)(char *line, void *arg), void *line_arg)
 {
@@ -182,7 +225,7 @@ int as_user(const struct user_cred *u, int keep_fd, int (*child)(void *arg, FILE
 		int rc = 1;
 
 		close(fds[0]);
-		if (close_others(fds[1], keep_fd) == 0 && become(u) == 0 && (f = fdopen(fds[1], "w"))) {
+		if (quiet_stdio() == 0 && close_others(fds[1], keep_fd) == 0 && become(u) == 0 && (f = fdopen(fds[1], "w"))) {
 			rc = child(arg, f);
 			if (fclose(f) != 0)
 				rc = 1;
@@ -194,11 +237,8 @@ int as_user(const struct user_cred *u, int keep_fd, int (*child)(void *arg, FILE
 	if (read_lines(fds[0], u->uid, on_line, line_arg) < 0)
 		kill(pid, SIGKILL);
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			log_warn("waitpid");
-			return -1;
-		}
+	if (reap(pid, u->uid, &status) < 0)
+		return -1;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	log_warnx("the child acting as uid %u was killed by signal %d", (unsigned)u->uid, WTERMSIG(status));

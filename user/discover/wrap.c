@@ -25,12 +25,22 @@ struct wrap_run {
 	int failed;
 };
 
-/* DIR/NAME.yaml when the user can read it. */
+/* DIR/NAME.yaml when the user can read it; one there that the user can't read is said, and counts as left undone. */
 static bool policy_for(const char *name, char *path, size_t pathlen, void *arg)
 {
-	const struct wrap_run *r = arg;
+	struct wrap_run *r = arg;
+	char shown[1024];
 
-	return wrapper_policy_path(r->policy_dir, name, path, pathlen) && access(path, R_OK) == 0;
+	if (!wrapper_policy_path(r->policy_dir, name, path, pathlen))
+		return false;
+	if (access(path, R_OK) == 0)
+		return true;
+	if (errno != ENOENT) {
+		log_warn("%s: server '%s': its policy can't be read as the home's user, so it is not given", path,
+			 printable(name, shown, sizeof(shown)));
+		r->failed++;
+	}
+	return false;
 }
 
 static void note(const char *name, const char *why, bool left, void *arg)
