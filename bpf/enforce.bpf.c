@@ -18,7 +18,9 @@ int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
 	return a.proc && check_exec(task, &a, bprm, 1) ? -EPERM : 0;
 }
 
-#define PTRACE_MODE_ATTACH	0x02	/* include/linux/ptrace.h */
+#define PTRACE_MODE_READ	0x01	/* include/linux/ptrace.h */
+#define PTRACE_MODE_ATTACH	0x02
+#define PTRACE_MODE_NOAUDIT	0x04
 
 /* Whether `b` (a->proc not NULL) carries call `c`: its process's calls, or its thread's own. */
 static __always_inline bool acting_carries(const struct acting *b, __u64 c)
@@ -46,8 +48,9 @@ static __always_inline bool carries_all(const struct acting *a, const struct act
 
 /*
  * Where BPF LSM loads: a process acting for calls may reach into another process (ptrace attach, and what
- * asks the same: /proc/PID/mem, process_vm_readv/writev, pidfd_getfd) only if that one is a call's process
- * of its server that carries every call it acts for: its own children in the call. So a call's code can't
+ * asks the same: /proc/PID/mem, process_vm_readv/writev, pidfd_getfd; or read it: /proc/PID/fd/N, environ,
+ * cwd, root, kcmp, perf events) only if that one is a call's process of its server that carries every call it
+ * acts for: its own children in the call. The quiet probes of /proc/PID/stat (PTRACE_MODE_NOAUDIT) pass. So a call's code can't
  * rewrite its server (whose calls are granted, not inherited: TRACKED_F_BASE), whose rules are not the
  * call's, nor another call's processes, the shim or the daemon, even as root. A server's own process acts
  * for calls only through threads it started in one (an in-process tool); otherwise it is not held back.
@@ -62,7 +65,7 @@ int BPF_PROG(enforce_ptrace, struct task_struct *child, unsigned int mode, int r
 	struct ev_deny *e;
 	bool own;
 
-	if (ret || !(mode & PTRACE_MODE_ATTACH))
+	if (ret || !(mode & (PTRACE_MODE_READ | PTRACE_MODE_ATTACH)) || (mode & PTRACE_MODE_NOAUDIT))
 		return ret;
 	a = lineage_acting(task->pid, lineage_peek(task, &s1), &m1);
 	if (!a.proc)

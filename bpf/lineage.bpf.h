@@ -196,19 +196,24 @@ static __always_inline const struct tracked *thread_lookup(__u32 tid)
 	return bpf_map_lookup_elem(&thread_calls, &tid);
 }
 
+/* Whether `t` carries call `c`. */
+static __always_inline bool calls_has(const struct tracked *t, __u64 c)
+{
+	for (__u32 j = 0; j < EV_MAX_CALLS; j++)
+		if (j < t->ncalls && t->calls[j] == c)
+			return true;
+	return false;
+}
+
 /* Adds to *t each call of `from` it lacks; false when they did not all fit (EV_MAX_CALLS). */
 static __always_inline bool calls_merge(struct tracked *t, const struct tracked *from)
 {
 	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
 		__u64 c = from->calls[i];
-		bool have = false;
 
 		if (i >= from->ncalls)
 			break;
-		for (__u32 j = 0; j < EV_MAX_CALLS; j++)
-			if (j < t->ncalls && t->calls[j] == c)
-				have = true;
-		if (have)
+		if (calls_has(t, c))
 			continue;
 		if (t->ncalls >= EV_MAX_CALLS)
 			return false;
@@ -246,13 +251,12 @@ static __always_inline struct acting lineage_acting(__u32 tid, const struct trac
  */
 static __always_inline const struct tracked *acting_rec(const struct acting *a)
 {
-	struct tracked full;
-
-	if (a->thread && a->merged->ncalls >= EV_MAX_CALLS) {
-		full = *a->merged;
-		if (!calls_merge(&full, a->thread))
-			count_error(SERR_CALLS_UNREPORTED);
-	}
+	if (a->thread && a->merged->ncalls >= EV_MAX_CALLS)	/* full: a call of the thread's not in it is left out */
+		for (__u32 i = 0; i < EV_MAX_CALLS; i++)
+			if (i < a->thread->ncalls && !calls_has(a->merged, a->thread->calls[i])) {
+				count_error(SERR_CALLS_UNREPORTED);
+				break;
+			}
 	return a->merged;
 }
 
@@ -368,10 +372,11 @@ static __always_inline enum lineage_origin lineage_fork(struct task_struct *pare
 	}
 	*out = *t;
 	out->start_time = child->start_time;
-	out->flags = 0;
 	out->charge_server = out->server_id;
 	out->charge = TRACKED_UNCHARGED;
 	th = thread_lookup(parent->pid);
+	/* A server's own process forking outside any call (npx's node, a pre-forked worker) makes another. */
+	out->flags = (t->flags & TRACKED_F_BASE) && !t->ncalls && !th ? TRACKED_F_BASE : 0;
 	if (th && !calls_merge(out, th)) {
 		count_error(SERR_TRACKED_FULL);
 		return LINEAGE_LOST;

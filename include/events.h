@@ -103,8 +103,8 @@ enum tracked_charge {
 
 /* tracked.flags */
 #define TRACKED_F_BASE	(1u << 0)	/* a server's own process (its root: tracked by userspace, or placed by its
-					   cgroup), whose calls are granted at call_start, not inherited; a fork's
-					   child has none */
+					   cgroup; or forked by one while it carried no call), whose calls are
+					   granted at call_start, not inherited */
 
 /* Value of the `tracked` hash map, keyed by tgid: the process belongs to a server. */
 struct tracked {

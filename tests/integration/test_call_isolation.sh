@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_call_isolation.sh: a call's code can't reach into its server. Where BPF LSM is active, a process forked in
-# a call may open /proc/PID/mem (or ptrace) only of its own children in that call: not its server's root, whose
-# rules are not the call's and whose memory it could rewrite; nor the daemon. The server's own process still
-# reaches its children. Without BPF LSM nothing stops it, and status says so (call_isolation: none); the kernel
+# a call may open /proc/PID/mem (or ptrace, or read /proc/PID/environ and fd/N) only of its own children in that
+# call: not its server's root, whose rules are not the call's and whose memory it could rewrite; not the
+# server's worker that the root forked before the call (the process npx or sh -c leaves running the server);
+# nor the daemon. The server's own processes still reach the call's. Without BPF LSM nothing stops it, and status says so (call_isolation: none); the kernel
 # matrix runs this test where BPF LSM is active.
 source "$(dirname "$0")/../lib.sh"
 require_root
@@ -22,14 +23,20 @@ python3 - "$SOCK" "$daemon_pid" >"$TMP/out" 2>&1 <<'PY'
 import json, os, socket, subprocess, sys, time
 server = subprocess.Popen([sys.executable, "-c", r'''
 import os, sys
-def reach(pid):
+def reach(pid, what="mem", how="r+b"):
     try:
-        with open("/proc/%d/mem" % pid, "r+b"):
+        with open("/proc/%d/%s" % (pid, what), how):
             return "open"
     except PermissionError:
         return "EPERM"
     except OSError as e:
         return e.__class__.__name__
+sys.stdin.readline()
+wr, ww = os.pipe()
+worker = os.fork()    # forked before any call: the server's own, as npx's node is
+if worker == 0:
+    os.read(wr, 1)
+    os._exit(0)
 sys.stdin.readline()
 r, w = os.pipe()
 c = os.fork()
@@ -39,6 +46,9 @@ if c == 0:    # forked in the call: the call's code
         os.read(r, 1)
         os._exit(0)
     print("call->server", reach(os.getppid()), flush=True)
+    print("call->server environ", reach(os.getppid(), "environ", "rb"), flush=True)
+    print("call->server fd", reach(os.getppid(), "fd/0", "rb"), flush=True)
+    print("call->worker", reach(worker), flush=True)
     print("call->daemon", reach(int(sys.argv[1])), flush=True)
     print("call->own child", reach(g), flush=True)
     os.write(w, b"x")
@@ -46,6 +56,8 @@ if c == 0:    # forked in the call: the call's code
     os._exit(0)
 print("server->call", reach(c), flush=True)
 os.waitpid(c, 0)
+os.write(ww, b"x")
+os.waitpid(worker, 0)
 ''', sys.argv[2]], stdin=subprocess.PIPE, text=True)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
@@ -54,6 +66,8 @@ def req(**o):
     return json.loads(s.recv(65536))
 r = req(op="register", name="iso", pid=server.pid, id=1)
 assert r["ok"], r
+server.stdin.write("fork\n"); server.stdin.flush()
+time.sleep(0.5)    # the worker is forked outside any call
 assert req(op="call_start", server_id=r["server_id"], call=7, tool="run", sandbox={})["ok"]
 server.stdin.write("go\n"); server.stdin.flush()
 server.wait(timeout=60)
@@ -62,6 +76,9 @@ PY
 out=$(cat "$TMP/out")
 echo "$out"
 assert_contains "$out" "call->server EPERM" "the call's code can't open its server's memory"
+assert_contains "$out" "call->server environ EPERM" "nor read its environment"
+assert_contains "$out" "call->server fd EPERM" "nor open its descriptors"
+assert_contains "$out" "call->worker EPERM" "nor reach the server's worker forked before the call"
 assert_contains "$out" "call->daemon EPERM" "nor the daemon's"
 assert_contains "$out" "call->own child open" "it still reaches its own child in the call"
 assert_contains "$out" "server->call open" "the server's own process still reaches the call's"

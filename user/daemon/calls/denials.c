@@ -71,7 +71,7 @@ static void describe(char *out, size_t size, const cJSON *o, const struct ev_den
 	}
 	case DENY_PTRACE:
 		snprintf(out, size, "reaching into process %u, which does not carry this call (ptrace, /proc/PID/mem, "
-			 "process_vm_*, pidfd_getfd), refused (EPERM)", e->limit);
+			 "fd, environ, process_vm_*, pidfd_getfd), refused (EPERM)", e->limit);
 		break;
 	default:
 		snprintf(out, size, "unknown denial %u", e->op);
