@@ -106,6 +106,9 @@ round() { # name, then the command that runs mcpwarden with its scan arguments
 
 round home "$MCPWARDEN" scan --home "$TMP/home"
 round no-openat2 "$NO_OPENAT2" "$MCPWARDEN" scan --home "$TMP/home"
+# Started with stdin closed, the home's directory would be opened as fd 0, which the per-home child points at
+# /dev/null: the scan must not lose its home.
+round closed-stdin sh -c 'exec "$@" <&-' sh "$MCPWARDEN" scan --home "$TMP/home"
 # The passwd path: the users are this root (home $TMP/roothome) and nobody (home $TMP/home).
 printf 'root:x:0:0:root:%s:/bin/sh\nnobody:x:65534:65534:nobody:%s:/usr/sbin/nologin\n' "$TMP/roothome" "$TMP/home" > "$TMP/passwd"
 round passwd unshare -m sh -c 'mount --bind "$0" /etc/passwd && exec "$@"' "$TMP/passwd" "$MCPWARDEN" scan
