@@ -19,7 +19,7 @@ fi
 assert_eq "$mode" "lsm/ptrace_access_check lsm" "with BPF LSM, status names the hook"
 follow_events "$TMP/events"
 
-python3 - "$SOCK" "$daemon_pid" >"$TMP/out" 2>&1 <<'PY'
+python3 - "$SOCK" "$daemon_pid" "$TMP/forked" >"$TMP/out" 2>&1 <<'PY'
 import json, os, socket, subprocess, sys, time
 server = subprocess.Popen([sys.executable, "-c", r'''
 import os, sys
@@ -37,6 +37,7 @@ worker = os.fork()    # forked before any call: the server's own, as npx's node 
 if worker == 0:
     os.read(wr, 1)
     os._exit(0)
+open(sys.argv[2], "w").close()    # the worker is forked: the call may start
 sys.stdin.readline()
 r, w = os.pipe()
 c = os.fork()
@@ -58,7 +59,7 @@ print("server->call", reach(c), flush=True)
 os.waitpid(c, 0)
 os.write(ww, b"x")
 os.waitpid(worker, 0)
-''', sys.argv[2]], stdin=subprocess.PIPE, text=True)
+''', sys.argv[2], sys.argv[3]], stdin=subprocess.PIPE, text=True)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
 def req(**o):
@@ -67,7 +68,8 @@ def req(**o):
 r = req(op="register", name="iso", pid=server.pid, id=1)
 assert r["ok"], r
 server.stdin.write("fork\n"); server.stdin.flush()
-time.sleep(0.5)    # the worker is forked outside any call
+while not os.path.exists(sys.argv[3]):    # the worker is forked outside any call
+    time.sleep(0.05)
 assert req(op="call_start", server_id=r["server_id"], call=7, tool="run", sandbox={})["ok"]
 server.stdin.write("go\n"); server.stdin.flush()
 server.wait(timeout=60)
