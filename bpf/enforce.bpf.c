@@ -25,13 +25,7 @@ int BPF_PROG(enforce_bprm, struct linux_binprm *bprm)
 /* Whether `b` (a->proc not NULL) carries call `c`: its process's calls, or its thread's own. */
 static __always_inline bool acting_carries(const struct acting *b, __u64 c)
 {
-	for (__u32 i = 0; i < EV_MAX_CALLS; i++) {
-		if (i < b->proc->ncalls && b->proc->calls[i] == c)
-			return true;
-		if (b->thread && i < b->thread->ncalls && b->thread->calls[i] == c)
-			return true;
-	}
-	return false;
+	return calls_has(b->proc, c) || (b->thread && calls_has(b->thread, c));
 }
 
 /* Whether every call `a` acts for is carried by `b`; its process's calls only with `proc_calls`. */
