@@ -69,6 +69,23 @@
  *       When the owner's connection closes, the server stays tracked and its
  *       cgroup is removed once empty. A daemon that starts adopts the cgroups
  *       a previous one left: their processes stay attributed to those ids.
+ *   {"op":"register","name":NAME[,"sandbox":{...}],"resume":{"server_id":S,
+ *     "calls":[{"call":C,"tool":T[,"sandbox":{...}]}]}}
+ *       A shim whose daemon went away (stopped, crashed, upgraded) takes its
+ *       server S back; the kernel kept its rules and lineage meanwhile
+ *       (user/daemon/sensor/pins.h). Only the shim process that registered S
+ *       may: the same pid, uid and start time, which the daemon keeps pinned;
+ *       S must be a cgroup server without a live owner. "calls" (at most
+ *       EV_MAX_CALLS): the calls running now; each is in force again as the
+ *       kernel holds it (one whose rule set the kernel lacks gets its
+ *       "sandbox" installed), and every other call the kernel holds rules or
+ *       a kill mark for ended meanwhile: released once its processes are gone,
+ *       and, at the next "attach" of S's root, taken out of the active sets.
+ *       Refused when the kernel lost S's server-level rules but "sandbox" has
+ *       some. -> ack as register's, with "resumed": true, and the cgroup fd.
+ *       Audited as "server_resume" {server_id, name, owner_pid, owner_uid,
+ *       calls}. A shim refused while calls run kills its server and starts it
+ *       again, registered afresh.
  *   {"op":"attach","server_id":S,"pid":N}
  *       Owner only. N must be a child of the peer (/proc/N/stat ppid); any
  *       other pid is refused ("not a child of the caller"). N becomes S's root

@@ -10,12 +10,15 @@ daemon= follower=
 cleanup() {
 	[ -n "$follower" ] && kill "$follower" 2>/dev/null
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+	[ -n "$pins" ] && [ -d "$pins" ] && "$mcpwarden" daemon --stop-enforcement --pin-dir "$pins" >/dev/null
 	return 0
 }
 trap cleanup EXIT
 link=(--no-daemon --allow-unsandboxed)	# not root: no daemon, so the policy's sandbox is not enforced (said, and logged)
 if [ "$(id -u)" -eq 0 ]; then
-	"$mcpwarden" daemon --socket "$dir/control.sock" --audit-dir "$dir/audit" >"$dir/daemon.log" 2>&1 &
+	# The demo's own pin root, removed with the daemon: a daemon's programs outlive it otherwise.
+	pins=/sys/fs/bpf/mcpwarden-demo-$$
+	"$mcpwarden" daemon --socket "$dir/control.sock" --audit-dir "$dir/audit" --pin-dir "$pins" >"$dir/daemon.log" 2>&1 &
 	daemon=$!
 	for _ in $(seq 100); do
 		"$mcpwarden" status --socket "$dir/control.sock" >/dev/null 2>&1 && break

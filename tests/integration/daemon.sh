@@ -5,6 +5,9 @@ HELPERS=$TOP/build/tests/helpers
 export PYTHONPATH=$TOP/tests/integration	# evlib.py for the event checks
 CGROUP2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 DAEMON_LOG=$TMP/daemon.log
+# Each test's daemons pin under a root of their own (the host's daemon keeps /sys/fs/bpf/mcpwarden), which
+# on_exit removes: a stopped daemon leaves its programs enforcing otherwise.
+PIN_DIR=/sys/fs/bpf/mcpwarden-test-${TMP##*.}	# bpffs takes no dots in names
 daemon_pid=
 follower_pid=
 
@@ -23,6 +26,10 @@ on_exit() {
 	local rc=$? drc=0
 	declare -F test_cleanup >/dev/null && test_cleanup
 	stop_daemon || drc=$?
+	if [ -d "$PIN_DIR" ] && ! "$MCPWARDEN" daemon --stop-enforcement --pin-dir "$PIN_DIR" >/dev/null; then
+		echo "FAIL: daemon --stop-enforcement --pin-dir $PIN_DIR" >&2
+		drc=1
+	fi
 	[ -f "$DAEMON_LOG" ] && sed "s/^/daemon: /" "$DAEMON_LOG" >&2
 	rm -rf "$TMP"
 	if [ $drc -ne 0 ]; then
@@ -38,7 +45,7 @@ start_daemon() {
 	# MCPWARDEN_DAEMON_ARGS: options every test's daemon gets, e.g. --without signal-task to run a suite on
 	# the fallbacks older kernels use (word-split on purpose).
 	# shellcheck disable=SC2086
-	"$MCPWARDEN" daemon --socket "$SOCK" ${MCPWARDEN_DAEMON_ARGS:-} "$@" >"$DAEMON_LOG" 2>&1 &
+	"$MCPWARDEN" daemon --socket "$SOCK" --pin-dir "$PIN_DIR" ${MCPWARDEN_DAEMON_ARGS:-} "$@" >"$DAEMON_LOG" 2>&1 &
 	daemon_pid=$!
 	for _ in $(seq "$(slow 100)"); do
 		[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && return 0
@@ -52,7 +59,7 @@ start_daemon() {
 # (which may unmount what the daemon must do without; a failing SETUP stops it), and waits for its socket.
 start_daemon_unshared() {
 	unshare -m --propagation private sh -c "$1"'
-exec "$0" daemon --socket "$1"' "$MCPWARDEN" "$SOCK" >"$DAEMON_LOG" 2>&1 &
+exec "$0" daemon --socket "$1" --pin-dir "$2"' "$MCPWARDEN" "$SOCK" "$PIN_DIR" >"$DAEMON_LOG" 2>&1 &
 	daemon_pid=$!
 	for _ in $(seq "$(slow 100)"); do
 		[ -S "$SOCK" ] && "$MCPWARDEN" status --socket "$SOCK" >/dev/null 2>&1 && return 0

@@ -8,7 +8,7 @@ require_root
 source "$(dirname "$0")/daemon.sh"
 
 mkdir -m 0777 "$TMP/open"
-"$MCPWARDEN" daemon --socket "$TMP/open/control.sock" >"$TMP/open.log" 2>&1 &
+"$MCPWARDEN" daemon --socket "$TMP/open/control.sock" --pin-dir "$PIN_DIR" >"$TMP/open.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && { kill "$pid"; fail "the daemon started on a socket in a world-writable directory"; }

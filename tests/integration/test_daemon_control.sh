@@ -9,10 +9,15 @@ source "$(dirname "$0")/daemon.sh"
 
 start_daemon
 
-# A second daemon on the same socket refuses to start and leaves the first one's socket alone.
-timeout 20 "$MCPWARDEN" daemon --socket "$SOCK" >"$TMP/second.log" 2>&1
+# A second daemon refuses to start: on the same pin root (one daemon per host) and, given a root of its own, on
+# the same socket; either way it leaves the first one's pins and socket alone.
+timeout 20 "$MCPWARDEN" daemon --socket "$SOCK" --pin-dir "$PIN_DIR" >"$TMP/second.log" 2>&1
+assert_eq "$?" 1 "second daemon on a held pin root exits 1"
+assert_contains "$(cat "$TMP/second.log")" "another mcpwarden daemon holds it" "second daemon says why"
+timeout 20 "$MCPWARDEN" daemon --socket "$SOCK" --pin-dir "$PIN_DIR-second" >"$TMP/second.log" 2>&1
 assert_eq "$?" 1 "second daemon on a live socket exits 1"
 assert_contains "$(cat "$TMP/second.log")" "another daemon is listening" "second daemon says why"
+"$MCPWARDEN" daemon --stop-enforcement --pin-dir "$PIN_DIR-second" >/dev/null || fail "remove $PIN_DIR-second"
 "$MCPWARDEN" status --socket "$SOCK" >/dev/null || fail "first daemon's socket was removed"
 
 # A raw SOCK_SEQPACKET peer, as the shim will be: one JSON request, one JSON reply.

@@ -22,7 +22,7 @@ session() {
 	touch "$TMP/gone"
 	for _ in $(seq 300); do grep -q '^result 2' "$TMP/out" && break; sleep 0.1; done
 	start_daemon
-	for _ in $(seq 300); do grep -q 'is back: server re-registered' "$TMP/out" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q 'is back: server resumed' "$TMP/out" && break; sleep 0.1; done
 	touch "$TMP/back"
 	wait "$client" || { cat "$TMP/out"; fail "client session failed"; }
 	cat "$TMP/out"

@@ -43,7 +43,8 @@ rm -f "$btf"
 # The daemon on its own: its features, or why it does not start.
 rm -f "$R/status.json"
 sock=$(mktemp -u /tmp/mcpwarden-smoke.XXXXXX)
-"$MCPWARDEN" daemon --socket "$sock" > "$R/daemon.log" 2>&1 &
+pins=/sys/fs/bpf/mcpwarden-smoke
+"$MCPWARDEN" daemon --socket "$sock" --pin-dir "$pins" > "$R/daemon.log" 2>&1 &
 daemon=$!
 for _ in $(seq "$(awk -v f="${MCPWARDEN_SLOW:-1}" 'BEGIN { print 100 * f }')"); do
 	if "$MCPWARDEN" status --json --socket "$sock" > "$R/status.json.tmp" 2>/dev/null; then
@@ -56,6 +57,7 @@ done
 rm -f "$R/status.json.tmp"
 kill -TERM "$daemon" 2>/dev/null
 wait "$daemon"
+[ -d "$pins" ] && "$MCPWARDEN" daemon --stop-enforcement --pin-dir "$pins" >/dev/null
 echo "daemon: $([ -f "$R/status.json" ] && echo started || echo "did not start: $(tail -n 1 "$R/daemon.log")")"
 
 : > "$R/smoke.txt"

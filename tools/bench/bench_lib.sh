@@ -4,6 +4,7 @@ PIN=()
 [ "$(nproc)" -gt 1 ] && command -v taskset >/dev/null && PIN=(taskset -c "$(($(nproc) - 1))")
 tmp=$(mktemp -d /tmp/mcpwarden-bench.XXXXXX)
 sock=$tmp/control.sock
+pins=/sys/fs/bpf/mcpwarden-bench-${tmp##*.}	# bpffs takes no dots in names
 daemon_pid=
 children_pid=
 stats_was=
@@ -11,12 +12,13 @@ cleanup() {
 	[ -n "$stats_was" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	[ -n "$children_pid" ] && kill "$children_pid" 2>/dev/null && wait "$children_pid" 2>/dev/null
 	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+	[ -d "$pins" ] && "$MCPWARDEN" daemon --stop-enforcement --pin-dir "$pins" >/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
 start_daemon() {
-	"$MCPWARDEN" daemon --socket "$sock" >"$tmp/daemon.log" 2>&1 &
+	"$MCPWARDEN" daemon --socket "$sock" --pin-dir "$pins" >"$tmp/daemon.log" 2>&1 &
 	daemon_pid=$!
 	for _ in $(seq 100); do
 		"$MCPWARDEN" status --socket "$sock" >/dev/null 2>&1 && return 0
@@ -24,7 +26,11 @@ start_daemon() {
 	done
 	echo "daemon did not start:" >&2; cat "$tmp/daemon.log" >&2; exit 1
 }
-stop_daemon() { kill "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=; }
+# Each stop takes the programs out of the kernel too, so "off" rounds measure a host without them.
+stop_daemon() {
+	kill "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=
+	"$MCPWARDEN" daemon --stop-enforcement --pin-dir "$pins" >/dev/null
+}
 status() { "$MCPWARDEN" status --json --socket "$sock"; }
 drops() { status | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["drops"].values()))'; }
 received() { status | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["counters"]["events"].values()))'; }

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "daemon/daemon.h"
 #include "daemon/sensor/lineage_budget.h"
+#include "daemon/sensor/pins.h"
 
 static int daemon_main(int argc, char **argv);
 
@@ -23,6 +24,10 @@ static const struct cli_opt opts[] = {
 	{ "max-tracked", 'M', "N", 0, "room for N tracked processes (default: the host's pid_max or threads-max, "
 	  "the lower)" },
 	{ "unpoliced", 'u', "alert|kill", 0, "what to do about an MCP server running without a shim (default alert)" },
+	{ "pin-dir", 'P', "DIR", 0, "pin the BPF programs and maps under DIR, on bpffs (default " PINS_DEFAULT_ROOT "), "
+	  "so enforcement outlives the daemon; a daemon that starts takes them over" },
+	{ "stop-enforcement", 'S', NULL, 0, "remove what a stopped daemon left pinned, and exit: the one way to take "
+	  "the sandbox out of the kernel (refused while a daemon runs)" },
 	{ "without", 'W', "lsm|signal-task|exit-group-dead", CLI_REPEAT, "leave a kernel mechanism unused even where it works "
 	  "(to work around a kernel's bug, or to test the fallback; status shows what is in force)" },
 	OPT_VERBOSE,
@@ -38,7 +43,9 @@ const struct cli_command cmd_daemon = {
 
 static int daemon_main(int argc, char **argv)
 {
-	struct daemon_opts o = { .socket_path = CTL_DEFAULT_SOCKET, .audit_fsync_ms = 1000 };
+	struct daemon_opts o = { .socket_path = CTL_DEFAULT_SOCKET, .audit_fsync_ms = 1000, .pin_dir = PINS_DEFAULT_ROOT };
+	bool stop = false;
+	unsigned removed;
 	char *end;
 	long pid;
 	int c;
@@ -83,6 +90,8 @@ static int daemon_main(int argc, char **argv)
 			o.max_tracked = (uint32_t)pid;
 			break;
 		case 'a': o.trace_all = true; break;
+		case 'P': o.pin_dir = optarg; break;
+		case 'S': stop = true; break;
 		case 'X': o.fail_signals = true; break;
 		case 'u':
 			if (strcmp(optarg, "alert") && strcmp(optarg, "kill")) {
@@ -110,5 +119,15 @@ static int daemon_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(&cmd_daemon, '?');
+	if (stop) {
+		if (pins_remove_all(o.pin_dir, &removed)) {
+			fprintf(stderr, "mcpwarden daemon: --stop-enforcement: %s not removed (the reason is above)\n",
+				o.pin_dir);
+			return EXIT_RUNTIME;
+		}
+		printf("removed %s: %u pinned programs and maps; the kernel enforces nothing of mcpwarden's now\n",
+		       o.pin_dir, removed);
+		return EXIT_OK;
+	}
 	return daemon_run(&o) ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -16,6 +16,7 @@
 #include "daemon/sensor/lsm_probe.h"
 #include "daemon/sensor/mounts.h"
 #include "daemon/sensor/records.h"
+#include "daemon/sensor/handover.h"
 #include "daemon/servers/server_cgroups.h"
 #include "daemon/servers/track.h"
 
@@ -48,6 +49,7 @@ static int tick(struct daemon *d)
 	call_tidy(d);
 	sensor_reserve_tidy(&d->sensor);	/* a failure is logged; the next tick tries again */
 	audit_sink_tick(d);
+	handover_heartbeat(d);
 	return 0;
 }
 
@@ -121,8 +123,11 @@ static int setup(struct daemon *d)
 		return -1;
 	if (d->o.fail_signals)
 		log_warnx("--fail-signals: every kill the BPF side sends is made to fail, for tests only; status says so");
-	if (sensor_open(&d->sensor, records_handle, d, d->lsm_ok, d->o.without, d->cgroup2, capacity) ||
-	    sensor_set_flags(&d->sensor, (d->o.trace_all ? CFG_TRACE_ALL : 0) |
+	if (handover_open(d) ||
+	    sensor_open(&d->sensor, &d->pins, records_handle, d, d->lsm_ok, d->o.without, d->cgroup2, capacity))
+		return -1;
+	handover_loaded(d);
+	if (sensor_set_flags(&d->sensor, (d->o.trace_all ? CFG_TRACE_ALL : 0) |
 				      (d->o.fail_signals ? CFG_FAIL_SIGNALS : 0)) ||
 	    server_cgroups_adopt(d) || sensor_seed(&d->sensor, seed_one, d))
 		return -1;
@@ -148,6 +153,9 @@ static int setup(struct daemon *d)
 		return -1;
 	d->ctl.on_drop = on_owner_drop;
 	d->ctl.ctx = d;
+	/* Pinned last: a daemon that could not start leaves the previous generation as it was. */
+	if (handover_commit(d))
+		return -1;
 	log_warnx("ready: %zu processes, %u tracked roots, socket %s", d->procs.count, d->o.ntrack,
 		  d->o.socket_path);
 	return 0;
@@ -194,11 +202,13 @@ static int loop(struct daemon *d)
 
 int daemon_run(const struct daemon_opts *o)
 {
-	struct daemon d = { .o = *o, .epfd = -1, .sigfd = -1, .timerfd = -1, .next_server_id = 1, .ctl = { .fd = -1 } };
+	struct daemon d = { .o = *o, .epfd = -1, .sigfd = -1, .timerfd = -1, .next_server_id = 1, .ctl = { .fd = -1 },
+			    .pins = { .root_fd = -1, .meta_fd = -1, .owners_fd = -1 } };
 	int r = setup(&d) ? -1 : loop(&d);
 
 	ctl_server_close(&d.ctl);
 	audit_sink_close(&d);
+	handover_close(&d, r == 0);
 	sensor_close(&d.sensor);
 	if (d.procs.buckets)
 		proctable_free(&d.procs);

@@ -10,6 +10,8 @@
 #include "audit/chain.h"
 #include "daemon/control/ctl_server.h"
 #include "daemon/report/recent.h"
+#include "daemon/sensor/handover.h"
+#include "daemon/sensor/pins.h"
 #include "daemon/sensor/sensor.h"
 #include "daemon/servers/proctable.h"
 #include "daemon/servers/servers.h"
@@ -28,6 +30,7 @@ struct daemon_opts {
 	bool without_lsm;		/* --without lsm: BPF LSM left unused even where it loads */
 	unsigned without;		/* --without signal-task, exit-group-dead: SENSOR_WITHOUT_* */
 	bool fail_signals;		/* --fail-signals (test only): the BPF side's kills all fail (CFG_FAIL_SIGNALS) */
+	const char *pin_dir;		/* --pin-dir: the pin root (pins.h) */
 	uint32_t max_tracked;		/* --max-tracked: entries of the lineage map (0: from the host's limits) */
 	pid_t track[DAEMON_MAX_TRACK];	/* --track-pid: server roots, ids 1, 2, ... */
 	unsigned ntrack;
@@ -35,6 +38,8 @@ struct daemon_opts {
 
 struct daemon {
 	struct daemon_opts o;
+	struct pins pins;		/* the pin root, locked while the daemon runs */
+	struct handover handover;	/* what the previous daemon left, and the gap */
 	struct sensor sensor;
 	struct proctable procs;
 	struct ctl_server ctl;

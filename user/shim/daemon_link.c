@@ -28,6 +28,8 @@ static void drop(struct daemon_link *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
+	if (l->server_id)
+		l->resume_id = (uint32_t)l->server_id;	/* taken back when the daemon returns */
 	l->server_id = 0;
 }
 
@@ -68,10 +70,12 @@ static int connect_quietly(struct daemon_link *l)
 	return 0;
 }
 
-int dlink_register(struct daemon_link *l)
+/* Registers, or with `resume` takes l->resume_id back. 0; -1 when no daemon answers; -2 when it refused (its
+ * reason logged). */
+static int do_register(struct daemon_link *l, bool resume)
 {
 	cJSON *req, *rep;
-	int cg = -1;
+	int cg = -1, refused;
 
 	if (!l->path) {
 		snprintf(l->why, sizeof(l->why), "--no-daemon");
@@ -90,22 +94,35 @@ int dlink_register(struct daemon_link *l)
 	cJSON_AddStringToObject(req, "name", l->name);
 	if (l->sandbox)
 		cJSON_AddItemToObject(req, "sandbox", cJSON_Duplicate(l->sandbox, 1));
+	if (resume) {
+		cJSON *r = cJSON_AddObjectToObject(req, "resume");
+
+		cJSON_AddNumberToObject(r, "server_id", l->resume_id);
+		cJSON_AddItemToObject(r, "calls", l->running ? l->running(l->running_ctx) : cJSON_CreateArray());
+	}
 	rep = ask(l, req, &cg);
 	if (!rep) {
+		refused = l->fd >= 0;	/* an error reply; ask() dropped a link that failed */
 		snprintf(l->why, sizeof(l->why), "the daemon at %s did not register server %s (its reason is above)",
 			 l->path, l->name);
 		log_warnx("%s: tool-call policy only", l->why);
 		drop(l);
-		return -1;
+		return refused ? -2 : -1;
 	}
 	l->server_id = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rep, "server_id"));
 	l->ever_linked = true;
+	l->resume_id = 0;
 	cJSON_Delete(rep);
 	if (l->cgroup_fd >= 0)
 		close(l->cgroup_fd);
 	l->cgroup_fd = cg;
 	log_debug("registered with the daemon as server %llu", (unsigned long long)l->server_id);
 	return 0;
+}
+
+int dlink_register(struct daemon_link *l)
+{
+	return do_register(l, false) ? -1 : 0;
 }
 
 int dlink_attach(struct daemon_link *l, pid_t pid)
@@ -258,21 +275,51 @@ void dlink_lost(struct daemon_link *l, uint64_t now)
 	l->retry_ns = now + DLINK_RETRY_NS;
 }
 
-void dlink_tick(struct daemon_link *l, uint64_t now)
+/* Whether calls run now (their processes carry them in the kernel). */
+static bool calls_running(struct daemon_link *l)
 {
+	cJSON *calls = l->running ? l->running(l->running_ctx) : NULL;
+	bool any = cJSON_GetArraySize(calls) > 0;
+
+	cJSON_Delete(calls);
+	return any;
+}
+
+enum dlink_back dlink_tick(struct daemon_link *l, uint64_t now)
+{
+	bool resumed = false;
+	int r;
+
 	if (!l->path || l->fd >= 0 || !l->retry_ns || now < l->retry_ns)
-		return;
+		return DLINK_AWAY;
 	l->retry_ns = now + DLINK_RETRY_NS;
-	if (dlink_register(l) == 0 && dlink_attach(l, l->server_pid) == 0) {
-		log_warnx("daemon at %s is back: server re-registered as %llu", l->path,
+	if (l->resume_id) {
+		if (!(r = do_register(l, true))) {
+			resumed = true;
+		} else if (r == -1) {
+			return DLINK_AWAY;	/* no daemon yet */
+		} else if (calls_running(l)) {
+			snprintf(l->why, sizeof(l->why), "the daemon at %s did not take server %u back", l->path,
+				 l->resume_id);
+			l->resume_id = 0;
+			return DLINK_REFUSED;
+		} else {
+			l->resume_id = 0;	/* nothing ran meanwhile: a fresh registration loses nothing */
+		}
+	}
+	if ((resumed || do_register(l, false) == 0) && dlink_attach(l, l->server_pid) == 0) {
+		log_warnx("daemon at %s is back: server %s as %llu", l->path, resumed ? "resumed" : "re-registered",
 			  (unsigned long long)l->server_id);
 		l->retry_ns = 0;
+		return resumed ? DLINK_RESUMED : DLINK_FRESH;
 	}
+	return DLINK_AWAY;
 }
 
 void dlink_close(struct daemon_link *l)
 {
 	drop(l);
+	l->resume_id = 0;
 	if (l->cgroup_fd >= 0)
 		close(l->cgroup_fd);
 	l->cgroup_fd = -1;

@@ -19,6 +19,10 @@ struct daemon_link {
 	uint64_t next_call;
 	cJSON *sandbox;		/* the policy's server-level sandbox (sandbox_wire_encode), sent at every registration */
 	bool ever_linked;	/* a daemon accepted this shim once */
+	uint32_t resume_id;	/* the server to take back once the daemon is back (0: none); dlink_close forgets it */
+	/* The calls running now, for a resume: [{"call","tool"[,"sandbox"]}] (the caller frees), NULL on OOM. */
+	cJSON *(*running)(void *ctx);
+	void *running_ctx;
 	char why[256];		/* why the last registration failed, for messages that must say so */
 };
 
@@ -51,8 +55,15 @@ void dlink_call_denied(struct daemon_link *l, const char *tool, const char *args
 int dlink_poll_fd(const struct daemon_link *l);
 /* The daemon closed the link: forget it and retry later. */
 void dlink_lost(struct daemon_link *l, uint64_t now);
-/* Reconnects once the retry time passes: registers again and re-attaches the server. */
-void dlink_tick(struct daemon_link *l, uint64_t now);
+enum dlink_back {
+	DLINK_AWAY,		/* still no daemon (or nothing to do) */
+	DLINK_RESUMED,		/* the daemon took the server back: same id, its calls and rules as the kernel kept them */
+	DLINK_FRESH,		/* registered anew (no call was running): a new id */
+	DLINK_REFUSED,		/* the daemon would not take the server back while calls run: their rules can't be
+				   vouched for; l->why says why, and the caller kills the server (not re-attached) */
+};
+/* Reconnects once the retry time passes: resumes the server (control.h "resume") and re-attaches it. */
+enum dlink_back dlink_tick(struct daemon_link *l, uint64_t now);
 void dlink_close(struct daemon_link *l);
 
 #endif

@@ -321,7 +321,10 @@ static void iterate(struct loop *l)
 		s->client_eof = true;
 	}
 	now = now_ns();
-	dlink_tick(&s->link, now);
+	if (dlink_tick(&s->link, now) == DLINK_REFUSED) {
+		s->link.retry_ns = 0;	/* the respawn registers the server afresh */
+		shim_kill_tree(s, "sandbox", s->link.why);
+	}
 	shim_expire_calls(s, now);
 	step_termination(s, now);
 	if (!s->child.exited && child_reap(&s->child)) {
@@ -408,6 +411,8 @@ int shim_run(const struct shim_opts *o)
 	if (rc == 0 && setup_signals(&l) < 0)
 		rc = EXIT_FAILURE;
 	dlink_init(&s.link, o->socket_path, o->name);
+	s.link.running = shim_running_calls;
+	s.link.running_ctx = &s;
 	if (rc == 0)
 		shim_link_sandbox(&s);
 	if (rc == 0 && start_server(&s) < 0)

@@ -1,15 +1,18 @@
 /* shim.c: the shim's shared actions: sending, prefetching schemas, timeouts, reloads. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "jsonrpc/reply.h"
 #include "policy/load.h"
 #include "policy/sandbox_wire.h"
+#include "shim/call_limits.h"
 #include "shim/shim.h"
 
 uint64_t now_ns(void)
@@ -167,6 +170,46 @@ static void send_ping(struct shim *s, const char *rule)
 	snprintf(p->deadline_rule, sizeof(p->deadline_rule), "%s", rule);
 }
 
+void shim_kill_tree(struct shim *s, const char *rule, const char *why)
+{
+	int fd = s->link.cgroup_fd >= 0 ? openat(s->link.cgroup_fd, "cgroup.kill", O_WRONLY | O_CLOEXEC) : -1;
+	bool done = fd >= 0 && write(fd, "1", 1) == 1;
+	cJSON *rec = cJSON_CreateObject();
+
+	if (fd >= 0)
+		close(fd);
+	log_warnx("%s: killing server pid %d and all it started (%s)", why, s->child.pid,
+		  done ? "its cgroup" : "its process group");
+	cJSON_AddNumberToObject(rec, "pid", s->child.pid);
+	cJSON_AddStringToObject(rec, "rule", rule);
+	cJSON_AddStringToObject(rec, "reason", why);
+	dlog_write(&s->log, AUDIT_SERVER_KILL, rec);
+	if (!done)
+		child_signal(&s->child, SIGKILL);
+}
+
+cJSON *shim_running_calls(void *ctx)
+{
+	struct shim *s = ctx;
+	cJSON *a = cJSON_CreateArray(), *o;
+	struct call_limits lim;
+
+	for (size_t i = 0; a && i < s->c2s.n; i++) {
+		const struct pending *p = &s->c2s.v[i];
+
+		if (p->kind != PEND_TOOLS_CALL || !p->call || p->timed_out || !(o = cJSON_CreateObject()))
+			continue;
+		cJSON_AddNumberToObject(o, "call", (double)p->call);
+		cJSON_AddStringToObject(o, "tool", p->tool);
+		/* The tool's sandbox as the policy says now: the daemon installs it only where the kernel lost it. */
+		call_limits_get(s->pol, p->tool, 0, &lim);
+		if (lim.sandbox)
+			cJSON_AddItemToObject(o, "sandbox", lim.sandbox);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 static void server_stuck(struct shim *s, struct pending *ping)
 {
 	cJSON *rec = cJSON_CreateObject();
@@ -204,8 +247,9 @@ void shim_expire_calls(struct shim *s, uint64_t now)
 		p->timed_out = true;
 		/* Its processes die first; the call ends with the daemon now too, since after
 		 * notifications/cancelled the server need not answer it at all. */
-		if (p->call)
-			dlink_kill_call(&s->link, p->call, p->deadline_rule, "deadline passed");
+		if (p->call && dlink_kill_call(&s->link, p->call, p->deadline_rule, "deadline passed"))
+			shim_kill_tree(s, p->deadline_rule, "a call's deadline passed while no daemon could kill its "
+				       "processes");
 		snprintf(text, sizeof(text), "mcpwarden: tool '%s' timed out after %.0f ms (rule '%s'); its "
 			 "processes were killed and the server was sent notifications/cancelled", p->tool,
 			 (double)(now - p->start_ns) / 1e6, p->deadline_rule);

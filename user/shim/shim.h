@@ -75,7 +75,13 @@ int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_error);
 /* Answers every request still in flight with an error (the server went away). */
 void shim_fail_pending(struct shim *s, const char *why);
-/* Times out calls whose deadline passed. */
+/* Kills the server and all it started without the daemon: its cgroup (cgroup.kill, where this shim may write
+ * it), else its process group; `why` goes to stderr and the decision log. The respawn brings the server back. */
+void shim_kill_tree(struct shim *s, const char *rule, const char *why);
+/* The calls the daemon attributes now, for a resume (daemon_link.h `running`; ctx is the shim). */
+cJSON *shim_running_calls(void *ctx);
+/* Times out calls whose deadline passed; a call's processes die by the daemon, or with the whole server when
+ * the daemon is away (shim_kill_tree). */
 void shim_expire_calls(struct shim *s, uint64_t now);
 /* Hands the policy's sandbox to the daemon link (sent at registration and reload); without a
  * daemon, warns that it is not enforced. At start and after each reload. */

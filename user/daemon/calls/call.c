@@ -172,6 +172,80 @@ int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *r
 	return 0;
 }
 
+/* A rule set or kill mark the kernel holds for one of the resumed server's calls. */
+static void held(void *ctx, uint64_t call, bool rules, bool doomed)
+{
+	struct server *s = ctx;
+	struct active_call *c;
+
+	if (!call) {
+		s->rules |= rules;	/* the server's own set (server_rules.c) */
+		return;
+	}
+	if (!(c = active_call_find(s->calls, call))) {
+		if (!(c = active_call_add(&s->calls, call, NULL)))
+			return;
+		c->ended = true;	/* not running: the shim did not name it */
+	}
+	c->rules |= rules;
+	c->killed |= doomed;
+}
+
+int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *why, size_t size)
+{
+	const cJSON *r;
+	char err[200];
+
+	cJSON_ArrayForEach(r, running) {
+		uint64_t call = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "call"));
+		const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(r, "sandbox");
+		struct active_call *c = active_call_find(s->calls, call);
+
+		if (!c && !(c = active_call_add(&s->calls, call, cJSON_GetStringValue(
+							cJSON_GetObjectItemCaseSensitive(r, "tool"))))) {
+			snprintf(why, size, "out of memory");
+			return -1;
+		}
+		c->kill_on_end = !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sandbox, "on_end")) ?: "",
+					 "kill");
+	}
+	if (enforce_held(&d->sensor, s->id, held, s)) {
+		snprintf(why, size, "cannot read the rule sets the kernel holds for server %u", s->id);
+		return -1;
+	}
+	/* A running call whose rule set the kernel lost (a layout that could not carry it over) gets it again. */
+	cJSON_ArrayForEach(r, running) {
+		uint64_t call = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "call"));
+		const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(r, "sandbox");
+		struct active_call *c = active_call_find(s->calls, call);
+
+		if (c->rules || !sandbox)
+			continue;
+		if (enforce_set(&d->sensor, s->id, call, sandbox, err, sizeof(err))) {
+			snprintf(why, size, "call %llu: sandbox: %s", (unsigned long long)call, err);
+			return -1;
+		}
+		c->rules = true;
+	}
+	return 0;
+}
+
+void call_resume_root(struct daemon *d, struct server *s)
+{
+	struct active_call *c;
+	struct tracked t;
+	const char *err;
+
+	if (!s->root || sensor_tracked_get(&d->sensor, s->root, &t))
+		return;
+	for (unsigned i = 0; i < t.ncalls && i < EV_MAX_CALLS; i++) {
+		c = active_call_find(s->calls, t.calls[i]);
+		if ((!c || c->ended) && edit_sets(d, s, t.calls[i], false, &err))
+			log_warnx("server %u: call %llu ended while no daemon ran, but stays in the active sets: %s",
+				  s->id, (unsigned long long)t.calls[i], err);
+	}
+}
+
 void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, const char *rule, const char *what,
 		 bool stop)
 {
@@ -216,6 +290,7 @@ void call_server_gone(void *ctx, struct server *s)
 	struct daemon *d = ctx;
 
 	server_rules_clear(d, s);
+	pins_owner_del(&d->pins, s->id);
 	for (struct active_call *c = s->calls; c; c = c->next)
 		clear_call(d, s, c);
 }

@@ -37,6 +37,17 @@ int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *r
  * not killed yet is killed. */
 void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, const char *rule, const char *what,
 		 bool stop);
+/*
+ * A server a shim resumed after the daemon restarted (the kernel kept its state: pins.h). `running` is the
+ * shim's [{"call","tool"[,"sandbox"]}], checked by the caller: its calls still running, each in force again as
+ * it was (a call whose rule set the kernel lacks gets "sandbox" installed now). Every other call the kernel
+ * holds a rule set or kill mark for ended while no daemon ran: it goes once its processes are gone
+ * (call_tidy); s->rules says whether the kernel holds the server's own set. 0, or -1 with `why` set.
+ */
+int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *why, size_t size);
+/* Once a resumed server's root is attached again: the calls that ended while no daemon ran leave the active
+ * sets of the root and the server's own processes, so what they fork no longer carries them. */
+void call_resume_root(struct daemon *d, struct server *s);
 /* From the tick: drops the kernel state of ended calls whose processes are all gone. */
 void call_tidy(struct daemon *d);
 /* A server is being forgotten (a server_gone_fn; ctx is the struct daemon): its own rule set and its calls'

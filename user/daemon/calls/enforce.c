@@ -286,6 +286,35 @@ void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 	}
 }
 
+/* Calls fn for each key of map `m` (keyed by struct sb_key) of server `server_id`. 0 or -1 (logged). */
+static int held_in(struct bpf_map *m, uint32_t server_id, bool doomed,
+		   void (*fn)(void *ctx, uint64_t call, bool rules, bool doomed), void *ctx)
+{
+	struct sb_key k, next;
+	void *prev = NULL;
+	int err;
+
+	/* Only the daemon adds or removes these keys, and it does neither meanwhile: a get_next_key walk holds. */
+	while (!(err = bpf_map__get_next_key(m, prev, &next, sizeof(next)))) {
+		k = next;
+		prev = &k;
+		if (k.server_id == server_id)
+			fn(ctx, k.call, !doomed, doomed);
+	}
+	if (errno != ENOENT) {
+		log_warn("map %s: walk server %u's keys", bpf_map__name(m), server_id);
+		return -1;
+	}
+	return 0;
+}
+
+int enforce_held(struct sensor *s, uint32_t server_id, void (*fn)(void *ctx, uint64_t call, bool rules, bool doomed),
+		 void *ctx)
+{
+	return held_in(s->enf->maps.sb_rules, server_id, false, fn, ctx) ||
+	       held_in(s->enf->maps.sb_doomed, server_id, true, fn, ctx) ? -1 : 0;
+}
+
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call)
 {
 	struct sb_key k = { .server_id = server_id, .call = call };

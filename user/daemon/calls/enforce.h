@@ -25,6 +25,10 @@ int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON
 int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call);
 /* Removes rule set (server_id, call), its files, process and thread counts and kill mark. */
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call);
+/* What the kernel holds for server `server_id` (a daemon before this one wrote it): fn gets each call with a
+ * rule set (rules) or a kill mark (doomed); call 0 is the server's own set. 0 or -1 (logged). */
+int enforce_held(struct sensor *s, uint32_t server_id, void (*fn)(void *ctx, uint64_t call, bool rules, bool doomed),
+		 void *ctx);
 /* Live processes and call-carrying threads (bpf/lineage.bpf.h, thread_calls) that keep rule set (server_id, call) alive. */
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call);
 

@@ -1,8 +1,10 @@
 /* server_requests.c: the requests that make servers: track (an admin's), register and attach (a shim's); each audited and logged with its peer. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/calls/call.h"
 #include "daemon/calls/server_rules.h"
 #include "daemon/control/fields.h"
 #include "daemon/control/reply.h"
@@ -107,6 +109,104 @@ static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req
 	return reply_server(d, c, req, CTL_OP_REGISTER, id, why);
 }
 
+/* Why `c` may not resume server `s` (NULL: it may): only the very shim process that registered it, after a
+ * daemon restart left the server without a live owner. */
+static const char *resume_refused(struct daemon *d, const struct ctl_client *c, const struct server *s,
+				  uint32_t id)
+{
+	struct pin_owner o;
+	uint64_t ticks;
+
+	if (!s || !s->cgroup[0])
+		return "no such server with a cgroup: the kernel kept nothing of it (a reboot, or "
+		       "daemon --stop-enforcement)";
+	if (s->owner && !s->owner_gone)
+		return "the server has a live owner";
+	if (pins_owner_get(&d->pins, id, &o))
+		return "the daemon that registered it recorded no owner for it";
+	if ((pid_t)o.pid != c->pid || o.uid != c->uid || procfs_start_ticks(c->pid, &ticks) || ticks != o.start_ticks)
+		return "it belongs to another shim process";
+	return NULL;
+}
+
+/* Checks a resume's running calls: [{"call":1..2^53,"tool":string[,"sandbox":{...}]}], at most EV_MAX_CALLS. */
+static bool calls_valid(const cJSON *calls)
+{
+	const cJSON *r;
+	uint64_t call;
+
+	if (!cJSON_IsArray(calls) || cJSON_GetArraySize(calls) > EV_MAX_CALLS)
+		return false;
+	cJSON_ArrayForEach(r, calls) {
+		const cJSON *sb = cJSON_GetObjectItemCaseSensitive(r, "sandbox");
+
+		if (!fields_uint(r, "call", 1, 1ull << 53, &call) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "tool")) || (sb && !cJSON_IsObject(sb)))
+			return false;
+	}
+	return true;
+}
+
+/* A shim whose daemon restarted takes its server back: its id, cgroup and rules, which the kernel kept
+ * (pins.h), and its running calls (call_resume). The ack is register's, with "resumed": true. */
+static int resume(struct daemon *d, struct ctl_client *c, const cJSON *req, const cJSON *r)
+{
+	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(r, "calls");
+	struct server *s;
+	const char *no;
+	char why[240];
+	cJSON *body, *rec;
+	uint64_t id;
+	int fd, rc;
+
+	if (!fields_uint(r, "server_id", 1, UINT32_MAX, &id) || !calls_valid(calls))
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "field 'resume' must be {\"server_id\":N,\"calls\":"
+				    "[{\"call\":N,\"tool\":T[,\"sandbox\":{...}]}, at most %d]}", EV_MAX_CALLS);
+	s = servers_find(d->servers, (uint32_t)id);
+	if ((no = resume_refused(d, c, s, (uint32_t)id))) {
+		log_warnx("peer pid %d uid %u: refused to resume server %u: %s", c->pid, c->uid, (unsigned)id, no);
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: %s", (unsigned)id, no);
+	}
+	fd = open(s->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: its cgroup %s is gone", s->id, s->cgroup);
+	s->owner = c->pid;
+	s->owner_uid = c->uid;
+	s->owner_gone = false;
+	s->rules = false;
+	c->owner = true;
+	if (call_resume(d, s, calls, why, sizeof(why))) {
+		close(fd);
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: %s", s->id, why);
+	}
+	/* Rules the kernel lost can't come back as a reload would, after the running calls: refused. */
+	if (!s->rules && cJSON_HasObjectItem(req, "sandbox")) {
+		close(fd);
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: the kernel holds none of its "
+				    "server-level rules", s->id);
+	}
+	s->resumed = true;
+	log_warnx("peer pid %d uid %u: resumed server %u '%s' with %d running calls", c->pid, c->uid, s->id, s->name,
+		  cJSON_GetArraySize(calls));
+	if ((rec = cJSON_CreateObject())) {
+		cJSON_AddNumberToObject(rec, "server_id", s->id);
+		cJSON_AddStringToObject(rec, "name", s->name);
+		cJSON_AddNumberToObject(rec, "owner_pid", c->pid);
+		cJSON_AddNumberToObject(rec, "owner_uid", c->uid);
+		cJSON_AddItemToObject(rec, "calls", cJSON_Duplicate(calls, true));
+		audit_sink_add(d, AUDIT_SERVER_RESUME, rec);
+	}
+	body = cJSON_CreateObject();
+	if (body) {
+		cJSON_AddNumberToObject(body, "server_id", s->id);
+		cJSON_AddStringToObject(body, "cgroup", s->cgroup);
+		cJSON_AddBoolToObject(body, "resumed", true);
+	}
+	rc = reply_fd(d, c, req, body, body ? NULL : "out of memory", fd);
+	close(fd);
+	return rc;
+}
+
 /* Shim path: without "pid", the server gets a cgroup whose fd goes back with the ack; the shim starts the
  * server inside it (clone3 CLONE_INTO_CGROUP), then attaches it. */
 int server_requests_register(struct daemon *d, struct ctl_client *c, const cJSON *req)
@@ -124,6 +224,8 @@ int server_requests_register(struct daemon *d, struct ctl_client *c, const cJSON
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "field 'name' must be a string");
 	if (cJSON_HasObjectItem(req, "pid"))
 		return register_pid(d, c, req, name->valuestring);
+	if (cJSON_HasObjectItem(req, "resume"))
+		return resume(d, c, req, cJSON_GetObjectItemCaseSensitive(req, "resume"));
 	id = server_cgroups_register(d, c->pid, c->uid, name->valuestring, &fd, &why);
 	if (!id)
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "%s", why);
@@ -170,6 +272,10 @@ int server_requests_attach(struct daemon *d, struct ctl_client *c, const cJSON *
 	if (s->cgroup[0] && cgroups_move(s->cgroup, pid))
 		return reply_refuse(d, c, req, CTL_OP_ATTACH, "cannot move the process into the server's cgroup");
 	id = track_root(d, pid, sid, c->pid, NULL, &why);
+	if (id && s->resumed) {
+		s->resumed = false;
+		call_resume_root(d, s);
+	}
 	if (id) {
 		log_warnx("peer pid %d uid %u: attached pid %d to server %u '%s'", c->pid, c->uid, (int)pid, id,
 			  s->name);

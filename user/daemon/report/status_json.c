@@ -1,6 +1,7 @@
 /* status_json.c: the daemon's `status` reply: mode, features, counters and drops. */
 #include "daemon/report/status_json.h"
 #include "daemon/sensor/event_json.h"
+#include "daemon/sensor/handover.h"
 
 static cJSON *features(struct daemon *d)
 {
@@ -32,6 +33,7 @@ static cJSON *features(struct daemon *d)
 	cJSON_AddBoolToObject(f, "mounted_bpffs", d->mounted_bpffs);
 	cJSON_AddBoolToObject(f, "mounted_securityfs", d->mounted_securityfs);
 	cJSON_AddStringToObject(f, "socket_group", d->ctl.group);
+	cJSON_AddItemToObject(f, "pinning", handover_json(d));
 	cJSON_AddBoolToObject(f, "fail_signals", d->o.fail_signals);	/* test only: kernel kills made to fail */
 	return f;
 }

@@ -51,6 +51,7 @@ int records_handle(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	d->counts[h->type]++;
+	handover_record(d, h->ts_ns);
 	if (h->type == EV_DENY) {
 		denials_handle(d, (const struct ev_deny *)h);
 		return 0;

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "daemon/sensor/sensor.h"
 #include "daemon/sensor/kernel_btf.h"
+#include "daemon/sensor/migrate.h"
 #include "daemon/sensor/unix_probe.h"
 #include "enforce.skel.h"
 #include "net.skel.h"
@@ -43,12 +44,13 @@ static int share_maps(struct bpf_object *from, struct bpf_object *to)
 	return 0;
 }
 
-/* Loads an opened skeleton on the maps of the loaded proc.bpf.o; `file` names it in the log. 0 or -1 (logged). */
+/* Loads an opened skeleton on the maps of the loaded proc.bpf.o, and its own on those the pin root holds;
+ * `file` names it in the log. 0 or -1 (logged). */
 static int load_shared(struct sensor *s, struct bpf_object_skeleton *skel, const char *file)
 {
 	int err;
 
-	if (share_maps(s->proc->obj, *skel->obj))
+	if (pins_reuse_maps(s->pins, *skel->obj) || share_maps(s->proc->obj, *skel->obj))
 		return -1;
 	if ((err = bpf_object__load_skeleton(skel))) {
 		log_warnx("load %s: %s", file, strerror(-err));
@@ -84,6 +86,8 @@ static int proc_load(struct sensor *s, bool first_run)
 		log_warnx("proc.bpf.o: size the per-process maps for %u processes", s->capacity);
 		return -1;
 	}
+	if (pins_reuse_maps(s->pins, p->obj))
+		return -1;
 	if (bpf_program__set_autoload(s->exit_group_dead ? p->progs.handle_exit_live : p->progs.handle_exit, false) ||
 	    (s->exit_group_dead && bpf_program__set_autoload(p->progs.handle_free, false)) ||
 	    (!first_run && bpf_program__set_autoload(p->progs.unborn_run, false))) {
@@ -162,7 +166,19 @@ const char *sensor_unix_name(enum sensor_unix u)
 	return u == UNIX_CGROUP ? "cgroup/connect_unix" : u == UNIX_LSM ? "lsm/socket_connect" : "none";
 }
 
-/* Attaches the programs of every object, proc.bpf.o first. 0 or -1 (logged). */
+/* The link of `prog`: the one the pin root holds, or a new one. NULL on error (logged). */
+static struct bpf_link *link_of(struct sensor *s, struct bpf_program *prog, const char *what)
+{
+	struct bpf_link *l = bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
+			     bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER ? NULL : pins_link(s->pins, prog);
+
+	if (!l && !(l = bpf_program__attach(prog)))
+		log_warn("attach %s of %s", bpf_program__name(prog), what);
+	return l;
+}
+
+/* Attaches the programs of every object, proc.bpf.o first, or takes over the links the pin root holds for
+ * them; the cgroup ones are enforce_attach_cgroup's. 0 or -1 (logged). */
 static int attach_all(struct sensor *s)
 {
 	const struct {
@@ -172,12 +188,15 @@ static int attach_all(struct sensor *s)
 		{ s->proc->skeleton, "proc.bpf.o" }, { s->net->skeleton, "net.bpf.o" },
 		{ s->out->skeleton, "stdout.bpf.o" }, { s->enf->skeleton, "enforce.bpf.o" },
 	};
-	int err;
 
 	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
-		if ((err = bpf_object__attach_skeleton(objs[i].skel))) {
-			log_warnx("attach %s: %s", objs[i].file, strerror(-err));
-			return -1;
+		for (int j = 0; j < objs[i].skel->prog_cnt; j++) {
+			struct bpf_program *prog = *objs[i].skel->progs[j].prog;
+
+			if (!bpf_program__autoload(prog) || bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+				continue;
+			if (!(*objs[i].skel->progs[j].link = link_of(s, prog, objs[i].file)))
+				return -1;
 		}
 	}
 	return 0;
@@ -199,7 +218,7 @@ static int enforce_attach_cgroup(struct sensor *s, const char *cgroup2)
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		s->sock_links[i] = bpf_program__attach_cgroup(progs[i], fd);
+		s->sock_links[i] = pins_link(s->pins, progs[i]) ?: bpf_program__attach_cgroup(progs[i], fd);
 		if (!s->sock_links[i]) {
 			log_warn("attach %s to cgroup %s", bpf_program__name(progs[i]), cgroup2);
 			close(fd);
@@ -225,13 +244,74 @@ static int share_lineage(struct sensor *s)
 	return 0;
 }
 
-int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
-		const char *cgroup2, uint32_t capacity)
+/* Names the generation (pins.h) from the embedded objects and the choices that shape what is loaded. 0 or -1. */
+static int name_gen(struct sensor *s, bool lsm, unsigned without, const char *cgroup2)
 {
+	const void *elf[4];
+	size_t sz[4];
+	char choices[PATH_MAX + 128];
+
+	elf[0] = proc_bpf__elf_bytes(&sz[0]);
+	elf[1] = net_bpf__elf_bytes(&sz[1]);
+	elf[2] = stdout_bpf__elf_bytes(&sz[2]);
+	elf[3] = enforce_bpf__elf_bytes(&sz[3]);
+	snprintf(choices, sizeof(choices), "ev=%d lsm=%d without=%u capacity=%u prealloc=%d cgroup2=%s", EV_VERSION,
+		 lsm, without, s->capacity, s->prealloc, cgroup2);
+	return pins_gen(s->pins, elf, sz, 4, choices);
+}
+
+/* Carries the state of the older generation at `dir` into the loaded maps (migrate.h). 0 or -1 (logged). */
+static int carry(struct sensor *s, const char *dir, bool again)
+{
+	struct bpf_object *objs[] = { s->proc->obj, s->net->obj, s->out->obj, s->enf->obj };
+	char why[800];
+
+	if (!migrate_maps(objs, 4, dir, again, why, sizeof(why)))
+		return 0;
+	log_warnx("upgrade from the pinned generation %s refused: %s. That generation stays in force; to replace it, "
+		  "run daemon --stop-enforcement (its sandbox leaves the kernel) or the build that made it",
+		  s->pins->previous, why);
+	return -1;
+}
+
+int sensor_drain_pinned(struct sensor *s, const char *dir)
+{
+	char path[PATH_MAX];
+	struct ring_buffer *rb;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/maps/events", dir);
+	if ((fd = bpf_obj_get(path)) < 0) {
+		log_warn("ring buffer %s", path);
+		return -1;
+	}
+	rb = ring_buffer__new(fd, s->fn, s->ctx, NULL);
+	close(fd);
+	if (!rb) {
+		log_warn("ring buffer %s", path);
+		return -1;
+	}
+	err = ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	if (err < 0) {
+		log_warnx("ring buffer %s: consume: %s", path, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+int sensor_open(struct sensor *s, struct pins *pins, ring_buffer_sample_fn fn, void *ctx, bool lsm,
+		unsigned without, const char *cgroup2, uint32_t capacity)
+{
+	char prev[PATH_MAX];
 	struct kernel_btf k;
 	bool unix_hooks;
+	int inherit;
 
 	memset(s, 0, sizeof(*s));
+	s->pins = pins;
+	s->fn = fn;
+	s->ctx = ctx;
 	s->capacity = capacity;
 	libbpf_set_print(libbpf_log);
 	if (kernel_btf_probe(&k))
@@ -243,6 +323,8 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 			  PREALLOC_MAX_CAPACITY, s->capacity);
 		s->capacity = PREALLOC_MAX_CAPACITY;
 	}
+	if (name_gen(s, lsm, without, cgroup2))
+		return -1;
 	unix_hooks = unix_probe(s->unix_why, sizeof(s->unix_why));
 	if (!unix_hooks && !lsm)
 		log_warnx("network.unix rules unavailable (%s; no BPF LSM either): a policy with them is refused",
@@ -280,10 +362,16 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 			 "connect_unix hook: Linux 6.7 and later have it)");
 		log_warnx("network.unix rules enforced by BPF LSM (no cgroup connect_unix hook here)");
 	}
+	/* An upgrade: the older generation's state goes into these maps before these programs run, and what its
+	 * programs made meanwhile once they do; it stays attached until the daemon is ready (handover.h). */
+	if ((inherit = pins_inherit(s->pins, prev, sizeof(prev))) < 0 || (inherit && carry(s, prev, false)))
+		goto fail;
 	if (attach_all(s))
 		goto fail;
 	s->exec_lsm = lsm;
 	if (cgroup2[0] && enforce_attach_cgroup(s, cgroup2))
+		goto fail;
+	if (inherit && carry(s, prev, true))
 		goto fail;
 	if (!cgroup2[0] && s->unix_mode == UNIX_CGROUP)
 		s->unix_mode = UNIX_NONE;	/* loaded, but there is no cgroup v2 root to attach them to */
@@ -296,6 +384,33 @@ int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm,
 fail:
 	sensor_close(s);
 	return -1;
+}
+
+int sensor_pin(struct sensor *s)
+{
+	struct bpf_object_skeleton *skels[] = { s->proc->skeleton, s->net->skeleton, s->out->skeleton,
+						s->enf->skeleton };
+	struct bpf_program *cg[SENSOR_SOCK_LINKS] = {
+		s->enf->progs.enforce_connect4, s->enf->progs.enforce_connect6,
+		s->enf->progs.enforce_sendmsg4, s->enf->progs.enforce_sendmsg6,
+		s->enf->progs.enforce_connect_unix, s->enf->progs.enforce_sendmsg_unix,
+	};
+
+	for (size_t i = 0; i < sizeof(skels) / sizeof(skels[0]); i++) {
+		if (pins_keep_maps(s->pins, *skels[i]->obj))
+			return -1;
+		for (int j = 0; j < skels[i]->prog_cnt; j++) {
+			struct bpf_link *l = *skels[i]->progs[j].link;
+
+			if (l && l != s->proc->links.seed_tasks &&
+			    pins_keep_link(s->pins, *skels[i]->progs[j].prog, l))
+				return -1;
+		}
+	}
+	for (int i = 0; i < SENSOR_SOCK_LINKS; i++)
+		if (s->sock_links[i] && pins_keep_link(s->pins, cg[i], s->sock_links[i]))
+			return -1;
+	return 0;
 }
 
 void sensor_close(struct sensor *s)

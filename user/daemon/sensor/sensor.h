@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "daemon/sensor/lineage_budget.h"
+#include "daemon/sensor/pins.h"
 #include "events.h"
 
 struct sensor {
@@ -39,6 +40,9 @@ struct sensor {
 	bool prealloc;			/* the per-process maps are allocated whole (kernels before 6.1) */
 	struct lineage_limits limits;	/* as written to lineage_limits */
 	struct ring_buffer *rb;
+	struct pins *pins;		/* where the maps and links are pinned (the daemon's) */
+	ring_buffer_sample_fn fn;	/* each record goes to fn(ctx, ...) */
+	void *ctx;
 };
 
 #define PREALLOC_MAX_CAPACITY	65536	/* the most tracked processes where the maps are allocated whole */
@@ -48,15 +52,23 @@ struct sensor {
 #define SENSOR_WITHOUT_GROUP_DEAD	(1u << 1)	/* the exit tracepoint's group_dead argument */
 
 /* Opens, loads and attaches every program, each the one this kernel takes (kernel_btf.h) and `without` leaves;
- * `fn` gets each ring buffer record. `lsm`: BPF LSM loads here; `cgroup2`: the cgroup v2 mount ("" when none: no
+ * where `pins` (open) holds this generation (pins.h), its maps and links are taken over instead, and the
+ * ring buffer's unread records come first; `fn` gets each ring buffer record. `lsm`: BPF LSM loads here; `cgroup2`: the cgroup v2 mount ("" when none: no
  * network enforcement); `capacity`: entries of the lineage map (lineage_capacity()), shared out by
  * lineage_limits_for(). 0 or -1 (logged). */
-int sensor_open(struct sensor *s, ring_buffer_sample_fn fn, void *ctx, bool lsm, unsigned without,
-		const char *cgroup2, uint32_t capacity);
+int sensor_open(struct sensor *s, struct pins *pins, ring_buffer_sample_fn fn, void *ctx, bool lsm,
+		unsigned without, const char *cgroup2, uint32_t capacity);
+/* Pins every map and link (the task iterator's aside) not pinned yet, so the kernel goes on enforcing after the
+ * daemon exits, however it exits. 0 or -1 (logged). */
+int sensor_pin(struct sensor *s);
 /* The mechanism in force for `s->unborn`, as `status` names it. */
 const char *sensor_unborn_name(enum sensor_unborn u);
 /* The mechanism in force for `s->unix`, as `status` names it. */
 const char *sensor_unix_name(enum sensor_unix u);
+/* Reads what an older generation's ring buffer at pin directory `dir` holds, through the same callback (its
+ * records are checked as any: another record version counts as bad). 0 or -1 (logged). */
+int sensor_drain_pinned(struct sensor *s, const char *dir);
+/* Frees the sensor; pinned links stay attached (sensor_pin), the others detach. */
 void sensor_close(struct sensor *s);
 /* Handles every record waiting in the ring buffer now, each through the sample callback. 0 or -1 (logged). */
 int sensor_consume(struct sensor *s);

@@ -35,6 +35,28 @@ int procfs_ppid(pid_t pid, pid_t *ppid)
 	return 0;
 }
 
+int procfs_start_ticks(pid_t pid, uint64_t *ticks)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: the fields start after its last ')'. starttime is field 22. */
+	if (!(p = strrchr(buf, ')')))
+		return -1;
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &v) != 1)
+		return -1;
+	*ticks = v;
+	return 0;
+}
+
 bool procfs_runs_own_exe(pid_t pid)
 {
 	char path[64];

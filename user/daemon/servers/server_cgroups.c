@@ -5,12 +5,14 @@
 #include "common/log.h"
 #include "daemon/calls/call.h"
 #include "daemon/servers/cgroups.h"
+#include "daemon/servers/procfs.h"
 #include "daemon/servers/server_cgroups.h"
 
 uint32_t server_cgroups_register(struct daemon *d, pid_t owner, uid_t uid, const char *name, int *fd,
 				 const char **why)
 {
 	uint32_t id = d->next_server_id;
+	struct pin_owner o;
 	struct server *s;
 	uint64_t cgid;
 	char path[PATH_MAX];
@@ -37,6 +39,11 @@ uint32_t server_cgroups_register(struct daemon *d, pid_t owner, uid_t uid, const
 	s->cgid = cgid;
 	snprintf(s->cgroup, sizeof(s->cgroup), "%s", path);
 	d->next_server_id = id + 1;
+	/* Who may resume the server after a daemon restart: this shim process, and no other. */
+	o = (struct pin_owner){ .uid = uid, .pid = owner };
+	if (procfs_start_ticks(owner, &o.start_ticks) || pins_owner_set(&d->pins, id, &o))
+		log_warnx("server %u: its shim pid %d can't be recorded: it can't resume the server if the daemon "
+			  "restarts", id, owner);
 	return id;
 fail:
 	close(*fd);

@@ -21,6 +21,7 @@ struct server {
 	bool rules;			/* a server-level rule set is in the kernel */
 	bool staged;			/* a reload's server-level rules wait for the running calls to end */
 	cJSON *staged_rules;		/* ...those rules (wire format; NULL: none) */
+	bool resumed;			/* its shim resumed it after a daemon restart; its root not attached again yet */
 	struct active_call *calls;	/* calls started and not yet forgotten */
 	struct server *next;
 };
