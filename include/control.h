@@ -81,8 +81,9 @@
  *       "sandbox" installed), and every other call the kernel holds rules or
  *       a kill mark for ended meanwhile: released once its processes are gone,
  *       and, at the next "attach" of S's root, taken out of the active sets.
- *       Refused when the kernel lost S's server-level rules but "sandbox" has
- *       some. -> ack as register's, with "resumed": true, and the cgroup fd.
+ *       "sandbox" (the shim's policy now) then goes in as "policy_reload"'s
+ *       does: at once, or once the running calls end. Refused when the
+ *       kernel lost S's server-level rules but "sandbox" has some. -> ack as register's, with "resumed": true, and the cgroup fd.
  *       Audited as "server_resume" {server_id, name, owner_pid, owner_uid,
  *       calls}. A shim refused while calls run kills its server and starts it
  *       again, registered afresh.

@@ -15,6 +15,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const text = (res) => (res.content || []).map((c) => c.text || '').join('');
 const policyMeta = (res) => res._meta && res._meta['io.mcpwarden/policy'];
 const ok = (what) => console.log(`ok: ${what}`);
+// The SDK's 60 s request timeout, times MCPWARDEN_SLOW (10 in the kernel guests, which run 25-40 times slower).
+const requestTimeout = 60000 * Number(process.env.MCPWARDEN_SLOW || 1);
 
 function expectDenied(res, rule, what) {
   assert.equal(res.isError, true, `${what}: isError`);
@@ -115,7 +117,8 @@ const scenarios = {
 scenarios.call = async () => {
   const client = await connect();
   await client.listTools();
-  const res = await client.callTool({ name: process.env.TOOL, arguments: JSON.parse(process.env.ARGS) });
+  const res = await client.callTool({ name: process.env.TOOL, arguments: JSON.parse(process.env.ARGS) }, undefined,
+    { timeout: requestTimeout });
   console.log(`result: ${JSON.stringify(res)}`);
   await client.close();
 };

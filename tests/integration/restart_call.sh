@@ -16,7 +16,7 @@ tools:
 EOF
 code="import os, subprocess, sys, time
 out = open('$TMP/attempts', 'a')
-end = time.time() + 40
+end = time.time() + $(slow 40)
 while time.time() < end and not os.path.exists('$TMP/stop'):
     t = time.time()
     try:
@@ -36,7 +36,7 @@ args=$(python3 -c 'import json,sys; print(json.dumps({"code": sys.argv[1], "lang
 
 # start_call: the client's call in the background ($client), once its first five attempts are made.
 start_call() {
-	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout "$(slow 90)" node client.mjs call -- "$MCPWARDEN" run \
+	(cd "$NODE_DIR" && TOOL=run-code ARGS=$args timeout "$(slow 120)" node client.mjs call -- "$MCPWARDEN" run \
 		--socket "$SOCK" --policy "$TMP/policy.yaml" -- node node_modules/mcp-server-code-runner/dist/cli.js \
 		>"$TMP/client.out" 2>&1) &
 	client=$!

@@ -7,7 +7,13 @@ source "$(dirname "$0")/daemon.sh"
 # Without a daemon, clients fail with the runtime exit code.
 "$MCPWARDEN" status --socket "$TMP/none.sock" 2>/dev/null; assert_eq "$?" 1 "status without a daemon exits 1"
 
+# A pin root another user made before the daemon (bpffs's own mount is mode 1777 unless systemd mounted it) is
+# moved aside, not obeyed, and the daemon starts.
+mkdir "$PIN_DIR" && chown nobody "$PIN_DIR" || fail "make a foreign $PIN_DIR"
+test_cleanup() { rmdir "$PIN_DIR"-foreign65534-* 2>/dev/null; }
 start_daemon
+assert_contains "$(cat "$DAEMON_LOG")" "uid 65534 made it before the daemon did; moved aside" "a foreign pin root is moved aside"
+assert_eq "$(stat -c '%u %a' "$PIN_DIR")" "0 700" "the daemon's own pin root is root's, mode 0700"
 
 # A second daemon refuses to start: on the same pin root (one daemon per host) and, given a root of its own, on
 # the same socket; either way it leaves the first one's pins and socket alone.

@@ -97,8 +97,12 @@ static int do_register(struct daemon_link *l, bool resume)
 	if (resume) {
 		cJSON *r = cJSON_AddObjectToObject(req, "resume");
 
+		cJSON *calls = l->running ? l->running(l->running_ctx) : cJSON_CreateArray(), *e;
+
 		cJSON_AddNumberToObject(r, "server_id", l->resume_id);
-		cJSON_AddItemToObject(r, "calls", l->running ? l->running(l->running_ctx) : cJSON_CreateArray());
+		cJSON_ArrayForEach(e, l->ended_away)
+			cJSON_AddItemToArray(calls, cJSON_Duplicate(e, 1));
+		cJSON_AddItemToObject(r, "calls", calls);
 	}
 	rep = ask(l, req, &cg);
 	if (!rep) {
@@ -112,6 +116,8 @@ static int do_register(struct daemon_link *l, bool resume)
 	l->server_id = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rep, "server_id"));
 	l->ever_linked = true;
 	l->resume_id = 0;
+	cJSON_Delete(l->ended_away);	/* told, or (a fresh registration) about a server no longer tracked as such */
+	l->ended_away = NULL;
 	cJSON_Delete(rep);
 	if (l->cgroup_fd >= 0)
 		close(l->cgroup_fd);
@@ -165,6 +171,45 @@ void dlink_set_sandbox(struct daemon_link *l, cJSON *sandbox)
 	l->sandbox = sandbox;
 }
 
+/* Notes a started call (l->started), so that its end while no daemon is linked can be told at the resume. */
+static void remember(struct daemon_link *l, uint64_t call, const char *tool, const cJSON *sandbox)
+{
+	char key[24];
+	cJSON *o = cJSON_CreateObject();
+
+	if (!l->started)
+		l->started = cJSON_CreateObject();
+	if (!o || !l->started) {
+		cJSON_Delete(o);
+		return;	/* out of memory: the call's end is told only if a daemon is linked then */
+	}
+	snprintf(key, sizeof(key), "%llu", (unsigned long long)call);
+	cJSON_AddStringToObject(o, "tool", tool);
+	if (sandbox)
+		cJSON_AddItemToObject(o, "sandbox", cJSON_Duplicate(sandbox, 1));
+	cJSON_AddItemToObject(l->started, key, o);
+}
+
+/* The call ended: forgotten, or with no daemon linked kept for the resume. */
+static void forget(struct daemon_link *l, uint64_t call)
+{
+	char key[24];
+	cJSON *o;
+
+	snprintf(key, sizeof(key), "%llu", (unsigned long long)call);
+	if (!(o = cJSON_DetachItemFromObjectCaseSensitive(l->started, key)))
+		return;
+	if (l->fd >= 0 || !l->resume_id) {
+		cJSON_Delete(o);
+		return;
+	}
+	if (!l->ended_away)
+		l->ended_away = cJSON_CreateArray();
+	cJSON_AddNumberToObject(o, "call", (double)call);
+	cJSON_AddBoolToObject(o, "ended", true);
+	cJSON_AddItemToArray(l->ended_away, o);
+}
+
 uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256, const cJSON *sandbox,
 			  bool *refused)
 {
@@ -187,6 +232,7 @@ uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *a
 		return 0;
 	}
 	l->next_call = call;
+	remember(l, call, tool, sandbox);
 	return call;
 }
 
@@ -194,6 +240,8 @@ cJSON *dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome,
 {
 	cJSON *f, *rep, *v;
 
+	if (call)
+		forget(l, call);
 	if (!call || l->fd < 0 || !(f = cJSON_CreateObject()))
 		return NULL;
 	cJSON_AddNumberToObject(f, "call", (double)call);
@@ -298,7 +346,7 @@ enum dlink_back dlink_tick(struct daemon_link *l, uint64_t now)
 			resumed = true;
 		} else if (r == -1) {
 			return DLINK_AWAY;	/* no daemon yet */
-		} else if (calls_running(l)) {
+		} else if (calls_running(l) || cJSON_GetArraySize(l->ended_away) > 0) {
 			snprintf(l->why, sizeof(l->why), "the daemon at %s did not take server %u back", l->path,
 				 l->resume_id);
 			l->resume_id = 0;
@@ -320,6 +368,9 @@ void dlink_close(struct daemon_link *l)
 {
 	drop(l);
 	l->resume_id = 0;
+	cJSON_Delete(l->started);
+	cJSON_Delete(l->ended_away);
+	l->started = l->ended_away = NULL;
 	if (l->cgroup_fd >= 0)
 		close(l->cgroup_fd);
 	l->cgroup_fd = -1;

@@ -23,6 +23,9 @@ struct daemon_link {
 	/* The calls running now, for a resume: [{"call","tool"[,"sandbox"]}] (the caller frees), NULL on OOM. */
 	cJSON *(*running)(void *ctx);
 	void *running_ctx;
+	cJSON *started;		/* {"<call>": {"tool","sandbox"}}: calls started and not ended, for ended_away */
+	cJSON *ended_away;	/* [{"call","tool","sandbox","ended":true}]: calls that ended while no daemon was linked,
+				   told at the resume (their on_end: kill, their release) */
 	char why[256];		/* why the last registration failed, for messages that must say so */
 };
 
@@ -40,7 +43,8 @@ void dlink_set_sandbox(struct daemon_link *l, cJSON *sandbox);
 uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *args_sha256, const cJSON *sandbox,
 			  bool *refused);
 /* outcome: result, error, timeout, cancelled, server_exit...; is_error -1 when unknown. Returns
- * the sandbox violations of the call ([{"rule","what"}], the caller frees), NULL when none. */
+ * the sandbox violations of the call ([{"rule","what"}], the caller frees), NULL when none. With no daemon
+ * linked, the call is kept for the resume (ended_away). */
 cJSON *dlink_call_end(struct daemon_link *l, uint64_t call, const char *outcome, int is_error);
 /* Has the daemon kill the call's processes (not the server process). 0 when done. */
 int dlink_kill_call(struct daemon_link *l, uint64_t call, const char *rule, const char *reason);

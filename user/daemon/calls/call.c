@@ -74,6 +74,31 @@ static void clear_call(struct daemon *d, const struct server *s, const struct ac
 		enforce_clear(&d->sensor, s->id, c->call);
 }
 
+struct carrier {
+	uint32_t server_id;
+	uint64_t call;
+	bool found;
+};
+
+static void find_carrier(void *ctx, __u32 pid, const struct tracked *t)
+{
+	struct carrier *c = ctx;
+
+	(void)pid;
+	c->found |= t->server_id == c->server_id && call_set_has(t, c->call);
+}
+
+/* Whether a process of the call lives: its count (sb_procs, sb_threads) says so, or, where a count is 0, a
+ * lineage entry that carries it (a count can lag the lineage: an upgrade's copy races the forks it copies). */
+static bool live(struct daemon *d, const struct server *s, uint64_t call)
+{
+	struct carrier c = { .server_id = s->id, .call = call };
+
+	if (enforce_live(&d->sensor, s->id, call))
+		return true;
+	return sensor_tracked_each(&d->sensor, find_carrier, &c) || c.found;	/* unreadable: assume it lives */
+}
+
 /* The call ended (or never started): hands over its violations (a JSON array, never NULL but on OOM); its
  * rule set goes once no process of the call is left. */
 static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
@@ -87,7 +112,7 @@ static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 	c->ended = true;
 	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit;
 	 * a killed call keeps its kill mark until none of its processes is left (call_tidy). */
-	if (!c->killed && (!c->rules || !enforce_live(&d->sensor, s->id, call))) {
+	if (!c->killed && (!c->rules || !live(d, s, call))) {
 		clear_call(d, s, c);
 		active_call_remove(&s->calls, c);
 	}
@@ -208,17 +233,29 @@ int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *
 		}
 		c->kill_on_end = !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sandbox, "on_end")) ?: "",
 					 "kill");
+		c->ended = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ended"));
 	}
 	if (enforce_held(&d->sensor, s->id, held, s)) {
 		snprintf(why, size, "cannot read the rule sets the kernel holds for server %u", s->id);
 		return -1;
 	}
-	/* A running call whose rule set the kernel lost (a layout that could not carry it over) gets it again. */
+	/* A running call whose rule set the kernel lost (a layout that could not carry it over) gets it again; one
+	 * that ended meanwhile ends now, with what on_end: kill leaves. */
 	cJSON_ArrayForEach(r, running) {
 		uint64_t call = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "call"));
 		const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(r, "sandbox");
 		struct active_call *c = active_call_find(s->calls, call);
 
+		if (c->ended) {
+			cJSON *rec = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(rec, "server_id", s->id);
+			cJSON_AddNumberToObject(rec, "call", (double)call);
+			cJSON_AddStringToObject(rec, "tool", c->tool);
+			cJSON_AddStringToObject(rec, "outcome", "ended while no daemon ran");
+			audit_sink_add(d, AUDIT_CALL_END, rec);
+			continue;	/* what it left running dies once the root is known (call_resume_root) */
+		}
 		if (c->rules || !sandbox)
 			continue;
 		if (enforce_set(&d->sensor, s->id, call, sandbox, err, sizeof(err))) {
@@ -244,6 +281,9 @@ void call_resume_root(struct daemon *d, struct server *s)
 			log_warnx("server %u: call %llu ended while no daemon ran, but stays in the active sets: %s",
 				  s->id, (unsigned long long)t.calls[i], err);
 	}
+	for (c = s->calls; c; c = c->next)
+		if (c->ended)
+			left_behind(d, s, c->call);	/* its on_end: kill, which no daemon ran at its end */
 }
 
 void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, const char *rule, const char *what,
@@ -276,7 +316,7 @@ void call_tidy(struct daemon *d)
 				kill_call_rest(d, s, c->call);	/* what the kill's own sweeps had no time for */
 				continue;
 			}
-			if (c->ended && !enforce_live(&d->sensor, s->id, c->call) &&
+			if (c->ended && !live(d, s, c->call) &&
 			    !(c->killed && kill_call_rest(d, s, c->call))) {
 				clear_call(d, s, c);
 				active_call_remove(&s->calls, c);
@@ -285,12 +325,44 @@ void call_tidy(struct daemon *d)
 	}
 }
 
+/* The sets the kernel holds for a server going away, gathered before any is removed (removals would send a
+ * key walk back to its start). */
+struct held_sets {
+	uint64_t calls[64];
+	unsigned n;
+	bool more;
+};
+
+static void gather_held(void *ctx, uint64_t call, bool rules, bool doomed)
+{
+	struct held_sets *h = ctx;
+
+	(void)rules;
+	(void)doomed;
+	if (h->n < sizeof(h->calls) / sizeof(h->calls[0]))
+		h->calls[h->n++] = call;
+	else
+		h->more = true;
+}
+
 void call_server_gone(void *ctx, struct server *s)
 {
 	struct daemon *d = ctx;
+	struct held_sets h;
 
 	server_rules_clear(d, s);
 	pins_owner_del(&d->pins, s->id);
 	for (struct active_call *c = s->calls; c; c = c->next)
 		clear_call(d, s, c);
+	/* And what the kernel holds that this daemon never knew of: a server a previous daemon left that no shim
+	 * resumed. */
+	for (int round = 0; round < 32; round++) {	/* 64 a round; a map holds at most SB_MAX_RULE_SETS */
+		h = (struct held_sets){ 0 };
+		if (enforce_held(&d->sensor, s->id, gather_held, &h))
+			return;
+		for (unsigned i = 0; i < h.n; i++)
+			enforce_clear(&d->sensor, s->id, h.calls[i]);
+		if (!h.more)
+			break;
+	}
 }

@@ -46,7 +46,8 @@ void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, con
  */
 int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *why, size_t size);
 /* Once a resumed server's root is attached again: the calls that ended while no daemon ran leave the active
- * sets of the root and the server's own processes, so what they fork no longer carries them. */
+ * sets of the root and the server's own processes, so what they fork no longer carries them, and what those
+ * with on_end: kill left running is killed. */
 void call_resume_root(struct daemon *d, struct server *s);
 /* From the tick: drops the kernel state of ended calls whose processes are all gone. */
 void call_tidy(struct daemon *d);

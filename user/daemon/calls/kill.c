@@ -40,8 +40,10 @@ static void gather(void *ctx, __u32 pid, const struct tracked *t)
 	struct proc *p = proctable_find(&w->d->procs, pid, t->start_time);
 	struct victim *grown;
 
-	/* The server's own processes carry every call; a call's kill is not theirs. */
-	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !call_set_has(t, w->call) || (p && p->base))
+	/* The server's own processes carry every call; a call's kill is not theirs. The kernel's mark says so too
+	 * when the table does not (a daemon that just took over, before the root is attached again). */
+	if (t->server_id != w->s->id || (pid_t)pid == w->s->root || !call_set_has(t, w->call) || (p && p->base) ||
+	    (t->flags & TRACKED_F_BASE))
 		return;
 	if (w->n == w->cap) {
 		grown = reallocarray(w->v, w->cap ? 2 * w->cap : 32, sizeof(*w->v));

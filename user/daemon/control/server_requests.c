@@ -129,19 +129,22 @@ static const char *resume_refused(struct daemon *d, const struct ctl_client *c, 
 	return NULL;
 }
 
-/* Checks a resume's running calls: [{"call":1..2^53,"tool":string[,"sandbox":{...}]}], at most EV_MAX_CALLS. */
+/* Checks a resume's calls: [{"call":1..2^53,"tool":string[,"sandbox":{...}][,"ended":bool]}], at most
+ * EV_MAX_CALLS running and as many ended. */
 static bool calls_valid(const cJSON *calls)
 {
 	const cJSON *r;
 	uint64_t call;
 
-	if (!cJSON_IsArray(calls) || cJSON_GetArraySize(calls) > EV_MAX_CALLS)
+	if (!cJSON_IsArray(calls) || cJSON_GetArraySize(calls) > 2 * EV_MAX_CALLS)
 		return false;
 	cJSON_ArrayForEach(r, calls) {
 		const cJSON *sb = cJSON_GetObjectItemCaseSensitive(r, "sandbox");
+		const cJSON *ended = cJSON_GetObjectItemCaseSensitive(r, "ended");
 
 		if (!fields_uint(r, "call", 1, 1ull << 53, &call) ||
-		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "tool")) || (sb && !cJSON_IsObject(sb)))
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r, "tool")) || (sb && !cJSON_IsObject(sb)) ||
+		    (ended && !cJSON_IsBool(ended)))
 			return false;
 	}
 	return true;
@@ -152,6 +155,7 @@ static bool calls_valid(const cJSON *calls)
 static int resume(struct daemon *d, struct ctl_client *c, const cJSON *req, const cJSON *r)
 {
 	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(r, "calls");
+	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
 	struct server *s;
 	const char *no;
 	char why[240];
@@ -161,7 +165,8 @@ static int resume(struct daemon *d, struct ctl_client *c, const cJSON *req, cons
 
 	if (!fields_uint(r, "server_id", 1, UINT32_MAX, &id) || !calls_valid(calls))
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "field 'resume' must be {\"server_id\":N,\"calls\":"
-				    "[{\"call\":N,\"tool\":T[,\"sandbox\":{...}]}, at most %d]}", EV_MAX_CALLS);
+				    "[{\"call\":N,\"tool\":T[,\"sandbox\":{...}][,\"ended\":B]}, at most %d]}",
+				    2 * EV_MAX_CALLS);
 	s = servers_find(d->servers, (uint32_t)id);
 	if ((no = resume_refused(d, c, s, (uint32_t)id))) {
 		log_warnx("peer pid %d uid %u: refused to resume server %u: %s", c->pid, c->uid, (unsigned)id, no);
@@ -180,10 +185,16 @@ static int resume(struct daemon *d, struct ctl_client *c, const cJSON *req, cons
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: %s", s->id, why);
 	}
 	/* Rules the kernel lost can't come back as a reload would, after the running calls: refused. */
-	if (!s->rules && cJSON_HasObjectItem(req, "sandbox")) {
+	if (!s->rules && sandbox) {
 		close(fd);
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: the kernel holds none of its "
 				    "server-level rules", s->id);
+	}
+	/* The shim's policy now, as a reload: a reload the daemon never saw (made while it was away, or left
+	 * waiting for calls by the daemon that died) goes in, once the running calls end. */
+	if (server_rules_replace(d, s, sandbox, why, sizeof(why)) < 0) {
+		close(fd);
+		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: sandbox: %s", s->id, why);
 	}
 	s->resumed = true;
 	log_warnx("peer pid %d uid %u: resumed server %u '%s' with %d running calls", c->pid, c->uid, s->id, s->name,

@@ -116,7 +116,7 @@ int handover_commit(struct daemon *d)
 		cJSON_AddBoolToObject(rec, "state_carried", !strcmp(d->pins.others[i], d->pins.previous));
 		audit_sink_add(d, AUDIT_UPGRADE, rec);
 		if (h->nreplaced < sizeof(h->replaced) / sizeof(h->replaced[0]))
-			snprintf(h->replaced[h->nreplaced++], sizeof(h->replaced[0]), "%s", d->pins.others[i]);
+			memcpy(h->replaced[h->nreplaced++], d->pins.others[i], sizeof(h->replaced[0]));
 		if (r)
 			return -1;
 	}
@@ -137,7 +137,7 @@ void handover_close(struct daemon *d, bool clean)
 
 	if (d->pins.saved)
 		pins_meta_write(&d->pins, &m);
-	else if (d->pins.root_fd >= 0 && d->pins.gen[0] && !d->pins.adopted)
+	else if (d->pins.root_fd >= 0 && d->pins.made)
 		pins_retire(&d->pins, d->pins.gen);	/* a start that failed: what it made goes, the rest stays */
 	pins_close(&d->pins);
 }

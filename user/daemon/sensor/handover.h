@@ -16,7 +16,7 @@ struct handover {
 	uint64_t from_ns, to_ns;	/* CLOCK_MONOTONIC: its last heartbeat, this daemon's adoption */
 	uint64_t records;		/* ring buffer records stamped within the gap (read after the adoption) */
 	uint64_t drops;			/* records the kernel dropped in the gap (ring buffer full) */
-	char replaced[4][40];		/* older generations this daemon retired once its own was attached */
+	char replaced[4][48];		/* older generations this daemon retired once its own was attached */
 	unsigned nreplaced;
 };
 
@@ -29,7 +29,8 @@ void handover_loaded(struct daemon *d);
 int handover_commit(struct daemon *d);
 /* A ring buffer record stamped `ts_ns`: counted when it falls in the gap. */
 void handover_record(struct daemon *d, uint64_t ts_ns);
-/* From the tick: the heartbeat the next daemon measures its gap from. */
+/* From the tick, and whenever a server id is given: the heartbeat the next daemon measures its gap from and
+ * takes the next server id from. */
 void handover_heartbeat(struct daemon *d);
 /* At stop: the last heartbeat, marked clean when `clean`; closes the pin root, whose pins stay. A daemon whose
  * start failed removes what it pinned of a new generation (an adopted or older one stays as it was). */

@@ -42,7 +42,25 @@ static int pin_get(const char *path)
 	return fd;
 }
 
-/* Opens and locks `root`, which must be a bpffs directory of root's, mode 0700. The fd, or -1 (logged). */
+/* A pin root another user made where anyone may (bpffs's own mount is mode 1777 unless systemd mounted it):
+ * moved aside, so that a user can't keep the daemon from starting by taking its name. 0 when moved. */
+static int move_foreign(const char *root, const struct stat *st)
+{
+	char aside[PATH_MAX];
+
+	if (st->st_uid == 0 || snprintf(aside, sizeof(aside), "%s-foreign%u-%lu", root, st->st_uid,
+					(unsigned long)st->st_ino) >= (int)sizeof(aside))
+		return -1;
+	if (rename(root, aside)) {
+		log_warn("pin root %s: uid %u made it; move it aside to %s", root, st->st_uid, aside);
+		return -1;
+	}
+	log_warnx("pin root %s: uid %u made it before the daemon did; moved aside to %s", root, st->st_uid, aside);
+	return 0;
+}
+
+/* Opens and locks `root`, which must be a bpffs directory of root's, mode 0700 (with `make`, made, or a foreign
+ * one moved aside first). The fd, or -1 (logged). */
 static int open_root(const char *root, bool make)
 {
 	struct statfs fs;
@@ -60,6 +78,14 @@ static int open_root(const char *root, bool make)
 	if (fd < 0) {
 		log_warn("pin root %s: open (a directory, not a link)", root);
 		return -1;
+	}
+	if (make && !fstat(fd, &st) && !move_foreign(root, &st)) {
+		close(fd);
+		if (mkdir(root, 0700) && errno != EEXIST) {
+			log_warn("pin root %s: mkdir", root);
+			return -1;
+		}
+		return open_root(root, false);	/* taken again meanwhile: refused, not moved again */
 	}
 	if (fstatfs(fd, &fs) || fstat(fd, &st)) {
 		log_warn("pin root %s: stat", root);
@@ -103,7 +129,7 @@ static int find_others(struct pins *p, bool own_half_made)
 
 	if (own_half_made) {
 		if (pin_path(p, p->gen, NULL, NULL, from, sizeof(from)) ||
-		    snprintf(to, sizeof(to), "%s/%s-half", p->root, p->gen) >= (int)sizeof(to))
+		    snprintf(to, sizeof(to), "%s/%s-half%ld", p->root, p->gen, (long)getpid()) >= (int)sizeof(to))
 			return -1;
 		if (rename(from, to)) {
 			log_warn("bpffs: move aside the half-made %s", from);
@@ -281,7 +307,11 @@ static int make_dir(struct pins *p, const char *sub)
 
 	if (pin_path(p, p->gen, sub, NULL, path, sizeof(path)))
 		return -1;
-	if (mkdir(path, 0700) && errno != EEXIST) {
+	if (!mkdir(path, 0700)) {
+		p->made |= !sub;
+		return 0;
+	}
+	if (errno != EEXIST) {
 		log_warn("bpffs: mkdir %s", path);
 		return -1;
 	}

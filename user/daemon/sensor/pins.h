@@ -47,14 +47,15 @@ _Static_assert(sizeof(struct pin_owner) == 16, "pin_owner layout");
 struct pins {
 	int root_fd;			/* the pin root, locked; -1 when not open */
 	char root[PATH_MAX];
-	char gen[40];			/* this daemon's generation */
+	char gen[48];			/* this daemon's generation */
 	bool adopted;			/* GEN was complete: its maps and links are the ones in force */
 	bool saved;			/* GEN is complete now (pins_save) */
+	bool made;			/* this daemon made GEN's directory (a failed start removes only that) */
 	int meta_fd, owners_fd;
 	struct pin_meta was;		/* the meta the previous daemon of GEN left (adopted only) */
-	char others[4][40];		/* other generations found in the root (an upgrade replaces them) */
+	char others[4][48];		/* other generations found in the root (an upgrade replaces them) */
 	unsigned nothers;
-	char previous[40];		/* the complete one of them this generation takes its state from ("" when none) */
+	char previous[48];		/* the complete one of them this generation takes its state from ("" when none) */
 };
 
 /* Opens (making it when missing) and locks the pin root, and finds what it holds. A root that is not a

@@ -1,4 +1,5 @@
 /* server_cgroups.c: the daemon's side of servers' cgroups: made at register, adopted at start, removed once empty. */
+#include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -15,7 +16,7 @@ uint32_t server_cgroups_register(struct daemon *d, pid_t owner, uid_t uid, const
 	struct pin_owner o;
 	struct server *s;
 	uint64_t cgid;
-	char path[PATH_MAX];
+	char path[PATH_MAX], kill_file[PATH_MAX + 16];
 
 	if (!d->cgroup2[0]) {
 		*why = "no cgroup v2 mount on this host; register with 'pid' instead";
@@ -25,6 +26,12 @@ uint32_t server_cgroups_register(struct daemon *d, pid_t owner, uid_t uid, const
 		*why = "cannot make the server's cgroup (see the daemon's log)";
 		return 0;
 	}
+	/* Its shim kills the whole server itself when no daemon is there to (a deadline while the daemon is away):
+	 * cgroup.kill is the owner's, as systemd delegates it. Root's shims need nothing. */
+	if (uid && snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", path) < (int)sizeof(kill_file) &&
+	    chown(kill_file, uid, (gid_t)-1) && errno != ENOENT)
+		log_warn("server %u: give %s to uid %u: its shim can kill it only by process group", id, kill_file,
+			 uid);
 	if (sensor_cgroup_set(&d->sensor, cgid, id)) {
 		*why = "cannot update the BPF map 'server_cgroups'";
 		goto fail;
@@ -39,6 +46,7 @@ uint32_t server_cgroups_register(struct daemon *d, pid_t owner, uid_t uid, const
 	s->cgid = cgid;
 	snprintf(s->cgroup, sizeof(s->cgroup), "%s", path);
 	d->next_server_id = id + 1;
+	handover_heartbeat(d);	/* a daemon that takes over after a crash never gives this id again */
 	/* Who may resume the server after a daemon restart: this shim process, and no other. */
 	o = (struct pin_owner){ .uid = uid, .pid = owner };
 	if (procfs_start_ticks(owner, &o.start_ticks) || pins_owner_set(&d->pins, id, &o))

@@ -99,7 +99,9 @@ uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner
 		p->server_id = t.server_id;
 		p->base = true;
 	}
-	if (t.server_id >= d->next_server_id)
+	if (t.server_id >= d->next_server_id) {
 		d->next_server_id = t.server_id + 1;
+		handover_heartbeat(d);	/* a daemon that takes over after a crash never gives this id again */
+	}
 	return t.server_id;
 }
