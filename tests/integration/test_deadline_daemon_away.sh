@@ -8,10 +8,16 @@ source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
 
-made_group=
+# nobody's round needs the group mcpwarden; the kernel guests share the host's root read-only, and can't add it.
+made_group= nobody_round=1
 if ! getent group mcpwarden >/dev/null; then
-	groupadd --system mcpwarden || fail "groupadd mcpwarden"
-	made_group=1
+	if [ ! -w /etc/group ] && grep -qw ro <(findmnt -no OPTIONS -T /etc); then
+		echo "note: /etc is read-only here: no group mcpwarden, so no round with nobody's shim"
+		nobody_round=
+	else
+		groupadd --system mcpwarden || fail "groupadd mcpwarden"
+		made_group=1
+	fi
 fi
 # A sleep length no other process on the host is likely to use: pgrep below looks host-wide.
 secs=$((3000 + $$ % 5000))
@@ -87,6 +93,8 @@ deadline_round() {
 
 deadline_round "root's shim" run-code "$MCPWARDEN" run --socket "$SOCK" --policy "$TMP/policy.yaml" \
 	--audit "$TMP/w/decisions" -- node node_modules/mcp-server-code-runner/dist/cli.js
-deadline_round "nobody's shim" execute_python_code setpriv --reuid=nobody --regid=nogroup --groups=mcpwarden \
-	"$TMP/bin/mcpwarden" run --socket "$SOCK" --policy "$TMP/policy.yaml" --audit "$TMP/w/decisions" \
-	-- env PATH=/usr/bin:/bin TMPDIR="$TMP/w" python3 "$TMP/bin/pwno_server.py"
+if [ -n "$nobody_round" ]; then
+	deadline_round "nobody's shim" execute_python_code setpriv --reuid=nobody --regid=nogroup --groups=mcpwarden \
+		"$TMP/bin/mcpwarden" run --socket "$SOCK" --policy "$TMP/policy.yaml" --audit "$TMP/w/decisions" \
+		-- env PATH=/usr/bin:/bin TMPDIR="$TMP/w" python3 "$TMP/bin/pwno_server.py"
+fi
