@@ -65,9 +65,10 @@ static void refuse(struct shim *s, struct replies *r, const cJSON *id, int code,
 	owe(r, reply_error(id, code, why, "refused", NULL));
 }
 
+/* took_ns: the policy's decision; ack_ns: the wait for the daemon's call_start ack (with `call` only). */
 static void record_decision(struct shim *s, const cJSON *id, const char *tool,
 			    const cJSON *args, const struct decision *d, uint64_t took_ns,
-			    const char *sha, uint64_t call)
+			    const char *sha, uint64_t call, uint64_t ack_ns)
 {
 	cJSON *rec = cJSON_CreateObject();
 
@@ -86,6 +87,8 @@ static void record_decision(struct shim *s, const cJSON *id, const char *tool,
 		cJSON_AddStringToObject(rec, "reason", d->reason);
 	}
 	cJSON_AddNumberToObject(rec, "latency_us", (double)took_ns / 1000.0);
+	if (call)
+		cJSON_AddNumberToObject(rec, "daemon_ack_us", (double)ack_ns / 1000.0);
 	dlog_write(&s->log, AUDIT_DECISION, rec);
 }
 
@@ -114,7 +117,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	const cJSON *name = jsonrpc_member(m->params, "name");
 	const cJSON *args = jsonrpc_member(m->params, "arguments");
 	char key[ID_KEY_MAX], dup[128], why[256], sha[SHA256_HEX_LEN + 1];
-	uint64_t t0 = now_ns(), took;
+	uint64_t t0 = now_ns(), took, acked;
 	struct call_limits lim;
 	struct decision d, no = { .allow = false };
 	struct call_ctx cx;
@@ -149,7 +152,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	took = now_ns() - t0;
 	args_hash(args, sha);
 	if (!d.allow) {
-		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0);
+		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0, 0);
 		dlink_call_denied(&s->link, name->valuestring, sha, d.rule, d.reason);
 		owe(r, denial(s, m->id, name->valuestring, &d));
 		return false;
@@ -163,7 +166,9 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	}
 	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
 	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. */
+	acked = now_ns();
 	p->call = dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
+	acked = now_ns() - acked;
 	/* The tool's sandbox, and the server's while the call runs, must hold, or the call does not run. */
 	tool_sb = cJSON_GetArraySize(lim.sandbox) > 0;
 	if (tool_sb)
@@ -172,7 +177,8 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 		snprintf(no.rule, sizeof(no.rule), "sandbox");
 	if ((tool_sb || shim_server_sandboxed(s)) && refused)
 		snprintf(no.reason, sizeof(no.reason), "the daemon that enforces the %s sandbox did not accept the "
-			 "call (see its log); retry once it does", tool_sb ? "tool's" : "server's");
+			 "call (%s); retry once it does", tool_sb ? "tool's" : "server's",
+			 s->link.fd < 0 ? s->link.why : "see its log");	/* the link is dropped when it timed out */
 	else if ((tool_sb || shim_server_sandboxed(s)) && !p->call && shim_unsandboxed(s, no.rule))
 		snprintf(no.reason, sizeof(no.reason), "no daemon enforces the %s sandbox (%s); start `mcpwarden "
 			 "daemon` and retry, or run the server with --allow-unsandboxed", tool_sb ? "tool's" : "server's",
@@ -180,11 +186,11 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	cJSON_Delete(lim.sandbox);
 	if (no.reason[0]) {
 		pending_remove(&s->c2s, p);
-		record_decision(s, m->id, name->valuestring, args, &no, took, sha, 0);
+		record_decision(s, m->id, name->valuestring, args, &no, took, sha, 0, 0);
 		owe(r, denial(s, m->id, name->valuestring, &no));
 		return false;
 	}
-	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call);
+	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call, acked);
 	memcpy(p->args_sha, sha, sizeof(p->args_sha));
 	p->start_ns = t0;
 	p->deadline_ns = lim.deadline_ms ? t0 + (uint64_t)lim.deadline_ms * 1000000ull : 0;

@@ -19,10 +19,14 @@ struct daemon_link {
 	uint64_t next_call;
 	cJSON *sandbox;		/* the policy's server-level sandbox (sandbox_wire_encode), sent at every registration */
 	bool ever_linked;	/* a daemon accepted this shim once */
+	unsigned ack_ms;	/* how long a request waits for the daemon's ack before the daemon counts as gone */
 	char why[256];		/* why the last registration failed, for messages that must say so */
 };
 
-void dlink_init(struct daemon_link *l, const char *path, const char *name);
+#define DLINK_ACK_MS	10000	/* ack_ms unless --daemon-timeout says otherwise */
+
+/* ack_ms: the wait for each ack (a busy host's daemon may take seconds). */
+void dlink_init(struct daemon_link *l, const char *path, const char *name, unsigned ack_ms);
 /* Connects and registers the server; receives its cgroup fd. Without a daemon (or refused),
  * returns -1 with l->why saying why; the warning is the caller's, once. */
 int dlink_register(struct daemon_link *l);

@@ -407,7 +407,7 @@ int shim_run(const struct shim_opts *o)
 
 	if (rc == 0 && setup_signals(&l) < 0)
 		rc = EXIT_FAILURE;
-	dlink_init(&s.link, o->socket_path, o->name);
+	dlink_init(&s.link, o->socket_path, o->name, o->daemon_timeout_ms);
 	if (rc == 0)
 		shim_link_sandbox(&s);
 	if (rc == 0 && start_server(&s) < 0)

@@ -29,6 +29,7 @@ struct shim_opts {
 	const char *audit_path;
 	const char *socket_path;	/* the daemon's control socket; NULL with --no-daemon */
 	bool allow_unsandboxed;		/* --allow-unsandboxed: sandbox rules may go unenforced without a daemon */
+	unsigned daemon_timeout_ms;	/* --daemon-timeout: the wait for each of the daemon's acks */
 	size_t max_line;
 	char **argv;
 };
