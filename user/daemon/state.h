@@ -10,6 +10,7 @@
 #include "audit/chain.h"
 #include "daemon/control/ctl_server.h"
 #include "daemon/report/recent.h"
+#include "daemon/sensor/ring.h"
 #include "daemon/sensor/sensor.h"
 #include "daemon/servers/proctable.h"
 #include "daemon/servers/servers.h"
@@ -36,6 +37,7 @@ struct daemon_opts {
 struct daemon {
 	struct daemon_opts o;
 	struct sensor sensor;
+	struct ring ring;		/* the sensor's ring buffer, read in slices */
 	struct proctable procs;
 	struct ctl_server ctl;
 	struct recent recent;		/* the latest events */

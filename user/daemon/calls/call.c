@@ -9,14 +9,7 @@
 #include "daemon/calls/kill.h"
 #include "daemon/calls/server_rules.h"
 #include "daemon/report/audit_sink.h"
-
-/* Handles every record already in the ring buffer, then finds server `id` again: one of the records (its
- * root's exit) may have made the daemon forget it. */
-static struct server *drained(struct daemon *d, uint32_t id)
-{
-	sensor_consume(&d->sensor);
-	return servers_find(d->servers, id);
-}
+#include "daemon/sensor/ring.h"
 
 struct set_edit {
 	struct daemon *d;
@@ -25,25 +18,30 @@ struct set_edit {
 	bool start;
 };
 
-/* Adds or removes the call in one more process of the server's own (a wrapper's child, a worker). */
-static void edit_base(void *ctx, struct proc *p)
+/* Adds or removes the call in one more process of the server's own (a wrapper's child, a worker), as the
+ * lineage map has it: also one forked so lately that its record still waits in the ring buffer. */
+static void edit_base(void *ctx, __u32 pid, const struct tracked *seen)
 {
 	struct set_edit *e = ctx;
 	struct tracked t;
 
-	if (!p->base || (pid_t)p->pid == e->s->root || sensor_tracked_get(&e->d->sensor, p->pid, &t) ||
-	    t.start_time != p->start_time)
+	if (seen->server_id != e->s->id || !(seen->flags & TRACKED_F_BASE) || (pid_t)pid == e->s->root)
+		return;
+	/* Read again: the walk's copy may be older than an exit, or than the process that took the pid since. */
+	if (sensor_tracked_get(&e->d->sensor, pid, &t) || t.start_time != seen->start_time)
 		return;
 	if (e->start ? call_set_add(&t, e->call) : call_set_remove(&t, e->call))
 		return;
-	sensor_tracked_update(&e->d->sensor, p->pid, &t);
+	sensor_tracked_update(&e->d->sensor, pid, &t);
 }
 
 /*
  * Adds (start) or removes the call in the active sets. The root carries the
  * call, and so does every other process of the server's own: a server started
  * through npx, uvx or `sh -c` is the root's child, and what it forks during
- * the call must carry the call (and its rules) too. 0, or -1 and `why`.
+ * the call must carry the call (and its rules) too. The kernel's lineage map
+ * says which processes those are, so no record need be read first and the ack
+ * does not wait for the ring buffer. 0, or -1 and `why`.
  */
 static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool start, const char **why)
 {
@@ -63,7 +61,13 @@ static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool sta
 		*why = "the server process is gone";
 		return start ? -1 : 0;
 	}
-	proctable_each_of(&d->procs, s->id, edit_base, &e);
+	/* A walk that fails (logged) may leave a process of the server's own without the call: it does not start. */
+	if (sensor_tracked_each(&d->sensor, edit_base, &e) && start) {
+		*why = "cannot read the BPF map 'tracked'";
+		if (!call_set_remove(&t, call))
+			sensor_tracked_update(&d->sensor, s->root, &t);
+		return -1;
+	}
 	return 0;
 }
 
@@ -111,7 +115,7 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 {
 	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(report, "tool");
 	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(report, "sandbox");
-	struct server *s = drained(d, server_id);	/* so the server's own processes, forked lately, are in the table */
+	struct server *s = servers_find(d->servers, server_id);
 	struct active_call *c;
 	const char *err;
 	char rules_err[200];
@@ -155,11 +159,17 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, cJSON **violations,
 	     char *why, size_t size)
 {
-	struct server *s = drained(d, server_id);	/* so the violations of the call are all noted */
+	struct server *s;
 	const char *err;
 
 	*violations = NULL;
-	if (!s)
+	/* The records sent before the end, so that the violations of the call are all noted; then the server is
+	 * looked up, since one of them (its root's exit) may have made the daemon forget it. */
+	if (ring_catch_up(d)) {
+		snprintf(why, size, "cannot read the ring buffer");
+		return -1;
+	}
+	if (!(s = servers_find(d->servers, server_id)))
 		return 0;
 	if (edit_sets(d, s, call, false, &err)) {
 		snprintf(why, size, "%s", err);

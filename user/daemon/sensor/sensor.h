@@ -2,6 +2,7 @@
 #ifndef MCPWARDEN_SENSOR_H
 #define MCPWARDEN_SENSOR_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -58,7 +59,10 @@ const char *sensor_unborn_name(enum sensor_unborn u);
 /* The mechanism in force for `s->unix`, as `status` names it. */
 const char *sensor_unix_name(enum sensor_unix u);
 void sensor_close(struct sensor *s);
-/* Handles every record waiting in the ring buffer now, each through the sample callback. 0 or -1 (logged). */
+/* What the sample callback returns to stop sensor_consume() after the record it handled. */
+#define SENSOR_CONSUME_STOP	(-EAGAIN)
+/* Handles the records waiting in the ring buffer, each through the sample callback, until none is left (0) or
+ * the callback returns SENSOR_CONSUME_STOP (1: more may wait). -1 on error (logged). */
 int sensor_consume(struct sensor *s);
 /* Sets the CFG_* flags the programs read. */
 int sensor_set_flags(struct sensor *s, __u32 flags);
