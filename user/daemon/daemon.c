@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "daemon/calls/call.h"
+#include "daemon/calls/enforce.h"
 #include "daemon/control/requests.h"
 #include "daemon/daemon.h"
 #include "daemon/report/audit_sink.h"
@@ -34,8 +35,8 @@ static void on_owner_drop(void *ctx, struct ctl_client *c)
 	server_cgroups_owner_gone(ctx, c->pid);
 }
 
-/* The periodic timer: remove emptied cgroups, go on with kills. The loop reads the ring after it, and reports drops
- * once it has read the records the ring held now. */
+/* The periodic timer: remove emptied cgroups, go on with kills, take out the files of ended rule sets. The loop reads
+ * the ring after it, and reports drops once it has read the records the ring held now. */
 static void tick(struct daemon *d)
 {
 	uint64_t n;
@@ -44,6 +45,7 @@ static void tick(struct daemon *d)
 		log_warn("timerfd: read");
 	server_cgroups_tidy(d);
 	call_tidy(d);
+	enforce_sweep(&d->sensor);
 	sensor_reserve_tidy(&d->sensor);	/* a failure is logged; the next tick tries again */
 	audit_sink_tick(d);
 }

@@ -23,8 +23,12 @@
 int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sandbox, char *why, size_t size);
 /* Marks call (server_id, call) as being killed: processes it forks from now on die before they run. 0 or -1. */
 int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call);
-/* Removes rule set (server_id, call), its files, process and thread counts and kill mark. */
+/* Removes rule set (server_id, call), its process and thread counts and kill mark; its files and unix addresses,
+ * which nothing reads without the set, go at the next enforce_sweep(). */
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call);
+/* Removes the files and unix addresses of the sets enforce_clear() took out since the last sweep: one walk of each
+ * map for all of them (the daemon's tick). */
+void enforce_sweep(struct sensor *s);
 /* Live processes and call-carrying threads (bpf/lineage.bpf.h, thread_calls) that keep rule set (server_id, call) alive. */
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call);
 
