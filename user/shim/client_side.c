@@ -225,7 +225,12 @@ static void client_cancelled(struct shim *s, const struct jsonrpc_msg *m)
 	char key[ID_KEY_MAX];
 	struct pending *p;
 
-	if (jsonrpc_id_key(rid, key) == 0 && (p = pending_find(&s->c2s, key))) {
+	struct held_line h;
+
+	if (jsonrpc_id_key(rid, key) == 0 && held_take_key(&s->held, key, &h)) {
+		log_debug("a held call was cancelled before it started: dropped");
+		held_line_free(&h);
+	} else if (jsonrpc_id_key(rid, key) == 0 && (p = pending_find(&s->c2s, key))) {
 		cJSON *rec = cJSON_CreateObject();
 
 		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
@@ -469,34 +474,67 @@ static bool is_blank(const char *p, size_t n)
 	return true;
 }
 
-int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
+/* The daemon's calls of this server: started and not yet ended. */
+static size_t running_calls(const struct shim *s)
 {
-	struct shim *s = ctx;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->c2s.n; i++)
+		n += s->c2s.v[i].call != 0;
+	return n;
+}
+
+/* Whether the daemon can take another call of this server now, or is gone (the call is then decided without it). */
+static bool call_room(const struct shim *s)
+{
+	return s->link.fd < 0 || running_calls(s) < DLINK_MAX_CALLS;
+}
+
+/*
+ * A tools/call request the server can't run yet, the daemon running DLINK_MAX_CALLS of its calls, or that
+ * earlier ones wait: held, in order, and policed when one ends (shim_release_held), rather than refused.
+ * Other lines go on meanwhile (a reply to the server's own request may be what ends a call). A batch is not
+ * held. True when held.
+ */
+static bool hold(struct shim *s, const struct jsonrpc_top *top, const char *line, size_t len)
+{
+	char method[64];
+	const char *why;
+	cJSON *id;
+	bool held;
+
+	if ((!s->held.n && call_room(s)) || !top->id.p || top->id.n > 256 ||
+	    !span_string(&top->method, method, sizeof(method)) || strcmp(method, "tools/call") ||
+	    !(id = jsonrpc_parse(top->id.p, top->id.n, &why)))
+		return false;
+	held = held_add(&s->held, id, line, len);
+	cJSON_Delete(id);
+	if (held)
+		log_debug("tools/call held: the server runs %d calls already", DLINK_MAX_CALLS);
+	return held;
+}
+
+/* One line of the client's, held back (may_hold) when it is a call the server can't run yet. */
+static void client_line(struct shim *s, const char *line, size_t len, bool may_hold)
+{
 	struct replies r = { .v = NULL };
 	size_t n = linebuf_trim(line, len);
 	struct jsonrpc_top top;
 	const char *why = NULL;
+	enum scan_result scan;
 	cJSON *root;
 
-	if (ev == LINEBUF_OVERSIZE) {
-		char msg[160];
-		cJSON *id = jsonrpc_head_id(line, len);
-
-		snprintf(msg, sizeof(msg), "message refused: longer than the %zu-byte line cap",
-			 s->o.max_line);
-		refuse(s, &r, id, RPC_INVALID_REQUEST, msg);
-		cJSON_Delete(id);
-		send_replies(s, &r, false);
-		return 0;
-	}
 	if (is_blank(line, n)) {
 		shim_forward_line(s, &s->to_server, line, len);	/* harmless: keep the bytes */
-		return 0;
+		return;
 	}
 	why = ambiguous_bytes(line, n);
-	if (!why && jsonrpc_scan(line, n, &top) == SCAN_OBJECT && fast_path(s, &top)) {
+	scan = why ? SCAN_NOT_JSON : jsonrpc_scan(line, n, &top);
+	if (scan == SCAN_OBJECT && may_hold && hold(s, &top, line, len))
+		return;
+	if (scan == SCAN_OBJECT && fast_path(s, &top)) {
 		shim_forward_line(s, &s->to_server, line, len);
-		return 0;
+		return;
 	}
 	root = why ? NULL : jsonrpc_parse(line, n, &why);
 	if (!root) {
@@ -505,7 +543,7 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		refuse(s, &r, id, RPC_PARSE_ERROR, strncmp(why, "message", 7) ? "message refused: not valid JSON" : why);
 		cJSON_Delete(id);
 		send_replies(s, &r, false);
-		return 0;
+		return;
 	}
 	if (cJSON_IsArray(root)) {
 		police_batch(s, root, line, n, &r);
@@ -518,5 +556,34 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		send_replies(s, &r, false);
 	}
 	cJSON_Delete(root);
+}
+
+int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
+{
+	struct shim *s = ctx;
+
+	if (ev == LINEBUF_OVERSIZE) {
+		struct replies r = { .v = NULL };
+		cJSON *id = jsonrpc_head_id(line, len);
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "message refused: longer than the %zu-byte line cap",
+			 s->o.max_line);
+		refuse(s, &r, id, RPC_INVALID_REQUEST, msg);
+		cJSON_Delete(id);
+		send_replies(s, &r, false);
+		return 0;
+	}
+	client_line(s, line, len, true);
 	return 0;
+}
+
+void shim_release_held(struct shim *s)
+{
+	struct held_line h;
+
+	while (s->held.n && call_room(s) && held_take(&s->held, &h)) {
+		client_line(s, h.line, h.len, false);
+		held_line_free(&h);
+	}
 }

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <cJSON.h>
 
+#include "events.h"
+
 struct daemon_link {
 	const char *path;	/* control socket; NULL with --no-daemon */
 	const char *name;	/* server name given at registration */
@@ -24,6 +26,7 @@ struct daemon_link {
 };
 
 #define DLINK_ACK_MS	10000	/* ack_ms unless --daemon-timeout says otherwise */
+#define DLINK_MAX_CALLS	EV_MAX_CALLS	/* calls a server runs at once under the daemon (its root carries each) */
 
 /* ack_ms: the wait for each ack (a busy host's daemon may take seconds). */
 void dlink_init(struct daemon_link *l, const char *path, const char *name, unsigned ack_ms);

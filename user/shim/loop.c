@@ -125,7 +125,7 @@ static void step_termination(struct shim *s, uint64_t now)
 {
 	if (!s->client_eof || s->child.exited)
 		return;
-	if (s->term_stage == 0 && outq_pending(&s->to_server) == 0) {
+	if (s->term_stage == 0 && outq_pending(&s->to_server) == 0 && !s->held.n) {
 		outq_close_when_empty(&s->to_server);
 		s->term_stage = 1;
 		s->term_next_ns = now + SHIM_TERM_GRACE_MS * 1000000ull;
@@ -322,6 +322,7 @@ static void iterate(struct loop *l)
 	}
 	now = now_ns();
 	dlink_tick(&s->link, now);
+	shim_release_held(s);
 	shim_expire_calls(s, now);
 	step_termination(s, now);
 	if (!s->child.exited && child_reap(&s->child)) {
@@ -382,6 +383,7 @@ static void teardown(struct shim *s, struct loop *l)
 {
 	pending_clear(&s->c2s);
 	pending_clear(&s->s2c);
+	held_free(&s->held);
 	cJSON_Delete(s->init_request);
 	tool_schemas_free(&s->schemas);
 	linebuf_free(&s->from_client);
