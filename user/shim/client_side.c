@@ -509,6 +509,8 @@ static bool hold(struct shim *s, const struct jsonrpc_top *top, const char *line
 		return false;
 	held = held_add(&s->held, id, line, len);
 	cJSON_Delete(id);
+	if (held && s->held.n == 1)
+		s->held_moved_ns = now_ns();
 	if (held)
 		log_debug("tools/call held: the server runs %d calls already", DLINK_MAX_CALLS);
 	return held;
@@ -585,5 +587,6 @@ void shim_release_held(struct shim *s)
 	while (s->held.n && call_room(s) && held_take(&s->held, &h)) {
 		client_line(s, h.line, h.len, false);
 		held_line_free(&h);
+		s->held_moved_ns = now_ns();
 	}
 }

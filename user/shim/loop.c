@@ -125,7 +125,10 @@ static void step_termination(struct shim *s, uint64_t now)
 {
 	if (!s->client_eof || s->child.exited)
 		return;
-	if (s->term_stage == 0 && outq_pending(&s->to_server) == 0 && !s->held.n) {
+	/* Calls still held go on first, unless none has for a while (a server stuck in the ones it runs): then the
+	 * server's end answers them. */
+	if (s->term_stage == 0 && outq_pending(&s->to_server) == 0 &&
+	    (!s->held.n || s->held_moved_ns + SHIM_TERM_GRACE_MS * 1000000ull <= now)) {
 		outq_close_when_empty(&s->to_server);
 		s->term_stage = 1;
 		s->term_next_ns = now + SHIM_TERM_GRACE_MS * 1000000ull;
@@ -259,6 +262,11 @@ static struct timespec *poll_timeout(const struct shim *s, uint64_t now, struct 
 
 	if (s->term_stage == 1 || s->term_stage == 2)
 		next = next && next < s->term_next_ns ? next : s->term_next_ns;
+	if (s->client_eof && s->term_stage == 0 && s->held.n) {
+		uint64_t give_up = s->held_moved_ns + SHIM_TERM_GRACE_MS * 1000000ull;
+
+		next = next && next < give_up ? next : give_up;
+	}
 	if (s->link.retry_ns)
 		next = next && next < s->link.retry_ns ? next : s->link.retry_ns;
 	if (s->server_gone_ns && !s->server_eof) {

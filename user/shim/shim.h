@@ -45,6 +45,7 @@ struct shim {
 	struct pending_table c2s;	/* client requests awaiting the server */
 	struct pending_table s2c;	/* server requests awaiting the client */
 	struct held held;		/* client calls waiting for one of the server's DLINK_MAX_CALLS to end */
+	uint64_t held_moved_ns;		/* when a call was last held or went on from there */
 	struct tool_schemas schemas;
 	struct decision_log log;
 	struct daemon_link link;
