@@ -78,7 +78,16 @@ static void clear_call(struct daemon *d, const struct server *s, const struct ac
 		enforce_clear(&d->sensor, s->id, c->call);
 }
 
-/* The call ended (or never started): hands over its violations (a JSON array, never NULL but on OOM); its
+/* No process of the call is left: its kernel state goes now, the call itself once the records its processes sent
+ * are read (call_tidy), as a denial names the call whose rule set made it. */
+static void retire(struct daemon *d, struct server *s, struct active_call *c)
+{
+	clear_call(d, s, c);
+	c->cleared = true;
+	c->forget_after = ring_sent(&d->ring);
+}
+
+/* The call ended: hands over its violations (a JSON array, never NULL but on OOM); its
  * rule set goes once no process of the call is left. */
 static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 {
@@ -91,10 +100,8 @@ static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 	c->ended = true;
 	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit;
 	 * a killed call keeps its kill mark until none of its processes is left (call_tidy). */
-	if (!c->killed && (!c->rules || !enforce_live(&d->sensor, s->id, call))) {
-		clear_call(d, s, c);
-		active_call_remove(&s->calls, c);
-	}
+	if (!c->killed && (!c->rules || !enforce_live(&d->sensor, s->id, call)))
+		retire(d, s, c);
 	return v;
 }
 
@@ -148,7 +155,8 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 					 "kill");	/* the decoder checked the value */
 	}
 	if (edit_sets(d, s, call, true, &err)) {
-		cJSON_Delete(ended(d, s, call));
+		clear_call(d, s, c);	/* it never ran: no process or record of it, and the shim may use its id again */
+		active_call_remove(&s->calls, c);
 		snprintf(why, size, "%s", err);
 		return -1;
 	}
@@ -208,15 +216,18 @@ void call_tidy(struct daemon *d)
 
 		for (; c; c = next) {
 			next = c->next;
+			if (c->cleared) {
+				if (ring_read_to(&d->ring, c->forget_after))
+					active_call_remove(&s->calls, c);
+				continue;
+			}
 			if (c->killed && !c->ended) {
 				kill_call_rest(d, s, c->call);	/* what the kill's own sweeps had no time for */
 				continue;
 			}
 			if (c->ended && !enforce_live(&d->sensor, s->id, c->call) &&
-			    !(c->killed && kill_call_rest(d, s, c->call))) {
-				clear_call(d, s, c);
-				active_call_remove(&s->calls, c);
-			}
+			    !(c->killed && kill_call_rest(d, s, c->call)))
+				retire(d, s, c);
 		}
 	}
 }
@@ -227,5 +238,6 @@ void call_server_gone(void *ctx, struct server *s)
 
 	server_rules_clear(d, s);
 	for (struct active_call *c = s->calls; c; c = c->next)
-		clear_call(d, s, c);
+		if (!c->cleared)
+			clear_call(d, s, c);
 }
