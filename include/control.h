@@ -27,6 +27,9 @@
  * peer inside a policed server's tree (or one that ever was) sees that
  * server's only, root or not. "lost_events" counts go to every subscriber.
  *
+ * Requests are served ahead of the ring buffer: the daemon reads its records
+ * in slices between rounds of requests (docs/ARCHITECTURE.md §6).
+ *
  * Requests carry "op" and may carry "id" (any JSON value), echoed in the reply.
  * Replies: {"op":"ack","id":..,"ok":true,...} or {"op":"error","id":..,"ok":false,"error":"OP: why"}.
  * The op names, and building and reading messages by op, are in
@@ -105,9 +108,13 @@
  *   {"op":"call_end","server_id":S,"call":C}
  *       Owner (while its connection is open) or root only. Adds/removes call
  *       C (1..2^53) in the active-call set of S's root process (at most
- *       EV_MAX_CALLS at once); processes forked while a call is active carry
- *       it in "calls". The shim forwards a call only after the ack, so
- *       attribution is exact. Error before "attach".
+ *       EV_MAX_CALLS at once: the shim holds further calls until one ends),
+ *       and of every process of the server's own, as the kernel's lineage map
+ *       has them (so call_start's ack waits for no record in the ring buffer);
+ *       processes forked while a call is active carry it in "calls". The
+ *       shim forwards a call only after the ack, so attribution is exact, and
+ *       waits for an ack `mcpwarden run --daemon-timeout` (10 s by default).
+ *       Error before "attach".
  *       call_start of a call the server holds (running, or ended with processes
  *       left under its rules) is refused: a call starts once, and the rule set
  *       it runs under is never swapped. -> ack
@@ -118,7 +125,8 @@
  *       server process and every process forked during the call, until the
  *       last of them exits) before the ack. call_end's ack carries
  *       "violations": [{"rule","what"}], what the sandbox stopped during the
- *       call (the daemon handles every ring buffer record first).
+ *       call (the daemon first handles the ring buffer's records up to where
+ *       the kernel was when call_end came, not those sent meanwhile).
  *   {"op":"kill_call","server_id":S,"call":C,"rule":R,"reason":W}
  *       Owner or root: SIGKILLs (pidfd, checked against the lineage map)
  *       every process carrying C but the server process, sweeping again until

@@ -5,7 +5,7 @@ source "$(dirname "$0")/../lib.sh"
 
 # What each command accepts, as the README documents it.
 declare -A known=(
-	[run]="--policy --name --socket --no-daemon --allow-unsandboxed --audit --max-line --verbose"
+	[run]="--policy --name --socket --no-daemon --allow-unsandboxed --daemon-timeout --audit --max-line --verbose"
 	[policy]="--strict"
 	[scan]="--json --home --wrap --policy-dir --unwrap"
 	[audit]="--call --server --json --lines"
@@ -15,7 +15,7 @@ declare -A known=(
 	[status]="--json --socket"
 )
 # A value each option's own checks take, where "x" would not do.
-declare -A value=([--max-line]=2048 [--track-pid]=1 [--unpoliced]=alert [--audit-fsync-ms]=1
+declare -A value=([--max-line]=2048 [--daemon-timeout]=1000 [--track-pid]=1 [--unpoliced]=alert [--audit-fsync-ms]=1
 	[--audit-segment-bytes]=4096 [--lines]=5 [--max-tracked]=2048)
 
 all=$("$MCPWARDEN" --help)

@@ -10,6 +10,7 @@ source "$(dirname "$0")/daemon.sh"
 
 leftover=
 test_cleanup() {
+	touch "$TMP/done" "$TMP/go"	# the raw client's waits end, before $TMP goes
 	[ -n "$leftover" ] && kill -9 "$leftover" 2>/dev/null
 	[ -n "${rc_pid:-}" ] && kill "$rc_pid" 2>/dev/null
 	return 0

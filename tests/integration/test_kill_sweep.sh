@@ -2,8 +2,8 @@
 # test_kill_sweep.sh: killing a call of thousands of processes doesn't stall the daemon for everyone else. Server
 # A's call forks 4000 processes; while the daemon kills that call (and its dying processes leave the lineage map
 # under the sweep), a second shim keeps starting and ending calls of its own server, and every ack reaches it
-# well within the shim's limit (DLINK_ACK_MS, 1 s: past it a shim takes the daemon for gone). Then every one of
-# the 4000 is dead.
+# within 1 s (a tenth of what a shim waits by default, --daemon-timeout, before it takes the daemon for gone).
+# Then every one of the 4000 is dead.
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"

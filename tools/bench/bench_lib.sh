@@ -17,8 +17,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# start_daemon [ARG...]: the daemon on $sock, with ARGs; waits until it answers.
 start_daemon() {
-	"$MCPWARDEN" daemon --socket "$sock" --pin-dir "$pins" >"$tmp/daemon.log" 2>&1 &
+	"$MCPWARDEN" daemon --socket "$sock" --pin-dir "$pins" "$@" >"$tmp/daemon.log" 2>&1 &
 	daemon_pid=$!
 	for _ in $(seq 100); do
 		"$MCPWARDEN" status --socket "$sock" >/dev/null 2>&1 && return 0

@@ -7,3 +7,4 @@ export MCPWARDEN=$top/build/mcpwarden
 bash "$top/tools/bench/daemon_bench.sh"
 bash "$top/tools/bench/enforce_bench.sh"
 bash "$top/tools/bench/harden_bench.sh"
+bash "$top/tools/bench/load_bench.sh"

@@ -182,7 +182,10 @@ static int rotate(struct audit_log *a)
 	strcpy(old, a->live);
 	if (open_live(a, a->next_seq) < 0)
 		return -1;
-	segment_compress(a->dir, old);	/* a failure leaves it readable, uncompressed */
+	/* One compressor at a time: rotations faster than compression wait here. A failure leaves the segment
+	 * readable, uncompressed. */
+	segment_compress_wait(a->compressor, true);
+	a->compressor = segment_compress_child(a->dir, old);
 	return 0;
 }
 
@@ -287,6 +290,7 @@ int audit_sync(struct audit_log *a)
 
 void audit_tick(struct audit_log *a, uint64_t now_ns)
 {
+	a->compressor = segment_compress_wait(a->compressor, false);
 	if (a->dirty && now_ns - a->last_sync_ns >= (uint64_t)a->fsync_ms * 1000000ull)
 		audit_sync(a);
 }
@@ -295,6 +299,7 @@ void audit_close(struct audit_log *a)
 {
 	if (a->fd < 0)
 		return;
+	a->compressor = segment_compress_wait(a->compressor, true);
 	audit_sync(a);
 	close(a->fd);
 	a->fd = -1;

@@ -33,6 +33,7 @@ struct audit_log {
 	uint64_t synced_seq;		/* every record up to this one is on disk */
 	uint64_t last_sync_ns;
 	bool dirty;
+	pid_t compressor;		/* the child compressing the last segment rotated out; 0: none */
 };
 
 /* Opens (creating) the log. A partial or unreadable tail left by a crash is truncated
@@ -40,7 +41,7 @@ struct audit_log {
 int audit_open(struct audit_log *a, const struct audit_opts *o);
 /* Appends a record of kind with rec's fields after seq, ts, host, prev, kind; takes rec. */
 int audit_append(struct audit_log *a, const char *kind, cJSON *rec);
-/* fsyncs when the interval has passed (call it from the event loop). */
+/* fsyncs when the interval has passed, and reaps a segment's compressor that ended (call it from the event loop). */
 void audit_tick(struct audit_log *a, uint64_t now_ns);
 int audit_sync(struct audit_log *a);
 void audit_close(struct audit_log *a);

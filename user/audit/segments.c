@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -173,4 +174,33 @@ int segment_compress(const char *dir, const char *name)
 		return -1;
 	}
 	return 0;
+}
+
+pid_t segment_compress_child(const char *dir, const char *name)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		close_range(3, ~0u, 0);	/* the daemon's peers must see its sockets close when it closes them */
+		_exit(segment_compress(dir, name) ? 1 : 0);
+	}
+	if (pid > 0)
+		return pid;
+	log_warn("fork to compress audit segment %s/%s: compressing it here", dir, name);
+	segment_compress(dir, name);
+	return 0;
+}
+
+pid_t segment_compress_wait(pid_t pid, bool block)
+{
+	pid_t r;
+
+	if (pid <= 0)
+		return 0;
+	do
+		r = waitpid(pid, NULL, block ? 0 : WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		log_warn("audit segment compressor pid %d", pid);
+	return r == 0 ? pid : 0;
 }

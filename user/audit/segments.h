@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define SEG_PREFIX	"seg-"
 #define SEG_LIVE_EXT	".jsonl"
@@ -22,6 +23,12 @@ int segments_list(const char *dir, struct segment **out);
 int segment_read(const char *dir, const struct segment *seg, char **text, size_t *len);
 /* Compresses dir/name to dir/name.gz (mode 0600, fsynced), then removes dir/name. */
 int segment_compress(const char *dir, const char *name);
+/* segment_compress in a child process, which closes every descriptor but 0-2 first: a 16 MiB segment takes
+ * the CPU for about half a second, which the daemon's one thread spends on its peers meanwhile. The child's
+ * pid, for segment_compress_wait; 0 when fork failed (logged) and it was compressed here. */
+pid_t segment_compress_child(const char *dir, const char *name);
+/* Reaps compressor `pid` (0: none), waiting for it when `block`. 0 once it ended, `pid` while it runs. */
+pid_t segment_compress_wait(pid_t pid, bool block);
 /* Writes the live segment's name for a first seq into buf. */
 void segment_live_name(char *buf, size_t sz, uint64_t first_seq);
 

@@ -16,6 +16,7 @@ static const struct cli_opt opts[] = {
 	OPT_SOCKET,
 	{ "no-daemon", 'N', NULL, 0, "do not use the daemon: tool-call policy only (a policy with sandbox rules then needs --allow-unsandboxed)" },
 	{ "allow-unsandboxed", 'U', NULL, 0, "run even where the daemon can't enforce the policy's sandbox rules (they are NOT enforced; logged)" },
+	{ "daemon-timeout", 'T', "MS", 0, "wait this long for each of the daemon's acks before taking it for gone (default 10000): then sandboxed calls are refused" },
 	{ "audit", 'a', "FILE", 0, "append the decision log to FILE, one JSON object per line" },
 	{ "max-line", 'm', "BYTES", 0, "the longest line relayed (at least 1024); longer ones are refused" },
 	OPT_VERBOSE,
@@ -33,7 +34,9 @@ const struct cli_command cmd_run = {
 
 static int run_main(int argc, char **argv)
 {
-	struct shim_opts o = { .max_line = SHIM_DEFAULT_MAX_LINE, .socket_path = CTL_DEFAULT_SOCKET };
+	struct shim_opts o = { .max_line = SHIM_DEFAULT_MAX_LINE, .socket_path = CTL_DEFAULT_SOCKET,
+			       .daemon_timeout_ms = DLINK_ACK_MS };
+	unsigned long ms;
 	char *end;
 	int c;
 
@@ -46,6 +49,15 @@ static int run_main(int argc, char **argv)
 		case 'N': o.socket_path = NULL; break;
 		case 'U': o.allow_unsandboxed = true; break;
 		case 'a': o.audit_path = optarg; break;
+		case 'T':
+			ms = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || ms < 1 || ms > 3600000) {
+				fprintf(stderr, "mcpwarden run: --daemon-timeout: '%s' is not a count of milliseconds from 1 "
+					"to 3600000\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.daemon_timeout_ms = ms;
+			break;
 		case 'm':
 			o.max_line = strtoul(optarg, &end, 10);
 			if (*end || o.max_line < 1024) {

@@ -9,21 +9,22 @@
 
 #include "common/log.h"
 #include "daemon/calls/call.h"
+#include "daemon/calls/enforce.h"
 #include "daemon/control/requests.h"
 #include "daemon/daemon.h"
 #include "daemon/report/audit_sink.h"
 #include "daemon/sensor/lost_events.h"
 #include "daemon/sensor/lsm_probe.h"
 #include "daemon/sensor/mounts.h"
-#include "daemon/sensor/records.h"
 #include "daemon/sensor/handover.h"
+#include "daemon/sensor/records.h"
 #include "daemon/servers/server_cgroups.h"
 #include "daemon/servers/track.h"
 
 /* epoll data.u64 tags of the daemon's own fds; clients carry their struct pointer instead. */
 enum { TAG_LISTEN = 1, TAG_RING, TAG_SIGNAL, TAG_TIMER };
 
-#define TICK_MS		100	/* the ring is drained (BPF wakes us only in bulk), drops and empty cgroups checked */
+#define TICK_MS		100	/* the ring is read (BPF wakes us only in bulk), drops and empty cgroups checked */
 
 static void seed_one(const struct ev_hdr *h, void *ctx)
 {
@@ -35,22 +36,20 @@ static void on_owner_drop(void *ctx, struct ctl_client *c)
 	server_cgroups_owner_gone(ctx, c->pid);
 }
 
-/* The periodic timer: report drops in-band, after the records already in the ring; remove emptied cgroups. */
-static int tick(struct daemon *d)
+/* The periodic timer: remove emptied cgroups, go on with kills, take out the files of ended rule sets. The loop reads
+ * the ring after it, and reports drops once it has read the records the ring held now. */
+static void tick(struct daemon *d)
 {
 	uint64_t n;
 
 	if (read(d->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_warn("timerfd: read");
-	if (sensor_consume(&d->sensor))
-		return -1;
-	lost_events_report(d);
 	server_cgroups_tidy(d);
 	call_tidy(d);
+	enforce_sweep(&d->sensor);
 	sensor_reserve_tidy(&d->sensor);	/* a failure is logged; the next tick tries again */
 	audit_sink_tick(d);
 	handover_heartbeat(d);
-	return 0;
 }
 
 static int open_timer(struct daemon *d)
@@ -127,9 +126,11 @@ static int setup(struct daemon *d)
 	    sensor_open(&d->sensor, &d->pins, records_handle, d, d->lsm_ok, d->o.without, d->cgroup2, capacity))
 		return -1;
 	handover_loaded(d);
+	if (d->pins.adopted || d->pins.previous[0])
+		enforce_sweep_orphans(&d->sensor);
 	if (sensor_set_flags(&d->sensor, (d->o.trace_all ? CFG_TRACE_ALL : 0) |
 				      (d->o.fail_signals ? CFG_FAIL_SIGNALS : 0)) ||
-	    server_cgroups_adopt(d) || sensor_seed(&d->sensor, seed_one, d))
+	    ring_open(&d->ring, &d->sensor) || server_cgroups_adopt(d) || sensor_seed(&d->sensor, seed_one, d))
 		return -1;
 	for (unsigned i = 0; i < d->o.ntrack; i++) {
 		if (!track_root(d, d->o.track[i], 0, 0, NULL, &why)) {
@@ -161,13 +162,21 @@ static int setup(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Each round serves whatever is ready, control peers first, then handles one slice of the ring buffer: a control
+ * request waits for one slice at most, however many records pile up, and a request that needs the records
+ * sent before it reads up to there itself (ring_catch_up). While records may wait, the next round polls
+ * rather than sleeps.
+ */
 static int loop(struct daemon *d)
 {
 	struct epoll_event evs[32];
-	int n;
+	int n, ring = 0;	/* 1: records may wait in the ring */
+	bool drops = false;	/* drops are to be reported in-band, after the records sent up to drops_after */
+	uint64_t drops_after = 0;
 
 	while (!d->stop) {
-		n = epoll_wait(d->epfd, evs, 32, -1);
+		n = epoll_wait(d->epfd, evs, 32, ring ? 0 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -180,19 +189,27 @@ static int loop(struct daemon *d)
 				d->stop = true;
 				break;
 			case TAG_TIMER:
-				if (tick(d))
-					return -1;
+				tick(d);
+				if (!drops)
+					drops_after = ring_sent(&d->ring);
+				drops = true;
+				ring = 1;
 				break;
 			case TAG_LISTEN:
 				ctl_server_accept(&d->ctl);
 				break;
 			case TAG_RING:
-				if (sensor_consume(&d->sensor))
-					return -1;
+				ring = 1;
 				break;
 			default:
 				requests_on_peer(d, evs[i].data.ptr, evs[i].events);
 			}
+		}
+		if (ring && (ring = ring_slice(d, RING_SLICE)) < 0)
+			return -1;
+		if (drops && ring_read_to(&d->ring, drops_after)) {
+			lost_events_report(d);
+			drops = false;
 		}
 		ctl_server_reap(&d->ctl);
 	}
@@ -209,6 +226,7 @@ int daemon_run(const struct daemon_opts *o)
 	ctl_server_close(&d.ctl);
 	audit_sink_close(&d);
 	handover_close(&d, r == 0);
+	ring_close(&d.ring);
 	sensor_close(&d.sensor);
 	if (d.procs.buckets)
 		proctable_free(&d.procs);

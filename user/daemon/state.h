@@ -12,6 +12,7 @@
 #include "daemon/report/recent.h"
 #include "daemon/sensor/handover.h"
 #include "daemon/sensor/pins.h"
+#include "daemon/sensor/ring.h"
 #include "daemon/sensor/sensor.h"
 #include "daemon/servers/proctable.h"
 #include "daemon/servers/servers.h"
@@ -41,6 +42,7 @@ struct daemon {
 	struct pins pins;		/* the pin root, locked while the daemon runs */
 	struct handover handover;	/* what the previous daemon left, and the gap */
 	struct sensor sensor;
+	struct ring ring;		/* the sensor's ring buffer, read in slices */
 	struct proctable procs;
 	struct ctl_server ctl;
 	struct recent recent;		/* the latest events */

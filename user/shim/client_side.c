@@ -65,9 +65,10 @@ static void refuse(struct shim *s, struct replies *r, const cJSON *id, int code,
 	owe(r, reply_error(id, code, why, "refused", NULL));
 }
 
+/* took_ns: the policy's decision; ack_ns: the wait for the daemon's call_start ack (with `call` only). */
 static void record_decision(struct shim *s, const cJSON *id, const char *tool,
 			    const cJSON *args, const struct decision *d, uint64_t took_ns,
-			    const char *sha, uint64_t call)
+			    const char *sha, uint64_t call, uint64_t ack_ns)
 {
 	cJSON *rec = cJSON_CreateObject();
 
@@ -86,6 +87,8 @@ static void record_decision(struct shim *s, const cJSON *id, const char *tool,
 		cJSON_AddStringToObject(rec, "reason", d->reason);
 	}
 	cJSON_AddNumberToObject(rec, "latency_us", (double)took_ns / 1000.0);
+	if (call)
+		cJSON_AddNumberToObject(rec, "daemon_ack_us", (double)ack_ns / 1000.0);
 	dlog_write(&s->log, AUDIT_DECISION, rec);
 }
 
@@ -114,7 +117,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	const cJSON *name = jsonrpc_member(m->params, "name");
 	const cJSON *args = jsonrpc_member(m->params, "arguments");
 	char key[ID_KEY_MAX], dup[128], why[256], sha[SHA256_HEX_LEN + 1];
-	uint64_t t0 = now_ns(), took;
+	uint64_t t0 = now_ns(), took, acked;
 	struct call_limits lim;
 	struct decision d, no = { .allow = false };
 	struct call_ctx cx;
@@ -149,7 +152,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	took = now_ns() - t0;
 	args_hash(args, sha);
 	if (!d.allow) {
-		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0);
+		record_decision(s, m->id, name->valuestring, args, &d, took, sha, 0, 0);
 		dlink_call_denied(&s->link, name->valuestring, sha, d.rule, d.reason);
 		owe(r, denial(s, m->id, name->valuestring, &d));
 		return false;
@@ -163,7 +166,9 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	}
 	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
 	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. */
+	acked = now_ns();
 	p->call = dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
+	acked = now_ns() - acked;
 	/* The tool's sandbox, and the server's while the call runs, must hold, or the call does not run. */
 	tool_sb = cJSON_GetArraySize(lim.sandbox) > 0;
 	if (tool_sb)
@@ -172,7 +177,8 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 		snprintf(no.rule, sizeof(no.rule), "sandbox");
 	if ((tool_sb || shim_server_sandboxed(s)) && refused)
 		snprintf(no.reason, sizeof(no.reason), "the daemon that enforces the %s sandbox did not accept the "
-			 "call (see its log); retry once it does", tool_sb ? "tool's" : "server's");
+			 "call (%s); retry once it does", tool_sb ? "tool's" : "server's",
+			 s->link.fd < 0 ? s->link.why : "see its log");	/* the link is dropped when it timed out */
 	else if ((tool_sb || shim_server_sandboxed(s)) && !p->call && shim_unsandboxed(s, no.rule))
 		snprintf(no.reason, sizeof(no.reason), "no daemon enforces the %s sandbox (%s); start `mcpwarden "
 			 "daemon` and retry, or run the server with --allow-unsandboxed", tool_sb ? "tool's" : "server's",
@@ -180,11 +186,11 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	cJSON_Delete(lim.sandbox);
 	if (no.reason[0]) {
 		pending_remove(&s->c2s, p);
-		record_decision(s, m->id, name->valuestring, args, &no, took, sha, 0);
+		record_decision(s, m->id, name->valuestring, args, &no, took, sha, 0, 0);
 		owe(r, denial(s, m->id, name->valuestring, &no));
 		return false;
 	}
-	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call);
+	record_decision(s, m->id, name->valuestring, args, &d, took, sha, p->call, acked);
 	memcpy(p->args_sha, sha, sizeof(p->args_sha));
 	p->start_ns = t0;
 	p->deadline_ns = lim.deadline_ms ? t0 + (uint64_t)lim.deadline_ms * 1000000ull : 0;
@@ -219,7 +225,12 @@ static void client_cancelled(struct shim *s, const struct jsonrpc_msg *m)
 	char key[ID_KEY_MAX];
 	struct pending *p;
 
-	if (jsonrpc_id_key(rid, key) == 0 && (p = pending_find(&s->c2s, key))) {
+	struct held_line h;
+
+	if (jsonrpc_id_key(rid, key) == 0 && held_take_key(&s->held, key, &h)) {
+		log_debug("a held call was cancelled before it started: dropped");
+		held_line_free(&h);
+	} else if (jsonrpc_id_key(rid, key) == 0 && (p = pending_find(&s->c2s, key))) {
 		cJSON *rec = cJSON_CreateObject();
 
 		cJSON_AddItemToObject(rec, "id", cJSON_Duplicate(p->id, 1));
@@ -463,34 +474,69 @@ static bool is_blank(const char *p, size_t n)
 	return true;
 }
 
-int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
+/* The daemon's calls of this server: started and not yet ended. */
+static size_t running_calls(const struct shim *s)
 {
-	struct shim *s = ctx;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->c2s.n; i++)
+		n += s->c2s.v[i].call != 0;
+	return n;
+}
+
+/* Whether the daemon can take another call of this server now, or is gone (the call is then decided without it). */
+static bool call_room(const struct shim *s)
+{
+	return s->link.fd < 0 || running_calls(s) < DLINK_MAX_CALLS;
+}
+
+/*
+ * A tools/call request the server can't run yet, the daemon running DLINK_MAX_CALLS of its calls, or that
+ * earlier ones wait: held, in order, and policed when one ends (shim_release_held), rather than refused.
+ * Other lines go on meanwhile (a reply to the server's own request may be what ends a call). A batch is not
+ * held. True when held.
+ */
+static bool hold(struct shim *s, const struct jsonrpc_top *top, const char *line, size_t len)
+{
+	char method[64];
+	const char *why;
+	cJSON *id;
+	bool held;
+
+	if ((!s->held.n && call_room(s)) || !top->id.p || top->id.n > 256 ||
+	    !span_string(&top->method, method, sizeof(method)) || strcmp(method, "tools/call") ||
+	    !(id = jsonrpc_parse(top->id.p, top->id.n, &why)))
+		return false;
+	held = held_add(&s->held, id, line, len);
+	cJSON_Delete(id);
+	if (held && s->held.n == 1)
+		s->held_moved_ns = now_ns();
+	if (held)
+		log_debug("tools/call held: the server runs %d calls already", DLINK_MAX_CALLS);
+	return held;
+}
+
+/* One line of the client's, held back (may_hold) when it is a call the server can't run yet. */
+static void client_line(struct shim *s, const char *line, size_t len, bool may_hold)
+{
 	struct replies r = { .v = NULL };
 	size_t n = linebuf_trim(line, len);
 	struct jsonrpc_top top;
 	const char *why = NULL;
+	enum scan_result scan;
 	cJSON *root;
 
-	if (ev == LINEBUF_OVERSIZE) {
-		char msg[160];
-		cJSON *id = jsonrpc_head_id(line, len);
-
-		snprintf(msg, sizeof(msg), "message refused: longer than the %zu-byte line cap",
-			 s->o.max_line);
-		refuse(s, &r, id, RPC_INVALID_REQUEST, msg);
-		cJSON_Delete(id);
-		send_replies(s, &r, false);
-		return 0;
-	}
 	if (is_blank(line, n)) {
 		shim_forward_line(s, &s->to_server, line, len);	/* harmless: keep the bytes */
-		return 0;
+		return;
 	}
 	why = ambiguous_bytes(line, n);
-	if (!why && jsonrpc_scan(line, n, &top) == SCAN_OBJECT && fast_path(s, &top)) {
+	scan = why ? SCAN_NOT_JSON : jsonrpc_scan(line, n, &top);
+	if (scan == SCAN_OBJECT && may_hold && hold(s, &top, line, len))
+		return;
+	if (scan == SCAN_OBJECT && fast_path(s, &top)) {
 		shim_forward_line(s, &s->to_server, line, len);
-		return 0;
+		return;
 	}
 	root = why ? NULL : jsonrpc_parse(line, n, &why);
 	if (!root) {
@@ -499,7 +545,7 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		refuse(s, &r, id, RPC_PARSE_ERROR, strncmp(why, "message", 7) ? "message refused: not valid JSON" : why);
 		cJSON_Delete(id);
 		send_replies(s, &r, false);
-		return 0;
+		return;
 	}
 	if (cJSON_IsArray(root)) {
 		police_batch(s, root, line, n, &r);
@@ -512,5 +558,35 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 		send_replies(s, &r, false);
 	}
 	cJSON_Delete(root);
+}
+
+int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t len)
+{
+	struct shim *s = ctx;
+
+	if (ev == LINEBUF_OVERSIZE) {
+		struct replies r = { .v = NULL };
+		cJSON *id = jsonrpc_head_id(line, len);
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "message refused: longer than the %zu-byte line cap",
+			 s->o.max_line);
+		refuse(s, &r, id, RPC_INVALID_REQUEST, msg);
+		cJSON_Delete(id);
+		send_replies(s, &r, false);
+		return 0;
+	}
+	client_line(s, line, len, true);
 	return 0;
+}
+
+void shim_release_held(struct shim *s)
+{
+	struct held_line h;
+
+	while (s->held.n && call_room(s) && held_take(&s->held, &h)) {
+		client_line(s, h.line, h.len, false);
+		held_line_free(&h);
+		s->held_moved_ns = now_ns();
+	}
 }

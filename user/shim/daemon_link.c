@@ -12,13 +12,13 @@
 #include "shim/daemon_link.h"
 
 #define DLINK_RETRY_NS	(1000000000ull)	/* reconnect attempts after a daemon restart */
-#define DLINK_ACK_MS	1000		/* a daemon slower than this is treated as gone */
 
-void dlink_init(struct daemon_link *l, const char *path, const char *name)
+void dlink_init(struct daemon_link *l, const char *path, const char *name, unsigned ack_ms)
 {
 	memset(l, 0, sizeof(*l));
 	l->path = path;
 	l->name = name;
+	l->ack_ms = ack_ms;
 	l->fd = -1;
 	l->cgroup_fd = -1;
 }
@@ -33,7 +33,8 @@ static void drop(struct daemon_link *l)
 	l->server_id = 0;
 }
 
-/* Sends req and waits for its ack; when the daemon is gone the link is dropped. Takes req. */
+/* Sends req and waits for its ack; when the daemon is gone, or slower than l->ack_ms, the link is dropped.
+ * Takes req. */
 static cJSON *ask(struct daemon_link *l, cJSON *req, int *fd_out)
 {
 	char *text = req ? cJSON_PrintUnformatted(req) : NULL;
@@ -45,7 +46,11 @@ static cJSON *ask(struct daemon_link *l, cJSON *req, int *fd_out)
 		return NULL;
 	}
 	if (ctl_request_fd(l->fd, text, &rep, fd_out) < 0) {
-		snprintf(l->why, sizeof(l->why), "the daemon at %s stopped answering", l->path);
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			snprintf(l->why, sizeof(l->why), "the daemon at %s did not answer within %u ms (--daemon-timeout)",
+				 l->path, l->ack_ms);
+		else
+			snprintf(l->why, sizeof(l->why), "the daemon at %s stopped answering", l->path);
 		log_warnx("%s: tool-call policy only until it is back", l->why);
 		drop(l);
 		l->retry_ns = 1;	/* dlink_tick reconnects from its next call on */
@@ -56,7 +61,7 @@ static cJSON *ask(struct daemon_link *l, cJSON *req, int *fd_out)
 
 static int connect_quietly(struct daemon_link *l)
 {
-	struct timeval tv = { .tv_sec = DLINK_ACK_MS / 1000, .tv_usec = (DLINK_ACK_MS % 1000) * 1000 };
+	struct timeval tv = { .tv_sec = l->ack_ms / 1000, .tv_usec = (l->ack_ms % 1000) * 1000 };
 
 	l->fd = ctl_connect_quiet(l->path);
 	if (l->fd < 0)

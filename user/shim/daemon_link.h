@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <cJSON.h>
 
+#include "events.h"
+
 struct daemon_link {
 	const char *path;	/* control socket; NULL with --no-daemon */
 	const char *name;	/* server name given at registration */
@@ -26,10 +28,15 @@ struct daemon_link {
 	cJSON *started;		/* {"<call>": {"tool","sandbox"}}: calls started and not ended, for ended_away */
 	cJSON *ended_away;	/* [{"call","tool","sandbox","ended":true}]: calls that ended while no daemon was linked,
 				   told at the resume (their on_end: kill, their release) */
+	unsigned ack_ms;	/* how long a request waits for the daemon's ack before the daemon counts as gone */
 	char why[256];		/* why the last registration failed, for messages that must say so */
 };
 
-void dlink_init(struct daemon_link *l, const char *path, const char *name);
+#define DLINK_ACK_MS	10000	/* ack_ms unless --daemon-timeout says otherwise */
+#define DLINK_MAX_CALLS	EV_MAX_CALLS	/* calls a server runs at once under the daemon (its root carries each) */
+
+/* ack_ms: the wait for each ack (a busy host's daemon may take seconds). */
+void dlink_init(struct daemon_link *l, const char *path, const char *name, unsigned ack_ms);
 /* Connects and registers the server; receives its cgroup fd. Without a daemon (or refused),
  * returns -1 with l->why saying why; the warning is the caller's, once. */
 int dlink_register(struct daemon_link *l);

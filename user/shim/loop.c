@@ -125,7 +125,10 @@ static void step_termination(struct shim *s, uint64_t now)
 {
 	if (!s->client_eof || s->child.exited)
 		return;
-	if (s->term_stage == 0 && outq_pending(&s->to_server) == 0) {
+	/* Calls still held go on first, unless none has for a while (a server stuck in the ones it runs): then the
+	 * server's end answers them. */
+	if (s->term_stage == 0 && outq_pending(&s->to_server) == 0 &&
+	    (!s->held.n || s->held_moved_ns + SHIM_TERM_GRACE_MS * 1000000ull <= now)) {
 		outq_close_when_empty(&s->to_server);
 		s->term_stage = 1;
 		s->term_next_ns = now + SHIM_TERM_GRACE_MS * 1000000ull;
@@ -259,6 +262,11 @@ static struct timespec *poll_timeout(const struct shim *s, uint64_t now, struct 
 
 	if (s->term_stage == 1 || s->term_stage == 2)
 		next = next && next < s->term_next_ns ? next : s->term_next_ns;
+	if (s->client_eof && s->term_stage == 0 && s->held.n) {
+		uint64_t give_up = s->held_moved_ns + SHIM_TERM_GRACE_MS * 1000000ull;
+
+		next = next && next < give_up ? next : give_up;
+	}
 	if (s->link.retry_ns)
 		next = next && next < s->link.retry_ns ? next : s->link.retry_ns;
 	if (s->server_gone_ns && !s->server_eof) {
@@ -325,6 +333,7 @@ static void iterate(struct loop *l)
 		s->link.retry_ns = 0;	/* the respawn registers the server afresh */
 		shim_kill_tree(s, "sandbox", s->link.why);
 	}
+	shim_release_held(s);
 	shim_expire_calls(s, now);
 	step_termination(s, now);
 	if (!s->child.exited && child_reap(&s->child)) {
@@ -385,6 +394,7 @@ static void teardown(struct shim *s, struct loop *l)
 {
 	pending_clear(&s->c2s);
 	pending_clear(&s->s2c);
+	held_free(&s->held);
 	cJSON_Delete(s->init_request);
 	tool_schemas_free(&s->schemas);
 	linebuf_free(&s->from_client);
@@ -410,7 +420,7 @@ int shim_run(const struct shim_opts *o)
 
 	if (rc == 0 && setup_signals(&l) < 0)
 		rc = EXIT_FAILURE;
-	dlink_init(&s.link, o->socket_path, o->name);
+	dlink_init(&s.link, o->socket_path, o->name, o->daemon_timeout_ms);
 	s.link.running = shim_running_calls;
 	s.link.running_ctx = &s;
 	if (rc == 0)

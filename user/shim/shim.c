@@ -146,6 +146,8 @@ void shim_fail_pending(struct shim *s, const char *why)
 		}
 		shim_forget(s, p, "server_exit", -1);
 	}
+	for (struct held_line h; held_take(&s->held, &h); held_line_free(&h))
+		shim_send(s, &s->to_client, reply_error(h.id, RPC_SERVER_GONE, why, NULL, NULL));
 }
 
 /* After a timeout: a server that cannot answer a ping within SHIM_PING_GRACE_MS is stuck (an

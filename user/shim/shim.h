@@ -11,6 +11,7 @@
 #include "policy/model.h"
 #include "shim/child.h"
 #include "shim/daemon_link.h"
+#include "shim/held.h"
 #include "shim/linebuf.h"
 #include "shim/outq.h"
 #include "shim/pending.h"
@@ -29,6 +30,7 @@ struct shim_opts {
 	const char *audit_path;
 	const char *socket_path;	/* the daemon's control socket; NULL with --no-daemon */
 	bool allow_unsandboxed;		/* --allow-unsandboxed: sandbox rules may go unenforced without a daemon */
+	unsigned daemon_timeout_ms;	/* --daemon-timeout: the wait for each of the daemon's acks */
 	size_t max_line;
 	char **argv;
 };
@@ -42,6 +44,8 @@ struct shim {
 	struct linebuf from_client, from_server;
 	struct pending_table c2s;	/* client requests awaiting the server */
 	struct pending_table s2c;	/* server requests awaiting the client */
+	struct held held;		/* client calls waiting for one of the server's DLINK_MAX_CALLS to end */
+	uint64_t held_moved_ns;		/* when a call was last held or went on from there */
 	struct tool_schemas schemas;
 	struct decision_log log;
 	struct daemon_link link;
@@ -73,8 +77,10 @@ int shim_server_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 /* Drops a settled client request, ending its call with the daemon (outcome as in
  * dlink_call_end; is_error -1 when unknown). */
 void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_error);
-/* Answers every request still in flight with an error (the server went away). */
+/* Answers every request still in flight, and every call held, with an error (the server went away). */
 void shim_fail_pending(struct shim *s, const char *why);
+/* Polices and forwards the held calls, oldest first, while the server may run another (or the daemon is gone). */
+void shim_release_held(struct shim *s);
 /* Kills the server and all it started without the daemon: its cgroup (cgroup.kill, where this shim may write
  * it), else its process group; `why` goes to stderr and the decision log. The respawn brings the server back. */
 void shim_kill_tree(struct shim *s, const char *rule, const char *why);

@@ -9,14 +9,7 @@
 #include "daemon/calls/kill.h"
 #include "daemon/calls/server_rules.h"
 #include "daemon/report/audit_sink.h"
-
-/* Handles every record already in the ring buffer, then finds server `id` again: one of the records (its
- * root's exit) may have made the daemon forget it. */
-static struct server *drained(struct daemon *d, uint32_t id)
-{
-	sensor_consume(&d->sensor);
-	return servers_find(d->servers, id);
-}
+#include "daemon/sensor/ring.h"
 
 struct set_edit {
 	struct daemon *d;
@@ -25,25 +18,30 @@ struct set_edit {
 	bool start;
 };
 
-/* Adds or removes the call in one more process of the server's own (a wrapper's child, a worker). */
-static void edit_base(void *ctx, struct proc *p)
+/* Adds or removes the call in one more process of the server's own (a wrapper's child, a worker), as the
+ * lineage map has it: also one forked so lately that its record still waits in the ring buffer. */
+static void edit_base(void *ctx, __u32 pid, const struct tracked *seen)
 {
 	struct set_edit *e = ctx;
 	struct tracked t;
 
-	if (!p->base || (pid_t)p->pid == e->s->root || sensor_tracked_get(&e->d->sensor, p->pid, &t) ||
-	    t.start_time != p->start_time)
+	if (seen->server_id != e->s->id || !(seen->flags & TRACKED_F_BASE) || (pid_t)pid == e->s->root)
+		return;
+	/* Read again: the walk's copy may be older than an exit, or than the process that took the pid since. */
+	if (sensor_tracked_get(&e->d->sensor, pid, &t) || t.start_time != seen->start_time)
 		return;
 	if (e->start ? call_set_add(&t, e->call) : call_set_remove(&t, e->call))
 		return;
-	sensor_tracked_update(&e->d->sensor, p->pid, &t);
+	sensor_tracked_update(&e->d->sensor, pid, &t);
 }
 
 /*
  * Adds (start) or removes the call in the active sets. The root carries the
  * call, and so does every other process of the server's own: a server started
  * through npx, uvx or `sh -c` is the root's child, and what it forks during
- * the call must carry the call (and its rules) too. 0, or -1 and `why`.
+ * the call must carry the call (and its rules) too. The kernel's lineage map
+ * says which processes those are, so no record need be read first and the ack
+ * does not wait for the ring buffer. 0, or -1 and `why`.
  */
 static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool start, const char **why)
 {
@@ -63,7 +61,13 @@ static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool sta
 		*why = "the server process is gone";
 		return start ? -1 : 0;
 	}
-	proctable_each_of(&d->procs, s->id, edit_base, &e);
+	/* A walk that fails (logged) may leave a process of the server's own without the call: it does not start. */
+	if (sensor_tracked_each(&d->sensor, edit_base, &e) && start) {
+		*why = "cannot read the BPF map 'tracked'";
+		if (!call_set_remove(&t, call))
+			sensor_tracked_update(&d->sensor, s->root, &t);
+		return -1;
+	}
 	return 0;
 }
 
@@ -99,7 +103,16 @@ static bool live(struct daemon *d, const struct server *s, uint64_t call)
 	return sensor_tracked_each(&d->sensor, find_carrier, &c) || c.found;	/* unreadable: assume it lives */
 }
 
-/* The call ended (or never started): hands over its violations (a JSON array, never NULL but on OOM); its
+/* No process of the call is left: its kernel state goes now, the call itself once the records its processes sent
+ * are read (call_tidy), as a denial names the call whose rule set made it. */
+static void retire(struct daemon *d, struct server *s, struct active_call *c)
+{
+	clear_call(d, s, c);
+	c->cleared = true;
+	c->forget_after = ring_sent(&d->ring);
+}
+
+/* The call ended: hands over its violations (a JSON array, never NULL but on OOM); its
  * rule set goes once no process of the call is left. */
 static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 {
@@ -112,10 +125,8 @@ static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 	c->ended = true;
 	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit;
 	 * a killed call keeps its kill mark until none of its processes is left (call_tidy). */
-	if (!c->killed && (!c->rules || !live(d, s, call))) {
-		clear_call(d, s, c);
-		active_call_remove(&s->calls, c);
-	}
+	if (!c->killed && (!c->rules || !live(d, s, call)))
+		retire(d, s, c);
 	return v;
 }
 
@@ -136,7 +147,7 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 {
 	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(report, "tool");
 	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(report, "sandbox");
-	struct server *s = drained(d, server_id);	/* so the server's own processes, forked lately, are in the table */
+	struct server *s = servers_find(d->servers, server_id);
 	struct active_call *c;
 	const char *err;
 	char rules_err[200];
@@ -169,7 +180,8 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 					 "kill");	/* the decoder checked the value */
 	}
 	if (edit_sets(d, s, call, true, &err)) {
-		cJSON_Delete(ended(d, s, call));
+		clear_call(d, s, c);	/* it never ran: no process or record of it, and the shim may use its id again */
+		active_call_remove(&s->calls, c);
 		snprintf(why, size, "%s", err);
 		return -1;
 	}
@@ -180,11 +192,17 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *report, cJSON **violations,
 	     char *why, size_t size)
 {
-	struct server *s = drained(d, server_id);	/* so the violations of the call are all noted */
+	struct server *s;
 	const char *err;
 
 	*violations = NULL;
-	if (!s)
+	/* The records sent before the end, so that the violations of the call are all noted; then the server is
+	 * looked up, since one of them (its root's exit) may have made the daemon forget it. */
+	if (ring_catch_up(d)) {
+		snprintf(why, size, "cannot read the ring buffer");
+		return -1;
+	}
+	if (!(s = servers_find(d->servers, server_id)))
 		return 0;
 	if (edit_sets(d, s, call, false, &err)) {
 		snprintf(why, size, "%s", err);
@@ -312,15 +330,18 @@ void call_tidy(struct daemon *d)
 
 		for (; c; c = next) {
 			next = c->next;
+			if (c->cleared) {
+				if (ring_read_to(&d->ring, c->forget_after))
+					active_call_remove(&s->calls, c);
+				continue;
+			}
 			if (c->killed && !c->ended) {
 				kill_call_rest(d, s, c->call);	/* what the kill's own sweeps had no time for */
 				continue;
 			}
 			if (c->ended && !live(d, s, c->call) &&
-			    !(c->killed && kill_call_rest(d, s, c->call))) {
-				clear_call(d, s, c);
-				active_call_remove(&s->calls, c);
-			}
+			    !(c->killed && kill_call_rest(d, s, c->call)))
+				retire(d, s, c);
 		}
 	}
 }
@@ -353,7 +374,8 @@ void call_server_gone(void *ctx, struct server *s)
 	server_rules_clear(d, s);
 	pins_owner_del(&d->pins, s->id);
 	for (struct active_call *c = s->calls; c; c = c->next)
-		clear_call(d, s, c);
+		if (!c->cleared)
+			clear_call(d, s, c);
 	/* And what the kernel holds that this daemon never knew of: a server a previous daemon left that no shim
 	 * resumed. */
 	for (int round = 0; round < 32; round++) {	/* 64 a round; a map holds at most SB_MAX_RULE_SETS */

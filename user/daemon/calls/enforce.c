@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "daemon/calls/enforce.h"
 #include "daemon/calls/file_id.h"
-#include "daemon/calls/loaders.h"
+#include "daemon/calls/loader_files.h"
 #include "daemon/calls/set_keys.h"
 #include "enforce.skel.h"
 #include "policy/sandbox_wire.h"
@@ -23,10 +23,9 @@ static const char *const path_dirs[] = {
 	"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL,
 };
 
-/* Marks the regular files `path` (a glob) matches; with keep_marked, not those `added` holds already. 0 or -1
- * (why set). */
-static int add_glob(const struct sb_key *k, const char *path, __u8 mark, bool keep_marked, struct set_keys *added,
-		    char *why, size_t size)
+/* Marks the regular files `path` (a glob) matches. 0 or -1 (why set). */
+static int add_glob(const struct sb_key *k, const char *path, __u8 mark, struct set_keys *added, char *why,
+		    size_t size)
 {
 	glob_t g;
 	int r = glob(path, GLOB_NOSORT, NULL, &g);
@@ -46,8 +45,6 @@ static int add_glob(const struct sb_key *k, const char *path, __u8 mark, bool ke
 			continue;
 		ek.dev = dev;
 		ek.ino = ino;
-		if (keep_marked && set_keys_has(added, &ek))
-			continue;
 		if (set_keys_put(added, &ek, mark)) {
 			snprintf(why, size, "exec file %s: map sb_exec: %s", g.gl_pathv[j], strerror(errno));
 			globfree(&g);
@@ -65,10 +62,10 @@ static int add_pattern(const struct sb_key *k, const char *pat, __u8 mark, struc
 	char full[4096];
 
 	if (strchr(pat, '/'))
-		return add_glob(k, pat, mark, false, added, why, size);
+		return add_glob(k, pat, mark, added, why, size);
 	for (int i = 0; path_dirs[i]; i++) {
 		snprintf(full, sizeof(full), "%s/%s", path_dirs[i], pat);
-		if (add_glob(k, full, mark, false, added, why, size))
+		if (add_glob(k, full, mark, added, why, size))
 			return -1;
 	}
 	return 0;
@@ -93,16 +90,21 @@ static int add_patterns(const struct sb_key *k, char *const *list, size_t n, __u
  */
 static int deny_loaders(const struct sb_key *k, struct set_keys *added, char *why, size_t size)
 {
-	char interp[4096], ewhy[300];
-	int r = loader_of("/bin/sh", interp, sizeof(interp), ewhy, sizeof(ewhy));
+	const struct loader_file *f;
+	size_t n;
 
-	if (r < 0)
-		log_warnx("the dynamic loader of /bin/sh: %s (the usual places are still denied)", ewhy);
-	if (r > 0 && add_glob(k, interp, SB_FILE_DENY, true, added, why, size))
+	if (loader_files(&f, &n, why, size))
 		return -1;
-	for (size_t i = 0; loader_globs[i]; i++)
-		if (add_glob(k, loader_globs[i], SB_FILE_DENY, true, added, why, size))
+	for (size_t i = 0; i < n; i++) {
+		struct sb_exec_key ek = { .set = *k, .dev = f[i].dev, .ino = f[i].ino };
+
+		if (set_keys_has(added, &ek))
+			continue;
+		if (set_keys_put(added, &ek, SB_FILE_DENY)) {
+			snprintf(why, size, "exec file of a dynamic loader: map sb_exec: %s", strerror(errno));
 			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -269,6 +271,57 @@ int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call)
 	return 0;
 }
 
+/* Rule sets taken out whose keys (files, unix addresses, socket files) wait for enforce_sweep(): keys without
+ * their set's sb_rules entry are never read, and one walk of each map then serves every set that ended. */
+static struct {
+	struct sb_key *v;
+	size_t n, cap;
+} gone;
+
+static bool queue_gone(const struct sb_key *k)
+{
+	if (gone.n == gone.cap) {
+		size_t cap = gone.cap ? 2 * gone.cap : 64;
+		struct sb_key *v = reallocarray(gone.v, cap, sizeof(*v));
+
+		if (!v)
+			return false;
+		gone.v = v;
+		gone.cap = cap;
+	}
+	gone.v[gone.n++] = *k;
+	return true;
+}
+
+static bool is_gone(const struct sb_key *set, const void *ctx)
+{
+	(void)ctx;
+	for (size_t i = 0; i < gone.n; i++)
+		if (gone.v[i].server_id == set->server_id && gone.v[i].call == set->call)
+			return true;
+	return false;
+}
+
+/* A key whose rule set the kernel does not hold (a lookup that fails otherwise keeps it). */
+static bool no_rules(const struct sb_key *set, const void *ctx)
+{
+	const struct sensor *s = ctx;
+	struct sb_rules r;
+
+	return bpf_map__lookup_elem(s->enf->maps.sb_rules, set, sizeof(*set), &r, sizeof(r), 0) && errno == ENOENT;
+}
+
+void enforce_sweep_orphans(struct sensor *s)
+{
+	struct set_keys keys[KEYS_N];
+
+	keys_init(s, keys);
+	for (int i = 0; i < KEYS_N; i++) {
+		set_keys_where(&keys[i], no_rules, s);
+		set_keys_drop(&keys[i], NULL);
+	}
+}
+
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 {
 	struct sb_key k = { .server_id = server_id, .call = call };
@@ -279,7 +332,9 @@ void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call)
 		log_warn("map sb_rules: remove server %u call %llu", server_id, (unsigned long long)call);
 	bpf_map__delete_elem(s->enf->maps.sb_procs, &k, sizeof(k), 0);
 	bpf_map__delete_elem(s->enf->maps.sb_threads, &k, sizeof(k), 0);
-	keys_init(s, keys);
+	if (queue_gone(&k))
+		return;
+	keys_init(s, keys);	/* no memory to queue it: its keys go now */
 	for (int i = 0; i < KEYS_N; i++) {
 		set_keys_of(&keys[i], &k);
 		set_keys_drop(&keys[i], NULL);
@@ -313,6 +368,27 @@ int enforce_held(struct sensor *s, uint32_t server_id, void (*fn)(void *ctx, uin
 {
 	return held_in(s->enf->maps.sb_rules, server_id, false, fn, ctx) ||
 	       held_in(s->enf->maps.sb_doomed, server_id, true, fn, ctx) ? -1 : 0;
+}
+
+void enforce_sweep(struct sensor *s)
+{
+	struct set_keys keys[KEYS_N];
+	struct sb_rules r;
+	size_t kept = 0;
+
+	/* A set installed again since owns its keys: that install dropped the ones it does not hold. */
+	for (size_t i = 0; i < gone.n; i++)
+		if (bpf_map__lookup_elem(s->enf->maps.sb_rules, &gone.v[i], sizeof(gone.v[i]), &r, sizeof(r), 0))
+			gone.v[kept++] = gone.v[i];
+	gone.n = kept;
+	if (!gone.n)
+		return;
+	keys_init(s, keys);
+	for (int i = 0; i < KEYS_N; i++) {
+		set_keys_where(&keys[i], is_gone, NULL);
+		set_keys_drop(&keys[i], NULL);
+	}
+	gone.n = 0;
 }
 
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call)

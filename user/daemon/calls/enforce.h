@@ -23,12 +23,19 @@
 int enforce_set(struct sensor *s, uint32_t server_id, uint64_t call, const cJSON *sandbox, char *why, size_t size);
 /* Marks call (server_id, call) as being killed: processes it forks from now on die before they run. 0 or -1. */
 int enforce_doom(struct sensor *s, uint32_t server_id, uint64_t call);
-/* Removes rule set (server_id, call), its files, process and thread counts and kill mark. */
+/* Removes rule set (server_id, call), its process and thread counts and kill mark; its files and unix addresses,
+ * which nothing reads without the set, go at the next enforce_sweep(). */
 void enforce_clear(struct sensor *s, uint32_t server_id, uint64_t call);
 /* What the kernel holds for server `server_id` (a daemon before this one wrote it): fn gets each call with a
  * rule set (rules) or a kill mark (doomed); call 0 is the server's own set. 0 or -1 (logged). */
 int enforce_held(struct sensor *s, uint32_t server_id, void (*fn)(void *ctx, uint64_t call, bool rules, bool doomed),
 		 void *ctx);
+/* Removes the files and unix addresses whose rule set the kernel does not hold: what a daemon that stopped before
+ * its sweep left pinned. At start only (an install puts its keys in before its rule set). */
+void enforce_sweep_orphans(struct sensor *s);
+/* Removes the files and unix addresses of the sets enforce_clear() took out since the last sweep: one walk of each
+ * map for all of them (the daemon's tick). */
+void enforce_sweep(struct sensor *s);
 /* Live processes and call-carrying threads (bpf/lineage.bpf.h, thread_calls) that keep rule set (server_id, call) alive. */
 uint32_t enforce_live(struct sensor *s, uint32_t server_id, uint64_t call);
 

@@ -41,24 +41,50 @@ bool set_keys_has(const struct set_keys *l, const void *key)
 	return false;
 }
 
-void set_keys_of(struct set_keys *l, const struct sb_key *k)
+/* Entries read per batch: a hash map's batch is whole buckets, and no bucket holds this many. */
+#define KEYS_BATCH	256
+
+void set_keys_where(struct set_keys *l, bool (*pick)(const struct sb_key *set, const void *ctx), const void *ctx)
 {
-	int fd = bpf_map__fd(l->map);
-	unsigned char cur[l->size], next[l->size];
-	void *prev = NULL;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(l->map), err;
+	unsigned char *keys = malloc(KEYS_BATCH * l->size);
+	__u8 marks[KEYS_BATCH];
+	__u32 in, out, n;
+	void *from = NULL;
 
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		__u8 mark = 0;
-
-		if (!memcmp(next, k, sizeof(*k)) &&
-		    (bpf_map_lookup_elem(fd, next, &mark) || push(l, next, mark))) {
-			log_warn("map %s: keys of server %u call %llu", bpf_map__name(l->map), k->server_id,
-				 (unsigned long long)k->call);
+	if (!keys) {
+		log_warn("map %s: gather keys", bpf_map__name(l->map));
+		return;
+	}
+	/* One syscall a batch, not two a key: a busy host's rule sets hold thousands of keys together. */
+	do {
+		n = KEYS_BATCH;
+		err = bpf_map_lookup_batch(fd, from, &out, keys, marks, &n, &opts);
+		if (err && errno != ENOENT) {
+			log_warn("map %s: gather keys", bpf_map__name(l->map));
 			break;
 		}
-		memcpy(cur, next, l->size);
-		prev = cur;
-	}
+		for (__u32 i = 0; i < n; i++)
+			if (pick((const struct sb_key *)(keys + i * l->size), ctx) && push(l, keys + i * l->size, marks[i])) {
+				log_warn("map %s: gather keys", bpf_map__name(l->map));
+				err = -1;
+				break;
+			}
+		in = out;
+		from = &in;
+	} while (!err);
+	free(keys);
+}
+
+static bool same_set(const struct sb_key *set, const void *k)
+{
+	return !memcmp(set, k, sizeof(*set));
+}
+
+void set_keys_of(struct set_keys *l, const struct sb_key *k)
+{
+	set_keys_where(l, same_set, k);
 }
 
 int set_keys_put(struct set_keys *l, const void *key, __u8 mark)

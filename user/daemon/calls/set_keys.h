@@ -29,6 +29,8 @@ struct set_keys {
 void set_keys_init(struct set_keys *l, struct bpf_map *map, size_t size);
 /* Appends the keys of rule set `k` that `l->map` holds now (gathered first: deleting breaks a key walk). */
 void set_keys_of(struct set_keys *l, const struct sb_key *k);
+/* Appends the keys `l->map` holds now whose rule set `pick` picks: one walk for many sets. */
+void set_keys_where(struct set_keys *l, bool (*pick)(const struct sb_key *set, const void *ctx), const void *ctx);
 /* Writes key `key` with the one-byte value `mark` into the map and appends it. 0, or -1 (errno set). */
 int set_keys_put(struct set_keys *l, const void *key, __u8 mark);
 /* Writes each key of `l` back with the mark it had when gathered or put. */

@@ -8,6 +8,7 @@
 #include "daemon/report/publish.h"
 #include "daemon/sensor/event_json.h"
 #include "daemon/sensor/records.h"
+#include "daemon/sensor/ring.h"
 #include "daemon/servers/unpoliced.h"
 
 /* Returns the table entry of the record's process; NULL once it exited. */
@@ -39,26 +40,32 @@ static struct proc *update_table(struct daemon *d, const struct ev_hdr *h)
 	return p;
 }
 
-int records_handle(void *ctx, void *data, size_t size)
+static void handle(struct daemon *d, void *data, size_t size)
 {
-	struct daemon *d = ctx;
 	const char *why;
 	const struct ev_hdr *h = event_check(data, size, &why);
 
 	if (!h) {
 		if (!d->bad_records++)
 			log_warnx("ring buffer: record of %zu bytes: %s", size, why);
-		return 0;
+		return;
 	}
 	d->counts[h->type]++;
 	handover_record(d, h->ts_ns);
 	if (h->type == EV_DENY) {
 		denials_handle(d, (const struct ev_deny *)h);
-		return 0;
+		return;
 	}
 	unpoliced_check(d, h, update_table(d, h));
 	if (h->type == EV_NET && !h->server_id && !d->o.trace_all)
-		return 0;	/* a listen the sensor reports from every process, for the unpoliced check only */
+		return;	/* a listen the sensor reports from every process, for the unpoliced check only */
 	publish_record(d, h);
-	return 0;
+}
+
+int records_handle(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+
+	handle(d, data, size);
+	return ring_slice_spent(&d->ring) ? SENSOR_CONSUME_STOP : 0;
 }

@@ -429,11 +429,11 @@ int sensor_consume(struct sensor *s)
 {
 	int err = ring_buffer__consume(s->rb);
 
-	if (err < 0) {
+	if (err < 0 && err != SENSOR_CONSUME_STOP) {
 		log_warnx("ring buffer: consume: %s", strerror(-err));
 		return -1;
 	}
-	return 0;
+	return err < 0;
 }
 
 int sensor_set_flags(struct sensor *s, __u32 flags)

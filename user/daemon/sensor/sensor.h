@@ -2,6 +2,7 @@
 #ifndef MCPWARDEN_SENSOR_H
 #define MCPWARDEN_SENSOR_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -70,7 +71,10 @@ const char *sensor_unix_name(enum sensor_unix u);
 int sensor_drain_pinned(struct sensor *s, const char *dir);
 /* Frees the sensor; pinned links stay attached (sensor_pin), the others detach. */
 void sensor_close(struct sensor *s);
-/* Handles every record waiting in the ring buffer now, each through the sample callback. 0 or -1 (logged). */
+/* What the sample callback returns to stop sensor_consume() after the record it handled. */
+#define SENSOR_CONSUME_STOP	(-EAGAIN)
+/* Handles the records waiting in the ring buffer, each through the sample callback, until none is left (0) or
+ * the callback returns SENSOR_CONSUME_STOP (1: more may wait). -1 on error (logged). */
 int sensor_consume(struct sensor *s);
 /* Sets the CFG_* flags the programs read. */
 int sensor_set_flags(struct sensor *s, __u32 flags);

@@ -100,12 +100,3 @@ void proctable_remove(struct proctable *t, uint32_t pid, uint64_t start_time)
 		t->count--;
 	}
 }
-
-void proctable_each_of(const struct proctable *t, uint32_t server_id, void (*fn)(void *ctx, struct proc *p),
-		       void *ctx)
-{
-	for (size_t i = 0; i < t->nbuckets; i++)
-		for (struct proc *p = t->buckets[i]; p; p = p->next)
-			if (p->server_id == server_id)
-				fn(ctx, p);
-}

@@ -34,8 +34,5 @@ struct proc *proctable_find_pid(const struct proctable *t, uint32_t pid);
 /* Adds the process a record header describes, or refreshes its entry. NULL on OOM (logged). */
 struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h);
 void proctable_remove(struct proctable *t, uint32_t pid, uint64_t start_time);
-/* Calls `fn` for every process of server `server_id`. */
-void proctable_each_of(const struct proctable *t, uint32_t server_id, void (*fn)(void *ctx, struct proc *p),
-		       void *ctx);
 
 #endif

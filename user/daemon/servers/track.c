@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "daemon/sensor/ring.h"
 #include "daemon/servers/procfs.h"
 #include "daemon/servers/track.h"
 
@@ -76,9 +77,9 @@ uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner
 		*why = "no such process, or it has exited";
 		return 0;
 	}
-	/* Not in the table yet when its fork record is still in the ring buffer. */
+	/* Not in the table yet when its fork record is still in the ring buffer (sent before this request came). */
 	if (!(p = proctable_find_pid(&d->procs, pid))) {
-		sensor_consume(&d->sensor);
+		ring_catch_up(d);	/* an error is logged; the process is then unknown */
 		p = proctable_find_pid(&d->procs, pid);
 	}
 	/* The start time is the entry's identity, which the BPF side checks at each lookup: never 0. */
