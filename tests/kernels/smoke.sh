@@ -20,11 +20,14 @@ export MCPWARDEN_TOP=$top
 # whichever hook this kernel has (skipped where it has none); kills the kernel would not send, taken over by the
 # daemon, in each unborn-kill mode the kernel has (signal_failure); the lineage map's room per server, refused by
 # lsm/task_alloc or at the fork (lineage_budget); io_uring sends recorded at the cgroup hook, and the other
-# evasions (daemon_evasion); a call's code kept out of its server's memory under BPF LSM (call_isolation).
+# evasions (daemon_evasion); a call's code kept out of its server's memory under BPF LSM (call_isolation); the
+# rules of a running call held by the pinned programs through the daemon's SIGKILL and restart, and the shim's
+# resume (daemon_restart).
 # kernel_modes, the budget and the last four drive tracked trees through the
 # control socket; the rest drive a sandboxed code tool through the real shim and SDK client.
 TESTS=(test_kernel_modes test_verifier_budget test_shim_correlation test_enforce_exec test_enforce_net test_enforce_runaway
-       test_enforce_unix test_signal_failure test_lineage_budget test_daemon_evasion test_call_isolation)
+       test_enforce_unix test_signal_failure test_lineage_budget test_daemon_evasion test_call_isolation
+       test_daemon_restart)
 # SMOKE_TESTS="NAME..." runs those alone (an ad hoc run: tools/kernels/boot.sh deb12 -- env SMOKE_TESTS=... bash $0).
 [ -n "${SMOKE_TESTS:-}" ] && read -ra TESTS <<< "$SMOKE_TESTS"
 
