@@ -7,6 +7,7 @@
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
+source "$(dirname "$0")/escapee_tree.sh"
 
 # nobody's round needs the group mcpwarden; the kernel guests share the host's root read-only, and can't add it.
 made_group= nobody_round=1
@@ -19,8 +20,6 @@ if ! getent group mcpwarden >/dev/null; then
 		made_group=1
 	fi
 fi
-# A sleep length no other process on the host is likely to use: pgrep below looks host-wide.
-secs=$((3000 + $$ % 5000))
 test_cleanup() {
 	pkill -f "sleep $secs"
 	[ -n "$made_group" ] && groupdel mcpwarden
@@ -48,16 +47,7 @@ tools:
       exec: {deny: [/usr/bin/id]}
 EOF
 chmod 0644 "$TMP/policy.yaml"
-tree="import os, subprocess, time
-subprocess.Popen(['sh', '-c', 'sleep $secs & sleep $secs'])
-if os.fork() == 0:          # a double-forked setsid escapee
-    os.setsid()
-    if os.fork() == 0:
-        time.sleep(300)
-    os._exit(0)
-time.sleep(0.3)
-open('$TMP/w/tree.pid', 'w').write(str(os.getpid()))
-time.sleep(300)"
+tree=$(escapee_tree "$TMP/w/tree.pid")
 call() { python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "arguments": {"code": sys.argv[2], "languageId": "python"}}))' "$1" "$2"; }
 
 # deadline_round WHAT TOOL CMD...: two calls of TOOL through CMD (the shim and its server); the daemon is killed

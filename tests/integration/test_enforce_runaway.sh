@@ -11,6 +11,7 @@
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
+source "$(dirname "$0")/escapee_tree.sh"
 
 start_daemon --audit-dir "$TMP/audit"
 follow_events "$TMP/events"
@@ -37,18 +38,7 @@ tools:
   run-code:
     timeout: $(slow 2)s
 EOF
-# A sleep length no other process on the host is likely to use: pgrep below looks host-wide.
-secs=$((3000 + $$ % 5000))
-tree="import os, subprocess, time
-kids = [subprocess.Popen(['sh', '-c', 'sleep $secs & sleep $secs']).pid]
-if os.fork() == 0:          # a double-forked setsid escapee
-    os.setsid()
-    if os.fork() == 0:
-        time.sleep(300)
-    os._exit(0)
-time.sleep(0.3)
-open('$TMP/tree.pid', 'w').write(str(os.getpid()))
-time.sleep(300)"
+tree=$(escapee_tree "$TMP/tree.pid")
 calls "$TMP/timeout.yaml" "$TMP/timeout.out" "[$(code_call "$tree"), $(code_call "print('server still here')")]" \
 	node "$NODE_DIR/node_modules/mcp-server-code-runner/dist/cli.js"
 out=$(cat "$TMP/timeout.out")

@@ -23,8 +23,8 @@ static const char *const carried[] = {
 /* Appends the layout of BTF type `id` to out: names, offsets and sizes of members, recursively. */
 static void layout(const struct btf *btf, __u32 id, char *out, size_t size, int depth)
 {
-	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id) >= 0 ?
-						   (__u32)btf__resolve_type(btf, id) : id);
+	int resolved = btf__resolve_type(btf, id);	/* past typedefs and qualifiers */
+	const struct btf_type *t = btf__type_by_id(btf, resolved >= 0 ? (__u32)resolved : id);
 	size_t used = strlen(out);
 
 	if (!t || depth > 8 || used + 64 >= size)

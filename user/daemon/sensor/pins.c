@@ -202,62 +202,6 @@ int pins_gen(struct pins *p, const void *const *elf, const size_t *elf_sz, unsig
 	return find_others(p, half);
 }
 
-/* Makes (or finds) pinned map `name` of GEN: its fd, or -1 (logged). */
-static int own_map(struct pins *p, const char *name, enum bpf_map_type type, __u32 value_size, __u32 max);
-/* Makes root/gen/sub. 0 or -1 (logged). */
-static int make_dir(struct pins *p, const char *sub);
-
-int pins_inherit(struct pins *p, char *dir, size_t size)
-{
-	char path[PATH_MAX];
-	struct pin_owner o;
-	__u32 id, next, zero = 0;
-	void *prev = NULL;
-	int meta, owners;
-
-	if (p->adopted)
-		return 0;
-	for (unsigned i = 0; i < p->nothers && !p->previous[0]; i++) {
-		if (pin_path(p, p->others[i], NULL, "meta", path, sizeof(path)))
-			return -1;
-		if ((meta = pin_get(path)) < 0) {
-			if (errno != ENOENT)
-				return -1;
-			continue;	/* half made: nothing to take */
-		}
-		if (bpf_map_lookup_elem(meta, &zero, &p->was)) {
-			log_warn("bpffs: read %s", path);
-			close(meta);
-			return -1;
-		}
-		close(meta);
-		snprintf(p->previous, sizeof(p->previous), "%s", p->others[i]);
-	}
-	if (!p->previous[0])
-		return 0;
-	if (pin_path(p, p->previous, NULL, NULL, dir, size) || pin_path(p, p->previous, NULL, "owners", path, sizeof(path)))
-		return -1;
-	if ((owners = pin_get(path)) < 0)
-		return -1;
-	if (make_dir(p, NULL) ||
-	    (p->owners_fd = own_map(p, "owners", BPF_MAP_TYPE_HASH, sizeof(struct pin_owner), PINS_MAX_OWNERS)) < 0) {
-		close(owners);
-		return -1;
-	}
-	/* Small, and only daemons write it: a get_next_key walk holds. */
-	while (!bpf_map_get_next_key(owners, prev, &next)) {
-		id = next;
-		prev = &id;
-		if (!bpf_map_lookup_elem(owners, &id, &o) && bpf_map_update_elem(p->owners_fd, &id, &o, BPF_ANY)) {
-			log_warn("bpffs: carry the owner of server %u over", id);
-			close(owners);
-			return -1;
-		}
-	}
-	close(owners);
-	return 1;
-}
-
 int pins_reuse_maps(struct pins *p, struct bpf_object *obj)
 {
 	char path[PATH_MAX];
@@ -377,6 +321,57 @@ static int own_map(struct pins *p, const char *name, enum bpf_map_type type, __u
 		return -1;
 	}
 	return fd;
+}
+
+int pins_inherit(struct pins *p, char *dir, size_t size)
+{
+	char path[PATH_MAX];
+	struct pin_owner o;
+	__u32 id, next, zero = 0;
+	void *prev = NULL;
+	int meta, owners;
+
+	if (p->adopted)
+		return 0;
+	for (unsigned i = 0; i < p->nothers && !p->previous[0]; i++) {
+		if (pin_path(p, p->others[i], NULL, "meta", path, sizeof(path)))
+			return -1;
+		if ((meta = pin_get(path)) < 0) {
+			if (errno != ENOENT)
+				return -1;
+			continue;	/* half made: nothing to take */
+		}
+		if (bpf_map_lookup_elem(meta, &zero, &p->was)) {
+			log_warn("bpffs: read %s", path);
+			close(meta);
+			return -1;
+		}
+		close(meta);
+		snprintf(p->previous, sizeof(p->previous), "%s", p->others[i]);
+	}
+	if (!p->previous[0])
+		return 0;
+	if (pin_path(p, p->previous, NULL, NULL, dir, size) || pin_path(p, p->previous, NULL, "owners", path, sizeof(path)))
+		return -1;
+	if ((owners = pin_get(path)) < 0)
+		return -1;
+	if (make_dir(p, NULL) ||
+	    (p->owners_fd = own_map(p, "owners", BPF_MAP_TYPE_HASH, sizeof(struct pin_owner), PINS_MAX_OWNERS)) < 0) {
+		close(owners);
+		return -1;
+	}
+	/* Small, and only daemons write it: a get_next_key walk holds. */
+	while (!bpf_map_get_next_key(owners, prev, &next)) {
+		id = next;
+		prev = &id;
+		if (!bpf_map_lookup_elem(owners, &id, &o) && bpf_map_update_elem(p->owners_fd, &id, &o, BPF_ANY)) {
+			log_warn("bpffs: carry the owner of server %u over", id);
+			close(owners);
+			return -1;
+		}
+	}
+	close(owners);
+	return 1;
 }
 
 int pins_meta_write(struct pins *p, const struct pin_meta *m)
