@@ -257,6 +257,51 @@ static void call_tree_is_rebuilt(void **state)
 	rm_dir(dir);
 }
 
+/* head.json's seq, or -1 when it can't be read. */
+static long long head_seq(const char *dir)
+{
+	char path[600], buf[256] = "";
+	FILE *f;
+	long long seq = -1;
+
+	snprintf(path, sizeof(path), "%s/" AUDIT_HEAD_FILE, dir);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && sscanf(buf, "{\"seq\":%lld", &seq) != 1)
+		seq = -1;
+	fclose(f);
+	return seq;
+}
+
+/* With an interval, the tick hands the sync to the sync thread and returns: head.json follows once the thread
+ * synced, the next tick within the interval asks nothing, and the close syncs what is left before it returns. */
+static void tick_syncs_off_the_loop(void **state)
+{
+	char tmpl[] = "/tmp/mcpwarden-audit.XXXXXX", *dir = strdup(mkdtemp(tmpl));
+	struct audit_opts o = { .dir = dir, .host = "test-host", .fsync_ms = 1000 };
+	struct audit_log a;
+	long long seq = -1;
+
+	(void)state;
+	assert_int_equal(audit_open(&a, &o), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(audit_append(&a, "test", cJSON_CreateObject()), 0);
+	assert_int_equal(head_seq(dir), -1);	/* nothing synced yet: no head */
+	audit_tick(&a, a.last_sync_ns + 1000000000ull);
+	for (int i = 0; i < 500 && (seq = head_seq(dir)) != 3; i++)
+		usleep(10000);
+	assert_int_equal(seq, 3);
+	assert_false(a.dirty);
+	assert_int_equal(audit_append(&a, "test", cJSON_CreateObject()), 0);
+	audit_tick(&a, a.last_sync_ns + 1);	/* within the interval: no sync asked */
+	usleep(50000);
+	assert_int_equal(head_seq(dir), 3);
+	assert_true(a.dirty);
+	audit_close(&a);
+	assert_int_equal(head_seq(dir), 4);
+	rm_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +311,7 @@ int main(void)
 		cmocka_unit_test(torn_tail_is_recovered),
 		cmocka_unit_test(records_cannot_forge_chain_fields_and_twins_are_skipped),
 		cmocka_unit_test(call_tree_is_rebuilt),
+		cmocka_unit_test(tick_syncs_off_the_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

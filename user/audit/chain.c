@@ -146,15 +146,21 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 	}
 	if (resume(a, &cut, &live_first) < 0 || open_live(a, live_first) < 0)
 		return -1;
-	a->synced_seq = a->next_seq - 1;
+	if (syncer_start(&a->syncer, a->dir, a->next_seq - 1)) {
+		close(a->fd);
+		a->fd = -1;
+		return -1;
+	}
 	if (cut) {
 		cJSON *rec = cJSON_CreateObject();
 
 		log_warnx("audit log %s: a torn tail of %zu bytes from a crash was truncated", a->dir, cut);
 		cJSON_AddNumberToObject(rec, "truncated_bytes", (double)cut);
 		cJSON_AddNumberToObject(rec, "last_good_seq", (double)(a->next_seq - 1));
-		if (audit_append(a, audit_kind_name(AUDIT_RECOVERED), rec) < 0 || audit_sync(a) < 0)
+		if (audit_append(a, audit_kind_name(AUDIT_RECOVERED), rec) < 0 || audit_sync(a) < 0) {
+			audit_close(a);
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -258,41 +264,41 @@ int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 	return a->bytes >= a->max_bytes ? rotate(a) : 0;
 }
 
-static void write_head(struct audit_log *a)
-{
-	char path[PATH_MAX + 64], tmp[PATH_MAX + 80], body[256];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/" AUDIT_HEAD_FILE, a->dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	n = snprintf(body, sizeof(body), "{\"seq\":%" PRIu64 ",\"hash\":\"%s\"}\n", a->next_seq - 1, a->prev);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, body, (size_t)n) != n || fsync(fd) < 0 || rename(tmp, path) < 0)
-		log_warn("audit head %s", path);
-	if (fd >= 0)
-		close(fd);
-}
-
 int audit_sync(struct audit_log *a)
 {
+	uint64_t synced;
+	bool failed;
+
+	syncer_wait(&a->syncer, &synced, &failed);
+	a->dirty |= failed;
 	if (!a->dirty)
 		return 0;
-	if (fdatasync(a->fd) < 0) {
-		log_warn("audit segment %s/%s: fdatasync", a->dir, a->live);
+	if (syncer_sync_now(&a->syncer, a->fd, a->next_seq - 1, a->prev) < 0)
 		return -1;
-	}
 	a->dirty = false;
-	a->synced_seq = a->next_seq - 1;
 	a->last_sync_ns = mono_ns();
-	write_head(a);
 	return 0;
 }
 
 void audit_tick(struct audit_log *a, uint64_t now_ns)
 {
+	uint64_t synced;
+	bool failed;
+	int rc;
+
 	a->compressor = segment_compress_wait(a->compressor, false);
-	if (a->dirty && now_ns - a->last_sync_ns >= (uint64_t)a->fsync_ms * 1000000ull)
-		audit_sync(a);
+	if (!syncer_poll(&a->syncer, &synced, &failed))
+		return;	/* one sync at a time */
+	a->dirty |= failed;
+	if (!a->dirty || now_ns - a->last_sync_ns < (uint64_t)a->fsync_ms * 1000000ull)
+		return;
+	rc = syncer_ask(&a->syncer, a->fd, a->next_seq - 1, a->prev);
+	if (rc < 0)
+		audit_sync(a);	/* no descriptor for the thread: in the loop, as the interval asks */
+	else if (rc == 0) {
+		a->dirty = false;
+		a->last_sync_ns = now_ns;
+	}
 }
 
 void audit_close(struct audit_log *a)
@@ -301,6 +307,7 @@ void audit_close(struct audit_log *a)
 		return;
 	a->compressor = segment_compress_wait(a->compressor, true);
 	audit_sync(a);
+	syncer_stop(&a->syncer);
 	close(a->fd);
 	a->fd = -1;
 }

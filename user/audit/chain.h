@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cJSON.h>
 
+#include "audit/syncer.h"
 #include "common/sha256.h"
 
 #define AUDIT_HEAD_FILE	"head.json"	/* last synced seq and hash: catches a cut tail */
@@ -30,7 +31,7 @@ struct audit_log {
 	size_t bytes;			/* in the live segment */
 	uint64_t next_seq;
 	char prev[SHA256_HEX_LEN + 1];	/* hash of the last line written */
-	uint64_t synced_seq;		/* every record up to this one is on disk */
+	struct audit_syncer syncer;	/* makes the records durable off the event loop (audit_tick) */
 	uint64_t last_sync_ns;
 	bool dirty;
 	pid_t compressor;		/* the child compressing the last segment rotated out; 0: none */
@@ -41,8 +42,10 @@ struct audit_log {
 int audit_open(struct audit_log *a, const struct audit_opts *o);
 /* Appends a record of kind with rec's fields after seq, ts, host, prev, kind; takes rec. */
 int audit_append(struct audit_log *a, const char *kind, cJSON *rec);
-/* fsyncs when the interval has passed, and reaps a segment's compressor that ended (call it from the event loop). */
+/* Hands the records written since the last sync to the sync thread when the interval has passed (a failed sync
+ * is asked again), and reaps a segment's compressor that ended. Call it from the event loop: it does not wait. */
 void audit_tick(struct audit_log *a, uint64_t now_ns);
+/* Syncs every record written so far and the head before it returns (after the thread's sync in flight). 0 or -1. */
 int audit_sync(struct audit_log *a);
 void audit_close(struct audit_log *a);
 
