@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sched_slice.h"
 #include "daemon/calls/call.h"
 #include "daemon/calls/enforce.h"
 #include "daemon/control/requests.h"
@@ -110,6 +111,8 @@ static int setup(struct daemon *d)
 		log_warn("signalfd for SIGINT, SIGTERM");
 		return -1;
 	}
+	/* Every call_start waits for the loop: it runs soon after each wake. Its threads (the audit log's) inherit it. */
+	sched_slice_set(SCHED_SLICE_NS);
 	/* A log reader that goes away must not kill the daemon. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
 		log_warn("ignore SIGPIPE");
@@ -231,6 +234,7 @@ int daemon_run(const struct daemon_opts *o)
 	if (d.procs.buckets)
 		proctable_free(&d.procs);
 	recent_free(&d.recent);
+	base_procs_free(&d.base);
 	servers_free(&d.servers);
 	if (d.epfd >= 0)
 		close(d.epfd);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sched_slice.h"
 #include "shim/child.h"
 
 /* In the forked child: wire up fds, detach, wait for the go byte if held, harden, exec.
@@ -37,7 +38,7 @@ static void __attribute__((noreturn)) exec_server(char *const argv[], int in, in
 		goto fail;
 	if (gofd >= 0 && read(gofd, &go, 1) != 1)	/* the shim died before the daemon knew us */
 		_exit(127);
-	if (harden_apply(h))
+	if ((sched_slice_set(0) && errno != ENOSYS) || harden_apply(h))
 		goto fail;
 	execvp(argv[0], argv);
 fail:

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sched_slice.h"
 #include "policy/load.h"
 #include "shim/shim.h"
 
@@ -417,6 +418,8 @@ int shim_run(const struct shim_opts *o)
 	struct shim s;
 	struct loop l = { .s = &s, .sigfd = -1, .inofd = -1 };
 	int rc = harden_self() ? EXIT_FAILURE : setup(&s, o);
+
+	sched_slice_set(SCHED_SLICE_NS);	/* a relay: run soon after each wake (the server gets the default back) */
 
 	if (rc == 0 && setup_signals(&l) < 0)
 		rc = EXIT_FAILURE;
