@@ -99,6 +99,28 @@ struct {
 	__type(value, __s64);
 } server_reserve SEC(".maps");
 
+/*
+ * One counter: lineage entries made with TRACKED_F_BASE (a server's own processes), bumped only once the entry is
+ * in the map. Userspace edits those entries at every call_start and call_end (call.c); it keeps the ones its last
+ * walk of `tracked` found and walks again only when this has moved since it read it before that walk, so an
+ * entry the walk missed, made after the walk passed its bucket, is always seen by the next one (base_procs.h).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} base_made SEC(".maps");
+
+static __always_inline void base_made_bump(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&base_made, &zero);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
 /* Server `sid`'s reserve count, made at 0 if it has none yet; NULL when all LINEAGE_RESERVED_SERVERS are held. */
 static __always_inline __s64 *reserve_of(__u32 sid)
 {
@@ -319,6 +341,8 @@ static __always_inline struct tracked *lineage_place(struct task_struct *task, s
 	t = tracked_lookup(tgid);
 	if (!t)
 		count_error(SERR_TRACKED_FULL);
+	else
+		base_made_bump();	/* ours, or the thread's that placed it first: one bump too many costs a walk */
 	*lost = !t;
 	return (struct tracked *)t;
 }
@@ -392,6 +416,8 @@ static __always_inline enum lineage_origin lineage_fork(struct task_struct *pare
 		count_error(SERR_TRACKED_FULL);
 		return LINEAGE_LOST;
 	}
+	if (out->flags & TRACKED_F_BASE)
+		base_made_bump();
 	return o;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What a daemon restart leaves to the next daemon is finished, not forgotten:
 # 1) a call with `on_end: kill` that ends while the daemon is away (its reply passes the shim with no daemon)
-#    has what it left running (a setsid'd grandchild) killed once the shim resumes its server;
+#    has what it left running (a setsid'd grandchild) killed once the shim resumes its server, and leaves the
+#    active sets of every process of the server's own (here the python server under `sh -c`), not only the root's;
 # 2) a server whose shim is gone by the time a daemon comes back is adopted, then forgotten once its cgroup is
 #    empty, and the rule sets the kernel held for it (the server's and its call's) leave the pinned maps.
 source "$(dirname "$0")/../lib.sh"
@@ -13,12 +14,15 @@ test_cleanup() {
 	touch "$TMP/done" "$TMP/go"	# the raw client's waits end, before $TMP goes
 	[ -n "$leftover" ] && kill -9 "$leftover" 2>/dev/null
 	[ -n "${rc_pid:-}" ] && kill "$rc_pid" 2>/dev/null
+	pkill -f "while \\[ ! -f $TMP/done \\]" 2>/dev/null	# the script's wait, should $TMP go before it looks again
 	return 0
 }
-# raw_session SCRIPT POLICY: the raw client through the shim and the mcp-sandbox fixture, in the background.
+# raw_session SCRIPT POLICY: the raw client through the shim and the mcp-sandbox fixture (a child of `sh -c`,
+# which stays its root), in the background.
 raw_session() {
 	PYTHONPATH=$FIXTURES python3 "$NODE_DIR/rawclient.py" "$1" "$TMP/err" -- "$MCPWARDEN" run --socket "$SOCK" \
-		--policy "$2" --audit "$TMP/decisions" -- python3 "$FIXTURES/sandbox_server.py" >"$TMP/out" &
+		--policy "$2" --audit "$TMP/decisions" -- sh -c 'python3 "$0"; exit $?' "$FIXTURES/sandbox_server.py" \
+		>"$TMP/out" &
 	rc_pid=$!
 }
 dargs=(--audit-dir "$TMP/audit" --audit-fsync-ms 0)
@@ -72,6 +76,15 @@ for _ in $(seq "$(slow 100)"); do grep -q 'is back: server resumed' "$TMP/err" &
 for _ in $(seq "$(slow 50)"); do kill -0 "$leftover" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$leftover" 2>/dev/null && fail "the call's leftover $leftover lives after the resume (on_end: kill)"
 leftover=
+# calls_of PID: the call ids PID's entry of the pinned lineage map carries.
+calls_of() {
+	bpftool -j map lookup pinned "$PIN_DIR"/g*/maps/tracked key $(python3 -c 'import struct,sys
+print(" ".join(str(b) for b in struct.pack("<I", int(sys.argv[1]))))' "$1") | python3 -c 'import json,sys
+v = json.load(sys.stdin)["formatted"]["value"]; print(v["calls"][:v["ncalls"]])'
+}
+worker=$(pgrep -f "^python3 $FIXTURES/sandbox_server.py") || fail "no python server under sh -c"
+for _ in $(seq "$(slow 50)"); do [ "$(calls_of "$worker")" = "[]" ] && break; sleep 0.1; done
+assert_eq "$(calls_of "$worker")" "[]" "the server's own process under sh -c carries no call that ended while no daemon ran"
 touch "$TMP/done"; wait "$rc_pid"; rc_pid=
 grep -q '"kind":"call_end".*ended while no daemon ran' "$TMP/audit"/seg-* || fail "no call_end record for the call"
 pass "on_end: kill of a call that ended while the daemon was away runs at the resume"

@@ -10,6 +10,7 @@
 #include "audit/chain.h"
 #include "daemon/control/ctl_server.h"
 #include "daemon/report/recent.h"
+#include "daemon/sensor/base_procs.h"
 #include "daemon/sensor/handover.h"
 #include "daemon/sensor/pins.h"
 #include "daemon/sensor/ring.h"
@@ -43,6 +44,7 @@ struct daemon {
 	struct handover handover;	/* what the previous daemon left, and the gap */
 	struct sensor sensor;
 	struct ring ring;		/* the sensor's ring buffer, read in slices */
+	struct base_procs base;		/* the servers' own processes, as last walked */
 	struct proctable procs;
 	struct ctl_server ctl;
 	struct recent recent;		/* the latest events */

@@ -16,6 +16,7 @@ struct active_call {
 	bool rules;		/* the call has a rule set of its own in the kernel */
 	bool killed;		/* its processes were killed once (a limit or a deadline) */
 	bool kill_on_end;	/* its sandbox's on_end: kill: what it leaves running dies at call_end */
+	bool counts_lag;	/* its process counts were copied by an upgrade, and may be lower than its processes */
 	bool cleared;		/* ended, its processes gone and its rule set out of the kernel: it is forgotten
 				   once the ring is read up to forget_after, so the records they sent still find it */
 	uint64_t forget_after;	/* ring_sent() when it was cleared */

@@ -1,5 +1,6 @@
 /* call.c: a call's life from call_start to its last process: rule set, active sets in the tracked map, violations, audit records. */
 #include <stdio.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "daemon/calls/active_calls.h"
@@ -9,30 +10,35 @@
 #include "daemon/calls/kill.h"
 #include "daemon/calls/server_rules.h"
 #include "daemon/report/audit_sink.h"
+#include "daemon/sensor/base_procs.h"
 #include "daemon/sensor/ring.h"
 
 struct set_edit {
 	struct daemon *d;
-	struct server *s;
 	uint64_t call;
 	bool start;
+	pid_t full;		/* a process that could not take the call (its EV_MAX_CALLS slots held) */
 };
 
 /* Adds or removes the call in one more process of the server's own (a wrapper's child, a worker), as the
  * lineage map has it: also one forked so lately that its record still waits in the ring buffer. */
-static void edit_base(void *ctx, __u32 pid, const struct tracked *seen)
+static void edit_base(void *ctx, uint32_t pid, uint64_t start_time)
 {
 	struct set_edit *e = ctx;
 	struct tracked t;
 
-	if (seen->server_id != e->s->id || !(seen->flags & TRACKED_F_BASE) || (pid_t)pid == e->s->root)
+	/* Read again: the kept copy may be older than an exit, or than the process that took the pid since. */
+	if (sensor_tracked_get(&e->d->sensor, pid, &t) || t.start_time != start_time || !(t.flags & TRACKED_F_BASE))
 		return;
-	/* Read again: the walk's copy may be older than an exit, or than the process that took the pid since. */
-	if (sensor_tracked_get(&e->d->sensor, pid, &t) || t.start_time != seen->start_time)
+	if (!e->start) {
+		if (!call_set_remove(&t, e->call))
+			sensor_tracked_update(&e->d->sensor, pid, &t);
 		return;
-	if (e->start ? call_set_add(&t, e->call) : call_set_remove(&t, e->call))
+	}
+	if (call_set_has(&t, e->call))
 		return;
-	sensor_tracked_update(&e->d->sensor, pid, &t);
+	if (call_set_add(&t, e->call) || sensor_tracked_update(&e->d->sensor, pid, &t))
+		e->full = e->full ?: (pid_t)pid;	/* gone since the read: no harm; full: the call can't start */
 }
 
 /*
@@ -40,13 +46,16 @@ static void edit_base(void *ctx, __u32 pid, const struct tracked *seen)
  * call, and so does every other process of the server's own: a server started
  * through npx, uvx or `sh -c` is the root's child, and what it forks during
  * the call must carry the call (and its rules) too. The kernel's lineage map
- * says which processes those are, so no record need be read first and the ack
- * does not wait for the ring buffer. 0, or -1 and `why`.
+ * says which processes those are (base_procs.h), so no record need be read first and the ack
+ * does not wait for the ring buffer. A call that one of them can't take does not start: its forks would
+ * run outside the call's rules. 0, or -1 and `why`.
  */
 static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool start, const char **why)
 {
-	struct set_edit e = { .d = d, .s = s, .call = call, .start = start };
+	struct set_edit e = { .d = d, .call = call, .start = start };
+	const char *undo;
 	struct tracked t;
+	int walked;
 
 	/* A call may end after its server died (the shim answers it then): nothing is left to edit. */
 	if (!s->root || sensor_tracked_get(&d->sensor, s->root, &t)) {
@@ -61,14 +70,16 @@ static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool sta
 		*why = "the server process is gone";
 		return start ? -1 : 0;
 	}
-	/* A walk that fails (logged) may leave a process of the server's own without the call: it does not start. */
-	if (sensor_tracked_each(&d->sensor, edit_base, &e) && start) {
-		*why = "cannot read the BPF map 'tracked'";
-		if (!call_set_remove(&t, call))
-			sensor_tracked_update(&d->sensor, s->root, &t);
-		return -1;
-	}
-	return 0;
+	walked = base_procs_each(&d->base, &d->sensor, s->id, (uint32_t)s->root, edit_base, &e);
+	if (!start || (!walked && !e.full))
+		return 0;
+	/* A walk that failed (logged) may have left a process of the server's own without the call: it does not start. */
+	*why = walked ? "cannot read the BPF map 'tracked'" : "a process of the server's own holds too many concurrent calls";
+	if (e.full)
+		log_warnx("server %u call %llu: pid %d can't take it: its %d call slots are held", s->id,
+			  (unsigned long long)call, e.full, EV_MAX_CALLS);
+	edit_sets(d, s, call, false, &undo);	/* leaving a set can't fail but for a gone root */
+	return -1;
 }
 
 /* Takes a call's kernel state away: its rule set, if it had one, and its kill mark, if it was killed. */
@@ -92,14 +103,22 @@ static void find_carrier(void *ctx, __u32 pid, const struct tracked *t)
 	c->found |= t->server_id == c->server_id && call_set_has(t, c->call);
 }
 
-/* Whether a process of the call lives: its count (sb_procs, sb_threads) says so, or, where a count is 0, a
- * lineage entry that carries it (a count can lag the lineage: an upgrade's copy races the forks it copies). */
-static bool live(struct daemon *d, const struct server *s, uint64_t call)
+/*
+ * Whether a process of the call lives. Its counts (sb_procs, sb_threads) say so, but where both are 0 and may lag
+ * the lineage, so does a lineage entry that carries the call: after an upgrade's copy, which races the forks it
+ * copies (counts_lag), and once the kernel has made entries it could not charge or hold whole (children it kills as
+ * they fork, uncounted, which run under the call's rules until the kill lands). Only then is the map walked.
+ */
+static bool live(struct daemon *d, const struct server *s, const struct active_call *ac)
 {
-	struct carrier c = { .server_id = s->id, .call = call };
+	struct carrier c = { .server_id = s->id, .call = ac->call };
+	uint64_t errors[SERR_MAX];
 
-	if (enforce_live(&d->sensor, s->id, call))
+	if (enforce_live(&d->sensor, s->id, ac->call))
 		return true;
+	if (!ac->counts_lag && !sensor_errors(&d->sensor, errors) && !errors[SERR_TRACKED_FULL] &&
+	    !errors[SERR_LINEAGE_BUDGET])
+		return false;
 	return sensor_tracked_each(&d->sensor, find_carrier, &c) || c.found;	/* unreadable: assume it lives */
 }
 
@@ -125,7 +144,7 @@ static cJSON *ended(struct daemon *d, struct server *s, uint64_t call)
 	c->ended = true;
 	/* Processes the call left behind (daemons, setsid escapees) stay under its rules until they exit;
 	 * a killed call keeps its kill mark until none of its processes is left (call_tidy). */
-	if (!c->killed && (!c->rules || !live(d, s, call)))
+	if (!c->killed && (!c->rules || !live(d, s, c)))
 		retire(d, s, c);
 	return v;
 }
@@ -256,6 +275,8 @@ int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *
 		snprintf(why, size, "cannot read the rule sets the kernel holds for server %u", s->id);
 		return -1;
 	}
+	for (struct active_call *c = s->calls; c; c = c->next)
+		c->counts_lag = d->pins.previous[0];	/* an upgrade copied their counts */
 	/* A running call whose rule set the kernel lost (a layout that could not carry it over) gets it again; one
 	 * that ended meanwhile ends now, with what on_end: kill leaves. */
 	cJSON_ArrayForEach(r, running) {
@@ -284,20 +305,44 @@ int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *
 	return 0;
 }
 
+struct strip {
+	struct daemon *d;
+	struct server *s;
+};
+
+/* Takes out of one of the server's own processes every call that is not running: one that ended while no daemon
+ * ran, or that its shim did not name. */
+static void strip_ended(void *ctx, uint32_t pid, uint64_t start_time)
+{
+	struct strip *st = ctx;
+	struct active_call *c;
+	uint64_t ids[EV_MAX_CALLS];
+	unsigned n, gone = 0;
+	struct tracked t;
+
+	if (sensor_tracked_get(&st->d->sensor, pid, &t) || t.start_time != start_time)
+		return;
+	n = t.ncalls < EV_MAX_CALLS ? t.ncalls : EV_MAX_CALLS;
+	memcpy(ids, t.calls, n * sizeof(ids[0]));
+	for (unsigned i = 0; i < n; i++)
+		if ((!(c = active_call_find(st->s->calls, ids[i])) || c->ended) && !call_set_remove(&t, ids[i]))
+			gone++;
+	if (gone && sensor_tracked_update(&st->d->sensor, pid, &t))
+		log_warnx("server %u: pid %u keeps %u calls that ended while no daemon ran (it may have exited)",
+			  st->s->id, pid, gone);
+}
+
 void call_resume_root(struct daemon *d, struct server *s)
 {
+	struct strip st = { .d = d, .s = s };
 	struct active_call *c;
 	struct tracked t;
-	const char *err;
 
 	if (!s->root || sensor_tracked_get(&d->sensor, s->root, &t))
 		return;
-	for (unsigned i = 0; i < t.ncalls && i < EV_MAX_CALLS; i++) {
-		c = active_call_find(s->calls, t.calls[i]);
-		if ((!c || c->ended) && edit_sets(d, s, t.calls[i], false, &err))
-			log_warnx("server %u: call %llu ended while no daemon ran, but stays in the active sets: %s",
-				  s->id, (unsigned long long)t.calls[i], err);
-	}
+	strip_ended(&st, (uint32_t)s->root, t.start_time);
+	if (base_procs_each(&d->base, &d->sensor, s->id, (uint32_t)s->root, strip_ended, &st))
+		log_warnx("server %u: its own processes may keep calls that ended while no daemon ran", s->id);
 	for (c = s->calls; c; c = c->next)
 		if (c->ended)
 			left_behind(d, s, c->call);	/* its on_end: kill, which no daemon ran at its end */
@@ -338,7 +383,7 @@ void call_tidy(struct daemon *d)
 				kill_call_rest(d, s, c->call);	/* what the kill's own sweeps had no time for */
 				continue;
 			}
-			if (c->ended && !live(d, s, c->call) &&
+			if (c->ended && !live(d, s, c) &&
 			    !(c->killed && kill_call_rest(d, s, c->call)))
 				retire(d, s, c);
 		}
