@@ -56,6 +56,9 @@
  *       it for another server is refused while it carries a call, its server
  *       has rules, or it is that server's root (a server a previous daemon
  *       left has none of these: a restarted shim re-attaches its server).
+ *       N's identity in the lineage map is its start time as the kernel has
+ *       it when the request is served; refused, naming N, when N is gone, a
+ *       zombie or a thread id, or the kernel can't be asked.
  *       -> ack with "server_id".
  *   {"op":"register","name":NAME[,"sandbox":{...}]}
  *       The shim's path, race-free. "sandbox": the policy's server-level
