@@ -9,6 +9,7 @@
 
 #include "audit/chain.h"
 #include "daemon/control/ctl_server.h"
+#include "daemon/control/read_rate.h"
 #include "daemon/report/recent.h"
 #include "daemon/sensor/handover.h"
 #include "daemon/sensor/pins.h"
@@ -45,6 +46,7 @@ struct daemon {
 	struct ring ring;		/* the sensor's ring buffer, read in slices */
 	struct proctable procs;
 	struct ctl_server ctl;
+	struct read_rate reads;		/* the rate of status, ps and subscribe, by policed server or uid */
 	struct recent recent;		/* the latest events */
 	struct server *servers;
 	int epfd, sigfd, timerfd;
