@@ -30,6 +30,20 @@
  * Requests are served ahead of the ring buffer: the daemon reads its records
  * in slices between rounds of requests (docs/ARCHITECTURE.md §6).
  *
+ * So the read-only requests ("status", "ps", "subscribe"), which any peer
+ * may send and which cost the daemon more than their answer's size, are
+ * rate-limited: a token bucket of CTL_READ_BURST requests, refilled at
+ * CTL_READ_RATE a second, shared by every peer inside one policed server's
+ * tree (its connections and processes together, root or not), and one
+ * shared by the peers of each uid outside servers. Root's peers outside any
+ * server (the admin's CLI) are not limited, nor is any other op: a shim's
+ * register, attach and call_start never wait on a reader's flood. A request
+ * over the limit is refused at once, cheaply: {"op":"error",...,"error":
+ * "OP: rate limit: at most N status, ps and subscribe requests a second (B at
+ * once) from the processes of policed server S|from uid U; try again in M
+ * ms"}; the daemon logs the first refusal since the bucket was last full,
+ * naming the peer.
+ *
  * Requests carry "op" and may carry "id" (any JSON value), echoed in the reply.
  * Replies: {"op":"ack","id":..,"ok":true,...} or {"op":"error","id":..,"ok":false,"error":"OP: why"}.
  * The op names, and building and reading messages by op, are in
@@ -56,6 +70,9 @@
  *       it for another server is refused while it carries a call, its server
  *       has rules, or it is that server's root (a server a previous daemon
  *       left has none of these: a restarted shim re-attaches its server).
+ *       N's identity in the lineage map is its start time as the kernel has
+ *       it when the request is served; refused, naming N, when N is gone, a
+ *       zombie or a thread id, or the kernel can't be asked.
  *       -> ack with "server_id".
  *   {"op":"register","name":NAME[,"sandbox":{...}]}
  *       The shim's path, race-free. "sandbox": the policy's server-level
@@ -162,5 +179,7 @@
 #define CTL_DEFAULT_SOCKET	"/run/mcpwarden/control.sock"
 #define CTL_MSG_MAX		65536
 #define CTL_GROUP		"mcpwarden"	/* the socket file's group, when the host has it */
+#define CTL_READ_RATE		10		/* status, ps and subscribe a second, per policed server or uid */
+#define CTL_READ_BURST		20		/* ... and at once */
 
 #endif

@@ -56,11 +56,31 @@ static void update_refreshes(void **state)
 	proctable_free(&t);
 }
 
+/* Of entries that share a pid (earlier processes whose exit was not read), a lookup by pid finds the newest,
+ * wherever the hash put each. */
+static void find_pid_prefers_newest(void **state)
+{
+	struct proctable t;
+
+	(void)state;
+	assert_int_equal(proctable_init(&t, 64), 0);
+	for (uint64_t start = 1; start <= 40; start++) {
+		struct ev_hdr h = hdr(300, start * 1000, (uint32_t)start);
+
+		assert_non_null(proctable_update(&t, &h));
+		assert_int_equal(proctable_find_pid(&t, 300)->start_time, start * 1000);
+	}
+	proctable_remove(&t, 300, 40000);
+	assert_int_equal(proctable_find_pid(&t, 300)->start_time, 39000);
+	proctable_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(identity_is_pid_and_start),
 		cmocka_unit_test(update_refreshes),
+		cmocka_unit_test(find_pid_prefers_newest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

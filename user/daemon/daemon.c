@@ -100,7 +100,7 @@ static int prepare_host(struct daemon *d)
 
 static int setup(struct daemon *d)
 {
-	const char *why;
+	char why[200];
 	uint32_t capacity;
 	sigset_t mask;
 
@@ -136,8 +136,8 @@ static int setup(struct daemon *d)
 	    ring_open(&d->ring, &d->sensor) || server_cgroups_adopt(d) || sensor_seed(&d->sensor, seed_one, d))
 		return -1;
 	for (unsigned i = 0; i < d->o.ntrack; i++) {
-		if (!track_root(d, d->o.track[i], 0, 0, NULL, &why)) {
-			log_warnx("--track-pid %d: %s", d->o.track[i], why);
+		if (!track_root(d, d->o.track[i], 0, 0, NULL, why, sizeof(why))) {
+			log_warnx("--track-pid: %s", why);
 			return -1;
 		}
 	}

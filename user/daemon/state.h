@@ -9,6 +9,7 @@
 
 #include "audit/chain.h"
 #include "daemon/control/ctl_server.h"
+#include "daemon/control/read_rate.h"
 #include "daemon/report/recent.h"
 #include "daemon/sensor/base_procs.h"
 #include "daemon/sensor/handover.h"
@@ -47,6 +48,7 @@ struct daemon {
 	struct base_procs base;		/* the servers' own processes, as last walked */
 	struct proctable procs;
 	struct ctl_server ctl;
+	struct read_rate reads;		/* the rate of status, ps and subscribe, by policed server or uid */
 	struct recent recent;		/* the latest events */
 	struct server *servers;
 	int epfd, sigfd, timerfd;

@@ -1,4 +1,4 @@
-/* requests.c: serves control socket requests (include/control.h): reads one, checks that its peer sent it and may ask it, answers status, ps and subscribe, and hands the rest on. */
+/* requests.c: serves control socket requests (include/control.h): reads one, checks that its peer sent it and may ask it (and, for status, ps and subscribe, within its rate), answers those, and hands the rest on. */
 #include <errno.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "control.h"
 #include "daemon/control/call_requests.h"
+#include "daemon/control/read_rate.h"
 #include "daemon/control/reply.h"
 #include "daemon/control/requests.h"
 #include "daemon/control/server_requests.h"
@@ -45,9 +46,14 @@ static void note_policed(struct daemon *d, struct ctl_client *c)
  * otherwise code run by a tool could register a fresh server without rules,
  * start a child in its cgroup, end its own call or kill its neighbours.
  */
+static bool read_only(enum ctl_op op)
+{
+	return op == CTL_OP_STATUS || op == CTL_OP_PS || op == CTL_OP_SUBSCRIBE;
+}
+
 static bool refused_peer(struct ctl_client *c, enum ctl_op op, char *msg, size_t size)
 {
-	if (op == CTL_OP_STATUS || op == CTL_OP_PS || op == CTL_OP_SUBSCRIBE)
+	if (read_only(op))
 		return false;
 	if (c->policed_server) {
 		snprintf(msg, size, "the caller (pid %d) runs inside policed server %u; policed processes may not "
@@ -92,19 +98,41 @@ static void refuse_sender(struct daemon *d, struct ctl_client *c, pid_t sender, 
 	audit_sink_add(d, AUDIT_PEER_REFUSED, rec);
 }
 
+/*
+ * A read-only request over its peer's rate (include/control.h, read_rate.h): these are served ahead of the ring
+ * buffer's records, and a flood of them from code inside a server would otherwise starve the ring and delay
+ * other servers' acks. NULL, or the error text in msg.
+ */
+static const char *over_rate(struct daemon *d, const struct ctl_client *c, enum ctl_op op, char *msg, size_t size)
+{
+	uint64_t wait;
+
+	if (!read_only(op) || !(wait = read_rate_take(&d->reads, c->pid, c->uid, c->policed_server)))
+		return NULL;
+	if (c->policed_server)
+		snprintf(msg, size, "rate limit: at most %d status, ps and subscribe requests a second (%d at once) "
+			 "from the processes of policed server %u; try again in %llu ms", CTL_READ_RATE,
+			 CTL_READ_BURST, c->policed_server, (unsigned long long)(wait / 1000000 + 1));
+	else
+		snprintf(msg, size, "rate limit: at most %d status, ps and subscribe requests a second (%d at once) "
+			 "from uid %u; try again in %llu ms", CTL_READ_RATE, CTL_READ_BURST, c->uid,
+			 (unsigned long long)(wait / 1000000 + 1));
+	return msg;
+}
+
 /* Serves one request message. -1: drop the peer. */
 static int serve(struct daemon *d, struct ctl_client *c, const char *msg, size_t len)
 {
 	cJSON *req = cJSON_ParseWithLength(msg, len);
 	enum ctl_op op = ctl_message_op(req);
-	char why[200];
+	char why[240];
 	int r;
 
 	note_policed(d, c);
 	if (op == CTL_OP_UNKNOWN)
 		r = reply(d, c, req, NULL, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(req, "op")) ?
 			  "request: unknown 'op'" : "request: not a JSON object with a string 'op'");
-	else if (refused_peer(c, op, why, sizeof(why)))
+	else if (refused_peer(c, op, why, sizeof(why)) || over_rate(d, c, op, why, sizeof(why)))
 		r = reply_refuse(d, c, req, op, "%s", why);
 	else switch (op) {
 	case CTL_OP_STATUS: r = reply_with(d, c, req, "status", status_json(d)); break;

@@ -51,7 +51,7 @@ static int reply_server(struct daemon *d, struct ctl_client *c, const cJSON *req
 int server_requests_track(struct daemon *d, struct ctl_client *c, const cJSON *req)
 {
 	const cJSON *sandbox = cJSON_GetObjectItemCaseSensitive(req, "sandbox");
-	const char *why = NULL;
+	char why[200];
 	uint64_t pid, sid = 0;
 	uint32_t id;
 	char err[200];
@@ -63,7 +63,7 @@ int server_requests_track(struct daemon *d, struct ctl_client *c, const cJSON *r
 		return reply_refuse(d, c, req, CTL_OP_TRACK, "field 'pid' must be a positive integer");
 	if (cJSON_HasObjectItem(req, "server_id") && !fields_uint(req, "server_id", 0, UINT32_MAX, &sid))
 		return reply_refuse(d, c, req, CTL_OP_TRACK, "field 'server_id' must be an integer >= 0");
-	id = track_root(d, pid, sid, 0, NULL, &why);
+	id = track_root(d, pid, sid, 0, NULL, why, sizeof(why));
 	if (id)
 		log_warnx("peer pid %d uid %u: tracking pid %d as server %u", c->pid, c->uid, (int)pid, id);
 	/* An admin may put a process it did not start under a sandbox too. */
@@ -90,7 +90,7 @@ static const char *check_child(const struct ctl_client *c, uint64_t pid, char *m
 /* Shim path, old style: a peer registers its own running child as a server. */
 static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req, const char *name)
 {
-	const char *why = NULL;
+	char why[200];
 	char msg[160];
 	uint64_t pid;
 	uint32_t id;
@@ -99,7 +99,7 @@ static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "field 'pid' must be a positive integer");
 	if (check_child(c, pid, msg, sizeof(msg)))
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "%s", msg);
-	id = track_root(d, pid, 0, c->pid, name, &why);
+	id = track_root(d, pid, 0, c->pid, name, why, sizeof(why));
 	if (id) {
 		servers_find(d->servers, id)->owner_uid = c->uid;
 		c->owner = true;
@@ -262,7 +262,7 @@ int server_requests_register(struct daemon *d, struct ctl_client *c, const cJSON
 
 int server_requests_attach(struct daemon *d, struct ctl_client *c, const cJSON *req)
 {
-	const char *why = NULL;
+	char why[200];
 	uint64_t sid, pid;
 	struct server *s;
 	char msg[160];
@@ -282,7 +282,7 @@ int server_requests_attach(struct daemon *d, struct ctl_client *c, const cJSON *
 	/* A shim that could not clone into the cgroup (not root) attaches a child that waits: move it in. */
 	if (s->cgroup[0] && cgroups_move(s->cgroup, pid))
 		return reply_refuse(d, c, req, CTL_OP_ATTACH, "cannot move the process into the server's cgroup");
-	id = track_root(d, pid, sid, c->pid, NULL, &why);
+	id = track_root(d, pid, sid, c->pid, NULL, why, sizeof(why));
 	if (id && s->resumed) {
 		s->resumed = false;
 		call_resume_root(d, s);

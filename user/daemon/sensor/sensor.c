@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -626,15 +627,18 @@ long sensor_tracked_count(struct sensor *s)
 	return sensor_tracked_each(s, count_one, &n) ? -1 : n;
 }
 
-int sensor_seed(struct sensor *s, void (*fn)(const struct ev_hdr *h, void *ctx), void *ctx)
+/* Reads the EV_SEED headers of a run of the task iterator `link`, passing each whole one to `fn`. 0, or -1
+ * (errno set; `what` names the run in the log). */
+static int iter_read(struct bpf_link *link, void (*fn)(const struct ev_hdr *h, void *ctx), void *ctx,
+		     const char *what)
 {
 	struct ev_hdr h;
 	size_t have = 0;
 	ssize_t n;
-	int fd = bpf_iter_create(bpf_link__fd(s->proc->links.seed_tasks));
+	int fd = bpf_iter_create(bpf_link__fd(link)), err;
 
 	if (fd < 0) {
-		log_warn("task iterator seed_tasks");
+		log_warn("task iterator seed_tasks (%s)", what);
 		return -1;
 	}
 	/* read() may split records; gather whole headers. */
@@ -645,8 +649,56 @@ int sensor_seed(struct sensor *s, void (*fn)(const struct ev_hdr *h, void *ctx),
 			have = 0;
 		}
 	}
+	err = errno;
 	if (n < 0)
-		log_warn("task iterator seed_tasks: read");
+		log_warn("task iterator seed_tasks (%s): read", what);
 	close(fd);
+	errno = err;
 	return n < 0 ? -1 : 0;
+}
+
+int sensor_seed(struct sensor *s, void (*fn)(const struct ev_hdr *h, void *ctx), void *ctx)
+{
+	return iter_read(s->proc->links.seed_tasks, fn, ctx, "every process");
+}
+
+static void take_hdr(const struct ev_hdr *h, void *ctx)
+{
+	*(struct ev_hdr *)ctx = *h;
+}
+
+int sensor_task(struct sensor *s, pid_t pid, struct ev_hdr *h)
+{
+	union bpf_iter_link_info info = { 0 };
+	LIBBPF_OPTS(bpf_iter_attach_opts, o, .link_info = &info, .link_info_len = sizeof(info));
+	struct bpf_link *link;
+	char what[32];
+	int fd, r, err;
+
+	/* The process, pinned by a pidfd: if its pid is reused meanwhile, the iterator finds none, not the next. */
+	snprintf(what, sizeof(what), "pid %d", (int)pid);
+	if ((fd = pidfd_open(pid, 0)) < 0) {
+		if (errno != ESRCH && errno != EINVAL)
+			log_warn("task iterator seed_tasks (%s): pidfd_open", what);
+		return -1;
+	}
+	info.task.pid_fd = fd;
+	link = bpf_program__attach_iter(s->proc->progs.seed_tasks, &o);
+	err = errno;
+	close(fd);
+	if (!link) {
+		log_warnx("task iterator seed_tasks (%s): attach: %s", what, strerror(err));
+		errno = err;
+		return -1;
+	}
+	h->pid = 0;
+	r = iter_read(link, take_hdr, h, what);
+	err = errno;
+	bpf_link__destroy(link);
+	if (!r && h->pid != (uint32_t)pid) {	/* its leader exits, or is a zombie: the iterator skips it */
+		err = ESRCH;
+		r = -1;
+	}
+	errno = err;
+	return r;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <bpf/libbpf.h>
 
@@ -105,5 +106,10 @@ int sensor_tracked_each(struct sensor *s, void (*fn)(void *ctx, __u32 pid, const
 long sensor_tracked_count(struct sensor *s);
 /* Runs the task iterator: `fn` gets one EV_SEED header per live process. 0 or -1 (logged). */
 int sensor_seed(struct sensor *s, void (*fn)(const struct ev_hdr *h, void *ctx), void *ctx);
+/* Runs the task iterator on process `pid` alone: its EV_SEED header, as the kernel has it now (its start time
+ * is task->start_time, the identity the lineage map checks). 0, or -1 with errno: ESRCH (or EINVAL, a thread
+ * id) when no such process lives (one whose main thread has exited or is exiting, a zombie among them, counts
+ * as gone, as in the seed); any other errno is logged. */
+int sensor_task(struct sensor *s, pid_t pid, struct ev_hdr *h);
 
 #endif

@@ -50,11 +50,13 @@ struct proc *proctable_find(const struct proctable *t, uint32_t pid, uint64_t st
 
 struct proc *proctable_find_pid(const struct proctable *t, uint32_t pid)
 {
+	struct proc *newest = NULL;
+
 	for (size_t i = 0; i < t->nbuckets; i++)
 		for (struct proc *p = t->buckets[i]; p; p = p->next)
-			if (p->pid == pid)
-				return p;
-	return NULL;
+			if (p->pid == pid && (!newest || p->start_time > newest->start_time))
+				newest = p;
+	return newest;
 }
 
 struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h)

@@ -29,7 +29,8 @@ struct proctable {
 int proctable_init(struct proctable *t, size_t nbuckets);
 void proctable_free(struct proctable *t);
 struct proc *proctable_find(const struct proctable *t, uint32_t pid, uint64_t start_time);
-/* Finds a process by pid alone, for requests that name a pid; walks the whole table. */
+/* Finds a process by pid alone; walks the whole table. Of several entries with that pid (earlier processes
+ * whose exit records are unread, or were lost), the newest: the one that can still be alive. */
 struct proc *proctable_find_pid(const struct proctable *t, uint32_t pid);
 /* Adds the process a record header describes, or refreshes its entry. NULL on OOM (logged). */
 struct proc *proctable_update(struct proctable *t, const struct ev_hdr *h);

@@ -1,9 +1,9 @@
 /* track.c: makes a running process the root of a server: its lineage entry in the tracked map, its server, its table entry. */
 
 #include <errno.h>
+#include <stdio.h>
 
 #include "daemon/sensor/ring.h"
-#include "daemon/servers/procfs.h"
 #include "daemon/servers/track.h"
 
 /* Why process `pid`, tracked in server had->server_id, may not move to another server of peer `owner` (NULL:
@@ -65,41 +65,43 @@ static const char *write_entry(struct daemon *d, pid_t pid, pid_t owner, const s
 	return "the process exited while it was being tracked";
 }
 
-uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name,
-		    const char **why)
+uint32_t track_root(struct daemon *d, pid_t pid, uint32_t server_id, pid_t owner, const char *name, char *why,
+		    size_t size)
 {
 	struct tracked t = { 0 };
-	pid_t ppid;
+	struct ev_hdr h;
+	const char *err;
 	struct proc *p;
 
-	/* A zombie's exit was seen already: an entry for it would outlive it, for the next process of that pid. */
-	if (procfs_ppid(pid, &ppid)) {
-		*why = "no such process, or it has exited";
+	/*
+	 * The start time is the entry's identity, which the BPF side checks at each lookup: the kernel's, read now.
+	 * The table's may be an earlier process's of this pid, whose exit record is unread or was lost. A zombie's
+	 * exit was seen already: an entry for it would outlive it, for the next process of that pid.
+	 */
+	if (sensor_task(&d->sensor, pid, &h)) {
+		if (errno == ESRCH || errno == EINVAL)
+			snprintf(why, size, "pid %d: no such process, or it has exited (or a thread id)", (int)pid);
+		else
+			snprintf(why, size, "pid %d: its start time can't be read from the kernel (logged), so it "
+				 "can't be told from another process with its pid", (int)pid);
 		return 0;
 	}
-	/* Not in the table yet when its fork record is still in the ring buffer (sent before this request came). */
-	if (!(p = proctable_find_pid(&d->procs, pid))) {
-		ring_catch_up(d);	/* an error is logged; the process is then unknown */
-		p = proctable_find_pid(&d->procs, pid);
-	}
-	/* The start time is the entry's identity, which the BPF side checks at each lookup: never 0. */
-	if (!p || !p->start_time) {
-		*why = "the process's start time is unknown (its fork record was lost): it can't be told from a "
-		       "later process with its pid";
-		return 0;
-	}
+	/* Its fork record, when still in the ring (sent before this request came), is read first: read later, it
+	 * would put back the server it had then. An error is logged; the kernel's header stands. */
+	if (!proctable_find(&d->procs, pid, h.start_time))
+		ring_catch_up(d);
 	t.server_id = server_id ? server_id : d->next_server_id;
-	t.start_time = p->start_time;
-	if ((*why = write_entry(d, pid, owner, &t)))
-		return 0;
-	if (!servers_add(&d->servers, t.server_id, pid, owner, name)) {
-		*why = "out of memory";
+	t.start_time = h.start_time;
+	if ((err = write_entry(d, pid, owner, &t))) {
+		snprintf(why, size, "pid %d: %s", (int)pid, err);
 		return 0;
 	}
-	if (p) {
-		p->server_id = t.server_id;
-		p->base = true;
+	if (!servers_add(&d->servers, t.server_id, pid, owner, name) || !(p = proctable_update(&d->procs, &h))) {
+		snprintf(why, size, "pid %d: out of memory", (int)pid);
+		return 0;
 	}
+	p->server_id = t.server_id;
+	p->base = true;
 	if (t.server_id >= d->next_server_id) {
 		d->next_server_id = t.server_id + 1;
 		handover_heartbeat(d);	/* a daemon that takes over after a crash never gives this id again */
