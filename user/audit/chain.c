@@ -177,11 +177,35 @@ static void stamp(char *buf, size_t sz)
 	snprintf(buf + n, sz - n, ".%06ldZ", ts.tv_nsec / 1000);
 }
 
+/* Hands the records written since the last sync to the sync thread: at once when it is idle, and when it is
+ * not, later (a tick), or after it (`wait`: the live segment is about to be closed). Syncs in place only when the
+ * thread can't be given the descriptor. 0, or -1 when that sync failed. */
+static int sync_off_loop(struct audit_log *a, uint64_t now_ns, bool wait)
+{
+	uint64_t synced;
+	bool failed;
+	int rc;
+
+	if (wait)
+		syncer_wait(&a->syncer, &synced, &failed);
+	else if (!syncer_poll(&a->syncer, &synced, &failed))
+		return 0;	/* one sync at a time */
+	a->dirty |= failed;
+	if (!a->dirty)
+		return 0;
+	rc = syncer_ask(&a->syncer, a->fd, a->next_seq - 1, a->prev);
+	if (rc != 0)
+		return rc < 0 ? audit_sync(a) : 0;
+	a->dirty = false;
+	a->last_sync_ns = now_ns;
+	return 0;
+}
+
 static int rotate(struct audit_log *a)
 {
 	char old[64];
 
-	if (audit_sync(a) < 0)
+	if (sync_off_loop(a, mono_ns(), true) < 0)
 		return -1;
 	close(a->fd);
 	a->fd = -1;
@@ -282,23 +306,9 @@ int audit_sync(struct audit_log *a)
 
 void audit_tick(struct audit_log *a, uint64_t now_ns)
 {
-	uint64_t synced;
-	bool failed;
-	int rc;
-
 	a->compressor = segment_compress_wait(a->compressor, false);
-	if (!syncer_poll(&a->syncer, &synced, &failed))
-		return;	/* one sync at a time */
-	a->dirty |= failed;
-	if (!a->dirty || now_ns - a->last_sync_ns < (uint64_t)a->fsync_ms * 1000000ull)
-		return;
-	rc = syncer_ask(&a->syncer, a->fd, a->next_seq - 1, a->prev);
-	if (rc < 0)
-		audit_sync(a);	/* no descriptor for the thread: in the loop, as the interval asks */
-	else if (rc == 0) {
-		a->dirty = false;
-		a->last_sync_ns = now_ns;
-	}
+	if (now_ns - a->last_sync_ns >= (uint64_t)a->fsync_ms * 1000000ull)
+		sync_off_loop(a, now_ns, false);
 }
 
 void audit_close(struct audit_log *a)

@@ -131,7 +131,8 @@ bool syncer_poll(struct audit_syncer *s, uint64_t *synced_seq, bool *failed)
 {
 	bool idle;
 
-	pthread_mutex_lock(&s->mu);
+	if (pthread_mutex_trylock(&s->mu))
+		return false;	/* the thread holds it, and may have been preempted there: ask again later */
 	idle = !s->busy;
 	if (idle)
 		took(s, synced_seq, failed);

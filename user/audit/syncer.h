@@ -39,7 +39,7 @@ int syncer_ask(struct audit_syncer *s, int fd, uint64_t seq, const char *hash);
 /* Waits until no sync runs; then says what the last ones did: *synced_seq, and whether one failed since the
  * last call (that failure is then forgotten). */
 void syncer_wait(struct audit_syncer *s, uint64_t *synced_seq, bool *failed);
-/* Without waiting: the same, or false while a sync runs. */
+/* Without waiting, not even for the lock: the same, or false while a sync runs (or the thread holds the lock). */
 bool syncer_poll(struct audit_syncer *s, uint64_t *synced_seq, bool *failed);
 /* Syncs fd and writes the head in the calling thread (after syncer_wait): 0, or -1 (logged). */
 int syncer_sync_now(struct audit_syncer *s, int fd, uint64_t seq, const char *hash);
