@@ -252,10 +252,25 @@ static void held(void *ctx, uint64_t call, bool rules, bool doomed)
 	c->killed |= doomed;
 }
 
+static bool named(const cJSON *running, uint64_t call)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, running)
+		if ((uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "call")) == call)
+			return true;
+	return false;
+}
+
 int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *why, size_t size)
 {
 	const cJSON *r;
 	char err[200];
+
+	/* A call this daemon started that the shim does not name never ran: its ack reached no one (the shim
+	 * gave up on a slow daemon, and refused the call). It ends now. */
+	for (struct active_call *c = s->calls; c; c = c->next)
+		c->ended |= !named(running, c->call);
 
 	cJSON_ArrayForEach(r, running) {
 		uint64_t call = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "call"));

@@ -38,10 +38,11 @@ int call_end(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON *r
 void call_denied(struct daemon *d, struct server *s, const struct ev_hdr *h, const char *rule, const char *what,
 		 bool stop);
 /*
- * A server a shim resumed after the daemon restarted (the kernel kept its state: pins.h). `running` is the
- * shim's [{"call","tool"[,"sandbox"]}], checked by the caller: its calls still running, each in force again as
- * it was (a call whose rule set the kernel lacks gets "sandbox" installed now). Every other call the kernel
- * holds a rule set or kill mark for ended while no daemon ran: it goes once its processes are gone
+ * A server a shim resumed after the daemon restarted (the kernel kept its state: pins.h), or after it gave up
+ * on this daemon as too slow and connected again. `running` is the shim's [{"call","tool"[,"sandbox"]
+ * [,"ended"]}], checked by the caller: its calls still running, each in force again as it was (a call whose
+ * rule set the kernel lacks gets "sandbox" installed now). Every other call, one the kernel holds a rule set
+ * or kill mark for or one this daemon started, ended (or never ran): it goes once its processes are gone
  * (call_tidy); s->rules says whether the kernel holds the server's own set. 0, or -1 with `why` set.
  */
 int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *why, size_t size);

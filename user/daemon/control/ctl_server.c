@@ -105,6 +105,7 @@ void ctl_server_accept(struct ctl_server *s)
 	c->next = s->clients;
 	s->clients = c;
 	s->nclients++;
+	c->seq = ++s->accepted;
 	log_warnx("%s: peer pid %d uid %u gid %u", s->path, cred.pid, cred.uid, cred.gid);
 }
 
@@ -132,6 +133,24 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c)
 	c->dead = true;
 	c->next = s->dead;
 	s->dead = c;
+}
+
+void ctl_server_disown(struct ctl_server *s, const struct ctl_client *keep, pid_t pid)
+{
+	struct ctl_client *c, *next;
+
+	for (c = s->dead; c; c = c->next)
+		if (c->pid == pid)
+			c->owner = false;
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (c->seq < keep->seq && c->pid == pid && c->owner) {
+			c->owner = false;
+			log_warnx("%s: peer pid %d: an older connection of its dropped, its server taken over by the new one",
+				  s->path, pid);
+			ctl_client_drop(s, c);
+		}
+	}
 }
 
 void ctl_server_reap(struct ctl_server *s)

@@ -35,6 +35,7 @@ struct ctl_client {
 	bool want_out;			/* EPOLLOUT is armed */
 	bool dead;			/* dropped; freed by ctl_server_reap */
 	bool owner;			/* registered a server: on_drop is told when it goes */
+	uint64_t seq;			/* accepted as the server's seq-th peer */
 	uint64_t lost;			/* messages dropped on a full queue */
 	uint64_t lost_told;		/* of those, how many a lost_events event has told it of */
 	size_t queued;			/* bytes in out */
@@ -51,6 +52,7 @@ struct ctl_server {
 	struct ctl_client *clients;
 	struct ctl_client *dead;	/* dropped, kept until the current epoll batch is done */
 	unsigned nclients;
+	uint64_t accepted;		/* peers accepted so far */
 	unsigned nfollow;		/* clients with follow set: without any, records are not turned into JSON */
 	size_t queued;			/* bytes in every client's queue */
 	void (*on_drop)(void *ctx, struct ctl_client *c);	/* for owner clients, from ctl_server_reap; may be NULL */
@@ -64,6 +66,10 @@ void ctl_server_close(struct ctl_server *s);
 void ctl_server_accept(struct ctl_server *s);
 /* Closes the peer; its memory lives on until ctl_server_reap, as epoll may still report it. */
 void ctl_client_drop(struct ctl_server *s, struct ctl_client *c);
+/* `keep`, a connection of process `pid`, takes over what its older connections owned: those are dropped (they
+ * may still hold unread messages) and, like every dropped one of `pid` not yet reaped, without on_drop being
+ * told. A newer connection of `pid` is left alone: the process gave up on the older ones, not on it. */
+void ctl_server_disown(struct ctl_server *s, const struct ctl_client *keep, pid_t pid);
 /* Tells on_drop of each dropped owner, then frees the dropped clients; call between epoll batches. */
 void ctl_server_reap(struct ctl_server *s);
 /* Queues `msg` (taking ownership) and sends what the socket takes; a follower that lost messages is first

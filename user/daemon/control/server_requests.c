@@ -110,7 +110,8 @@ static int register_pid(struct daemon *d, struct ctl_client *c, const cJSON *req
 }
 
 /* Why `c` may not resume server `s` (NULL: it may): only the very shim process that registered it, after a
- * daemon restart left the server without a live owner. */
+ * daemon restart left the server without a live owner, or after the shim gave up on a slow daemon and
+ * connected again (its older connection, maybe not yet seen closed, then owns it). */
 static const char *resume_refused(struct daemon *d, const struct ctl_client *c, const struct server *s,
 				  uint32_t id)
 {
@@ -120,7 +121,7 @@ static const char *resume_refused(struct daemon *d, const struct ctl_client *c, 
 	if (!s || !s->cgroup[0])
 		return "no such server with a cgroup: the kernel kept nothing of it (a reboot, or "
 		       "daemon --stop-enforcement)";
-	if (s->owner && !s->owner_gone)
+	if (s->owner && !s->owner_gone && s->owner != c->pid)
 		return "the server has a live owner";
 	if (pins_owner_get(&d->pins, id, &o))
 		return "the daemon that registered it recorded no owner for it";
@@ -175,6 +176,7 @@ static int resume(struct daemon *d, struct ctl_client *c, const cJSON *req, cons
 	fd = open(s->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return reply_refuse(d, c, req, CTL_OP_REGISTER, "resume server %u: its cgroup %s is gone", s->id, s->cgroup);
+	ctl_server_disown(&d->ctl, c, c->pid);
 	s->owner = c->pid;
 	s->owner_uid = c->uid;
 	s->owner_gone = false;
