@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +186,47 @@ static void torn_tail_is_recovered(void **state)
 	rm_dir(dir);
 }
 
+/* A daemon that crashed while its compressor ran: the segment being compressed may look like the live one. The
+ * next daemon never appends to it (the stray compressor, held off here by its lock, removes it once done, with
+ * whatever was added meanwhile): it starts a new segment, and no record is lost once the stray finishes. */
+static void reopen_never_appends_to_a_segment_a_compressor_may_hold(void **state)
+{
+	char *dir = make_log(3), path[512], name[64];
+	struct audit_opts o = { .host = "test-host", .fsync_ms = 0 };
+	struct segment *segs;
+	struct audit_log a;
+	struct found f;
+	uint64_t records, next;
+	int held, n, appended;
+	bool elsewhere;
+
+	(void)state;
+	live_path(dir, path, sizeof(path));
+	snprintf(name, sizeof(name), "%s", strrchr(path, '/') + 1);
+	held = open(path, O_RDONLY);
+	assert_int_equal(flock(held, LOCK_EX), 0);	/* the stray compressor is at it */
+	o.dir = dir;
+	assert_int_equal(audit_open(&a, &o), 0);
+	next = a.next_seq;
+	elsewhere = strcmp(a.live, name) != 0;
+	appended = audit_append(&a, "after", cJSON_CreateObject());
+	audit_close(&a);	/* first: an open log's thread must not outlive the test */
+	assert_int_equal(next, 4);
+	assert_true(elsewhere);
+	assert_int_equal(appended, 0);
+	assert_int_equal(access(path, F_OK), 0);	/* its own compressor left the held segment alone */
+	close(held);
+	assert_int_equal(segment_compress(dir, name), 0);	/* the stray finishes: the plain segment goes */
+	assert_int_not_equal(access(path, F_OK), 0);
+	assert_int_equal(audit_verify(dir, collect, memset(&f, 0, sizeof(f)), &records), 0);
+	assert_int_equal(records, 4);
+	n = segments_list(dir, &segs);
+	assert_int_equal(n, 2);
+	assert_true(segs[0].compressed);
+	free(segs);
+	rm_dir(dir);
+}
+
 static void records_cannot_forge_chain_fields_and_twins_are_skipped(void **state)
 {
 	char *dir = make_log(60), cmd[1024];
@@ -280,24 +323,31 @@ static void tick_syncs_off_the_loop(void **state)
 	char tmpl[] = "/tmp/mcpwarden-audit.XXXXXX", *dir = strdup(mkdtemp(tmpl));
 	struct audit_opts o = { .dir = dir, .host = "test-host", .fsync_ms = 1000 };
 	struct audit_log a;
-	long long seq = -1;
+	long long seq = -1, before, within;
+	bool dirty_after_sync, dirty_within;
+	int failed = 0;
 
 	(void)state;
 	assert_int_equal(audit_open(&a, &o), 0);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(audit_append(&a, "test", cJSON_CreateObject()), 0);
-	assert_int_equal(head_seq(dir), -1);	/* nothing synced yet: no head */
+		failed |= audit_append(&a, "test", cJSON_CreateObject());
+	before = head_seq(dir);	/* nothing synced yet: no head */
 	audit_tick(&a, a.last_sync_ns + 1000000000ull);
 	for (int i = 0; i < 500 && (seq = head_seq(dir)) != 3; i++)
 		usleep(10000);
-	assert_int_equal(seq, 3);
-	assert_false(a.dirty);
-	assert_int_equal(audit_append(&a, "test", cJSON_CreateObject()), 0);
+	dirty_after_sync = a.dirty;
+	failed |= audit_append(&a, "test", cJSON_CreateObject());
 	audit_tick(&a, a.last_sync_ns + 1);	/* within the interval: no sync asked */
 	usleep(50000);
-	assert_int_equal(head_seq(dir), 3);
-	assert_true(a.dirty);
-	audit_close(&a);
+	within = head_seq(dir);
+	dirty_within = a.dirty;
+	audit_close(&a);	/* before any assert: an open log's thread must not outlive the test */
+	assert_int_equal(failed, 0);
+	assert_int_equal(before, -1);
+	assert_int_equal(seq, 3);
+	assert_false(dirty_after_sync);
+	assert_int_equal(within, 3);
+	assert_true(dirty_within);
 	assert_int_equal(head_seq(dir), 4);
 	rm_dir(dir);
 }
@@ -309,6 +359,7 @@ int main(void)
 		cmocka_unit_test(each_tampering_is_found),
 		cmocka_unit_test(deleted_middle_segment_is_found),
 		cmocka_unit_test(torn_tail_is_recovered),
+		cmocka_unit_test(reopen_never_appends_to_a_segment_a_compressor_may_hold),
 		cmocka_unit_test(records_cannot_forge_chain_fields_and_twins_are_skipped),
 		cmocka_unit_test(call_tree_is_rebuilt),
 		cmocka_unit_test(tick_syncs_off_the_loop),

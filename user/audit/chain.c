@@ -99,7 +99,9 @@ static int resume(struct audit_log *a, size_t *cut, uint64_t *live_first)
 		}
 		if (last_record(text, len, &keep, &seq, a->prev) == 0) {
 			a->next_seq = seq + 1;
-			*live_first = segs[i].compressed ? a->next_seq : segs[i].first_seq;
+			/* Never appended to again: a compressor the crashed daemon left may still be turning it
+			 * into .gz, and would then remove it, with whatever was added meanwhile. */
+			*live_first = a->next_seq;
 			if (!segs[i].compressed && keep < len) {
 				char path[PATH_MAX + 64];
 
@@ -151,6 +153,7 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 		a->fd = -1;
 		return -1;
 	}
+	a->compressor = segment_compress_child(a->dir, a->live);	/* what a crash left plain */
 	if (cut) {
 		cJSON *rec = cJSON_CreateObject();
 
@@ -203,19 +206,16 @@ static int sync_off_loop(struct audit_log *a, uint64_t now_ns, bool wait)
 
 static int rotate(struct audit_log *a)
 {
-	char old[64];
-
 	if (sync_off_loop(a, mono_ns(), true) < 0)
 		return -1;
 	close(a->fd);
 	a->fd = -1;
-	strcpy(old, a->live);
 	if (open_live(a, a->next_seq) < 0)
 		return -1;
 	/* One compressor at a time: rotations faster than compression wait here. A failure leaves the segment
-	 * readable, uncompressed. */
+	 * readable, uncompressed, for the next rotation's compressor. */
 	segment_compress_wait(a->compressor, true);
-	a->compressor = segment_compress_child(a->dir, old);
+	a->compressor = segment_compress_child(a->dir, a->live);
 	return 0;
 }
 

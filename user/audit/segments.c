@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -138,7 +139,7 @@ int segment_read(const char *dir, const struct segment *seg, char **text, size_t
 int segment_compress(const char *dir, const char *name)
 {
 	char src[4096], dst[4096], tmp[4200], buf[1 << 16];
-	int in, out;
+	int in, out, rc = -1;
 	gzFile gz;
 	ssize_t n;
 
@@ -146,13 +147,22 @@ int segment_compress(const char *dir, const char *name)
 	snprintf(dst, sizeof(dst), "%s/%s.gz", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/%s.gz.tmp", dir, name);	/* not a segment name: never listed */
 	in = open(src, O_RDONLY | O_CLOEXEC);
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (in < 0 || out < 0) {
+	if (in < 0) {
 		log_warn("compressing audit segment %s", src);
-		if (in >= 0)
-			close(in);
-		if (out >= 0)
-			close(out);
+		return -1;
+	}
+	/* One compressor per segment: a crashed daemon's child may still be at it, into the same .gz.tmp. */
+	if (flock(in, LOCK_EX | LOCK_NB) < 0) {
+		close(in);
+		if (errno == EWOULDBLOCK)
+			return 0;
+		log_warn("compressing audit segment %s: flock", src);
+		return -1;
+	}
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		log_warn("compressing audit segment %s: %s", src, tmp);
+		close(in);
 		return -1;
 	}
 	gz = gzdopen(dup(out), "wb6");
@@ -161,33 +171,50 @@ int segment_compress(const char *dir, const char *name)
 			gzclose(gz);
 			gz = NULL;
 		}
-	close(in);
 	if (!gz || gzclose(gz) != Z_OK || fsync(out) < 0 || rename(tmp, dst) < 0) {
 		log_warnx("compressing audit segment %s failed; it stays uncompressed", src);
-		close(out);
 		unlink(tmp);
-		return -1;
+	} else if (unlink(src) < 0) {
+		log_warn("removing %s after compressing it", src);
+	} else {
+		rc = 0;
 	}
 	close(out);
-	if (unlink(src) < 0) {
-		log_warn("removing %s after compressing it", src);
-		return -1;
-	}
-	return 0;
+	close(in);	/* the lock goes last */
+	return rc;
 }
 
-pid_t segment_compress_child(const char *dir, const char *name)
+/* Compresses every plain segment of dir but `live`. 0, or -1 when one could not be (logged). */
+static int compress_closed(const char *dir, const char *live)
+{
+	struct segment *segs;
+	int n = segments_list(dir, &segs), rc = 0;
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!segs[i].compressed && strcmp(segs[i].name, live) && segment_compress(dir, segs[i].name))
+			rc = -1;
+	free(segs);
+	return rc;
+}
+
+pid_t segment_compress_child(const char *dir, const char *live)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		close_range(3, ~0u, 0);	/* the daemon's peers must see its sockets close when it closes them */
-		_exit(segment_compress(dir, name) ? 1 : 0);
+		/* The daemon's peers must see its sockets close when it closes them. */
+		if (close_range(3, ~0u, 0) < 0) {
+			log_warn("audit compressor: close the daemon's descriptors");
+			_exit(1);
+		}
+		_exit(compress_closed(dir, live) ? 1 : 0);
 	}
 	if (pid > 0)
 		return pid;
-	log_warn("fork to compress audit segment %s/%s: compressing it here", dir, name);
-	segment_compress(dir, name);
+	log_warn("fork to compress the closed audit segments of %s: compressing them here", dir);
+	compress_closed(dir, live);
 	return 0;
 }
 

@@ -21,12 +21,15 @@ struct segment {
 int segments_list(const char *dir, struct segment **out);
 /* Reads a whole segment (gunzipping .gz) into a NUL-terminated buffer; -1 (logged). */
 int segment_read(const char *dir, const struct segment *seg, char **text, size_t *len);
-/* Compresses dir/name to dir/name.gz (mode 0600, fsynced), then removes dir/name. */
+/* Compresses dir/name to dir/name.gz (mode 0600, fsynced), then removes dir/name, holding an exclusive flock
+ * on dir/name throughout: 0 also when another compressor holds it (that one does it), -1 (logged) when it
+ * could not be done (dir/name then stays, whole and uncompressed; a partial name.gz.tmp is removed). */
 int segment_compress(const char *dir, const char *name);
-/* segment_compress in a child process, which closes every descriptor but 0-2 first: a 16 MiB segment takes
- * the CPU for about half a second, which the daemon's one thread spends on its peers meanwhile. The child's
- * pid, for segment_compress_wait; 0 when fork failed (logged) and it was compressed here. */
-pid_t segment_compress_child(const char *dir, const char *name);
+/* Compresses every plain segment of dir but `live` (leftovers of a crash, or of a compressor that was killed,
+ * as well as the one a rotation just closed), in a child process that closes every descriptor but 0-2
+ * first: a 16 MiB segment takes the CPU for about half a second, which the daemon's loop spends on its peers
+ * meanwhile. The child's pid, for segment_compress_wait; 0 when fork failed (logged) and it was done here. */
+pid_t segment_compress_child(const char *dir, const char *live);
 /* Reaps compressor `pid` (0: none), waiting for it when `block`. 0 once it ended, `pid` while it runs. */
 pid_t segment_compress_wait(pid_t pid, bool block);
 /* Writes the live segment's name for a first seq into buf. */
