@@ -1,4 +1,5 @@
 /* call.c: a call's life from call_start to its last process: rule set, active sets in the tracked map, violations, audit records. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 
 struct set_edit {
 	struct daemon *d;
+	uint32_t server_id;
 	uint64_t call;
 	bool start;
 	pid_t full;		/* a process that could not take the call (its EV_MAX_CALLS slots held) */
@@ -27,8 +29,10 @@ static void edit_base(void *ctx, uint32_t pid, uint64_t start_time)
 	struct set_edit *e = ctx;
 	struct tracked t;
 
-	/* Read again: the kept copy may be older than an exit, or than the process that took the pid since. */
-	if (sensor_tracked_get(&e->d->sensor, pid, &t) || t.start_time != start_time || !(t.flags & TRACKED_F_BASE))
+	/* Read again: the kept copy may be older than an exit, than the process that took the pid since, or than
+	 * a track that moved it to another server. */
+	if (sensor_tracked_get(&e->d->sensor, pid, &t) || t.start_time != start_time || t.server_id != e->server_id ||
+	    !(t.flags & TRACKED_F_BASE))
 		return;
 	if (!e->start) {
 		if (!call_set_remove(&t, e->call))
@@ -37,8 +41,9 @@ static void edit_base(void *ctx, uint32_t pid, uint64_t start_time)
 	}
 	if (call_set_has(&t, e->call))
 		return;
-	if (call_set_add(&t, e->call) || sensor_tracked_update(&e->d->sensor, pid, &t))
-		e->full = e->full ?: (pid_t)pid;	/* gone since the read: no harm; full: the call can't start */
+	/* Gone since the read (ENOENT): no harm. Full, or the map refused the write: the call can't start. */
+	if (call_set_add(&t, e->call) || (sensor_tracked_update(&e->d->sensor, pid, &t) && errno != ENOENT))
+		e->full = e->full ?: (pid_t)pid;
 }
 
 /*
@@ -52,7 +57,7 @@ static void edit_base(void *ctx, uint32_t pid, uint64_t start_time)
  */
 static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool start, const char **why)
 {
-	struct set_edit e = { .d = d, .call = call, .start = start };
+	struct set_edit e = { .d = d, .server_id = s->id, .call = call, .start = start };
 	const char *undo;
 	struct tracked t;
 	int walked;
@@ -74,10 +79,11 @@ static int edit_sets(struct daemon *d, struct server *s, uint64_t call, bool sta
 	if (!start || (!walked && !e.full))
 		return 0;
 	/* A walk that failed (logged) may have left a process of the server's own without the call: it does not start. */
-	*why = walked ? "cannot read the BPF map 'tracked'" : "a process of the server's own holds too many concurrent calls";
+	*why = walked ? "cannot read the BPF map 'tracked'" : "a process of the server's own can't take the call "
+						"(its call slots are held, or the BPF map 'tracked' refused the write)";
 	if (e.full)
-		log_warnx("server %u call %llu: pid %d can't take it: its %d call slots are held", s->id,
-			  (unsigned long long)call, e.full, EV_MAX_CALLS);
+		log_warnx("server %u call %llu: pid %d, of the server's own, can't take it (its %d call slots held, "
+			  "or its entry not writable)", s->id, (unsigned long long)call, e.full, EV_MAX_CALLS);
 	edit_sets(d, s, call, false, &undo);	/* leaving a set can't fail but for a gone root */
 	return -1;
 }
@@ -335,7 +341,7 @@ static void strip_ended(void *ctx, uint32_t pid, uint64_t start_time)
 	unsigned n, gone = 0;
 	struct tracked t;
 
-	if (sensor_tracked_get(&st->d->sensor, pid, &t) || t.start_time != start_time)
+	if (sensor_tracked_get(&st->d->sensor, pid, &t) || t.start_time != start_time || t.server_id != st->s->id)
 		return;
 	n = t.ncalls < EV_MAX_CALLS ? t.ncalls : EV_MAX_CALLS;
 	memcpy(ids, t.calls, n * sizeof(ids[0]));

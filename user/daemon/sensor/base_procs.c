@@ -59,6 +59,11 @@ int base_procs_each(struct base_procs *b, struct sensor *s, uint32_t server_id, 
 	return 0;
 }
 
+void base_procs_forget(struct base_procs *b)
+{
+	b->valid = false;
+}
+
 void base_procs_free(struct base_procs *b)
 {
 	free(b->v);

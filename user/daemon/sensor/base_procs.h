@@ -33,6 +33,9 @@ struct base_procs {
  * gone, or its pid taken by another process. 0, or -1 when the map could not be read (logged). */
 int base_procs_each(struct base_procs *b, struct sensor *s, uint32_t server_id, uint32_t root,
 		    void (*fn)(void *ctx, uint32_t pid, uint64_t start_time), void *ctx);
+/* After userspace wrote a base entry (a root: track, register, attach), which base_made does not count: the
+ * next use walks the map again. */
+void base_procs_forget(struct base_procs *b);
 void base_procs_free(struct base_procs *b);
 
 #endif

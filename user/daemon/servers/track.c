@@ -57,6 +57,8 @@ static const char *write_entry(struct daemon *d, pid_t pid, pid_t owner, const s
 			}
 		}
 		w.flags |= TRACKED_F_BASE;	/* a root: its calls are granted at call_start, not inherited */
+		/* Whatever the outcome: a root another one replaces stays a base entry of its server. */
+		base_procs_forget(&d->base);
 		if (!sensor_track(&d->sensor, pid, &w, flags))
 			return NULL;
 		if (errno != ENOENT && errno != EEXIST)
