@@ -487,7 +487,15 @@ static size_t running_calls(const struct shim *s)
 /* Whether the daemon can take another call of this server now, or is gone (the call is then decided without it). */
 static bool call_room(const struct shim *s)
 {
-	return s->link.fd < 0 || running_calls(s) < DLINK_MAX_CALLS;
+	return s->link.fd < 0 || (!s->draining && running_calls(s) < DLINK_MAX_CALLS);
+}
+
+void shim_drain_for_reload(struct shim *s)
+{
+	s->draining = running_calls(s) > 0;
+	if (s->draining)
+		log_warnx("new calls wait for the %zu running ones: the reloaded server-level sandbox goes in then",
+			  running_calls(s));
 }
 
 /*
@@ -512,7 +520,8 @@ static bool hold(struct shim *s, const struct jsonrpc_top *top, const char *line
 	if (held && s->held.n == 1)
 		s->held_moved_ns = now_ns();
 	if (held)
-		log_debug("tools/call held: the server runs %d calls already", DLINK_MAX_CALLS);
+		log_debug("tools/call held: %s", s->draining ? "a reload's server-level rules wait for the running calls" :
+			  "the server runs its most calls already");
 	return held;
 }
 
@@ -583,6 +592,9 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 void shim_release_held(struct shim *s)
 {
 	struct held_line h;
+
+	if (s->draining && !running_calls(s))
+		s->draining = false;	/* the last call_end's ack came after the daemon put the new rules in */
 
 	while (s->held.n && call_room(s) && held_take(&s->held, &h)) {
 		client_line(s, h.line, h.len, false);

@@ -318,6 +318,12 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 		log_warnx("policy reload (%s) failed, keeping the old policy: %s", trigger, err);
 		cJSON_AddStringToObject(rec, "error", err);
 	} else {
+		cJSON *was = sandbox_wire_encode(&s->pol->sandbox), *now = sandbox_wire_encode(&np->sandbox);
+
+		if ((was || now) && !cJSON_Compare(was, now, true))	/* NULL: no server-level sandbox */
+			shim_drain_for_reload(s);
+		cJSON_Delete(was);
+		cJSON_Delete(now);
 		policy_free(s->pol);
 		s->pol = np;
 		shim_link_sandbox(s);

@@ -46,6 +46,8 @@ struct shim {
 	struct pending_table s2c;	/* server requests awaiting the client */
 	struct held held;		/* client calls waiting for one of the server's DLINK_MAX_CALLS to end */
 	uint64_t held_moved_ns;		/* when a call was last held or went on from there */
+	bool draining;			/* a reload changed the server-level sandbox while calls ran: new calls are
+					   held until those end, when the daemon puts the new rules in */
 	struct tool_schemas schemas;
 	struct decision_log log;
 	struct daemon_link link;
@@ -81,6 +83,9 @@ void shim_forget(struct shim *s, struct pending *p, const char *outcome, int is_
 void shim_fail_pending(struct shim *s, const char *why);
 /* Polices and forwards the held calls, oldest first, while the server may run another (or the daemon is gone). */
 void shim_release_held(struct shim *s);
+/* After a reload that changed the server-level sandbox: while calls of the daemon's run (the daemon keeps the
+ * new server-level rules waiting for them), every call that comes is held, so none starts under the old ones. */
+void shim_drain_for_reload(struct shim *s);
 /* Kills the server and all it started without the daemon: its cgroup (cgroup.kill, where this shim may write
  * it), else its process group; `why` goes to stderr and the decision log. The respawn brings the server back. */
 void shim_kill_tree(struct shim *s, const char *rule, const char *why);
