@@ -31,8 +31,10 @@ def outcome(pid, name):
     ran = os.path.exists(os.path.join(tmp, name))
     how = "ran" if ran else ("killed" if os.WIFSIGNALED(st) else "EPERM" if os.WEXITSTATUS(st) == 3 else "rc%d" % os.WEXITSTATUS(st))
     print(name, how, flush=True)
+    open(os.path.join(tmp, name + ".told"), "w").close()
 sys.stdin.readline()                      # call 1 has started: the daemon walked the lineage map
 first, fw = worker(None, "first")         # forked while call 1 runs, by a process that carries it: not base
+open(os.path.join(tmp, "forked1"), "w").close()
 sys.stdin.readline()                      # call 1 ended: what it left still answers to its rules
 os.write(fw, b"x"); outcome(first, "first")
 late, lw = worker(None, "late")           # forked outside any call: the server's own, after the walk
@@ -54,14 +56,16 @@ def say(line):
     server.stdin.write(line + "\n"); server.stdin.flush()
 assert req(op="call_start", server_id=sid, call=1, tool="run", sandbox=deny)["ok"]
 say("call 1 started")
-time.sleep(0.3)
+while not os.path.exists(os.path.join(tmp, "forked1")):    # the first child forked within call 1
+    time.sleep(0.05)
 assert req(op="call_end", server_id=sid, call=1)["ok"]
 say("call 1 ended")
 while not os.path.exists(os.path.join(tmp, "forked")):
     time.sleep(0.05)
 assert req(op="call_start", server_id=sid, call=2, tool="run", sandbox=deny)["ok"]
 say("call 2 started")
-time.sleep(1)
+while not os.path.exists(os.path.join(tmp, "late.told")):    # its touch was tried within call 2
+    time.sleep(0.05)
 assert req(op="call_end", server_id=sid, call=2)["ok"]
 say("done")
 server.wait(timeout=60)
@@ -90,6 +94,7 @@ if pid == 0:
         os._exit(3)
 _, st = os.waitpid(pid, 0)
 print("child", "ran" if os.path.exists(os.path.join(tmp, "escaped")) else ("killed" if os.WIFSIGNALED(st) else "rc%d" % os.WEXITSTATUS(st)), flush=True)
+open(os.path.join(tmp, "child.told"), "w").close()
 sys.stdin.readline()
 '''
 other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"], stdin=subprocess.PIPE, text=True)
@@ -109,7 +114,8 @@ r = req(op="track", pid=R2.pid, server_id=sid, id=3); assert r["ok"], r
 r = req(op="call_start", server_id=sid, call=7, tool="run", sandbox={"exec": {"deny": ["/usr/bin/touch"]}})
 assert r["ok"], r
 R.stdin.write("go\n"); R.stdin.flush()
-time.sleep(1)
+while not os.path.exists(os.path.join(tmp, "child.told")):    # its child tried touch within call 7
+    time.sleep(0.05)
 assert req(op="call_end", server_id=sid, call=7)["ok"]
 for p in (R, R2, other):
     p.stdin.write("x\n"); p.stdin.flush(); p.wait(timeout=30)

@@ -12,6 +12,7 @@ printf 'version: "1"\ndefault: allow\n' >"$TMP/policy.yaml"
 printf 'version: "1"\ndefault: allow\nsandbox:\n  exec: {deny: [/usr/bin/touch]}\n' >"$TMP/tight.yaml"
 long=$(python3 -c 'import json,sys; print(json.dumps({"name":"execute_python_code","arguments":{"code": sys.argv[1]}}))' \
 	"import os, time
+open('$TMP/started', 'w').close()
 while not os.path.exists('$TMP/go'): time.sleep(0.05)
 print('first done')")
 second=$(python3 -c 'import json,sys; print(json.dumps({"name":"execute_python_code","arguments":{"code": sys.argv[1]}}))' \
@@ -25,7 +26,7 @@ $INIT
 $INITIALIZED
 #sleep 0.5
 {"jsonrpc":"2.0","id":1,"method":"tools/call","params":$long}
-#sleep 1
+#sh while [ ! -f $TMP/started ]; do sleep 0.05; done
 #sh cp $TMP/tight.yaml $TMP/policy.yaml
 #signal HUP
 #sleep 0.5
