@@ -275,8 +275,26 @@ static int carry(struct sensor *s, const char *dir, bool again)
 	return -1;
 }
 
+/* The records an older generation's ring buffer can hold at once: a drain reads no more (drain_one). */
+#define DRAIN_MAX	((unsigned)((8u << 20) / (sizeof(struct ev_hdr) + 8)))
+
+struct drain {
+	ring_buffer_sample_fn fn;
+	void *ctx;
+	unsigned left;
+};
+
+static int drain_one(void *ctx, void *data, size_t size)
+{
+	struct drain *dr = ctx;
+
+	dr->fn(dr->ctx, data, size);	/* its own stop (a slice's end) does not apply to a drain */
+	return --dr->left ? 0 : SENSOR_CONSUME_STOP;
+}
+
 int sensor_drain_pinned(struct sensor *s, const char *dir)
 {
+	struct drain dr = { .fn = s->fn, .ctx = s->ctx, .left = DRAIN_MAX };
 	char path[PATH_MAX];
 	struct ring_buffer *rb;
 	int fd, err;
@@ -286,7 +304,7 @@ int sensor_drain_pinned(struct sensor *s, const char *dir)
 		log_warn("ring buffer %s", path);
 		return -1;
 	}
-	rb = ring_buffer__new(fd, s->fn, s->ctx, NULL);
+	rb = ring_buffer__new(fd, drain_one, &dr, NULL);
 	close(fd);
 	if (!rb) {
 		log_warn("ring buffer %s", path);
@@ -294,7 +312,12 @@ int sensor_drain_pinned(struct sensor *s, const char *dir)
 	}
 	err = ring_buffer__consume(rb);
 	ring_buffer__free(rb);
-	if (err < 0) {
+	/* The old programs run until the generation goes, and may fill the ring as fast as it is read: past what it
+	 * held at once, its records were made after this generation's programs attached, which saw the same. */
+	if (err == SENSOR_CONSUME_STOP)
+		log_warnx("ring buffer %s: read %u records, as many as it holds; the rest are this generation's too",
+			  path, DRAIN_MAX);
+	else if (err < 0) {
 		log_warnx("ring buffer %s: consume: %s", path, strerror(-err));
 		return -1;
 	}

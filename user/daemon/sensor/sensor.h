@@ -68,7 +68,8 @@ const char *sensor_unborn_name(enum sensor_unborn u);
 /* The mechanism in force for `s->unix`, as `status` names it. */
 const char *sensor_unix_name(enum sensor_unix u);
 /* Reads what an older generation's ring buffer at pin directory `dir` holds, through the same callback (its
- * records are checked as any: another record version counts as bad). 0 or -1 (logged). */
+ * records are checked as any: another record version counts as bad), at most as many records as it can hold
+ * at once: its programs may still write it, as fast as it is read. 0 or -1 (logged). */
 int sensor_drain_pinned(struct sensor *s, const char *dir);
 /* Frees the sensor; pinned links stay attached (sensor_pin), the others detach. */
 void sensor_close(struct sensor *s);
