@@ -60,11 +60,12 @@ static int move_foreign(const char *root, const struct stat *st)
 }
 
 /* Opens and locks `root`, which must be a bpffs directory of root's, mode 0700 (with `make`, made, or a foreign
- * one moved aside first). The fd, or -1 (logged). */
-static int open_root(const char *root, bool make)
+ * one moved aside first). The fd, or -1 (logged; *gone set, and nothing logged, when `root` was removed or
+ * replaced between the open and the lock: --stop-enforcement held it meanwhile). */
+static int open_root_once(const char *root, bool make, bool *gone)
 {
 	struct statfs fs;
-	struct stat st;
+	struct stat st, now;
 	int fd;
 
 	if (make && mkdir(root, 0700) && errno != EEXIST) {
@@ -85,7 +86,7 @@ static int open_root(const char *root, bool make)
 			log_warn("pin root %s: mkdir", root);
 			return -1;
 		}
-		return open_root(root, false);	/* taken again meanwhile: refused, not moved again */
+		return open_root_once(root, false, gone);	/* taken again meanwhile: refused, not moved again */
 	}
 	if (fstatfs(fd, &fs) || fstat(fd, &st)) {
 		log_warn("pin root %s: stat", root);
@@ -99,10 +100,28 @@ static int open_root(const char *root, bool make)
 			log_warnx("pin root %s: another mcpwarden daemon holds it (one daemon per host)", root);
 		else
 			log_warn("pin root %s: flock", root);
+	} else if (stat(root, &now) || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+		*gone = true;	/* pins made in it would be in no directory anyone can find */
 	} else {
 		return fd;
 	}
 	close(fd);
+	return -1;
+}
+
+/* open_root_once, again while `root` goes away under it (a few times: then it is refused). */
+static int open_root(const char *root, bool make)
+{
+	bool gone = false;
+	int fd;
+
+	for (int tries = 0; tries < 3; tries++) {
+		fd = open_root_once(root, make, &gone);
+		if (fd >= 0 || !gone)
+			return fd;
+		gone = false;
+	}
+	log_warnx("pin root %s: removed or replaced each time it was locked", root);
 	return -1;
 }
 
