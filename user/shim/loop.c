@@ -70,6 +70,13 @@ static void setup_inotify(struct loop *l)
 	}
 }
 
+/* A reload that changes the server-level sandbox has new calls wait for the running ones. */
+static void reload(struct loop *l, const char *trigger)
+{
+	if (shim_reload_policy(l->s, trigger))
+		shim_drain_for_reload(l->s);
+}
+
 static void on_inotify(struct loop *l)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -86,7 +93,7 @@ static void on_inotify(struct loop *l)
 		}
 	}
 	if (hit)
-		shim_reload_policy(l->s, "file change");
+		reload(l, "file change");
 }
 
 static void on_signal(struct loop *l)
@@ -95,7 +102,7 @@ static void on_signal(struct loop *l)
 
 	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
-			shim_reload_policy(l->s, "SIGHUP");
+			reload(l, "SIGHUP");
 		else if (si.ssi_signo == SIGCHLD)
 			continue;	/* reaped below, every iteration */
 		else

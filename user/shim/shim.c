@@ -300,15 +300,16 @@ void shim_link_sandbox(struct shim *s)
 	dlink_set_sandbox(&s->link, sandbox_wire_encode(&s->pol->sandbox));
 }
 
-void shim_reload_policy(struct shim *s, const char *trigger)
+bool shim_reload_policy(struct shim *s, const char *trigger)
 {
 	char err[1024];
 	struct policy *np;
 	cJSON *rec = cJSON_CreateObject();
+	bool changed = false;
 
 	if (!s->o.policy_path) {
 		cJSON_Delete(rec);
-		return;
+		return false;
 	}
 	np = policy_load_file(s->o.policy_path, err, sizeof(err));
 	cJSON_AddStringToObject(rec, "trigger", trigger);
@@ -320,8 +321,7 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 	} else {
 		cJSON *was = sandbox_wire_encode(&s->pol->sandbox), *now = sandbox_wire_encode(&np->sandbox);
 
-		if ((was || now) && !cJSON_Compare(was, now, true))	/* NULL: no server-level sandbox */
-			shim_drain_for_reload(s);
+		changed = (was || now) && !cJSON_Compare(was, now, true);	/* NULL: no server-level sandbox */
 		cJSON_Delete(was);
 		cJSON_Delete(now);
 		policy_free(s->pol);
@@ -331,4 +331,5 @@ void shim_reload_policy(struct shim *s, const char *trigger)
 	}
 	dlink_policy_reload(&s->link, rec);
 	dlog_write(&s->log, AUDIT_POLICY_RELOAD, rec);
+	return changed;
 }

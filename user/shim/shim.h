@@ -105,8 +105,9 @@ bool shim_server_sandboxed(const struct shim *s);
  * --allow-unsandboxed lets it run without them: then the decision log gets an "unsandboxed" record,
  * each time, and stderr says so once. */
 bool shim_unsandboxed(struct shim *s, const char *rule);
-/* Reloads the policy: validate, then swap; on error keeps the old one. */
-void shim_reload_policy(struct shim *s, const char *trigger);
+/* Reloads the policy: validate, then swap; on error keeps the old one. True when the new one's server-level
+ * sandbox differs (the caller then has new calls wait: shim_drain_for_reload). */
+bool shim_reload_policy(struct shim *s, const char *trigger);
 /* Sends the cached handshake to a respawned server; its replies are not forwarded. */
 void shim_replay_handshake(struct shim *s);
 /* Runs the whole relay; returns the exit code. */
