@@ -2,7 +2,8 @@
 # test_daemon_slow.sh: a daemon too slow to ack in time (here stopped for 2 s) does not break the session. The
 # shim refuses the sandboxed call it could not get acked (and says how long it waited), takes the daemon for
 # gone, connects again and resumes its server once the daemon answers: the call that was running goes on to
-# its end under its rules (its denied execs stay denied), and the daemon ends the call it acked to no one.
+# its end under its rules (its denied execs stay denied), the daemon ends the call it acked to no one, and the
+# next call, right after the resume, runs (the refused call's id is spent: the daemon may have started it).
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
@@ -42,8 +43,11 @@ $INITIALIZED
 {"jsonrpc":"2.0","id":6,"method":"tools/call","params":$short}
 #wait 6
 #sh sleep 2; kill -CONT $daemon_pid
-#sh for i in \$(seq 200); do grep -q 'is back' $TMP/err && break; sleep 0.1; done; sleep 1; touch $TMP/stop
+#sh for i in \$(seq 200); do grep -q 'is back' $TMP/err && break; sleep 0.1; done
+{"jsonrpc":"2.0","id":7,"method":"tools/call","params":$short}
+#sh sleep 1; touch $TMP/stop
 #wait 5
+#wait 7
 #sh $MCPWARDEN ps --json --socket $SOCK >$TMP/ps.json
 EOF
 raw "$TMP/script" "$MCPWARDEN" run --socket "$SOCK" --daemon-timeout 500 --policy "$TMP/policy.yaml" \
@@ -52,6 +56,8 @@ cat "$TMP/out" "$TMP/err"
 assert_contains "$(reply 6)" "500 ms" "the call the stopped daemon could not ack is refused, naming the wait"
 assert_contains "$(cat "$TMP/err")" "is back: server resumed" "the shim resumes its server once the daemon answers"
 assert_contains "$(reply 5)" "done" "the running call goes on to its end"
+assert_not_contains "$(reply 7)" "denied" "a call right after the resume is not refused (the unacked call's id is not used again)"
+assert_contains "$(reply 7)" '1\n' "and it runs"
 assert_not_contains "$(cat "$TMP/attempts")" "ok" "none of its denied execs ran, before, during or after"
 grep -q "refused to resume" "$DAEMON_LOG" && fail "the daemon refused the resume: $(grep 'refused to resume' "$DAEMON_LOG")"
 python3 - "$TMP/ps.json" <<'PY' || fail "ps while the session ran: $(cat "$TMP/ps.json")"

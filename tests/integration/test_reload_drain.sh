@@ -15,12 +15,16 @@ long=$(python3 -c 'import json,sys; print(json.dumps({"name":"execute_python_cod
 open('$TMP/started', 'w').close()
 while not os.path.exists('$TMP/go'): time.sleep(0.05)
 print('first done')")
-second=$(python3 -c 'import json,sys; print(json.dumps({"name":"execute_python_code","arguments":{"code": sys.argv[1]}}))' \
-	"import subprocess
+# touch_call FILE: a call that runs touch FILE and says how it went.
+touch_call() {
+	python3 -c 'import json,sys; print(json.dumps({"name":"execute_python_code","arguments":{"code": sys.argv[1]}}))' \
+		"import subprocess
 try:
-    print('touch rc', subprocess.run(['/usr/bin/touch', '$TMP/ran']).returncode)
+    print('touch rc', subprocess.run(['/usr/bin/touch', '$1']).returncode)
 except OSError as e:
-    print('touch errno', e.errno)")
+    print('touch errno', e.errno)"
+}
+second=$(touch_call "$TMP/ran")
 cat >"$TMP/script" <<EOF
 $INIT
 $INITIALIZED
@@ -31,6 +35,8 @@ $INITIALIZED
 #signal HUP
 #sleep 0.5
 {"jsonrpc":"2.0","id":2,"method":"tools/call","params":$second}
+[{"jsonrpc":"2.0","id":3,"method":"tools/call","params":$(touch_call "$TMP/ran3")}]
+#wait 3
 #sleep 1
 #sh touch $TMP/go
 #wait 1
@@ -43,3 +49,28 @@ assert_contains "$(reply 1)" "first done" "the running call ends as it began"
 assert_contains "$(cat "$TMP/err")" "new calls wait for the 1 running ones" "the shim holds the call that came after the reload"
 grep -Eq 'touch (rc -9|errno 1)' <<<"$(reply 2)" || fail "the call after the reload: $(reply 2)"
 pass "it ran once the first ended, under the reloaded rules: touch was denied"
+assert_contains "$(reply 3)" "can't wait in the shim" "a call in a batch, which can't be held, is refused meanwhile"
+[ -e "$TMP/ran3" ] && fail "the batched call ran touch under the old server-level rules"
+
+# A call that does not end can't keep the reloaded rules out for ever: past 30 s, the held calls are refused.
+printf 'version: "1"\ndefault: allow\n' >"$TMP/policy.yaml"
+cat >"$TMP/script" <<EOF
+$INIT
+$INITIALIZED
+#sleep 0.5
+{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"fixture_sleep","arguments":{"seconds":$(slow 36)}}}
+#sleep 1
+#sh cp $TMP/tight.yaml $TMP/policy.yaml
+#signal HUP
+#sleep 0.5
+{"jsonrpc":"2.0","id":4,"method":"tools/call","params":$(touch_call "$TMP/ran4")}
+#sh sleep $(slow 32)
+#wait 4
+#sh sleep $(slow 4)
+#wait 1
+EOF
+raw "$TMP/script" "$MCPWARDEN" run --socket "$SOCK" --policy "$TMP/policy.yaml" -- python3 "$FIXTURES/sandbox_server.py"
+cat "$TMP/out"
+assert_contains "$(reply 4)" "has waited more than 30 s for 1 running call" "a call held past 30 s is refused, naming the wait"
+[ -e "$TMP/ran4" ] && fail "the call held past 30 s ran"
+assert_contains "$(reply 1)" "slept" "the running call still ends as it began"

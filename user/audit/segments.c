@@ -154,8 +154,10 @@ int segment_compress(const char *dir, const char *name)
 	/* One compressor per segment: a crashed daemon's child may still be at it, into the same .gz.tmp. */
 	if (flock(in, LOCK_EX | LOCK_NB) < 0) {
 		close(in);
-		if (errno == EWOULDBLOCK)
+		if (errno == EWOULDBLOCK) {
+			log_warnx("audit segment %s: another process holds its lock (a compressor); left to it", src);
 			return 0;
+		}
 		log_warn("compressing audit segment %s: flock", src);
 		return -1;
 	}

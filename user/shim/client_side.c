@@ -165,9 +165,11 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 		return false;
 	}
 	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
-	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. */
+	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. A call that
+	 * reaches here while a reload drains was not held (a batch's, or one with an overlong id): not started. */
 	acked = now_ns();
-	p->call = dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
+	refused = s->draining && s->link.fd >= 0;
+	p->call = refused ? 0 : dlink_call_start(&s->link, name->valuestring, sha, lim.sandbox, &refused);
 	acked = now_ns() - acked;
 	/* The tool's sandbox, and the server's while the call runs, must hold, or the call does not run. */
 	tool_sb = cJSON_GetArraySize(lim.sandbox) > 0;
@@ -175,7 +177,11 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 		snprintf(no.rule, sizeof(no.rule), "tools.%s.sandbox", name->valuestring);
 	else
 		snprintf(no.rule, sizeof(no.rule), "sandbox");
-	if ((tool_sb || shim_server_sandboxed(s)) && refused)
+	if (s->draining && refused)
+		snprintf(no.reason, sizeof(no.reason), "the reloaded server-level sandbox waits for the running calls "
+			 "to end, and a call in a batch (or with an id over 256 bytes) can't wait in the shim meanwhile; "
+			 "retry once they end");
+	else if ((tool_sb || shim_server_sandboxed(s)) && refused)
 		snprintf(no.reason, sizeof(no.reason), "the daemon that enforces the %s sandbox did not accept the "
 			 "call (%s); retry once it does", tool_sb ? "tool's" : "server's",
 			 s->link.fd < 0 ? s->link.why : "see its log");	/* the link is dropped when it timed out */
@@ -493,6 +499,7 @@ static bool call_room(const struct shim *s)
 void shim_drain_for_reload(struct shim *s)
 {
 	s->draining = running_calls(s) > 0;
+	s->drain_since_ns = now_ns();
 	if (s->draining)
 		log_warnx("new calls wait for the %zu running ones: the reloaded server-level sandbox goes in then",
 			  running_calls(s));
@@ -589,12 +596,29 @@ int shim_client_line(void *ctx, enum linebuf_event ev, const char *line, size_t 
 	return 0;
 }
 
+/* The drain has lasted SHIM_DRAIN_MAX_MS: every held call is refused (fail closed), and so are the next ones
+ * until the running calls end. */
+static void refuse_held(struct shim *s)
+{
+	char why[300];
+
+	snprintf(why, sizeof(why), "mcpwarden policy denied the call (rule 'sandbox'): the reloaded server-level "
+		 "sandbox has waited more than %d s for %zu running call(s) to end, and no call starts under the old "
+		 "one; retry once they end", SHIM_DRAIN_MAX_MS / 1000, running_calls(s));
+	for (struct held_line h; held_take(&s->held, &h); held_line_free(&h)) {
+		record_refusal(s, h.id, why);
+		shim_send(s, &s->to_client, reply_error(h.id, RPC_POLICY_DENIED, why, "deny", "sandbox"));
+	}
+}
+
 void shim_release_held(struct shim *s)
 {
 	struct held_line h;
 
 	if (s->draining && !running_calls(s))
 		s->draining = false;	/* the last call_end's ack came after the daemon put the new rules in */
+	if (s->draining && now_ns() - s->drain_since_ns > SHIM_DRAIN_MAX_MS * 1000000ull)
+		refuse_held(s);
 
 	while (s->held.n && call_room(s) && held_take(&s->held, &h)) {
 		client_line(s, h.line, h.len, false);

@@ -232,11 +232,13 @@ uint64_t dlink_call_start(struct daemon_link *l, const char *tool, const char *a
 	cJSON_AddStringToObject(f, "decision", "allow");
 	if (sandbox)
 		cJSON_AddItemToObject(f, "sandbox", cJSON_Duplicate(sandbox, 1));
+	/* Spent once sent: a daemon too slow to ack in time may start it all the same (it ends it at the resume,
+	 * but its processes may carry it a while), so the id never names another call. */
+	l->next_call = call;
 	if (!report(l, CTL_OP_CALL_START, f)) {
 		*refused = true;
 		return 0;
 	}
-	l->next_call = call;
 	remember(l, call, tool, sandbox);
 	return call;
 }

@@ -282,6 +282,11 @@ static struct timespec *poll_timeout(const struct shim *s, uint64_t now, struct 
 
 		next = next && next < drain ? next : drain;
 	}
+	if (s->draining && s->held.n) {	/* held calls are refused past the reload's bound (shim_release_held) */
+		uint64_t bound = s->drain_since_ns + SHIM_DRAIN_MAX_MS * 1000000ull + 1;
+
+		next = next && next < bound ? next : bound;
+	}
 	if (!next)
 		return NULL;
 	next = next <= now ? 0 : next - now;

@@ -22,6 +22,7 @@
 #define SHIM_TERM_GRACE_MS	2000		/* after stdin closes, then after SIGTERM */
 #define SHIM_MAX_RESPAWNS	5		/* restarts of a killed server per minute */
 #define SHIM_PING_GRACE_MS	1000		/* after a timeout, a server silent this long is stuck */
+#define SHIM_DRAIN_MAX_MS	30000		/* a reload's drain: past this, held calls are refused */
 #define SHIM_LATE_REPLY_NS	(60ull * 1000000000ull)	/* a timed-out call's late reply is swallowed this long */
 
 struct shim_opts {
@@ -48,6 +49,7 @@ struct shim {
 	uint64_t held_moved_ns;		/* when a call was last held or went on from there */
 	bool draining;			/* a reload changed the server-level sandbox while calls ran: new calls are
 					   held until those end, when the daemon puts the new rules in */
+	uint64_t drain_since_ns;	/* when; after SHIM_DRAIN_MAX_MS, held calls are refused */
 	struct tool_schemas schemas;
 	struct decision_log log;
 	struct daemon_link link;
@@ -84,7 +86,9 @@ void shim_fail_pending(struct shim *s, const char *why);
 /* Polices and forwards the held calls, oldest first, while the server may run another (or the daemon is gone). */
 void shim_release_held(struct shim *s);
 /* After a reload that changed the server-level sandbox: while calls of the daemon's run (the daemon keeps the
- * new server-level rules waiting for them), every call that comes is held, so none starts under the old ones. */
+ * new server-level rules waiting for them), every call that comes is held, so none starts under the old ones;
+ * one that can't be held (in a batch, or with an id too long to keep) is refused, and so is every held one
+ * once the running ones have kept the new rules out for SHIM_DRAIN_MAX_MS. */
 void shim_drain_for_reload(struct shim *s);
 /* Kills the server and all it started without the daemon: its cgroup (cgroup.kill, where this shim may write
  * it), else its process group; `why` goes to stderr and the decision log. The respawn brings the server back. */

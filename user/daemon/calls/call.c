@@ -275,8 +275,20 @@ int call_resume(struct daemon *d, struct server *s, const cJSON *running, char *
 
 	/* A call this daemon started that the shim does not name never ran: its ack reached no one (the shim
 	 * gave up on a slow daemon, and refused the call). It ends now. */
-	for (struct active_call *c = s->calls; c; c = c->next)
-		c->ended |= !named(running, c->call);
+	for (struct active_call *c = s->calls; c; c = c->next) {
+		cJSON *rec;
+
+		if (c->ended || named(running, c->call))
+			continue;
+		c->ended = true;
+		if ((rec = cJSON_CreateObject())) {
+			cJSON_AddNumberToObject(rec, "server_id", s->id);
+			cJSON_AddNumberToObject(rec, "call", (double)c->call);
+			cJSON_AddStringToObject(rec, "tool", c->tool);
+			cJSON_AddStringToObject(rec, "outcome", "its ack reached no shim: the call was refused there");
+			audit_sink_add(d, AUDIT_CALL_END, rec);
+		}
+	}
 
 	cJSON_ArrayForEach(r, running) {
 		uint64_t call = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "call"));

@@ -153,6 +153,14 @@ void ctl_server_disown(struct ctl_server *s, const struct ctl_client *keep, pid_
 	}
 }
 
+bool ctl_server_newer_owner(const struct ctl_server *s, const struct ctl_client *c)
+{
+	for (const struct ctl_client *o = s->clients; o; o = o->next)
+		if (o->pid == c->pid && o->owner && o->seq > c->seq)
+			return true;
+	return false;
+}
+
 void ctl_server_reap(struct ctl_server *s)
 {
 	while (s->dead) {

@@ -70,6 +70,8 @@ void ctl_client_drop(struct ctl_server *s, struct ctl_client *c);
  * may still hold unread messages) and, like every dropped one of `pid` not yet reaped, without on_drop being
  * told. A newer connection of `pid` is left alone: the process gave up on the older ones, not on it. */
 void ctl_server_disown(struct ctl_server *s, const struct ctl_client *keep, pid_t pid);
+/* Whether a connection of c's process newer than c owns a server (took it over: ctl_server_disown). */
+bool ctl_server_newer_owner(const struct ctl_server *s, const struct ctl_client *c);
 /* Tells on_drop of each dropped owner, then frees the dropped clients; call between epoll batches. */
 void ctl_server_reap(struct ctl_server *s);
 /* Queues `msg` (taking ownership) and sends what the socket takes; a follower that lost messages is first

@@ -123,6 +123,8 @@ static const char *resume_refused(struct daemon *d, const struct ctl_client *c, 
 		       "daemon --stop-enforcement)";
 	if (s->owner && !s->owner_gone && s->owner != c->pid)
 		return "the server has a live owner";
+	if (ctl_server_newer_owner(&d->ctl, c))
+		return "a newer connection of this shim took it over";	/* a stale resume, read late */
 	if (pins_owner_get(&d->pins, id, &o))
 		return "the daemon that registered it recorded no owner for it";
 	if ((pid_t)o.pid != c->pid || o.uid != c->uid || procfs_start_ticks(c->pid, &ticks) || ticks != o.start_ticks)
