@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit/chain.h"
+#include "audit/record_num.h"
 #include "audit/segments.h"
 #include "audit/show.h"
 #include "audit/verify.h"
@@ -352,6 +353,30 @@ static void tick_syncs_off_the_loop(void **state)
 	rm_dir(dir);
 }
 
+/* A hostile file's numbers: only exact integers from 0 to 2^53 are seqs; nothing converts out of range. */
+static void record_numbers_are_checked(void **state)
+{
+	static const char *const bad[] = { "-1", "1.5", "1e300", "-0.5", "9007199254740994", "\"7\"", "null", "[1]" };
+	uint64_t n;
+	cJSON *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = cJSON_Parse(bad[i]);
+		assert_false(record_num(v, &n));
+		assert_int_equal(n, 0);
+		cJSON_Delete(v);
+	}
+	v = cJSON_Parse("9007199254740992");
+	assert_true(record_num(v, &n));
+	assert_int_equal(n, 9007199254740992ull);
+	cJSON_Delete(v);
+	v = cJSON_Parse("0");
+	assert_true(record_num(v, &n));
+	assert_int_equal(n, 0);
+	cJSON_Delete(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +388,7 @@ int main(void)
 		cmocka_unit_test(records_cannot_forge_chain_fields_and_twins_are_skipped),
 		cmocka_unit_test(call_tree_is_rebuilt),
 		cmocka_unit_test(tick_syncs_off_the_loop),
+		cmocka_unit_test(record_numbers_are_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 
 #include "audit/chain.h"
 #include "audit/kinds.h"
+#include "audit/record_num.h"
 #include "audit/segments.h"
 #include "common/log.h"
 
@@ -59,8 +60,7 @@ static int last_record(const char *text, size_t len, size_t *keep, uint64_t *seq
 		n = end - 1 - start;
 		o = cJSON_ParseWithLength(text + start, n);
 		s = cJSON_GetObjectItemCaseSensitive(o, "seq");
-		if (cJSON_IsNumber(s)) {
-			*seq = (uint64_t)s->valuedouble;
+		if (record_num(s, seq)) {
 			sha256_hex(text + start, n, hash);
 			*keep = end;
 			cJSON_Delete(o);

@@ -113,14 +113,22 @@ int segment_read(const char *dir, const struct segment *seg, char **text, size_t
 	while ((n = gzread(gz, buf + *len, (unsigned)(cap - *len - 1))) > 0) {
 		*len += (size_t)n;
 		if (cap - *len < 2) {
-			char *nb = realloc(buf, cap *= 2);
+			char *nb = cap < SEGMENT_READ_MAX ? realloc(buf, cap *= 2) : NULL;
 
 			if (!nb) {
-				n = -1;
+				if (cap >= SEGMENT_READ_MAX)
+					log_warnx("audit segment %s: more than %u MiB once decompressed: not read (a gzip "
+						  "bomb, or not a segment of ours)", path, SEGMENT_READ_MAX >> 20);
+				n = -2;
 				break;
 			}
 			buf = nb;
 		}
+	}
+	if (n == -2) {
+		gzclose(gz);
+		free(buf);
+		return -1;
 	}
 	if (n < 0) {
 		int e;

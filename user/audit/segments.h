@@ -19,7 +19,11 @@ struct segment {
 
 /* Lists dir's segments in seq order; returns the count, or -1 (logged). *out is malloc'd. */
 int segments_list(const char *dir, struct segment **out);
-/* Reads a whole segment (gunzipping .gz) into a NUL-terminated buffer; -1 (logged). */
+#define SEGMENT_READ_MAX	(1u << 30)	/* the most a segment may hold decompressed, for `audit verify` */
+#define SEGMENT_MAX_BYTES	(SEGMENT_READ_MAX / 2)	/* the largest --audit-segment-bytes (the default: 16 MiB) */
+
+/* Reads a whole segment (gunzipping .gz) into a NUL-terminated buffer; -1 (logged), also when it holds more than
+ * SEGMENT_READ_MAX bytes (`audit verify` runs as root over files an attacker may have written). */
 int segment_read(const char *dir, const struct segment *seg, char **text, size_t *len);
 /* Compresses dir/name to dir/name.gz (mode 0600, fsynced), then removes dir/name, holding an exclusive flock
  * on dir/name throughout: 0 also when another compressor holds it (that one does it), -1 (logged) when it

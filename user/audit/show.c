@@ -3,24 +3,27 @@
 #include <string.h>
 
 #include "audit/kinds.h"
+#include "audit/record_num.h"
 #include "audit/segments.h"
 #include "audit/show.h"
 
 static bool has_call(const cJSON *rec, uint64_t call)
 {
 	const cJSON *c;
+	uint64_t v;
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rec, "calls"))
-		if (cJSON_IsNumber(c) && (uint64_t)c->valuedouble == call)
+		if (record_num(c, &v) && v == call)
 			return true;
 	return false;
 }
 
 static uint64_t num(const cJSON *rec, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	uint64_t n;
 
-	return cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+	record_num(cJSON_GetObjectItemCaseSensitive(rec, key), &n);	/* 0 when not a seq-like number */
+	return n;
 }
 
 static const char *str(const cJSON *rec, const char *key)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/chain.h"
+#include "audit/record_num.h"
 #include "audit/segments.h"
 #include "audit/verify.h"
 
@@ -41,14 +42,13 @@ static void check_line(struct walk *w, const char *seg, const char *line, size_t
 	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(o, "prev");
 	uint64_t seq;
 
-	if (!cJSON_IsNumber(seqj) || !cJSON_IsString(prev)) {
+	if (!record_num(seqj, &seq) || !cJSON_IsString(prev)) {
 		problem(w, seg, w->expect, "unreadable record where seq %" PRIu64 " belongs", w->expect);
 		cJSON_Delete(o);
 		sha256_hex(line, n, w->prev);
 		w->expect++;
 		return;
 	}
-	seq = (uint64_t)seqj->valuedouble;
 	w->records++;
 	if (seq < w->expect)
 		problem(w, seg, seq, "seq %" PRIu64 " out of order after %" PRIu64 " (records swapped or replayed)",
@@ -92,6 +92,7 @@ static void check_head(struct walk *w, const char *dir)
 	FILE *f;
 	cJSON *o;
 	const cJSON *seq, *hash;
+	uint64_t head;
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/" AUDIT_HEAD_FILE, dir);
@@ -107,12 +108,12 @@ static void check_head(struct walk *w, const char *dir)
 	o = cJSON_Parse(buf);
 	seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
 	hash = cJSON_GetObjectItemCaseSensitive(o, "hash");
-	if (!cJSON_IsNumber(seq) || !cJSON_IsString(hash))
+	if (!record_num(seq, &head) || !cJSON_IsString(hash))
 		problem(w, AUDIT_HEAD_FILE, 0, "head file unreadable");
-	else if ((uint64_t)seq->valuedouble > w->expect - 1)
+	else if (head > w->expect - 1)
 		problem(w, w->prev_seg, w->expect - 1, "truncated tail: records %" PRIu64 "..%" PRIu64
-			" were synced but are gone", w->expect, (uint64_t)seq->valuedouble);
-	else if ((uint64_t)seq->valuedouble == w->expect - 1 && strcmp(hash->valuestring, w->prev))
+			" were synced but are gone", w->expect, head);
+	else if (head == w->expect - 1 && strcmp(hash->valuestring, w->prev))
 		problem(w, w->prev_seg, w->expect - 1, "record %" PRIu64 " (the last) was edited",
 			w->expect - 1);
 	cJSON_Delete(o);

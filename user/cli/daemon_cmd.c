@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/segments.h"
 #include "cli/commands.h"
 #include "common/log.h"
 #include "daemon/daemon.h"
@@ -16,7 +17,7 @@ static const struct cli_opt opts[] = {
 	OPT_SOCKET,
 	{ "audit-dir", 'D', "DIR", 0, "keep the hash-chained audit log in DIR" },
 	{ "audit-fsync-ms", 'F', "MS", 0, "sync the audit log at most this often, in ms (0: every record)" },
-	{ "audit-segment-bytes", 'B', "N", 0, "start a new audit segment past N bytes (at least 4096)" },
+	{ "audit-segment-bytes", 'B', "N", 0, "start a new audit segment past N bytes (4096 to 512 MiB)" },
 	{ "track-pid", 't', "PID", CLI_REPEAT, "track PID and what it forks as a server, without a shim" },
 	{ "trace-all", 'a', NULL, 0, "report every process's socket calls, not only servers'" },
 	{ "fail-signals", 'X', NULL, 0, "for tests only: make every kill the kernel side sends fail, as it can under "
@@ -57,9 +58,9 @@ static int daemon_main(int argc, char **argv)
 		case 'F':
 		case 'B':
 			pid = strtol(optarg, &end, 10);
-			if (*end || pid < 0 || (c == 'B' && pid < 4096)) {
+			if (*end || pid < 0 || (c == 'B' && (pid < 4096 || pid > SEGMENT_MAX_BYTES))) {
 				fprintf(stderr, "mcpwarden daemon: --audit-%s: '%s' is not a valid number\n",
-					c == 'F' ? "fsync-ms" : "segment-bytes (at least 4096)", optarg);
+					c == 'F' ? "fsync-ms" : "segment-bytes (4096 to 536870912)", optarg);
 				return EXIT_USAGE;
 			}
 			if (c == 'F')
