@@ -205,7 +205,7 @@ int call_start(struct daemon *d, uint32_t server_id, uint64_t call, const cJSON 
 					 "kill");	/* the decoder checked the value */
 	}
 	if (edit_sets(d, s, call, true, &err)) {
-		clear_call(d, s, c);	/* it never ran: no process or record of it, and the shim may use its id again */
+		clear_call(d, s, c);	/* it never ran: no process or record of it, so nothing waits to name it */
 		active_call_remove(&s->calls, c);
 		snprintf(why, size, "%s", err);
 		return -1;
