@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shim and the daemon as faults happen: without a daemon the shim enforces and warns
 # once; when the daemon is killed and restarted, the shim reconnects and re-registers its
-# server, which keeps working throughout; its processes are attributed again afterwards.
+# server, which keeps working throughout; its processes are attributed again afterwards; a daemon
+# started after the shim takes the server then.
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
@@ -58,16 +59,48 @@ assert_contains "$(reply 3)" '"rule": "no-rm"' "policy enforced while the daemon
 assert_contains "$(reply 4)" '"isError": false' "call after the restart ran"
 assert_contains "$(cat "$TMP/err")" "went away" "the shim noticed the daemon leaving"
 assert_contains "$(cat "$TMP/err")" "is back: server resumed" "the shim reconnected and took its server back"
-python3 - "$TMP/events" "$TMP/audit.jsonl" <<'PY' || fail "processes after the restart are attributed"
+# attributed EVENTS AUDIT MARK: the exec whose argv holds MARK carries the server id and the call of the shim's
+# last allowed call, and that server id never changed.
+attributed() {
+	python3 - "$@" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 dec = [json.loads(l) for l in open(sys.argv[2]) if '"decision":"allow"' in l]
 last = dec[-1]
 if len({d["server_id"] for d in dec if "server_id" in d}) != 1:
-    print("the server id changed across the restart:", dec); sys.exit(1)
-hits = [e for e in evs if e["type"] == "exec" and "after-restart" in e.get("argv", [])]
+    print("the server id changed:", dec); sys.exit(1)
+hits = [e for e in evs if e["type"] == "exec" and sys.argv[3] in e.get("argv", [])]
 print(last, hits)
 ok = hits and hits[0]["server_id"] == last["server_id"] and last["call"] in hits[0]["calls"]
 sys.exit(0 if ok else 1)
 PY
+}
+attributed "$TMP/events" "$TMP/audit.jsonl" after-restart || fail "processes after the restart are attributed"
 pass "after the restart, the call's exec carries the same server id and the call"
+
+# 3. The daemon starts after the shim: the shim registers its running server then, and the next call's
+# processes are attributed to it.
+stop_daemon || fail "daemon exit status"
+rm -f "$TMP/audit.jsonl" "$TMP/events"
+{
+	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
+	call 1 "print(1)"
+	step late
+	echo "#sh for i in \$(seq $(slow 200)); do grep -q 'is back' $TMP/err && break; sleep 0.1; done"
+	call 2 "import subprocess; subprocess.run(['/bin/true', 'late-daemon'])"
+} > "$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --socket "$SOCK" --audit "$TMP/audit.jsonl" --policy "$TMP/policy.yaml" \
+	-- python3 "$FIXTURES/shibing624_server.py" &
+client=$!
+await late
+start_daemon
+follow_events "$TMP/events"
+touch "$TMP/late.done"
+wait "$client"
+stop_follow
+cat "$TMP/err"
+assert_contains "$(reply 1)" '1\n' "the server ran before any daemon"
+assert_contains "$(cat "$TMP/err")" "is back: server re-registered" "the shim registered its running server"
+assert_contains "$(reply 2)" '"isError": false' "the call after the daemon came ran"
+attributed "$TMP/events" "$TMP/audit.jsonl" late-daemon || fail "a call after a late daemon is attributed"
+pass "a daemon started after the shim takes its server: the next call's exec carries the server and the call"

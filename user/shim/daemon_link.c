@@ -371,6 +371,18 @@ enum dlink_back dlink_tick(struct daemon_link *l, uint64_t now)
 	return DLINK_AWAY;
 }
 
+void dlink_forget_cgroup(struct daemon_link *l)
+{
+	if (l->cgroup_fd >= 0)
+		close(l->cgroup_fd);
+	l->cgroup_fd = -1;
+}
+
+void dlink_unlinked_server(struct daemon_link *l, pid_t pid)
+{
+	l->server_pid = pid;
+}
+
 void dlink_close(struct daemon_link *l)
 {
 	drop(l);
@@ -378,7 +390,5 @@ void dlink_close(struct daemon_link *l)
 	cJSON_Delete(l->started);
 	cJSON_Delete(l->ended_away);
 	l->started = l->ended_away = NULL;
-	if (l->cgroup_fd >= 0)
-		close(l->cgroup_fd);
-	l->cgroup_fd = -1;
+	dlink_forget_cgroup(l);
 }

@@ -42,6 +42,12 @@ void dlink_init(struct daemon_link *l, const char *path, const char *name, unsig
 int dlink_register(struct daemon_link *l);
 /* Marks pid (the shim's child, not yet running the server) as the server's root. */
 int dlink_attach(struct daemon_link *l, pid_t pid);
+/* Closes the server's cgroup fd, before a server is respawned while no daemon is linked: a cgroup once killed
+ * through cgroup.kill kills whatever is cloned into it afterwards (6.18 compares the parent's cgroup's kill count
+ * with the target's), so the new server starts in the shim's cgroup, and the daemon moves it back once it is. */
+void dlink_forget_cgroup(struct daemon_link *l);
+/* A server started while no daemon is linked: pid is the root that dlink_tick attaches once the daemon is back. */
+void dlink_unlinked_server(struct daemon_link *l, pid_t pid);
 /* Replaces the server-level sandbox sent at registration and reload (takes it; NULL: none). */
 void dlink_set_sandbox(struct daemon_link *l, cJSON *sandbox);
 /* Reports a call about to be forwarded, with its tool's sandbox (NULL: none), and waits for the

@@ -169,6 +169,8 @@ static int start_server(struct shim *s)
 	}
 	if (s->link.fd >= 0)
 		dlink_close(&s->link);	/* a respawn: a fresh registration and cgroup */
+	else
+		dlink_forget_cgroup(&s->link);	/* a respawn while away (or the first start): not into a killed one */
 	linked = dlink_register(&s->link) == 0;
 	if (!linked && s->o.socket_path)
 		s->link.retry_ns = now_ns() + 5000000000ull;	/* a daemon started later is joined */
@@ -183,8 +185,10 @@ static int start_server(struct shim *s)
 	harden_free(&h);
 	if (rc < 0)
 		return -1;
-	if (!linked)
+	if (!linked) {
+		dlink_unlinked_server(&s->link, s->child.pid);
 		return 0;
+	}
 	/* Unattached, the held child may be outside its cgroup and rules: it never runs. */
 	if (dlink_attach(&s->link, s->child.pid) < 0) {
 		log_warnx("the daemon did not accept server pid %d: the server is not started", s->child.pid);
