@@ -10,6 +10,7 @@ debs=(
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	libcjson-dev libyaml-dev libssl-dev libcmocka-dev libseccomp-dev libcap-dev
 	python3 python-is-python3 nodejs npm iproute2 procps strace
+	rsyslog
 )
 for group in "$@"; do
 	case "$group" in

@@ -138,6 +138,8 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 	snprintf(a->dir, sizeof(a->dir), "%s", o->dir);
 	a->max_bytes = o->max_segment_bytes ? o->max_segment_bytes : 16u << 20;
 	a->fsync_ms = o->fsync_ms;
+	a->tap = o->tap;
+	a->tap_ctx = o->tap_ctx;
 	if (o->host)
 		snprintf(a->host, sizeof(a->host), "%s", o->host);
 	else if (gethostname(a->host, sizeof(a->host) - 1) < 0)
@@ -272,13 +274,16 @@ int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 	}
 	full[n] = '\n';
 	w = write(a->fd, full, n + 1);	/* one write: a crash leaves a whole line or a torn tail */
-	free(full);
 	if (w != (ssize_t)n + 1) {
+		free(full);
 		log_warn("audit segment %s/%s: write", a->dir, a->live);
 		if (w > 0 && ftruncate(a->fd, (off_t)a->bytes) < 0)	/* no fragment to glue onto */
 			log_warn("audit segment %s/%s: cutting a partial record", a->dir, a->live);
 		return -1;
 	}
+	if (a->tap)
+		a->tap(a->tap_ctx, a->next_seq, hash, kind, full, n);
+	free(full);
 	memcpy(a->prev, hash, sizeof(hash));
 	a->bytes += n + 1;
 	a->next_seq++;

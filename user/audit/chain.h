@@ -14,11 +14,19 @@
 #define AUDIT_HEAD_FILE	"head.json"	/* last synced seq and hash: catches a cut tail */
 #define AUDIT_GENESIS	"0000000000000000000000000000000000000000000000000000000000000000"
 
+/* Called with each record once it is written whole, from audit_append (the "recovered" record audit_open
+ * writes included): its seq, the SHA-256 of its line (the new chain head), its kind and its line (no newline).
+ * It must not wait: the event loop is the caller (--syslog queues it for a thread). */
+typedef void (*audit_tap_fn)(void *ctx, uint64_t seq, const char *hash, const char *kind, const char *line,
+			     size_t len);
+
 struct audit_opts {
 	const char *dir;
 	const char *host;		/* NULL: gethostname() */
 	size_t max_segment_bytes;	/* rotate past this; 0: 16 MiB */
 	long fsync_ms;			/* fsync at most this long after a write; 0: every record */
+	audit_tap_fn tap;		/* NULL: none */
+	void *tap_ctx;
 };
 
 struct audit_log {
@@ -35,6 +43,8 @@ struct audit_log {
 	uint64_t last_sync_ns;
 	bool dirty;
 	pid_t compressor;		/* the child compressing the last segment rotated out; 0: none */
+	audit_tap_fn tap;
+	void *tap_ctx;
 };
 
 /* Opens (creating) the log. A partial or unreadable tail left by a crash is truncated

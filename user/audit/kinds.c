@@ -27,6 +27,7 @@ static const char *const names[AUDIT_KIND_COUNT] = {
 	[AUDIT_ADOPTED] = "adopted",
 	[AUDIT_UPGRADE] = "upgrade",
 	[AUDIT_SERVER_RESUME] = "server_resume",
+	[AUDIT_SYSLOG_LOST] = "syslog_lost",
 	[AUDIT_EXEC] = "exec",
 	[AUDIT_FORK] = "fork",
 	[AUDIT_EXIT] = "exit",

@@ -26,10 +26,11 @@ enum audit_kind {
 	AUDIT_KILL,		/* the daemon killed a call's processes or a server's cgroup */
 	AUDIT_LOST_EVENTS,	/* kernel records dropped */
 	AUDIT_UNPOLICED_SERVER,	/* an MCP server running without a shim */
-	AUDIT_PEER_REFUSED,
+	AUDIT_PEER_REFUSED,	/* a control message refused for its sender: not the peer that connected */
 	AUDIT_ADOPTED,		/* a daemon took over the pinned BPF state the previous one left, and the gap between them */
 	AUDIT_UPGRADE,		/* ...or replaced an older generation of it, once its own was attached */
-	AUDIT_SERVER_RESUME,	/* a shim whose daemon restarted took its server back, with its running calls */	/* a control message refused for its sender: not the peer that connected */
+	AUDIT_SERVER_RESUME,	/* a shim whose daemon restarted took its server back, with its running calls */
+	AUDIT_SYSLOG_LOST,	/* records --syslog could not send (queue full, collector away), by seq */
 	/* Sensor events of policed servers' processes (daemon/sensor/event_json.h maps event types here). */
 	AUDIT_EXEC,
 	AUDIT_FORK,

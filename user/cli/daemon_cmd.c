@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/segments.h"
+#include "audit/syslog_target.h"
 #include "cli/commands.h"
 #include "common/log.h"
 #include "daemon/daemon.h"
@@ -18,6 +19,8 @@ static const struct cli_opt opts[] = {
 	{ "audit-dir", 'D', "DIR", 0, "keep the hash-chained audit log in DIR" },
 	{ "audit-fsync-ms", 'F', "MS", 0, "sync the audit log at most this often, in ms (0: every record)" },
 	{ "audit-segment-bytes", 'B', "N", 0, "start a new audit segment past N bytes (4096 to 512 MiB)" },
+	{ "syslog", 'L', "TARGET", 0, "send every audit record to syslog too (RFC 5424): local (/dev/log), unix:PATH, "
+	  "udp://HOST:PORT or tcp://HOST:PORT; needs --audit-dir" },
 	{ "track-pid", 't', "PID", CLI_REPEAT, "track PID and what it forks as a server, without a shim" },
 	{ "trace-all", 'a', NULL, 0, "report every process's socket calls, not only servers'" },
 	{ "fail-signals", 'X', NULL, 0, "for tests only: make every kill the kernel side sends fail, as it can under "
@@ -45,6 +48,8 @@ const struct cli_command cmd_daemon = {
 static int daemon_main(int argc, char **argv)
 {
 	struct daemon_opts o = { .socket_path = CTL_DEFAULT_SOCKET, .audit_fsync_ms = 1000, .pin_dir = PINS_DEFAULT_ROOT };
+	struct syslog_target syslog;
+	char why[256];
 	bool stop = false;
 	unsigned removed;
 	char *end;
@@ -55,6 +60,13 @@ static int daemon_main(int argc, char **argv)
 	while ((c = cli_getopt(&cmd_daemon, argc, argv)) != -1) {
 		switch (c) {
 		case 'D': o.audit_dir = optarg; break;
+		case 'L':
+			if (syslog_target_parse(optarg, &syslog, why, sizeof(why)) < 0) {
+				fprintf(stderr, "mcpwarden daemon: --syslog '%s': %s\n", optarg, why);
+				return EXIT_USAGE;
+			}
+			o.syslog = &syslog;
+			break;
 		case 'F':
 		case 'B':
 			pid = strtol(optarg, &end, 10);
@@ -120,6 +132,10 @@ static int daemon_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(&cmd_daemon, '?');
+	if (o.syslog && !o.audit_dir) {
+		fprintf(stderr, "mcpwarden daemon: --syslog sends the audit log's records: it needs --audit-dir\n");
+		return EXIT_USAGE;
+	}
 	if (stop) {
 		if (pins_remove_all(o.pin_dir, &removed)) {
 			fprintf(stderr, "mcpwarden daemon: --stop-enforcement: %s not removed (the reason is above)\n",

@@ -3,7 +3,7 @@
 
 #include "cli/options.h"
 
-#define CLI_MAX_OPTS	15	/* a command's options, --help not counted */
+#define CLI_MAX_OPTS	24	/* a command's options, --help not counted */
 
 static const struct cli_opt help_opt = { "help", CLI_HELP, NULL, 0, "print this help" };
 

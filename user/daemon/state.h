@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "audit/chain.h"
+#include "audit/syslog_fwd.h"
 #include "daemon/control/ctl_server.h"
 #include "daemon/control/read_rate.h"
 #include "daemon/report/recent.h"
@@ -26,6 +27,7 @@
 struct daemon_opts {
 	const char *socket_path;
 	const char *audit_dir;		/* NULL: no audit log */
+	const struct syslog_target *syslog;	/* --syslog: where every audit record goes too; NULL: nowhere */
 	long audit_fsync_ms;
 	size_t audit_segment_bytes;
 	bool trace_all;
@@ -64,6 +66,7 @@ struct daemon {
 	struct audit_log audit;
 	bool auditing;
 	uint64_t audit_failed;		/* records that could not be written */
+	struct syslog_fwd *syslog;	/* with o.syslog, while auditing */
 };
 
 #endif

@@ -71,6 +71,23 @@ static cJSON *lineage(struct daemon *d, long entries)
 }
 
 /* One number per event type (EV_SEED excluded: it never goes through the ring buffer). */
+/* The audit log, null without one: its directory, the records it could not write, and the syslog copy's state. */
+static cJSON *audit(struct daemon *d)
+{
+	cJSON *a;
+
+	if (!d->auditing)
+		return cJSON_CreateNull();
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "dir", d->o.audit_dir);
+	cJSON_AddNumberToObject(a, "failed", (double)d->audit_failed);
+	if (d->syslog)
+		cJSON_AddItemToObject(a, "syslog", syslog_fwd_json(d->syslog));
+	else
+		cJSON_AddNullToObject(a, "syslog");
+	return a;
+}
+
 static cJSON *per_type(const uint64_t *n)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -111,5 +128,6 @@ cJSON *status_json(struct daemon *d)
 		cJSON_AddNullToObject(s, "drops");
 	else
 		cJSON_AddItemToObject(s, "drops", per_type(drops));
+	cJSON_AddItemToObject(s, "audit", audit(d));
 	return s;
 }
