@@ -2,7 +2,7 @@
 # Fuzz smoke run: each libFuzzer harness for FUZZ_SECONDS (default 20) from its seed corpus.
 source "$(dirname "$0")/../lib.sh"
 secs=${FUZZ_SECONDS:-20}
-for h in framer policy sandbox_wire config_text audit_verify; do
+for h in framer policy sandbox_wire config_text audit_verify syslog; do
 	bin=$TOP/build/fuzz/fuzz_$h
 	[ -x "$bin" ] || fail "$bin is not built (make test builds it)"
 	mkdir -p "$TMP/corpus-$h" "$TMP/art-$h"
