@@ -78,15 +78,16 @@ PY
 attributed "$TMP/events" "$TMP/audit.jsonl" after-restart || fail "processes after the restart are attributed"
 pass "after the restart, the call's exec carries the same server id and the call"
 
-# 3. The daemon starts after the shim: the shim registers its running server then, and the next call's
-# processes are attributed to it.
+# 3. The daemon starts after the shim: no daemon saw what the server forked before it came (a setsid worker
+# would be outside every rule), so the shim restarts the server under it, replaying the handshake, and the
+# next call's processes are attributed to it.
 stop_daemon || fail "daemon exit status"
 rm -f "$TMP/audit.jsonl" "$TMP/events"
 {
 	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
 	call 1 "print(1)"
 	step late
-	echo "#sh for i in \$(seq $(slow 200)); do grep -q 'is back' $TMP/err && break; sleep 0.1; done"
+	echo "#sh for i in \$(seq $(slow 200)); do grep -q 'restarted as pid' $TMP/err && break; sleep 0.1; done"
 	call 2 "import subprocess; subprocess.run(['/bin/true', 'late-daemon'])"
 } > "$TMP/script"
 raw "$TMP/script" "$MCPWARDEN" run --socket "$SOCK" --audit "$TMP/audit.jsonl" --policy "$TMP/policy.yaml" \
@@ -100,7 +101,9 @@ wait "$client"
 stop_follow
 cat "$TMP/err"
 assert_contains "$(reply 1)" '1\n' "the server ran before any daemon"
-assert_contains "$(cat "$TMP/err")" "is back: server re-registered" "the shim registered its running server"
+assert_contains "$(cat "$TMP/err")" "ran without one: what it started meanwhile is outside the daemon's view" \
+	"the shim says why it restarts the server"
+assert_contains "$(cat "$TMP/err")" "restarted as pid" "the server was restarted under the daemon"
 assert_contains "$(reply 2)" '"isError": false' "the call after the daemon came ran"
 attributed "$TMP/events" "$TMP/audit.jsonl" late-daemon || fail "a call after a late daemon is attributed"
-pass "a daemon started after the shim takes its server: the next call's exec carries the server and the call"
+pass "a daemon started after the shim restarts the server under it: the next call's exec carries it and the call"

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/sched_slice.h"
 #include "shim/child.h"
+#include "shim/descendants.h"
 
 /* In the forked child: wire up fds, detach, wait for the go byte if held, harden, exec.
  * Writes errno to errfd on failure. */
@@ -162,6 +163,7 @@ void child_kill_leftovers(const struct child *c)
 	/* Called right after the reap: the group id cannot have been reused yet. */
 	if (c->pid > 0 && kill(-c->pid, SIGKILL) < 0 && errno != ESRCH)
 		log_warn("SIGKILL to what is left of server process group %d", c->pid);
+	descendants_kill();	/* and what left the group: the shim adopted it */
 }
 
 bool child_reap(struct child *c)

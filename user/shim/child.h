@@ -29,7 +29,7 @@ int child_spawn(struct child *c, char *const argv[], int cgroup_fd, bool hold, c
 int child_release(struct child *c, const char *name);
 /* Signals the server's whole process group. */
 void child_signal(const struct child *c, int sig);
-/* After the server's exit: kills what is left of its process group. */
+/* After the server's exit: kills what is left of its process group, and every process below the shim. */
 void child_kill_leftovers(const struct child *c);
 /* Reaps the server if it has exited; returns true once it has. */
 bool child_reap(struct child *c);

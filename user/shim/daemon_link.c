@@ -141,6 +141,7 @@ int dlink_attach(struct daemon_link *l, pid_t pid)
 	cJSON *req, *rep;
 
 	l->server_pid = pid;
+	l->unlinked_root = false;
 	if (l->fd < 0 || !(req = ctl_message(CTL_OP_ATTACH)))
 		return -1;
 	cJSON_AddNumberToObject(req, "server_id", (double)l->server_id);
@@ -348,6 +349,16 @@ enum dlink_back dlink_tick(struct daemon_link *l, uint64_t now)
 	if (!l->path || l->fd >= 0 || !l->retry_ns || now < l->retry_ns)
 		return DLINK_AWAY;
 	l->retry_ns = now + DLINK_RETRY_NS;
+	if (l->unlinked_root) {
+		/* Attaching the root alone would leave out what it forked meanwhile (a setsid worker): restart it. */
+		if (connect_quietly(l) < 0)
+			return DLINK_AWAY;
+		drop(l);
+		snprintf(l->why, sizeof(l->why), "the daemon at %s is up, and server pid %d ran without one: what it "
+			 "started meanwhile is outside the daemon's view, so the server is restarted under it", l->path,
+			 (int)l->server_pid);
+		return DLINK_REFUSED;
+	}
 	if (l->resume_id) {
 		if (!(r = do_register(l, true))) {
 			resumed = true;
@@ -381,6 +392,7 @@ void dlink_forget_cgroup(struct daemon_link *l)
 void dlink_unlinked_server(struct daemon_link *l, pid_t pid)
 {
 	l->server_pid = pid;
+	l->unlinked_root = true;
 }
 
 void dlink_close(struct daemon_link *l)

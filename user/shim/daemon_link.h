@@ -15,7 +15,8 @@ struct daemon_link {
 	int fd;			/* -1 while not connected */
 	uint64_t server_id;	/* from the last registration; 0 when none */
 	int cgroup_fd;		/* the server's cgroup, from the daemon; -1 when none */
-	pid_t server_pid;	/* the attached root process, 0 before the spawn */
+	pid_t server_pid;	/* the root process: attached, or started while no daemon was linked (unlinked_root) */
+	bool unlinked_root;	/* server_pid started with no daemon linked: what it forked is outside the daemon */
 	bool warned;		/* the "no daemon" warning is said once */
 	uint64_t retry_ns;	/* next reconnect attempt (CLOCK_MONOTONIC) */
 	uint64_t next_call;
@@ -44,9 +45,10 @@ int dlink_register(struct daemon_link *l);
 int dlink_attach(struct daemon_link *l, pid_t pid);
 /* Closes the server's cgroup fd, before a server is respawned while no daemon is linked: a cgroup once killed
  * through cgroup.kill kills whatever is cloned into it afterwards (6.18 compares the parent's cgroup's kill count
- * with the target's), so the new server starts in the shim's cgroup, and the daemon moves it back once it is. */
+ * with the target's), so the new server starts in the shim's cgroup (dlink_unlinked_server). */
 void dlink_forget_cgroup(struct daemon_link *l);
-/* A server started while no daemon is linked: pid is the root that dlink_tick attaches once the daemon is back. */
+/* A server started while no daemon is linked: no daemon saw what it forked, so none can vouch for it. Once a
+ * daemon answers, dlink_tick returns DLINK_REFUSED and the caller restarts the server under it. */
 void dlink_unlinked_server(struct daemon_link *l, pid_t pid);
 /* Replaces the server-level sandbox sent at registration and reload (takes it; NULL: none). */
 void dlink_set_sandbox(struct daemon_link *l, cJSON *sandbox);
@@ -76,8 +78,10 @@ enum dlink_back {
 	DLINK_AWAY,		/* still no daemon (or nothing to do) */
 	DLINK_RESUMED,		/* the daemon took the server back: same id, its calls and rules as the kernel kept them */
 	DLINK_FRESH,		/* registered anew (no call was running): a new id */
-	DLINK_REFUSED,		/* the daemon would not take the server back while calls run: their rules can't be
-				   vouched for; l->why says why, and the caller kills the server (not re-attached) */
+	DLINK_REFUSED,		/* the daemon would not take the server back while calls run (their rules can't be
+				   vouched for), or the server ran with no daemon at all (dlink_unlinked_server):
+				   l->why says which, and the caller kills the server, which a respawn restarts
+				   under the daemon (not re-attached) */
 };
 /* Reconnects once the retry time passes: resumes the server (control.h "resume") and re-attaches it. */
 enum dlink_back dlink_tick(struct daemon_link *l, uint64_t now);

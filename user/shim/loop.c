@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/sched_slice.h"
 #include "policy/load.h"
+#include "shim/descendants.h"
 #include "shim/shim.h"
 
 enum { FD_CLIENT_IN, FD_SERVER_OUT, FD_CLIENT_OUT, FD_SERVER_IN, FD_SIGNAL, FD_INOTIFY, FD_DAEMON,
@@ -353,6 +354,7 @@ static void iterate(struct loop *l)
 	shim_release_held(s);
 	shim_expire_calls(s, now);
 	step_termination(s, now);
+	descendants_reap(s->child.pid);	/* adopted orphans that died */
 	if (!s->child.exited && child_reap(&s->child)) {
 		child_kill_leftovers(&s->child);
 		if (!should_respawn(s, now) || respawn(s) < 0)
@@ -433,7 +435,7 @@ int shim_run(const struct shim_opts *o)
 {
 	struct shim s;
 	struct loop l = { .s = &s, .sigfd = -1, .inofd = -1 };
-	int rc = harden_self() ? EXIT_FAILURE : setup(&s, o);
+	int rc = harden_self() || descendants_adopt() ? EXIT_FAILURE : setup(&s, o);
 
 	sched_slice_set(SCHED_SLICE_NS);	/* a relay: run soon after each wake (the server gets the default back) */
 

@@ -13,6 +13,7 @@
 #include "policy/load.h"
 #include "policy/sandbox_wire.h"
 #include "shim/call_limits.h"
+#include "shim/descendants.h"
 #include "shim/shim.h"
 
 uint64_t now_ns(void)
@@ -181,13 +182,15 @@ void shim_kill_tree(struct shim *s, const char *rule, const char *why)
 	if (fd >= 0)
 		close(fd);
 	log_warnx("%s: killing server pid %d and all it started (%s)", why, s->child.pid,
-		  done ? "its cgroup" : "its process group");
+		  done ? "its cgroup" : "every process below the shim");
 	cJSON_AddNumberToObject(rec, "pid", s->child.pid);
 	cJSON_AddStringToObject(rec, "rule", rule);
 	cJSON_AddStringToObject(rec, "reason", why);
 	dlog_write(&s->log, AUDIT_SERVER_KILL, rec);
-	if (!done)
+	if (!done) {
 		child_signal(&s->child, SIGKILL);
+		descendants_kill();	/* setsid and double-forked ones too: the shim adopted them */
+	}
 }
 
 cJSON *shim_running_calls(void *ctx)

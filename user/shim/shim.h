@@ -91,7 +91,8 @@ void shim_release_held(struct shim *s);
  * once the running ones have kept the new rules out for SHIM_DRAIN_MAX_MS. */
 void shim_drain_for_reload(struct shim *s);
 /* Kills the server and all it started without the daemon: its cgroup (cgroup.kill, where this shim may write
- * it), else its process group; `why` goes to stderr and the decision log. The respawn brings the server back. */
+ * it), else every process below the shim (shim/descendants.h); `why` goes to stderr and the decision log. The
+ * respawn brings the server back. */
 void shim_kill_tree(struct shim *s, const char *rule, const char *why);
 /* The calls the daemon attributes now, for a resume (daemon_link.h `running`; ctx is the shim). */
 cJSON *shim_running_calls(void *ctx);
