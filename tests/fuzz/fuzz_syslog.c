@@ -35,6 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = syslog_msg_format(&r, size & 1, &n);
 	if (m && (n < r.len || memcmp(m + n - r.len, r.line, r.len) || memchr(m, '\n', n - r.len)))
 		abort();	/* the line is not the message's end, or the header breaks a line */
+	if (m && (size & 1)) {	/* octet counting: "LEN " then exactly LEN bytes */
+		char *sp = memchr(m, ' ', n);
+
+		if (!sp || strtoull(m, NULL, 10) != n - (size_t)(sp + 1 - m))
+			abort();
+	}
 	free(m);
 	free(s);
 	return 0;

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -147,13 +149,39 @@ static void in_order(void **state)
 	rmdir(path);
 }
 
-/* A collector that stops reading: the queue fills to its bound, what does not fit is counted by seq, and
- * what is still queued at stop is given up after the wait, not waited on forever. */
+static void record_kind(struct syslog_fwd *f, uint64_t seq, const char *kind, size_t len)
+{
+	char *line = malloc(len);
+
+	memset(line, 'x', len);
+	syslog_fwd_record(f, seq, "00", kind, line, len);
+	free(line);
+}
+
+/* The next message, as a string (datagrams of the test's collector); fails after 10 s. */
+static char *next(int fd)
+{
+	static char buf[70000];
+	struct timeval tv = { .tv_sec = 10 };
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		fail_msg("no message from the forwarder");
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A collector that stops reading: the queue fills to its bound (fork, exit, net only to three quarters of it,
+ * so an exec still fits after a flood of them), what does not fit is counted by seq for the trail (a lost
+ * syslog_lost record excepted: the trail has it), and the collector, once it reads again, is told of the loss
+ * ahead of the next record that fitted. */
 static void losses_counted(void **state)
 {
-	char path[] = "/tmp/test_syslog.XXXXXX", sock[64];
+	char path[] = "/tmp/test_syslog.XXXXXX", sock[64], want[128];
 	size_t per = 64 * 1024 - 512;	/* near the largest datagram a unix socket takes at once */
-	uint64_t n = SYSLOG_QUEUE_BYTES / per + 40, lost, first, last;
+	uint64_t n = SYSLOG_QUEUE_BYTES / per + 40, seq, lost, first, last, bulk_first = 0;
 	struct syslog_fwd *f;
 	cJSON *st;
 	int fd;
@@ -163,16 +191,68 @@ static void losses_counted(void **state)
 	snprintf(sock, sizeof(sock), "%s/log", path);
 	fd = collector(sock);
 	f = start(sock);
-	for (uint64_t seq = 1; seq <= n; seq++)
-		record(f, seq, per);
+	for (seq = 1; seq <= n; seq++) {	/* a flood of forks */
+		record_kind(f, seq, "fork", per);
+		if (!bulk_first && syslog_fwd_take_lost(f, &lost, &first, &last))
+			bulk_first = first;
+	}
+	assert_true(bulk_first > 1 && bulk_first < n);
+	assert_true(bulk_first * per < SYSLOG_BULK_BYTES + 40 * per);	/* stopped near three quarters */
+	record_kind(f, seq++, "exec", per);	/* still fits */
 	assert_true(syslog_fwd_take_lost(f, &lost, &first, &last));
-	assert_true(lost > 0 && lost < n);
-	assert_true(first > 1 && first <= last && last == n);
-	assert_false(syslog_fwd_take_lost(f, &lost, &first, &last));	/* taken once */
+	assert_int_equal(last, n);	/* the exec is not among the lost */
+	record_kind(f, seq++, "syslog_lost", 100);	/* fits */
+	for (; seq <= n + 40; seq++)
+		record_kind(f, seq, "syslog_lost", per);	/* some are lost, and not handed back to the trail */
+	assert_false(syslog_fwd_take_lost(f, &lost, &first, &last));
 	st = syslog_fwd_json(f);
 	assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(st, "queued")) > 0);
+	assert_true(cJSON_GetNumberValue(cJSON_GetObjectItem(st, "lost")) > 0);
 	cJSON_Delete(st);
-	syslog_fwd_stop(f);	/* returns, the collector still not reading */
+	/* The collector reads again: past the forks that fitted, the notice of the lost ones, then the exec. */
+	for (seq = 1; seq < bulk_first; seq++)
+		assert_non_null(strstr(next(fd), " fork "));
+	snprintf(want, sizeof(want), "syslog_lost [mcpwarden@32473 lost=\"%llu\" first=\"%llu\" last=\"%llu\"]",
+		 (unsigned long long)(n - bulk_first + 1), (unsigned long long)bulk_first, (unsigned long long)n);
+	if (!strstr(next(fd), want))
+		fail_msg("no notice '%s' before the exec", want);
+	assert_non_null(strstr(next(fd), " exec "));
+	syslog_fwd_stop(f);
+	close(fd);
+	unlink(sock);
+	rmdir(path);
+}
+
+/* A stop while the collector is away and the sender waits to reconnect: the collector that comes back within
+ * the stop's wait gets the queue, and the stop returns within its bound. */
+static void stop_in_backoff(void **state)
+{
+	char path[] = "/tmp/test_syslog.XXXXXX", sock[64];
+	struct timespec t0, t1;
+	struct syslog_fwd *f;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(sock, sizeof(sock), "%s/log", path);
+	fd = collector(sock);
+	f = start(sock);
+	close(fd);
+	unlink(sock);	/* away: sends fail, reconnects fail, the sender backs off */
+	for (uint64_t seq = 1; seq <= 3; seq++)
+		record(f, seq, 10);
+	sleep(2);	/* into a backoff of 1 s or more */
+	fd = collector(sock);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	syslog_fwd_stop(f);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (int i = 1; i <= 3; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "seq=\"%d\"", i);
+		assert_non_null(strstr(next(fd), want));
+	}
+	assert_true(t1.tv_sec - t0.tv_sec <= SYSLOG_STOP_WAIT_MS / 1000 + SYSLOG_SEND_TIMEOUT_MS / 1000);
 	close(fd);
 	unlink(sock);
 	rmdir(path);
@@ -200,6 +280,7 @@ int main(void)
 		cmocka_unit_test(message),
 		cmocka_unit_test(in_order),
 		cmocka_unit_test(losses_counted),
+		cmocka_unit_test(stop_in_backoff),
 		cmocka_unit_test(refused_start),
 	};
 

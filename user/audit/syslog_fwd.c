@@ -17,9 +17,13 @@
 
 struct msg {
 	struct msg *next;
-	uint64_t seq;
+	uint64_t seq;		/* 0: a loss notice, outside the bound */
 	size_t len;
 	char data[];
+};
+
+struct loss {
+	uint64_t n, first, last;
 };
 
 struct syslog_fwd {
@@ -32,24 +36,66 @@ struct syslog_fwd {
 	pthread_cond_t cv;
 	/* Under mu. */
 	struct msg *head, *tail;
-	size_t queued, queued_bytes;
+	size_t queued, queued_bytes;	/* records only: notices are not counted against the bound */
 	bool stopping;
 	struct timespec stop_by;	/* CLOCK_MONOTONIC */
 	bool connected;
 	uint64_t sent, lost, reconnects;
-	uint64_t new_lost, first_lost, last_lost;	/* not yet taken */
+	struct loss for_trail;		/* not yet taken by syslog_fwd_take_lost */
+	struct loss for_collector;	/* not yet told in a notice */
 	char last_error[256];
 	/* The thread's own. */
 	int fd;
 };
 
-static void count_lost(struct syslog_fwd *f, uint64_t seq, uint64_t n)
+static void add_loss(struct loss *l, uint64_t seq)
 {
-	f->lost += n;
-	if (!f->new_lost)
-		f->first_lost = seq;
-	f->new_lost += n;
-	f->last_lost = seq;
+	if (!l->n)
+		l->first = seq;
+	l->n++;
+	l->last = seq;
+}
+
+/* Under mu. A lost syslog_lost record is told to the collector, not handed back to the trail, which has it. */
+static void count_lost(struct syslog_fwd *f, uint64_t seq, bool trail_has_it)
+{
+	f->lost++;
+	add_loss(&f->for_collector, seq);
+	if (!trail_has_it)
+		add_loss(&f->for_trail, seq);
+}
+
+static struct msg *new_msg(char *text, size_t n, uint64_t seq)
+{
+	struct msg *m = text ? malloc(sizeof(*m) + n) : NULL;
+
+	if (m) {
+		m->next = NULL;
+		m->seq = seq;
+		m->len = n;
+		memcpy(m->data, text, n);
+	}
+	free(text);
+	return m;
+}
+
+/* Under mu. */
+static void push(struct syslog_fwd *f, struct msg *m)
+{
+	if (f->tail)
+		f->tail->next = m;
+	else
+		f->head = m;
+	f->tail = m;
+	if (m->seq) {
+		f->queued++;
+		f->queued_bytes += m->len;
+	}
+}
+
+static bool bulk_kind(const char *kind)
+{
+	return !strcmp(kind, "fork") || !strcmp(kind, "exit") || !strcmp(kind, "net") || !strcmp(kind, "sock_state");
 }
 
 void syslog_fwd_record(struct syslog_fwd *f, uint64_t seq, const char *hash, const char *kind, const char *line,
@@ -57,33 +103,33 @@ void syslog_fwd_record(struct syslog_fwd *f, uint64_t seq, const char *hash, con
 {
 	struct syslog_rec r = { .host = f->host, .pid = f->pid, .kind = kind, .seq = seq, .hash = hash, .line = line,
 				.len = len };
-	struct msg *m = NULL;
+	size_t n = 0, bound = bulk_kind(kind) ? SYSLOG_BULK_BYTES : SYSLOG_QUEUE_BYTES;
+	struct msg *m, *notice = NULL;
 	char *text;
-	size_t n = 0;
 
 	clock_gettime(CLOCK_REALTIME, &r.ts);
-	text = syslog_msg_format(&r, f->stream, &n);
-	if (text && (m = malloc(sizeof(*m) + n))) {
-		m->next = NULL;
-		m->seq = seq;
-		m->len = n;
-		memcpy(m->data, text, n);
-	}
-	free(text);
+	text = syslog_msg_format(&r, f->stream, &n);	/* n is set here, before new_msg reads it */
+	m = new_msg(text, n, seq);
 	pthread_mutex_lock(&f->mu);
-	if (!m || f->stopping || f->queued_bytes + n > SYSLOG_QUEUE_BYTES) {
-		count_lost(f, seq, 1);
+	if (!m || f->stopping || f->queued_bytes + n > bound) {
+		count_lost(f, seq, !strcmp(kind, "syslog_lost"));
 		free(m);
-	} else {
-		if (f->tail)
-			f->tail->next = m;
-		else
-			f->head = m;
-		f->tail = m;
-		f->queued++;
-		f->queued_bytes += n;
-		pthread_cond_signal(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		return;
 	}
+	if (f->for_collector.n) {	/* what went missing before this record, told before it */
+		struct loss *l = &f->for_collector;
+		size_t nn = 0;
+
+		text = syslog_msg_lost(&r.ts, f->host, f->pid, l->n, l->first, l->last, f->stream, &nn);
+		notice = new_msg(text, nn, 0);
+		if (notice) {
+			push(f, notice);
+			*l = (struct loss){ 0 };
+		}
+	}
+	push(f, m);
+	pthread_cond_signal(&f->cv);
 	pthread_mutex_unlock(&f->mu);
 }
 
@@ -95,47 +141,15 @@ static void pop(struct syslog_fwd *f, bool sent)
 	f->head = m->next;
 	if (!f->head)
 		f->tail = NULL;
-	f->queued--;
-	f->queued_bytes -= m->len;
-	if (sent)
-		f->sent++;
-	else
-		count_lost(f, m->seq, 1);
+	if (m->seq) {
+		f->queued--;
+		f->queued_bytes -= m->len;
+		if (sent)
+			f->sent++;
+		else
+			count_lost(f, m->seq, false);
+	}
 	free(m);
-}
-
-/* Whether the collector closed the stream (or reset it): sending on would lose the message unseen. */
-static bool stream_closed(int fd)
-{
-	char c;
-	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-}
-
-/* Sends m whole: 0; -1 with errno on a failure (the connection is then useless). */
-static int send_msg(struct syslog_fwd *f, const struct msg *m)
-{
-	size_t off = 0;
-
-	if (f->stream && stream_closed(f->fd)) {
-		errno = ECONNRESET;
-		return -1;
-	}
-	while (off < m->len) {
-		ssize_t w = send(f->fd, m->data + off, m->len - off, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		if (!f->stream && (size_t)w != m->len) {
-			errno = EMSGSIZE;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	return 0;
 }
 
 static void deadline_in(struct timespec *ts, unsigned ms)
@@ -157,18 +171,70 @@ static bool past(const struct timespec *t)
 	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
-/* Under mu: waits ms, or less when a stop comes (then only until its deadline). */
+/* Whether the stop's wait is over; read outside mu by the sender (its fields are set once, before the flag). */
+static bool stop_due(struct syslog_fwd *f)
+{
+	return __atomic_load_n(&f->stopping, __ATOMIC_ACQUIRE) && past(&f->stop_by);
+}
+
+/* Whether the collector closed the stream (or reset it): sending on would lose the message unseen. */
+static bool stream_closed(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Sends m whole: 0; -1 with errno on a failure (the connection is then useless), or once the stop is due. */
+static int send_msg(struct syslog_fwd *f, const struct msg *m)
+{
+	size_t off = 0;
+
+	if (f->stream && stream_closed(f->fd)) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	while (off < m->len) {
+		ssize_t w;
+
+		if (off && stop_due(f)) {	/* a collector that trickles can't hold the stop */
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		w = send(f->fd, m->data + off, m->len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (!f->stream && (size_t)w != m->len) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* Under mu: waits ms, returning early when a stop comes (its queue is then tried at once) or is due. */
 static void backoff(struct syslog_fwd *f, unsigned ms)
 {
 	struct timespec until;
+	bool was_stopping = f->stopping;
 
 	deadline_in(&until, ms);
-	while (!past(&until) && !(f->stopping && past(&f->stop_by)))
-		pthread_cond_timedwait(&f->cv, &f->mu, f->stopping ? &f->stop_by : &until);
+	while (!past(&until) && f->stopping == was_stopping && !(f->stopping && past(&f->stop_by))) {
+		const struct timespec *t = &until;
+
+		if (f->stopping && (f->stop_by.tv_sec < until.tv_sec ||
+				    (f->stop_by.tv_sec == until.tv_sec && f->stop_by.tv_nsec < until.tv_nsec)))
+			t = &f->stop_by;
+		pthread_cond_timedwait(&f->cv, &f->mu, t);
+	}
 }
 
-/* Connects, outside mu; under mu on return. */
-static void reconnect(struct syslog_fwd *f)
+/* Connects, outside mu; under mu on return. note gets what to log once mu is dropped. */
+static void reconnect(struct syslog_fwd *f, char *note, size_t size)
 {
 	char why[256];
 	int fd;
@@ -183,17 +249,19 @@ static void reconnect(struct syslog_fwd *f)
 	f->fd = fd;
 	f->connected = true;
 	f->reconnects++;
-	log_warnx("syslog %s: connected again; %zu records queued meanwhile", f->t.text, f->queued);
+	snprintf(note, size, "syslog %s: connected again; %zu records queued meanwhile", f->t.text, f->queued);
 }
 
 static void *sender(void *arg)
 {
 	struct syslog_fwd *f = arg;
 	unsigned wait_ms = BACKOFF_MIN_MS;
+	char note[400] = "";
 
 	pthread_mutex_lock(&f->mu);
 	for (;;) {
 		struct msg *m;
+		bool was_connected;
 		int rc, err;
 
 		while (!f->head && !f->stopping)
@@ -201,7 +269,7 @@ static void *sender(void *arg)
 		if (!f->head || (f->stopping && past(&f->stop_by)))
 			break;
 		if (f->fd < 0) {
-			reconnect(f);
+			reconnect(f, note, sizeof(note));
 			if (f->fd < 0) {
 				backoff(f, wait_ms);
 				wait_ms = wait_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait_ms * 2;
@@ -209,9 +277,16 @@ static void *sender(void *arg)
 			}
 		}
 		m = f->head;	/* only this thread pops: m stays while mu is dropped */
+		was_connected = f->connected;
 		pthread_mutex_unlock(&f->mu);
+		if (note[0]) {	/* logged outside mu: stderr may block, the event loop must not wait on it */
+			log_warnx("%s", note);
+			note[0] = '\0';
+		}
 		rc = send_msg(f, m);
 		err = errno;
+		if (rc < 0 && err != EMSGSIZE && was_connected)
+			log_warnx("syslog %s: send: %s: records are queued until it is back", f->t.text, strerror(err));
 		pthread_mutex_lock(&f->mu);
 		if (rc == 0) {
 			pop(f, true);
@@ -225,8 +300,6 @@ static void *sender(void *arg)
 			continue;
 		}
 		snprintf(f->last_error, sizeof(f->last_error), "send: %s", strerror(err));
-		if (f->connected)
-			log_warnx("syslog %s: send: %s: records are queued until it is back", f->t.text, strerror(err));
 		f->connected = false;
 		close(f->fd);
 		f->fd = -1;
@@ -255,17 +328,11 @@ struct syslog_fwd *syslog_fwd_start(const struct syslog_target *t, const char *h
 		return NULL;
 	}
 	f->connected = true;
-	pthread_mutex_init(&f->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&f->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	rc = pthread_create(&f->thread, NULL, sender, f);
-	if (rc) {
+	if ((rc = pthread_mutex_init(&f->mu, NULL)) || (rc = pthread_condattr_init(&ca)) ||
+	    (rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)) || (rc = pthread_cond_init(&f->cv, &ca)) ||
+	    (rc = pthread_condattr_destroy(&ca)) || (rc = pthread_create(&f->thread, NULL, sender, f))) {
 		snprintf(why, whylen, "syslog %s: the sender thread: %s", t->text, strerror(rc));
 		close(f->fd);
-		pthread_cond_destroy(&f->cv);
-		pthread_mutex_destroy(&f->mu);
 		free(f);
 		return NULL;
 	}
@@ -277,11 +344,11 @@ bool syslog_fwd_take_lost(struct syslog_fwd *f, uint64_t *lost, uint64_t *first,
 	bool any;
 
 	pthread_mutex_lock(&f->mu);
-	any = f->new_lost > 0;
-	*lost = f->new_lost;
-	*first = f->first_lost;
-	*last = f->last_lost;
-	f->new_lost = 0;
+	any = f->for_trail.n > 0;
+	*lost = f->for_trail.n;
+	*first = f->for_trail.first;
+	*last = f->for_trail.last;
+	f->for_trail = (struct loss){ 0 };
 	pthread_mutex_unlock(&f->mu);
 	return any;
 }
@@ -310,8 +377,8 @@ void syslog_fwd_stop(struct syslog_fwd *f)
 	if (!f)
 		return;
 	pthread_mutex_lock(&f->mu);
-	f->stopping = true;
 	deadline_in(&f->stop_by, SYSLOG_STOP_WAIT_MS);
+	__atomic_store_n(&f->stopping, true, __ATOMIC_RELEASE);
 	pthread_cond_signal(&f->cv);
 	pthread_mutex_unlock(&f->mu);
 	pthread_join(f->thread, NULL);

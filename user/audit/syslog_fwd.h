@@ -16,12 +16,22 @@
  * rsyslog's omfwd does), but a message sent just before a collector restarts can still be lost unseen: syslog
  * over TCP acknowledges nothing. A collector may also see a message twice, when a send failed after the kernel
  * took part of it; the seq tells both apart.
- * Losses: the queue holds at most SYSLOG_QUEUE_BYTES; a record that does not fit, or a datagram too large for
- * the transport (EMSGSIZE), is lost and counted, and syslog_fwd_take_lost hands the new losses to the caller,
- * which writes them into the trail (an audit record that is itself forwarded). At stop, what the collector has
- * not taken within the wait is lost too, and logged.
+ * Losses: the queue holds at most SYSLOG_QUEUE_BYTES, and records of the kinds a busy process floods (fork,
+ * exit, net, sock_state) only SYSLOG_BULK_BYTES of it, so a flood of those can't crowd out an exec, a deny or
+ * a call. A record that does not fit, or a datagram too large for the transport (EMSGSIZE), is lost and
+ * counted:
+ * - the collector learns it from a syslog_lost notice (syslog_msg_lost) queued ahead of the next record that
+ *   fits, outside the bound, so the notice itself is never lost to a full queue;
+ * - syslog_fwd_take_lost hands the new losses to the caller, which writes them into the trail as a syslog_lost
+ *   record (forwarded in turn; one that is lost itself is not handed back, or the losses would feed on
+ *   themselves).
+ * At stop, what the collector has not taken within SYSLOG_STOP_WAIT_MS (plus one send or connect in flight, at
+ * most SYSLOG_SEND_TIMEOUT_MS) is lost too, and logged.
+ * UDP is connectionless: a collector that is down at start or later is not seen, and what is sent meanwhile
+ * is gone unnoticed.
  */
 #define SYSLOG_QUEUE_BYTES	(16u << 20)
+#define SYSLOG_BULK_BYTES	(SYSLOG_QUEUE_BYTES / 4 * 3)
 #define SYSLOG_SEND_TIMEOUT_MS	5000
 #define SYSLOG_STOP_WAIT_MS	3000
 

@@ -36,5 +36,10 @@ struct syslog_rec {
 
 /* The message, framed for a stream or not, in a malloc'd buffer whose length goes to *out_len; NULL on OOM. */
 char *syslog_msg_format(const struct syslog_rec *r, bool stream, size_t *out_len);
+/* The forwarder's own notice that `lost` records, seq first to last, never went out (no line of the trail):
+ *   <85>1 TS HOST mcpwarden PID syslog_lost [mcpwarden@32473 lost="N" first="A" last="B"] {"kind":"syslog_lost",...}
+ * Framed as syslog_msg_format frames; NULL on OOM. */
+char *syslog_msg_lost(const struct timespec *ts, const char *host, pid_t pid, uint64_t lost, uint64_t first,
+		      uint64_t last, bool stream, size_t *out_len);
 
 #endif

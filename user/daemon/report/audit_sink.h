@@ -8,7 +8,8 @@
 #include "daemon/state.h"
 #include "events.h"
 
-/* Opens the log in --audit-dir and writes the daemon_start record. 0, or -1 (logged). */
+/* Opens the log in --audit-dir and writes the daemon_start record; with --syslog, first starts the forwarder
+ * (audit/syslog_fwd.h), and a target it can't reach refuses the start. 0, or -1 (logged). */
 int audit_sink_open(struct daemon *d);
 /* Appends a record of `kind`, taking `rec` (NULL, an allocation that failed, counts as a failed write).
  * The first failed write is logged; all are counted (status). */
@@ -17,9 +18,11 @@ void audit_sink_add(struct daemon *d, enum audit_kind kind, cJSON *rec);
 void audit_sink_report(struct daemon *d, enum audit_kind kind, const cJSON *report);
 /* Appends the event of a record about a server's process; records of other processes are not audited. */
 void audit_sink_event(struct daemon *d, const struct ev_hdr *h);
-/* Batched fsync, from the periodic tick. */
+/* Batched fsync, from the periodic tick; with --syslog, writes a syslog_lost record for records the forwarder
+ * lost since the last tick. */
 void audit_sink_tick(struct daemon *d);
-/* Writes the daemon_stop record and closes the log. */
+/* Writes the daemon_stop record, closes the log, then stops the forwarder (which sends what is queued, within
+ * SYSLOG_STOP_WAIT_MS). */
 void audit_sink_close(struct daemon *d);
 
 #endif

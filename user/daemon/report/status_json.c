@@ -70,7 +70,6 @@ static cJSON *lineage(struct daemon *d, long entries)
 	return o;
 }
 
-/* One number per event type (EV_SEED excluded: it never goes through the ring buffer). */
 /* The audit log, null without one: its directory, the records it could not write, and the syslog copy's state. */
 static cJSON *audit(struct daemon *d)
 {
@@ -88,6 +87,7 @@ static cJSON *audit(struct daemon *d)
 	return a;
 }
 
+/* One number per event type (EV_SEED excluded: it never goes through the ring buffer). */
 static cJSON *per_type(const uint64_t *n)
 {
 	cJSON *o = cJSON_CreateObject();
