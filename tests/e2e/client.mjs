@@ -58,7 +58,7 @@ const scenarios = {
     ok('echo round trip');
 
     expectDenied(await client.callTool({ name: 'get-tiny-image', arguments: {} }), 'no-images', 'get-tiny-image');
-    expectDenied(await client.callTool({ name: 'get-env', arguments: {} }), 'hide', 'hidden get-env');
+    expectDenied(await client.callTool({ name: 'get-env', arguments: {} }), '(hidden)', 'hidden get-env');
 
     const progress = [];
     const long = await client.callTool(

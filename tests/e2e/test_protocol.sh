@@ -43,7 +43,7 @@ assert_contains "$(reply 2)" '"tools": []' "the hidden tool's page is emptied, n
 assert_contains "$(reply 4)" '"trace": "t-1"' "per-request _meta reached the server untouched"
 assert_contains "$(reply 4)" '4\n' "discover-era call ran"
 assert_contains "$(reply 5)" "wrong type, schema wants string" "schema learnt from tools/list enforced"
-assert_contains "$(reply 6)" '"rule": "hide"' "hidden tool refused"
+assert_contains "$(reply 6)" '"rule": "(hidden)"' "hidden tool refused"
 assert_contains "$(reply 7)" '"decision": "timeout"' "timed-out call answered by the shim"
 assert_eq "$(reply 7 | wc -l)" 1 "the server's late reply was not forwarded"
 assert_contains "$(cat "$TMP/err")" "cancelled 7" "the server got notifications/cancelled"

@@ -27,7 +27,7 @@ for c in "${cases[@]}"; do
 	assert_contains "$(reply 1)" "\"name\": \"$tool\"" "$fixture: lists $tool"
 	assert_contains "$(reply 2)" '42' "$fixture: an ordinary $tool call runs"
 	assert_contains "$(reply 3)" "\"rule\": \"$rule\"" "$fixture: dangerous call refused by $rule"
-	assert_contains "$(reply 4)" '"rule": "default"' "$fixture: tools outside the policy refused"
+	assert_contains "$(reply 4)" '"rule": "(default deny)"' "$fixture: tools outside the policy refused"
 done
 
 # Execution semantics match the originals: in-process for shibing624, a child for Pwno.

@@ -27,7 +27,7 @@ static void expect(const char *yaml, size_t n, const char *want)
 {
 	struct seen s = { .len = 0 };
 	char err[1024];
-	struct policy *p = policy_load_text("t.yaml", yaml, strlen(yaml), err, sizeof(err));
+	struct policy *p = policy_load_text("t.yaml", yaml, strlen(yaml), 0, err, sizeof(err));
 	size_t got;
 
 	if (!p)

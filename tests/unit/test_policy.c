@@ -13,7 +13,7 @@
 
 static struct policy *load(const char *text, char *err)
 {
-	return policy_load_text("t.yaml", text, strlen(text), err, 1024);
+	return policy_load_text("t.yaml", text, strlen(text), 0, err, 1024);
 }
 
 static void load_fails(const char *text, const char *want)
@@ -128,7 +128,7 @@ static void intercept_ops_decide(void **state)
 	assert_false(decide(p, c, "deploy", NULL, &d));
 	assert_non_null(strstr(d.reason, "no approver is configured"));
 	assert_false(decide(p, c, "drop_db", NULL, &d));
-	assert_string_equal(d.rule, "hide");
+	assert_string_equal(d.rule, "(hidden)");
 	assert_true(decide(p, c, "unlisted", NULL, &d));
 	counters_free(c);
 	policy_free(p);
@@ -150,7 +150,7 @@ static void wildcard_rate_limit_is_global(void **state)
 	assert_false(decide(p, c, "b", NULL, &d));
 	assert_string_equal(d.rule, "g");
 	assert_false(decide(p, c, "zzz", NULL, &d));
-	assert_string_equal(d.rule, "default");
+	assert_string_equal(d.rule, "(default deny)");
 	counters_free(c);
 	policy_free(p);
 }
@@ -320,6 +320,196 @@ static void errors_name_line_and_field(void **state)
 		   "tools.x.sandbox.syscalls: only in the top-level sandbox");
 }
 
+/* Intercept's semantic checks: each refused on its own, naming the line and field. */
+static void intercept_validation(void **state)
+{
+	(void)state;
+	load_fails("tools:\n  x:\n    rules:\n      - name: \"\"\n        conditions: [{path: args.a, op: exists, value: true}]\n",
+		   "t.yaml:4: tools.x.rules[0].name: a rule must have a name");
+	load_fails("tools:\n  x:\n    rules:\n      - {name: a, action: evaluate}\n",
+		   "t.yaml:4: tools.x.rules[0].conditions: an evaluate rule must have at least one condition");
+	load_fails("tools:\n  x:\n    rules:\n      - name: a\n        rate_limit: 5/hour\n"
+		   "        conditions: [{path: args.a, op: exists, value: true}]\n",
+		   "t.yaml:4: tools.x.rules[0]: rate_limit cannot be combined with conditions or state");
+	load_fails("tools:\n  x:\n    rules:\n      - name: a\n        rate_limit: 5/hour\n        state: {counter: n, window: day}\n",
+		   "rate_limit cannot be combined with conditions or state");
+	load_fails("tools:\n  x:\n    rules:\n      - {name: a, action: deny, rate_limit: 5/hour}\n",
+		   "t.yaml:4: tools.x.rules[0]: rate_limit cannot be used with action deny");
+	load_fails("tools:\n  x:\n    rules:\n"
+		   "      - name: a\n        conditions: [{path: state.x.n, op: lt, value: 3}]\n        state: {counter: n, window: day}\n"
+		   "      - name: b\n        conditions: [{path: state.x.n, op: lt, value: 9}]\n        state: {counter: n, window: day}\n",
+		   "t.yaml:7: tools.x.rules[1].state.counter: duplicate state counter 'n' (also tools.x.rules[0])");
+	load_fails("hide: [a, \"\"]\n", "t.yaml:1: hide[1]: entry must not be empty");
+	load_fails("hide: [a, b, a]\n", "t.yaml:1: hide[2]: duplicate entry \"a\" (also hide[0])");
+	load_fails("tools:\n  x:\n    rules:\n      - name: a\n        conditions: [{path: state.x.ghost, op: lt, value: 3}]\n",
+		   "t.yaml:5: tools.x.rules[0].conditions[0].path: no rule of tool x keeps a state counter 'ghost'");
+	load_fails("tools:\n  x:\n    rules:\n      - name: a\n        conditions: [{path: state.x.n, op: lt, value: 3}]\n"
+		   "        state: {counter: \"\", window: day}\n", "tools.x.rules[0].state.counter: must not be empty");
+}
+
+/* Every error of a file, one per line in the file's order, each file:line: field: message. */
+static void all_errors_listed(void **state)
+{
+	const char *text = "version: \"2\"\n"
+			   "default: maybe\n"
+			   "tools:\n"
+			   "  x:\n"
+			   "    rules:\n"
+			   "      - {name: a, action: evaluate}\n"
+			   "      - name: b\n"
+			   "        conditions: [{path: nowhere, op: like, value: 1}]\n"
+			   "hide: [\"\"]\n";
+	const char *want = "t.yaml:1: version: only version \"1\" is known\n"
+			   "t.yaml:2: default: must be allow or deny\n"
+			   "t.yaml:6: tools.x.rules[0].conditions: an evaluate rule must have at least one condition\n"
+			   "t.yaml:8: tools.x.rules[1].conditions[0].path: must start with args. or be state.TOOL.COUNTER\n"
+			   "t.yaml:8: tools.x.rules[1].conditions[0].op: unknown op 'like'\n"
+			   "t.yaml:9: hide[0]: entry must not be empty";
+	char err[POLICY_ERR_SIZE], small[200];
+
+	(void)state;
+	assert_null(policy_load_text("t.yaml", text, strlen(text), 0, err, sizeof(err)));
+	assert_string_equal(err, want);
+	/* Past the buffer, the rest are counted, not cut mid-line unsaid. */
+	assert_null(policy_load_text("t.yaml", text, strlen(text), 0, small, sizeof(small)));
+	assert_non_null(strstr(small, "more errors"));
+}
+
+/* hide: ["*"] hides, and so refuses, every tool (Intercept's wildcard). */
+static void hide_star(void **state)
+{
+	char err[1024];
+	struct policy *p = load("hide: [\"*\"]\ntools:\n  a: {}\n", err);
+	struct counters *c = counters_new();
+	struct decision d;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(policy_hidden(p, "a"));
+	assert_true(policy_hidden(p, "anything"));
+	assert_false(decide(p, c, "a", NULL, &d));
+	assert_string_equal(d.rule, "(hidden)");
+	assert_string_equal(d.reason, "Tool \"a\" is hidden by policy");
+	counters_free(c);
+	policy_free(p);
+}
+
+/* Intercept's words where the policy has none of its own. */
+static void intercept_wording(void **state)
+{
+	char err[1024];
+	struct policy *p = load("default: deny\ntools:\n  a:\n    rules:\n      - {name: r, rate_limit: 1/day}\n"
+				"  b:\n    rules:\n      - {name: s, rate_limit: 1/hour, on_deny: slow down}\n", err);
+	struct counters *c = counters_new();
+	struct decision d;
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(decide(p, c, "a", NULL, &d));
+	assert_false(decide(p, c, "a", NULL, &d));
+	assert_string_equal(d.reason, "Rate limit of 1 per day reached. Try again later.");
+	assert_true(decide(p, c, "b", NULL, &d));
+	assert_false(decide(p, c, "b", NULL, &d));
+	assert_string_equal(d.reason, "slow down");
+	assert_false(decide(p, c, "zz", NULL, &d));
+	assert_string_equal(d.rule, "(default deny)");
+	assert_string_equal(d.reason, "Tool \"zz\" is not permitted by policy");
+	counters_free(c);
+	policy_free(p);
+}
+
+/* A call that fails gives back what it counted: its rate limit and its state amount, in their window. */
+static void failed_call_counts_nothing(void **state)
+{
+	char err[1024];
+	struct policy *p = load("tools:\n  a:\n    rules:\n      - {name: r, rate_limit: 2/minute}\n"
+				"      - name: spend\n        conditions: [{path: state.a.total, op: lte, value: 10}]\n"
+				"        state: {counter: total, window: day, increment_from: args.n}\n", err);
+	struct counters *c = counters_new();
+	cJSON *args = cJSON_Parse("{\"n\": 6}");
+	struct counter_add *added = NULL, *old;
+	struct call_ctx cx = { .tool = "a", .args = args, .now = 1000000, .undo = &added };
+	struct decision d;
+
+	(void)state;
+	assert_non_null(p);
+	for (int i = 0; i < 5; i++) {	/* each fails and gives back: the limit of 2 and the 10 never bind */
+		policy_decide(p, c, &cx, &d);
+		assert_true(d.allow);
+		assert_non_null(added);
+		counters_undo(c, added);
+		added = NULL;
+	}
+	policy_decide(p, c, &cx, &d);	/* this one is kept, its undo held back */
+	assert_true(d.allow);
+	old = added;
+	added = NULL;
+	cx.undo = NULL;
+	policy_decide(p, c, &cx, &d);	/* 12 > 10 */
+	assert_false(d.allow);
+	assert_string_equal(d.rule, "spend");
+	/* Two minutes on, the rate window is a new one: it fills, and the old call's undo takes nothing from it. */
+	cx.now += 120;
+	args->child->valuedouble = 0;
+	policy_decide(p, c, &cx, &d);
+	assert_true(d.allow);
+	policy_decide(p, c, &cx, &d);
+	assert_true(d.allow);
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.rule, "r");
+	counters_undo(c, old);
+	policy_decide(p, c, &cx, &d);
+	assert_false(d.allow);
+	assert_string_equal(d.rule, "r");
+	cJSON_Delete(args);
+	counters_free(c);
+	policy_free(p);
+}
+
+/* --strict-intercept: every extension refused, each named; a file Intercept reads passes. */
+static void strict_intercept(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} ext[] = {
+		{ "tools:\n  x:\n    rules:\n      - name: a\n        action: deny\n        conditions: [{path: args.a, op: exists, value: true}]\n",
+		  "t.yaml:6: tools.x.rules[0].conditions: a deny rule with conditions is a mcpwarden extension" },
+		{ "tools:\n  x:\n    timeout: 5s\n", "t.yaml:3: tools.x.timeout: a mcpwarden extension" },
+		{ "sandbox: {max_processes: 3}\n", "t.yaml:1: sandbox: a mcpwarden extension" },
+		{ "deny_text: intercept\n", "deny_text: a mcpwarden extension" },
+		{ "tools:\n  x:\n    rules:\n      - {name: a, action: allow}\n", "'allow' is a mcpwarden extension" },
+		{ "tools:\n  x:\n    rules:\n      - {name: a, rate_limit: {max: 3, window: hour}}\n", "a map {max, window} is a mcpwarden extension" },
+		{ "tools:\n  x:\n    rules:\n      - {name: a, rate_limit: 3/second}\n", "must be N/minute, N/hour or N/day" },
+		{ "tools:\n  x:\n    rules:\n      - name: a\n        conditions: [{path: state.x.n, op: lt, value: 3}]\n"
+		  "        state: {counter: n, window: 10m}\n", "must be minute, hour or day" },
+		{ "tools:\n  x:\n    rules:\n      - {name: a, reason: no, conditions: [{path: args.a, op: exists, value: true}]}\n",
+		  "tools.x.rules[0].reason: a mcpwarden extension" },
+	};
+	const char *ok = "version: \"1\"\ndefault: deny\nhide: [drop]\ntools:\n  x:\n    rules:\n"
+			 "      - {name: a, action: deny, on_deny: no}\n      - {name: b, rate_limit: 3/hour}\n"
+			 "      - name: c\n        conditions: [{path: state.x.n, op: lt, value: 3}]\n"
+			 "        state: {counter: n, window: day, increment_from: args.k}\n";
+	char err[POLICY_ERR_SIZE];
+	struct policy *p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		p = policy_load_text("t.yaml", ext[i].text, strlen(ext[i].text), 0, err, sizeof(err));
+		if (!p)
+			fail_msg("case %zu does not load without --strict-intercept: %s", i, err);
+		policy_free(p);
+		p = policy_load_text("t.yaml", ext[i].text, strlen(ext[i].text), POLICY_STRICT_INTERCEPT, err,
+				     sizeof(err));
+		if (p || !strstr(err, ext[i].want))
+			fail_msg("case %zu: want '%s', got '%s'", i, ext[i].want, p ? "(loaded)" : err);
+	}
+	p = policy_load_text("t.yaml", ok, strlen(ok), POLICY_STRICT_INTERCEPT, err, sizeof(err));
+	if (!p)
+		fail_msg("an Intercept policy refused: %s", err);
+	policy_free(p);
+}
+
 static void sandbox_block_loads(void **state)
 {
 	char err[1024];
@@ -368,6 +558,12 @@ int main(void)
 		cmocka_unit_test(intercept_equality_exists_and_global_state),
 		cmocka_unit_test(policylayer_all_tools),
 		cmocka_unit_test(errors_name_line_and_field),
+		cmocka_unit_test(intercept_validation),
+		cmocka_unit_test(all_errors_listed),
+		cmocka_unit_test(hide_star),
+		cmocka_unit_test(intercept_wording),
+		cmocka_unit_test(failed_call_counts_nothing),
+		cmocka_unit_test(strict_intercept),
 		cmocka_unit_test(sandbox_block_loads),
 		cmocka_unit_test(durations_and_rates),
 	};

@@ -26,7 +26,7 @@
 static struct policy *load(const char *text)
 {
 	char err[1024];
-	struct policy *p = policy_load_text("t.yaml", text, strlen(text), err, sizeof(err));
+	struct policy *p = policy_load_text("t.yaml", text, strlen(text), 0, err, sizeof(err));
 
 	if (!p)
 		fail_msg("%s", err);
@@ -93,7 +93,7 @@ static void too_many_network_entries_fail(void **state)
 	for (int i = 0; i < 17; i++)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s\"10.0.0.%d\"", i ? ", " : "", i);
 	strcat(text, "]\n");
-	p = policy_load_text("t.yaml", text, strlen(text), err, sizeof(err));
+	p = policy_load_text("t.yaml", text, strlen(text), 0, err, sizeof(err));
 	assert_null(p);
 	assert_non_null(strstr(err, "sandbox.network"));
 	assert_non_null(strstr(err, "at most 16"));
@@ -331,9 +331,9 @@ static void on_end_kill(void **state)
 	sandbox_free(&sb);
 	cJSON_Delete(j);
 	policy_free(p);
-	assert_null(policy_load_text("t.yaml", top, strlen(top), err, sizeof(err)));
+	assert_null(policy_load_text("t.yaml", top, strlen(top), 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "sandbox.on_end: only in a tool's sandbox"));
-	assert_null(policy_load_text("t.yaml", odd, strlen(odd), err, sizeof(err)));
+	assert_null(policy_load_text("t.yaml", odd, strlen(odd), 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "tools.t.sandbox.on_end: must be kill or keep"));
 	rejected("{\"on_end\":\"later\"}", "on_end: must be");
 }
@@ -354,7 +354,7 @@ static void v4_mapped_rules_are_ipv4(void **state)
 	assert_int_equal(p->sandbox.net_deny[1].family, AF_INET);
 	assert_int_equal(p->sandbox.net_deny[1].prefix, 8);
 	policy_free(p);
-	assert_null(policy_load_text("t.yaml", bad, strlen(bad), err, sizeof(err)));
+	assert_null(policy_load_text("t.yaml", bad, strlen(bad), 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "sandbox.network.deny[0]"));
 }
 
@@ -400,7 +400,7 @@ static void unix_entry_forms(void **state)
 
 		assert_non_null(unix_rule_check(bad[i]));
 		snprintf(text, sizeof(text), "sandbox:\n  network:\n    unix:\n      deny: [\"%s\"]\n", bad[i]);
-		assert_null(policy_load_text("t.yaml", text, strlen(text), err, sizeof(err)));
+		assert_null(policy_load_text("t.yaml", text, strlen(text), 0, err, sizeof(err)));
 		assert_non_null(strstr(err, "sandbox.network.unix.deny[0]"));
 		snprintf(wire, sizeof(wire), "{\"network\":{\"unix\":{\"allow\":[\"%s\"]}}}", bad[i]);
 		j = cJSON_Parse(wire);
@@ -431,7 +431,7 @@ static void at_most_sixteen_unix_entries(void **state)
 	}
 	strcat(text, "]\n");
 	strcat(wire, "]}}}");
-	assert_null(policy_load_text("t.yaml", text, strlen(text), err, sizeof(err)));
+	assert_null(policy_load_text("t.yaml", text, strlen(text), 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "sandbox.network.unix"));
 	j = cJSON_Parse(wire);
 	assert_int_equal(sandbox_wire_decode(j, &sb, err, sizeof(err)), -1);

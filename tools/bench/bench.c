@@ -237,7 +237,7 @@ static void roundtrip(char **argv, int count, double *p50, double *p99)
 static double decisions(const char *text, int tools)
 {
 	char err[1024], name[32];
-	struct policy *pol = policy_load_text("bench.yaml", text, strlen(text), err, sizeof(err));
+	struct policy *pol = policy_load_text("bench.yaml", text, strlen(text), 0, err, sizeof(err));
 	struct counters *c = counters_new();
 	cJSON *args = cJSON_Parse("{\"code\":\"print(42)\",\"amount\":12,\"lang\":\"python\"}");
 	struct decision d;

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "common/log.h"
+#include "policy/load.h"
 #include "shim/shim.h"
 
 static int run_main(int argc, char **argv);
@@ -16,6 +17,7 @@ static const struct cli_opt opts[] = {
 	OPT_SOCKET,
 	{ "no-daemon", 'N', NULL, 0, "do not use the daemon: tool-call policy only (a policy with sandbox rules then needs --allow-unsandboxed)" },
 	{ "allow-unsandboxed", 'U', NULL, 0, "run even where the daemon can't enforce the policy's sandbox rules (they are NOT enforced; logged)" },
+	{ "strict-intercept", 'I', NULL, 0, "refuse a policy that uses any mcpwarden extension: only what Intercept reads" },
 	{ "daemon-timeout", 'T', "MS", 0, "wait this long for each of the daemon's acks before taking it for gone (default 10000): then sandboxed calls are refused" },
 	{ "audit", 'a', "FILE", 0, "append the decision log to FILE, one JSON object per line" },
 	{ "max-line", 'm', "BYTES", 0, "the longest line relayed (at least 1024); longer ones are refused" },
@@ -48,6 +50,7 @@ static int run_main(int argc, char **argv)
 		case 's': o.socket_path = optarg; break;
 		case 'N': o.socket_path = NULL; break;
 		case 'U': o.allow_unsandboxed = true; break;
+		case 'I': o.policy_flags |= POLICY_STRICT_INTERCEPT; break;
 		case 'a': o.audit_path = optarg; break;
 		case 'T':
 			ms = strtoul(optarg, &end, 10);

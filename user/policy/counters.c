@@ -84,7 +84,8 @@ double counters_get(struct counters *c, const char *key, long window_s, time_t n
 	return s->value;
 }
 
-int counters_add(struct counters *c, const char *key, long window_s, time_t now, double delta)
+int counters_add(struct counters *c, const char *key, long window_s, time_t now, double delta,
+		 struct counter_add **undo)
 {
 	time_t start = now - now % window_s;
 	struct slot *s;
@@ -104,5 +105,38 @@ int counters_add(struct counters *c, const char *key, long window_s, time_t now,
 		s->value = 0;
 	}
 	s->value += delta;
+	if (undo) {
+		struct counter_add *a = malloc(sizeof(*a) + strlen(key) + 1);
+
+		if (a) {
+			a->next = *undo;
+			a->window_s = window_s;
+			a->window_start = start;
+			a->delta = delta;
+			strcpy(a->key, key);
+			*undo = a;
+		}
+	}
 	return 0;
+}
+
+void counters_undo(struct counters *c, struct counter_add *adds)
+{
+	for (struct counter_add *a = adds; a; a = a->next) {
+		struct slot *s = find(c->slots, c->cap, a->key);
+
+		if (s->key && s->window_start == a->window_start)
+			s->value -= a->delta;
+	}
+	counter_adds_free(adds);
+}
+
+void counter_adds_free(struct counter_add *adds)
+{
+	while (adds) {
+		struct counter_add *next = adds->next;
+
+		free(adds);
+		adds = next;
+	}
 }

@@ -1,5 +1,6 @@
 /* duration.c: parses durations ("30s", "500ms"), windows ("minute") and rates ("5/hour"). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,4 +65,19 @@ int rate_parse(const char *s, long *max, long *window_s)
 		return -1;
 	*max = n;
 	return 0;
+}
+
+void rate_limit_text(char *buf, size_t size, long max, long window_s)
+{
+	static const struct {
+		long s;
+		const char *name;
+	} units[] = { { 1, "second" }, { 60, "minute" }, { 3600, "hour" }, { 86400, "day" } };
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (window_s == units[i].s) {
+			snprintf(buf, size, "Rate limit of %ld per %s reached. Try again later.", max, units[i].name);
+			return;
+		}
+	snprintf(buf, size, "Rate limit of %ld per %lds reached. Try again later.", max, window_s);
 }

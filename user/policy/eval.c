@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "jsonrpc/message.h"
+#include "policy/duration.h"
 #include "policy/eval.h"
 #include "policy/schema.h"
 
@@ -236,10 +237,10 @@ static bool rule_allows(const struct policy *p, struct counters *c, const char *
 	if (r->rate_max) {
 		key_of(key, sizeof(key), "rate", entry, r->name);
 		if (counters_get(c, key, r->rate_window_s, cx->now) >= (double)r->rate_max) {
-			char lim[64];
+			char lim[128];
 
-			snprintf(lim, sizeof(lim), "%ld per %lds", r->rate_max, r->rate_window_s);
-			return deny(d, r->name, why ? "%s%s" : "rate limit of %s reached%s", why ? why : lim, "");
+			rate_limit_text(lim, sizeof(lim), r->rate_max, r->rate_window_s);
+			return deny(d, r->name, "%s%s", why ? why : lim, "");
 		}
 	}
 	return true;
@@ -254,14 +255,14 @@ static void commit(const struct tool_policy *t, struct counters *c, const struct
 
 		if (r->rate_max) {
 			key_of(key, sizeof(key), "rate", t->name, r->name);
-			counters_add(c, key, r->rate_window_s, cx->now, 1);
+			counters_add(c, key, r->rate_window_s, cx->now, 1, cx->undo);
 		}
 		if (r->state) {
 			double delta;
 
 			state_delta(r->state, cx, &delta);	/* checked in rule_allows */
 			key_of(key, sizeof(key), "state", state_scope(t->name), r->state->counter);
-			counters_add(c, key, r->state->window_s, cx->now, delta);
+			counters_add(c, key, r->state->window_s, cx->now, delta, cx->undo);
 		}
 	}
 }
@@ -276,11 +277,11 @@ void policy_decide(const struct policy *p, struct counters *c, const struct call
 	memset(d, 0, sizeof(*d));
 	d->allow = true;
 	if (policy_hidden(p, cx->tool)) {
-		deny(d, "hide", "tool '%s' is hidden by policy%s", cx->tool, "");
+		deny(d, "(hidden)", "Tool \"%s\" is hidden by policy%s", cx->tool, "");
 		return;
 	}
 	if (!entry && p->default_deny) {
-		deny(d, "default", "tool '%s' is not allowed by this policy (default: deny)%s", cx->tool, "");
+		deny(d, "(default deny)", "Tool \"%s\" is not permitted by policy%s", cx->tool, "");
 		return;
 	}
 	if (p->validate_schema && !check_schema(cx, false, "validate_schema", d))

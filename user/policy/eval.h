@@ -14,11 +14,13 @@ struct call_ctx {
 	const cJSON *args;	/* params.arguments, or NULL */
 	const cJSON *schema;	/* the server's inputSchema for tool, or NULL if unknown */
 	time_t now;
+	struct counter_add **undo;	/* non-NULL: gets what an allowed call added to its counters (the caller's to
+					   take back with counters_undo, or free) */
 };
 
 struct decision {
 	bool allow;
-	char rule[128];		/* the rule that denied, "default", "hide"; empty when allowed */
+	char rule[128];		/* the rule that denied, "(default deny)", "(hidden)" (Intercept's names); empty when allowed */
 	char reason[512];
 	long timeout_ms;	/* per-tool timeout, 0 for none */
 };

@@ -12,13 +12,24 @@
 
 static const char *const top_keys[] = {
 	"version", "description", "default", "hide", "tools", "deny_response",
-	"audit_args", "validate_schema", "sandbox", "all_tools", NULL,
+	"audit_args", "validate_schema", "sandbox", "all_tools", "deny_text", NULL,
 };
 static const char *const tool_keys[] = {
 	"rules", "limits", "timeout", "sandbox", "description", NULL,
 };
+/* What Intercept reads (POLICY_STRICT_INTERCEPT); the rest of the keys above are extensions. */
+static const char *const intercept_top_keys[] = { "version", "description", "default", "hide", "tools", NULL };
+static const char *const intercept_tool_keys[] = { "rules", NULL };
 
-/* base names the entry in errors: "tools.NAME", or "all_tools" (PolicyLayer JSON). */
+/* A key of ours that --strict-intercept refuses, in Intercept's place. */
+#define EXTENSION "a mcpwarden extension, refused by --strict-intercept"
+
+static bool strict(const struct ydoc *d)
+{
+	return d->flags & POLICY_STRICT_INTERCEPT;
+}
+
+/* base names the entry in errors: "tools.NAME", or "all_tools" (PolicyLayer JSON). Reads on past an error. */
 static int load_tool(struct ydoc *d, const char *base, const char *name, const ynode *n,
 		     struct tool_policy *t)
 {
@@ -30,27 +41,24 @@ static int load_tool(struct ydoc *d, const char *base, const char *name, const y
 	t->line = ydoc_line(n);
 	if (!t->name)
 		return ydoc_fail(d, n, field, "out of memory");
-	if (ydoc_check_map(d, n, field, tool_keys) < 0)
+	if (ydoc_check_map_also(d, n, field, strict(d) ? intercept_tool_keys : tool_keys, tool_keys, EXTENSION) < 0)
 		return -1;
 	if ((v = ymap_get(d, n, "timeout"))) {
 		yfield(field, "%s.timeout", base);
 		if (!ynode_is_scalar(v) || (t->timeout_ms = duration_ms(ynode_scalar(v))) <= 0)
-			return ydoc_fail(d, v, field, "must be a duration such as 30s or 500ms");
+			ydoc_fail(d, v, field, "must be a duration such as 30s or 500ms");
 	}
 	if ((v = ymap_get(d, n, "rules"))) {
 		yfield(field, "%s.rules", base);
-		if (load_rules(d, v, field, t) < 0)
-			return -1;
+		load_rules(d, v, field, t);
 	}
 	if ((v = ymap_get(d, n, "limits"))) {
 		yfield(field, "%s.limits", base);
-		if (load_limits(d, v, field, t) < 0)
-			return -1;
+		load_limits(d, v, field, t);
 	}
 	if ((v = ymap_get(d, n, "sandbox"))) {
 		yfield(field, "%s.sandbox", base);
-		if (load_sandbox(d, v, field, false, &t->sandbox) < 0)
-			return -1;
+		load_sandbox(d, v, field, false, &t->sandbox);
 	}
 	return 0;
 }
@@ -65,15 +73,17 @@ static int load_tools(struct ydoc *d, const ynode *n, struct policy *p)
 	for (size_t i = 0; i < ymap_len(n); i++) {
 		ynode *v;
 		const char *name = ymap_key(d, n, i, &v);
-
 		char base[YFIELD_MAX];
 
-		if (!name[0])
-			return ydoc_fail(d, v, "tools", "a tool name is empty");
+		if (!name)
+			continue;	/* ydoc_check_map said so */
+		if (!name[0]) {
+			ydoc_fail(d, v, "tools", "a tool name is empty");
+			continue;
+		}
 		yfield(base, "tools.%s", name);
 		p->ntools++;
-		if (load_tool(d, base, name, v, &p->tools[i]) < 0)
-			return -1;
+		load_tool(d, base, name, v, &p->tools[p->ntools - 1]);
 	}
 	return 0;
 }
@@ -92,51 +102,162 @@ static int load_choice(struct ydoc *d, const ynode *n, const char *field,
 	return 0;
 }
 
+/* hide: a list of names, none empty or given twice ("*" hides every tool). */
+static void load_hide(struct ydoc *d, const ynode *n, struct policy *p)
+{
+	if (yget_strv(d, n, "hide", &p->hide, &p->nhide) < 0)
+		return;
+	for (size_t i = 0; i < p->nhide; i++) {
+		const ynode *item = yseq_item(d, n, i);
+		char field[YFIELD_MAX];
+		const char *s = p->hide[i];
+
+		yfield(field, "hide[%zu]", i);
+		if (!s[strspn(s, " \t\r\n")]) {
+			ydoc_fail(d, item, field, "entry must not be empty");
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(p->hide[j], s)) {
+				ydoc_fail(d, item, field, "duplicate entry \"%s\" (also hide[%zu])", s, j);
+				break;
+			}
+	}
+}
+
+/* A condition on state.TOOL.COUNTER needs a rule of TOOL ("*" for _global) that keeps COUNTER. */
+static void check_state_refs(struct ydoc *d, const struct policy *p)
+{
+	for (size_t t = 0; t < p->ntools; t++) {
+		const struct tool_policy *tp = &p->tools[t];
+
+		for (size_t r = 0; r < tp->nrules; r++) {
+			for (size_t c = 0; c < tp->rules[r].nconds; c++) {
+				const struct condition *k = &tp->rules[r].conds[c];
+				const char *dot, *counter;
+				const struct tool_policy *owner;
+				char tool[256], field[YFIELD_MAX];
+				bool kept = false;
+
+				if (!k->path || strncmp(k->path, "state.", 6) || !(dot = strchr(k->path + 6, '.')) ||
+				    (size_t)(dot - k->path - 6) >= sizeof(tool))
+					continue;
+				memcpy(tool, k->path + 6, (size_t)(dot - k->path - 6));
+				tool[dot - k->path - 6] = '\0';
+				counter = dot + 1;
+				owner = policy_tool(p, strcmp(tool, "_global") ? tool : "*");
+				for (size_t i = 0; owner && i < owner->nrules; i++)
+					kept |= owner->rules[i].state && owner->rules[i].state->counter &&
+						!strcmp(owner->rules[i].state->counter, counter);
+				if (kept)
+					continue;
+				yfield(field, "tools.%s.rules[%zu].conditions[%zu].path", tp->name, r, c);
+				ydoc_fail_line(d, k->line, field, "no rule of tool %s keeps a state counter '%s'", tool,
+					       counter);
+			}
+		}
+	}
+}
+
+/* Reads every top-level key it can, past errors in others. */
 static int load_top(struct ydoc *d, struct policy *p)
 {
 	ynode *root = ydoc_root(d), *v;
 	bool flag;
 
-	if (ydoc_check_map(d, root, "", top_keys) < 0)
+	if (ydoc_check_map_also(d, root, "", strict(d) ? intercept_top_keys : top_keys, top_keys, EXTENSION) < 0)
 		return -1;
 	v = ymap_get(d, root, "version");
 	if (v && (!ynode_is_scalar(v) || strcmp(ynode_scalar(v), "1")))
-		return ydoc_fail(d, v, "version", "only version \"1\" is known");
-	if ((v = ymap_get(d, root, "description")) && yget_str(d, v, "description", &p->description) < 0)
-		return -1;
-	if ((v = ymap_get(d, root, "default")) && load_choice(d, v, "default", "allow", "deny", &p->default_deny) < 0)
-		return -1;
-	if ((v = ymap_get(d, root, "hide")) && yget_strv(d, v, "hide", &p->hide, &p->nhide) < 0)
-		return -1;
-	if ((v = ymap_get(d, root, "deny_response"))) {
-		if (load_choice(d, v, "deny_response", "result", "error", &flag) < 0)
-			return -1;
+		ydoc_fail(d, v, "version", "only version \"1\" is known");
+	if ((v = ymap_get(d, root, "description")))
+		yget_str(d, v, "description", &p->description);
+	if ((v = ymap_get(d, root, "default")))
+		load_choice(d, v, "default", "allow", "deny", &p->default_deny);
+	if ((v = ymap_get(d, root, "hide")))
+		load_hide(d, v, p);
+	if ((v = ymap_get(d, root, "deny_response")) && load_choice(d, v, "deny_response", "result", "error", &flag) == 0)
 		p->deny_style = flag ? DENY_AS_ERROR : DENY_AS_RESULT;
-	}
-	if ((v = ymap_get(d, root, "audit_args")) && load_choice(d, v, "audit_args", "hash", "full", &p->audit_args_full) < 0)
-		return -1;
-	if ((v = ymap_get(d, root, "validate_schema")) && yget_bool(d, v, "validate_schema", &p->validate_schema) < 0)
-		return -1;
-	if ((v = ymap_get(d, root, "sandbox")) && load_sandbox(d, v, "sandbox", true, &p->sandbox) < 0)
-		return -1;
-	if ((v = ymap_get(d, root, "tools")) && load_tools(d, v, p) < 0)
-		return -1;
+	if ((v = ymap_get(d, root, "deny_text")))
+		load_choice(d, v, "deny_text", "mcpwarden", "intercept", &p->deny_text_intercept);
+	if ((v = ymap_get(d, root, "audit_args")))
+		load_choice(d, v, "audit_args", "hash", "full", &p->audit_args_full);
+	if ((v = ymap_get(d, root, "validate_schema")))
+		yget_bool(d, v, "validate_schema", &p->validate_schema);
+	if ((v = ymap_get(d, root, "sandbox")))
+		load_sandbox(d, v, "sandbox", true, &p->sandbox);
+	if ((v = ymap_get(d, root, "tools")))
+		load_tools(d, v, p);
 	if ((v = ymap_get(d, root, "all_tools"))) {
+		struct tool_policy *grown;
+
 		if (policy_tool(p, "*"))
 			return ydoc_fail(d, v, "all_tools", "give either all_tools or tools.\"*\", not both");
-		if (!p->tools && !(p->tools = calloc(1, sizeof(*p->tools))))
+		grown = realloc(p->tools, (p->ntools + 2) * sizeof(*p->tools));
+		if (!grown)
 			return ydoc_fail(d, v, "all_tools", "out of memory");
+		p->tools = grown;
+		memset(&p->tools[p->ntools], 0, 2 * sizeof(*p->tools));
 		p->ntools++;
-		if (load_tool(d, "all_tools", "*", v, &p->tools[p->ntools - 1]) < 0)
-			return -1;
+		load_tool(d, "all_tools", "*", v, &p->tools[p->ntools - 1]);
 	}
+	check_state_refs(d, p);
 	return 0;
 }
 
-struct policy *policy_load_text(const char *name, const char *text, size_t len,
+struct err_line {
+	long line;
+	size_t order;
+	const char *text;
+	size_t len;
+};
+
+static int by_line(const void *a, const void *b)
+{
+	const struct err_line *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Puts the errors (lines "NAME:LINE: ...") in the file's order; those found at one line stay in theirs. */
+static void sort_errors(char *err, const char *name)
+{
+	size_t n = 1, k = 0, plen = strlen(name) + 1, off = 0;
+	struct err_line *v;
+	char *copy;
+
+	for (const char *c = err; *c; c++)
+		n += *c == '\n';
+	v = calloc(n, sizeof(*v));
+	copy = strdup(err);
+	if (!v || !copy) {	/* left in the order found */
+		free(v);
+		free(copy);
+		return;
+	}
+	for (char *line = copy, *nl; line; line = nl ? nl + 1 : NULL, k++) {
+		nl = strchr(line, '\n');
+		v[k] = (struct err_line){ .order = k, .text = line, .len = nl ? (size_t)(nl - line) : strlen(line) };
+		v[k].line = strlen(line) > plen ? strtol(line + plen, NULL, 10) : 0;
+	}
+	qsort(v, k, sizeof(*v), by_line);
+	for (size_t i = 0; i < k; i++) {
+		memcpy(err + off, v[i].text, v[i].len);
+		off += v[i].len;
+		if (i + 1 < k)
+			err[off++] = '\n';
+	}
+	err[off] = '\0';
+	free(v);
+	free(copy);
+}
+
+struct policy *policy_load_text(const char *name, const char *text, size_t len, unsigned flags,
 				char *err, size_t errsz)
 {
-	struct ydoc d = { .err = err, .errsz = errsz };
+	struct ydoc d = { .err = err, .errsz = errsz, .flags = flags };
 	struct policy *p;
 	char *copy;
 	int rc;
@@ -164,14 +285,22 @@ struct policy *policy_load_text(const char *name, const char *text, size_t len,
 	}
 	rc = load_top(&d, p);
 	ydoc_free(&d);
-	if (rc < 0) {
+	if (rc < 0 || d.nerrs) {
+		size_t used;
+
+		sort_errors(err, name);
+		used = strlen(err);
+		if (d.dropped && used + 40 < errsz)
+			snprintf(err + used, errsz - used, "\n%s: ...and %u more errors", name, d.dropped);
+		else if (d.dropped && errsz > 40)	/* the last line gives way to the count */
+			snprintf(err + errsz - 40, 40, "\n%s: ...more errors", name);
 		policy_free(p);
 		return NULL;
 	}
 	return p;
 }
 
-struct policy *policy_load_file(const char *path, char *err, size_t errsz)
+struct policy *policy_load_file(const char *path, unsigned flags, char *err, size_t errsz)
 {
 	struct policy *p = NULL;
 	struct stat st;
@@ -199,7 +328,7 @@ struct policy *policy_load_file(const char *path, char *err, size_t errsz)
 	while (off < (size_t)st.st_size && (got = read(fd, text + off, (size_t)st.st_size - off)) > 0)
 		off += (size_t)got;
 	if (off == (size_t)st.st_size)
-		p = policy_load_text(path, text, off, err, errsz);
+		p = policy_load_text(path, text, off, flags, err, errsz);
 	else
 		snprintf(err, errsz, "%s: short read: %s", path, strerror(errno));
 	free(text);

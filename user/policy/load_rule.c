@@ -10,6 +10,15 @@
 static const char *const rule_keys[] = {
 	"name", "action", "reason", "on_deny", "rate_limit", "conditions", "state", "validate", NULL,
 };
+static const char *const intercept_rule_keys[] = {	/* POLICY_STRICT_INTERCEPT */
+	"name", "action", "on_deny", "rate_limit", "conditions", "state", NULL,
+};
+#define EXTENSION "a mcpwarden extension, refused by --strict-intercept"
+
+static bool strict(const struct ydoc *d)
+{
+	return d->flags & POLICY_STRICT_INTERCEPT;
+}
 static const char *const cond_keys[] = { "path", "op", "value", NULL };
 static const char *const state_keys[] = { "counter", "window", "increment", "increment_from", NULL };
 static const char *const validate_keys[] = { "required_args", "schema", NULL };
@@ -21,10 +30,18 @@ static const char *const op_names[] = {
 	[OP_REGEX] = "regex", [OP_CONTAINS] = "contains", [OP_EXISTS] = "exists",
 };
 
+/* Intercept's windows: minute, hour, day. */
+static bool intercept_window(const char *s)
+{
+	return !strcmp(s, "minute") || !strcmp(s, "hour") || !strcmp(s, "day");
+}
+
 static int load_window(struct ydoc *d, const ynode *n, const char *field, long *out)
 {
 	if (!ynode_is_scalar(n) || (*out = window_seconds(ynode_scalar(n))) <= 0)
 		return ydoc_fail(d, n, field, "must be second, minute, hour, day or a duration such as 10m");
+	if (strict(d) && !intercept_window(ynode_scalar(n)))
+		return ydoc_fail(d, n, field, "must be minute, hour or day (other windows are " EXTENSION ")");
 	return 0;
 }
 
@@ -33,10 +50,17 @@ static int load_rate(struct ydoc *d, const ynode *n, const char *field, struct r
 	char sub[YFIELD_MAX];
 
 	if (ynode_is_scalar(n)) {
+		const char *slash = strchr(ynode_scalar(n), '/');
+
 		if (rate_parse(ynode_scalar(n), &r->rate_max, &r->rate_window_s) < 0)
 			return ydoc_fail(d, n, field, "'%s' is not N/second|minute|hour|day", ynode_scalar(n));
+		if (strict(d) && !intercept_window(slash + 1))
+			return ydoc_fail(d, n, field, "must be N/minute, N/hour or N/day (other windows are "
+					 EXTENSION ")");
 		return 0;
 	}
+	if (strict(d))
+		return ydoc_fail(d, n, field, "a map {max, window} is " EXTENSION "; write \"N/minute|hour|day\"");
 	if (ydoc_check_map(d, n, field, ratemap_keys) < 0)
 		return -1;
 	yfield(sub, "%s.max", field);
@@ -162,12 +186,10 @@ static int load_condition(struct ydoc *d, const ynode *n, const char *field, str
 		return -1;
 	yfield(sub, "%s.path", field);
 	if (!(v = ymap_get(d, n, "path")))
-		return ydoc_fail(d, n, sub, "is required");
-	if (yget_str(d, v, sub, &c->path) < 0)
-		return -1;
-	if (strncmp(c->path, "args.", 5) && strcmp(c->path, "args") &&
-	    (strncmp(c->path, "state.", 6) || !strchr(c->path + 6, '.')))
-		return ydoc_fail(d, v, sub, "must start with args. or be state.TOOL.COUNTER");
+		ydoc_fail(d, n, sub, "is required");	/* the op and value are read on, for their errors */
+	else if (yget_str(d, v, sub, &c->path) == 0 && strncmp(c->path, "args.", 5) && strcmp(c->path, "args") &&
+		 (strncmp(c->path, "state.", 6) || !strchr(c->path + 6, '.')))
+		ydoc_fail(d, v, sub, "must start with args. or be state.TOOL.COUNTER");
 	yfield(sub, "%s.op", field);
 	if (!(v = ymap_get(d, n, "op")) || !ynode_is_scalar(v))
 		return ydoc_fail(d, v ? v : n, sub, "is required");
@@ -235,6 +257,8 @@ static int load_state(struct ydoc *d, const ynode *n, const char *field, struct 
 	yfield(sub, "%s.counter", field);
 	if (!(v = ymap_get(d, n, "counter")) || yget_str(d, v, sub, &s->counter) < 0)
 		return ydoc_fail(d, n, sub, "is required");
+	if (!s->counter[0])
+		return ydoc_fail(d, v, sub, "must not be empty");
 	yfield(sub, "%s.window", field);
 	if (!(v = ymap_get(d, n, "window")))
 		return ydoc_fail(d, n, sub, "is required");
@@ -271,6 +295,9 @@ static int load_action(struct ydoc *d, const ynode *n, const char *field, struct
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (ynode_is_scalar(n) && !strcmp(ynode_scalar(n), names[i])) {
 			r->action = (enum rule_action)i;
+			if (strict(d) && r->action != ACTION_EVALUATE && r->action != ACTION_DENY)
+				return ydoc_fail(d, n, field, "'%s' is " EXTENSION " (Intercept has evaluate and deny)",
+						 names[i]);
 			return 0;
 		}
 	return ydoc_fail(d, n, field, "must be evaluate, allow, deny or require_approval");
@@ -304,10 +331,36 @@ static int load_conditions(struct ydoc *d, const ynode *n, const char *field, st
 
 		yfield(sub, "%s[%zu]", field, i);
 		r->nconds++;
-		if (load_condition(d, yseq_item(d, n, i), sub, &r->conds[i]) < 0)
-			return -1;
+		load_condition(d, yseq_item(d, n, i), sub, &r->conds[i]);	/* the next ones are read all the same */
 	}
 	return 0;
+}
+
+/* The rule as Intercept would have it: a rate_limit stands alone (not with conditions, state or action
+ * deny); a rule otherwise has a name, and an evaluate rule conditions (mcpwarden's validate is a check of its
+ * own); a deny rule with conditions is mcpwarden's (refused by --strict-intercept). */
+static void check_rule(struct ydoc *d, const ynode *n, const char *field, const struct rule *r)
+{
+	bool rate = ymap_get(d, n, "rate_limit") != NULL;
+	char sub[YFIELD_MAX];
+
+	if (rate) {
+		if (r->nconds || r->state)
+			ydoc_fail(d, n, field, "rate_limit cannot be combined with conditions or state; use separate "
+				  "rules");
+		else if (r->action == ACTION_DENY)
+			ydoc_fail(d, n, field, "rate_limit cannot be used with action deny");
+		return;
+	}
+	yfield(sub, "%s.name", field);
+	if (r->name && !r->name[0])
+		ydoc_fail(d, ymap_get(d, n, "name"), sub, "a rule must have a name");
+	yfield(sub, "%s.conditions", field);
+	if (r->action == ACTION_EVALUATE && !r->nconds && !r->required_args && !r->schema)
+		ydoc_fail(d, n, sub, "an evaluate rule must have at least one condition");
+	if (r->action == ACTION_DENY && r->nconds && strict(d))
+		ydoc_fail(d, ymap_get(d, n, "conditions"), sub, "a deny rule with conditions is " EXTENSION
+			  " (Intercept's deny rules have none)");
 }
 
 static int load_rule(struct ydoc *d, const ynode *n, const char *field, struct rule *r, size_t idx)
@@ -324,28 +377,29 @@ static int load_rule(struct ydoc *d, const ynode *n, const char *field, struct r
 	ynode *v;
 
 	r->line = ydoc_line(n);
-	if (ydoc_check_map(d, n, field, rule_keys) < 0)
+	if (ydoc_check_map_also(d, n, field, strict(d) ? intercept_rule_keys : rule_keys, rule_keys, EXTENSION) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		yfield(sub, "%s.%s", field, parts[i].key);
-		if ((v = ymap_get(d, n, parts[i].key)) && parts[i].fn(d, v, sub, r) < 0)
-			return -1;
+		if ((v = ymap_get(d, n, parts[i].key)))
+			parts[i].fn(d, v, sub, r);	/* each part's errors, then the next part's */
 	}
 	yfield(sub, "%s.name", field);
-	if ((v = ymap_get(d, n, "name")) && yget_str(d, v, sub, &r->name) < 0)
-		return -1;
-	if (!r->name) {
+	if ((v = ymap_get(d, n, "name")))
+		yget_str(d, v, sub, &r->name);
+	yfield(sub, "%s.on_deny", field);
+	if ((v = ymap_get(d, n, "on_deny")))
+		yget_str(d, v, sub, &r->reason);
+	yfield(sub, "%s.reason", field);
+	if ((v = ymap_get(d, n, "reason")))
+		yget_str(d, v, sub, &r->reason);
+	check_rule(d, n, field, r);
+	if (!r->name) {	/* the seed style names no rule */
 		char def[32];
 
 		snprintf(def, sizeof(def), "rule-%zu", idx + 1);
 		r->name = strdup(def);
 	}
-	yfield(sub, "%s.on_deny", field);
-	if ((v = ymap_get(d, n, "on_deny")) && yget_str(d, v, sub, &r->reason) < 0)
-		return -1;
-	yfield(sub, "%s.reason", field);
-	if ((v = ymap_get(d, n, "reason")) && yget_str(d, v, sub, &r->reason) < 0)
-		return -1;
 	if (!r->name)
 		return ydoc_fail(d, n, field, "out of memory");
 	return 0;
@@ -372,8 +426,23 @@ int load_rules(struct ydoc *d, const ynode *seq, const char *field, struct tool_
 		char sub[YFIELD_MAX];
 
 		yfield(sub, "%s[%zu]", field, i);
-		if (load_rule(d, yseq_item(d, seq, i), sub, &t->rules[t->nrules++], i) < 0)
-			return -1;
+		load_rule(d, yseq_item(d, seq, i), sub, &t->rules[t->nrules++], i);	/* then the next rule */
+	}
+	/* A counter is one rule's: two rules that keep it would each count every call. */
+	for (size_t i = 0; i < t->nrules; i++) {
+		const struct state_update *a = t->rules[i].state;
+
+		for (size_t j = 0; a && a->counter && j < i; j++) {
+			const struct state_update *b = t->rules[j].state;
+			char sub[YFIELD_MAX];
+
+			if (b && b->counter && !strcmp(a->counter, b->counter)) {
+				yfield(sub, "%s[%zu].state.counter", field, i);
+				ydoc_fail_line(d, t->rules[i].line, sub, "duplicate state counter '%s' (also %s[%zu])",
+					       a->counter, field, j);
+				break;
+			}
+		}
 	}
 	return 0;
 }
@@ -412,9 +481,6 @@ int load_limits(struct ydoc *d, const ynode *seq, const char *field, struct tool
 			return -1;
 		yfield(name, "limit-%zu", i + 1);
 		if (!r->name && !(r->name = strdup(name)))
-			return ydoc_fail(d, n, sub, "out of memory");
-		yfield(name, "rate limit of %ld per %lds reached", r->rate_max, r->rate_window_s);
-		if (!(r->reason = strdup(name)))
 			return ydoc_fail(d, n, sub, "out of memory");
 	}
 	return 0;

@@ -84,7 +84,7 @@ const struct tool_policy *policy_sandbox_entry(const struct policy *p, const str
 bool policy_hidden(const struct policy *p, const char *tool)
 {
 	for (size_t i = 0; i < p->nhide; i++)
-		if (!strcmp(p->hide[i], tool))
+		if (!strcmp(p->hide[i], tool) || !strcmp(p->hide[i], "*"))
 			return true;
 	return false;
 }

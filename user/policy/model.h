@@ -97,6 +97,7 @@ struct policy {
 	struct tool_policy *tools;
 	size_t ntools;
 	enum deny_style deny_style;
+	bool deny_text_intercept;	/* deny_text: intercept: the refusal's text is "[INTERCEPT POLICY DENIED] reason" */
 	bool audit_args_full;	/* store tool arguments, not only their hash */
 	bool validate_schema;	/* check every call against the server's inputSchema */
 	struct sandbox sandbox;	/* server-wide */
@@ -109,6 +110,7 @@ const struct tool_policy *policy_tool(const struct policy *p, const char *name);
 /* The entry whose sandbox a call of `entry`'s tool runs under (entry NULL: a tool the policy does not
  * list): the entry's own, else "*"'s. NULL when neither has a sandbox. */
 const struct tool_policy *policy_sandbox_entry(const struct policy *p, const struct tool_policy *entry);
+/* Whether tool is hidden: named in hide, or hide holds "*" (every tool, as Intercept has it). */
 bool policy_hidden(const struct policy *p, const char *tool);
 
 #endif

@@ -18,18 +18,42 @@ void yfield(char buf[YFIELD_MAX], const char *fmt, ...)
 	va_end(ap);
 }
 
+static int vfail(struct ydoc *d, int line, const char *field, const char *fmt, va_list ap)
+{
+	char msg[384], text[YFIELD_MAX + 512];
+	size_t used = strlen(d->err);
+
+	field = field && field[0] ? field : "(top)";
+	if (d->nerrs && !strcmp(d->last_field, field))
+		return -1;	/* one error per field in a row */
+	snprintf(d->last_field, sizeof(d->last_field), "%s", field);
+	d->nerrs++;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(text, sizeof(text), "%s%s:%d: %s: %s", used ? "\n" : "", d->file, line, field, msg);
+	if (used + strlen(text) < d->errsz)
+		memcpy(d->err + used, text, strlen(text) + 1);
+	else
+		d->dropped++;
+	return -1;
+}
+
 int ydoc_fail(struct ydoc *d, const ynode *n, const char *field, const char *fmt, ...)
 {
-	char msg[384];
 	va_list ap;
 
-	if (d->err[0])
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vfail(d, n ? ydoc_line(n) : 1, field, fmt, ap);
 	va_end(ap);
-	snprintf(d->err, d->errsz, "%s:%d: %s: %s", d->file, n ? ydoc_line(n) : 1,
-		 field && field[0] ? field : "(top)", msg);
+	return -1;
+}
+
+int ydoc_fail_line(struct ydoc *d, int line, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(d, line > 0 ? line : 1, field, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -132,7 +156,16 @@ ynode *ymap_get(struct ydoc *d, const ynode *n, const char *key)
 	return NULL;
 }
 
-int ydoc_check_map(struct ydoc *d, const ynode *n, const char *field, const char *const *allowed)
+static bool listed(const char *const *names, const char *k)
+{
+	for (size_t a = 0; names && names[a]; a++)
+		if (!strcmp(names[a], k))
+			return true;
+	return false;
+}
+
+int ydoc_check_map_also(struct ydoc *d, const ynode *n, const char *field, const char *const *allowed,
+			const char *const *also, const char *why_not)
 {
 	if (!ynode_is_map(n))
 		return ydoc_fail(d, n, field, "must be a mapping");
@@ -140,25 +173,32 @@ int ydoc_check_map(struct ydoc *d, const ynode *n, const char *field, const char
 		char sub[YFIELD_MAX];
 		ynode *v;
 		const char *k = ymap_key(d, n, i, &v);
-		size_t a;
 
-		if (!k)
-			return ydoc_fail(d, v, field, "keys must be plain strings");
+		if (!k) {
+			ydoc_fail(d, v, field, "keys must be plain strings");
+			continue;
+		}
 		yfield(sub, "%s%s%s", field, field[0] ? "." : "", k);
-		for (a = 0; allowed && allowed[a]; a++)
-			if (!strcmp(allowed[a], k))
-				break;
-		if (allowed && !allowed[a])
-			return ydoc_fail(d, v, sub, "unknown key");
+		if (allowed && !listed(allowed, k)) {
+			ydoc_fail(d, v, sub, "%s", listed(also, k) ? why_not : "unknown key");
+			continue;
+		}
 		for (size_t j = 0; j < i; j++) {
 			ynode *pv;
 			const char *pk = ymap_key(d, n, j, &pv);
 
-			if (pk && !strcasecmp(pk, k))
-				return ydoc_fail(d, v, sub, "key repeated (first at line %d)", ydoc_line(pv));
+			if (pk && !strcasecmp(pk, k)) {
+				ydoc_fail(d, v, sub, "key repeated (first at line %d)", ydoc_line(pv));
+				break;
+			}
 		}
 	}
 	return 0;
+}
+
+int ydoc_check_map(struct ydoc *d, const ynode *n, const char *field, const char *const *allowed)
+{
+	return ydoc_check_map_also(d, n, field, allowed, NULL, NULL);
 }
 
 size_t yseq_len(const ynode *n)
@@ -213,6 +253,7 @@ int yget_bool(struct ydoc *d, const ynode *n, const char *field, bool *out)
 int yget_strv(struct ydoc *d, const ynode *n, const char *field, char ***out, size_t *count)
 {
 	size_t len;
+	int rc = 0;
 
 	if (!ynode_is_seq(n))
 		return ydoc_fail(d, n, field, "must be a list of strings");
@@ -226,9 +267,9 @@ int yget_strv(struct ydoc *d, const ynode *n, const char *field, char ***out, si
 
 		yfield(sub, "%s[%zu]", field, i);
 		if (yget_str(d, yseq_item(d, n, i), sub, &(*out)[i]) < 0)
-			return -1;
+			rc = -1;	/* the rest are read, for their errors */
 	}
-	return 0;
+	return rc;
 }
 
 static cJSON *scalar_json(const ynode *n)

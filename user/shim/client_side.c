@@ -104,8 +104,11 @@ static char *denial(const struct shim *s, const cJSON *id, const char *tool, con
 {
 	char text[900];
 
-	snprintf(text, sizeof(text), "mcpwarden policy denied tool '%s' (rule '%s'): %s",
-		 tool, d->rule, d->reason);
+	if (s->pol->deny_text_intercept)	/* what Intercept's clients and scripts look for */
+		snprintf(text, sizeof(text), "[INTERCEPT POLICY DENIED] %s", d->reason);
+	else
+		snprintf(text, sizeof(text), "mcpwarden policy denied tool '%s' (rule '%s'): %s",
+			 tool, d->rule, d->reason);
 	if (s->pol->deny_style == DENY_AS_ERROR)
 		return reply_error(id, RPC_POLICY_DENIED, text, "deny", d->rule);
 	return reply_tool_error(id, text, "deny", tool, d->rule, d->reason);
@@ -120,6 +123,7 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 	uint64_t t0 = now_ns(), took, acked;
 	struct call_limits lim;
 	struct decision d, no = { .allow = false };
+	struct counter_add *added = NULL;
 	struct call_ctx cx;
 	struct pending *p;
 	bool refused, tool_sb;
@@ -147,7 +151,8 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 		return false;
 	}
 	cx = (struct call_ctx){ .tool = name->valuestring, .args = args,
-				.schema = tool_schema(&s->schemas, name->valuestring), .now = time(NULL) };
+				.schema = tool_schema(&s->schemas, name->valuestring), .now = time(NULL),
+				.undo = &added };
 	policy_decide(s->pol, s->ctr, &cx, &d);
 	took = now_ns() - t0;
 	args_hash(args, sha);
@@ -162,8 +167,10 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 		refuse(s, r, m->id, RPC_INTERNAL_ERROR, "tools/call refused: out of memory");
 		if (p)
 			pending_remove(&s->c2s, p);
+		counters_undo(s->ctr, added);	/* it never ran */
 		return false;
 	}
+	p->added = added;
 	call_limits_get(s->pol, name->valuestring, d.timeout_ms, &lim);
 	/* The daemon acks before the call goes on, so its processes carry the call id and its rules. A call that
 	 * reaches here while a reload drains was not held (a batch's, or one with an overlong id): not started. */
@@ -191,6 +198,8 @@ static bool police_call(struct shim *s, const struct jsonrpc_msg *m, struct repl
 			 s->link.why);
 	cJSON_Delete(lim.sandbox);
 	if (no.reason[0]) {
+		counters_undo(s->ctr, p->added);	/* it never ran */
+		p->added = NULL;
 		pending_remove(&s->c2s, p);
 		record_decision(s, m->id, name->valuestring, args, &no, took, sha, 0, 0);
 		owe(r, denial(s, m->id, name->valuestring, &no));

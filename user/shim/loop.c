@@ -368,11 +368,11 @@ static void iterate(struct loop *l)
 
 static int setup(struct shim *s, const struct shim_opts *o)
 {
-	char err[1024];
+	char err[POLICY_ERR_SIZE];
 
 	memset(s, 0, sizeof(*s));
 	s->o = *o;
-	s->pol = o->policy_path ? policy_load_file(o->policy_path, err, sizeof(err))
+	s->pol = o->policy_path ? policy_load_file(o->policy_path, o->policy_flags, err, sizeof(err))
 				: calloc(1, sizeof(*s->pol));
 	if (!s->pol) {
 		log_warnx("%s", o->policy_path ? err : "out of memory");

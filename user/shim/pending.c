@@ -43,6 +43,7 @@ void pending_remove(struct pending_table *t, struct pending *p)
 {
 	cJSON_Delete(p->id);
 	free(p->tool);
+	counter_adds_free(p->added);
 	*p = t->v[--t->n];
 }
 

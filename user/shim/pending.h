@@ -7,6 +7,7 @@
 #include <cJSON.h>
 
 #include "jsonrpc/message.h"
+#include "policy/counters.h"
 
 enum pending_kind {
 	PEND_OTHER,
@@ -29,6 +30,8 @@ struct pending {
 	uint64_t deadline_ns;	/* 0: none */
 	char deadline_rule[160];	/* the policy rule that set the deadline */
 	bool timed_out;		/* answered by the shim; swallow the server's late reply */
+	struct counter_add *added;	/* tools/call: what it added to the policy's counters, taken back when the
+					   server answers with a JSON-RPC error (as Intercept does); freed with p */
 };
 
 struct pending_table {

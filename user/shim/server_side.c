@@ -37,7 +37,7 @@ static bool needs_tree(const struct shim *s, const struct pending *p)
 	case PEND_TOOLS_LIST:
 		return s->pol->nhide > 0 || shim_needs_schemas(s);
 	case PEND_TOOLS_CALL:
-		return s->log.fd >= 0 || s->link.fd >= 0;	/* outcomes are recorded */
+		return s->log.fd >= 0 || s->link.fd >= 0 || p->added;	/* outcomes recorded, counters taken back */
 	case PEND_DISCOVER:
 		return shim_needs_schemas(s);
 	default:
@@ -69,6 +69,10 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 			*modified = tool_schemas_learn(&s->schemas, result, s->pol);
 		break;
 	case PEND_TOOLS_CALL:
+		if (obj && !result && p->added) {	/* a failed call uses up no rate limit or state counter */
+			counters_undo(s->ctr, p->added);
+			p->added = NULL;
+		}
 		if (p->timed_out) {
 			log_debug("dropped the late reply to timed-out call %s", p->key);
 			outcome = "timeout";

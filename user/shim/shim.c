@@ -305,7 +305,7 @@ void shim_link_sandbox(struct shim *s)
 
 bool shim_reload_policy(struct shim *s, const char *trigger)
 {
-	char err[1024];
+	char err[POLICY_ERR_SIZE];
 	struct policy *np;
 	cJSON *rec = cJSON_CreateObject();
 	bool changed = false;
@@ -314,7 +314,7 @@ bool shim_reload_policy(struct shim *s, const char *trigger)
 		cJSON_Delete(rec);
 		return false;
 	}
-	np = policy_load_file(s->o.policy_path, err, sizeof(err));
+	np = policy_load_file(s->o.policy_path, s->o.policy_flags, err, sizeof(err));
 	cJSON_AddStringToObject(rec, "trigger", trigger);
 	cJSON_AddStringToObject(rec, "file", s->o.policy_path);
 	cJSON_AddBoolToObject(rec, "ok", np != NULL);

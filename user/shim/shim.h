@@ -31,6 +31,7 @@ struct shim_opts {
 	const char *audit_path;
 	const char *socket_path;	/* the daemon's control socket; NULL with --no-daemon */
 	bool allow_unsandboxed;		/* --allow-unsandboxed: sandbox rules may go unenforced without a daemon */
+	unsigned policy_flags;		/* POLICY_* (policy/load.h): --strict-intercept, at start and every reload */
 	unsigned daemon_timeout_ms;	/* --daemon-timeout: the wait for each of the daemon's acks */
 	size_t max_line;
 	char **argv;
