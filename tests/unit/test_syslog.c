@@ -108,6 +108,37 @@ static struct syslog_fwd *start(const char *path)
 	return f;
 }
 
+/* Each forwarder test's collector: a datagram socket in a directory of its own. */
+struct site {
+	char path[32], sock[64];
+	int fd;
+};
+
+static int collector_up(void **state)
+{
+	struct site *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	strcpy(c->path, "/tmp/test_syslog.XXXXXX");
+	assert_non_null(mkdtemp(c->path));
+	snprintf(c->sock, sizeof(c->sock), "%s/log", c->path);
+	c->fd = collector(c->sock);
+	*state = c;
+	return 0;
+}
+
+static int collector_down(void **state)
+{
+	struct site *c = *state;
+
+	if (c->fd >= 0)
+		close(c->fd);
+	unlink(c->sock);
+	rmdir(c->path);
+	free(c);
+	return 0;
+}
+
 static void record(struct syslog_fwd *f, uint64_t seq, size_t len)
 {
 	char *line = malloc(len);
@@ -120,16 +151,11 @@ static void record(struct syslog_fwd *f, uint64_t seq, size_t len)
 /* Every record arrives, in order, and stop waits for the queue. */
 static void in_order(void **state)
 {
-	char path[] = "/tmp/test_syslog.XXXXXX", sock[64];
-	struct syslog_fwd *f;
+	struct site *c = *state;
+	struct syslog_fwd *f = start(c->sock);
 	uint64_t lost, first, last;
-	int fd;
+	int fd = c->fd;
 
-	(void)state;
-	assert_non_null(mkdtemp(path));
-	snprintf(sock, sizeof(sock), "%s/log", path);
-	fd = collector(sock);
-	f = start(sock);
 	for (uint64_t seq = 1; seq <= 200; seq++)
 		record(f, seq, 100);
 	for (uint64_t seq = 1; seq <= 200; seq++) {
@@ -144,9 +170,6 @@ static void in_order(void **state)
 	}
 	assert_false(syslog_fwd_take_lost(f, &lost, &first, &last));
 	syslog_fwd_stop(f);
-	close(fd);
-	unlink(sock);
-	rmdir(path);
 }
 
 static void record_kind(struct syslog_fwd *f, uint64_t seq, const char *kind, size_t len)
@@ -179,18 +202,14 @@ static char *next(int fd)
  * ahead of the next record that fitted. */
 static void losses_counted(void **state)
 {
-	char path[] = "/tmp/test_syslog.XXXXXX", sock[64], want[128];
+	struct site *c = *state;
 	size_t per = 64 * 1024 - 512;	/* near the largest datagram a unix socket takes at once */
 	uint64_t n = SYSLOG_QUEUE_BYTES / per + 40, seq, lost, first, last, bulk_first = 0;
-	struct syslog_fwd *f;
+	struct syslog_fwd *f = start(c->sock);
+	int fd = c->fd;
+	char want[128];
 	cJSON *st;
-	int fd;
 
-	(void)state;
-	assert_non_null(mkdtemp(path));
-	snprintf(sock, sizeof(sock), "%s/log", path);
-	fd = collector(sock);
-	f = start(sock);
 	for (seq = 1; seq <= n; seq++) {	/* a flood of forks */
 		record_kind(f, seq, "fork", per);
 		if (!bulk_first && syslog_fwd_take_lost(f, &lost, &first, &last))
@@ -218,31 +237,22 @@ static void losses_counted(void **state)
 		fail_msg("no notice '%s' before the exec", want);
 	assert_non_null(strstr(next(fd), " exec "));
 	syslog_fwd_stop(f);
-	close(fd);
-	unlink(sock);
-	rmdir(path);
 }
 
 /* A stop while the collector is away and the sender waits to reconnect: the collector that comes back within
  * the stop's wait gets the queue, and the stop returns within its bound. */
 static void stop_in_backoff(void **state)
 {
-	char path[] = "/tmp/test_syslog.XXXXXX", sock[64];
+	struct site *c = *state;
+	struct syslog_fwd *f = start(c->sock);
 	struct timespec t0, t1;
-	struct syslog_fwd *f;
-	int fd;
 
-	(void)state;
-	assert_non_null(mkdtemp(path));
-	snprintf(sock, sizeof(sock), "%s/log", path);
-	fd = collector(sock);
-	f = start(sock);
-	close(fd);
-	unlink(sock);	/* away: sends fail, reconnects fail, the sender backs off */
+	close(c->fd);
+	unlink(c->sock);	/* away: sends fail, reconnects fail, the sender backs off */
 	for (uint64_t seq = 1; seq <= 3; seq++)
 		record(f, seq, 10);
 	sleep(2);	/* into a backoff of 1 s or more */
-	fd = collector(sock);
+	c->fd = collector(c->sock);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	syslog_fwd_stop(f);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -250,12 +260,9 @@ static void stop_in_backoff(void **state)
 		char want[32];
 
 		snprintf(want, sizeof(want), "seq=\"%d\"", i);
-		assert_non_null(strstr(next(fd), want));
+		assert_non_null(strstr(next(c->fd), want));
 	}
 	assert_true(t1.tv_sec - t0.tv_sec <= SYSLOG_STOP_WAIT_MS / 1000 + SYSLOG_SEND_TIMEOUT_MS / 1000);
-	close(fd);
-	unlink(sock);
-	rmdir(path);
 }
 
 /* A target that is not there stops the start, naming it. */
@@ -278,9 +285,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(targets),
 		cmocka_unit_test(message),
-		cmocka_unit_test(in_order),
-		cmocka_unit_test(losses_counted),
-		cmocka_unit_test(stop_in_backoff),
+		cmocka_unit_test_setup_teardown(in_order, collector_up, collector_down),
+		cmocka_unit_test_setup_teardown(losses_counted, collector_up, collector_down),
+		cmocka_unit_test_setup_teardown(stop_in_backoff, collector_up, collector_down),
 		cmocka_unit_test(refused_start),
 	};
 
