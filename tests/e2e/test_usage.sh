@@ -5,18 +5,18 @@ source "$(dirname "$0")/../lib.sh"
 
 # What each command accepts, as the README documents it.
 declare -A known=(
-	[run]="--policy --name --socket --no-daemon --allow-unsandboxed --daemon-timeout --audit --max-line --verbose"
-	[policy]="--strict"
+	[run]="--policy --name --socket --no-daemon --allow-unsandboxed --strict-intercept --daemon-timeout --audit --max-line --verbose"
+	[policy]="--strict --strict-intercept"
 	[scan]="--json --home --wrap --policy-dir --unwrap"
 	[audit]="--call --server --json --lines"
-	[daemon]="--socket --audit-dir --audit-fsync-ms --audit-segment-bytes --track-pid --trace-all --unpoliced --verbose"
+	[daemon]="--socket --audit-dir --audit-fsync-ms --audit-segment-bytes --syslog --track-pid --trace-all --unpoliced --verbose"
 	[events]="--follow --json --socket"
 	[ps]="--json --socket"
 	[status]="--json --socket"
 )
 # A value each option's own checks take, where "x" would not do.
 declare -A value=([--max-line]=2048 [--daemon-timeout]=1000 [--track-pid]=1 [--unpoliced]=alert [--audit-fsync-ms]=1
-	[--audit-segment-bytes]=4096 [--lines]=5 [--max-tracked]=2048)
+	[--audit-segment-bytes]=4096 [--lines]=5 [--max-tracked]=2048 [--syslog]=local)
 
 all=$("$MCPWARDEN" --help)
 assert_eq "$?" 0 "mcpwarden --help exits 0"
@@ -49,7 +49,7 @@ assert_eq "$?" 2 "run without a command exits 2"
 assert_contains "$(cat "$TMP/err")" "usage: mcpwarden run [--policy FILE]" "and prints run's usage"
 "$MCPWARDEN" policy 2>"$TMP/err"
 assert_eq "$?" 2 "policy without check FILE exits 2"
-assert_contains "$(cat "$TMP/err")" "usage: mcpwarden policy check [--strict] FILE..." "and prints policy's usage"
+assert_contains "$(cat "$TMP/err")" "usage: mcpwarden policy check [--strict] [--strict-intercept] FILE..." "and prints policy's usage"
 "$MCPWARDEN" 2>"$TMP/err"
 assert_eq "$?" 2 "no command exits 2"
 assert_contains "$(cat "$TMP/err")" "$all" "and prints every command's usage"
