@@ -166,7 +166,7 @@ name=server-everything
 calls="[$(call echo message "through the shim and the daemon"), $(call get-env x x)]"
 session "$name" "$TOP/policies/$name.yaml" "$calls" node "$NODE_DIR/node_modules/@modelcontextprotocol/server-everything/dist/index.js" stdio
 works "$name" 0 "through the shim and the daemon"
-refused "$name" 1 hide
+refused "$name" 1 "(hidden)"
 
 # Every shipped policy ran here.
 for p in "$TOP"/policies/*.yaml; do
