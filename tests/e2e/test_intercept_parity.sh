@@ -46,6 +46,37 @@ assert_contains "$(reply 4)" '"isError": false' "a call that succeeds"
 assert_contains "$(reply 5)" "Rate limit of 1 per minute reached. Try again later." "counts, in Intercept's words"
 pass "a call the server fails uses up no rate limit; one it answers does"
 
+# 2b. Not so for a call the client cancelled or the shim timed out: its late error is swallowed, its count kept,
+# and its id is not free for another call until that answer came (or a minute passed).
+cat >"$TMP/late.yaml" <<'YAML'
+version: "1"
+tools:
+  fixture_fail_late:
+    timeout: 400ms
+    rules:
+      - {name: once, rate_limit: 1/hour}
+YAML
+late() { echo '{"jsonrpc":"2.0","id":'"$1"',"method":"tools/call","params":{"name":"fixture_fail_late","arguments":{"seconds":'"$2"'}}}'; }
+{
+	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
+	late 1 0.3; echo '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}'
+	late 1 0; echo "#wait 1"	# the reused id, while the cancelled call's answer is due
+	echo "#sleep 0.5"; late 2 0; echo "#wait 2"
+} >"$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --policy "$TMP/late.yaml" -- "${SERVER[@]}"
+assert_contains "$(reply 1)" "its id is already in flight" "a cancelled call's id is not taken again before its answer"
+assert_not_contains "$(cat "$TMP/out")" "Request cancelled" "the cancelled call's late error went nowhere"
+assert_contains "$(reply 2)" "Rate limit of 1 per hour reached" "the cancelled call kept its count"
+{
+	echo "$INIT"; echo "#wait 0"; echo "$INITIALIZED"
+	late 1 0.8; echo "#wait 1"; echo "#sleep 0.8"
+	late 2 0; echo "#wait 2"
+} >"$TMP/script"
+raw "$TMP/script" "$MCPWARDEN" run --policy "$TMP/late.yaml" -- "${SERVER[@]}"
+assert_contains "$(reply 1)" "timed out" "the first call timed out"
+assert_contains "$(reply 2)" "Rate limit of 1 per hour reached" "the timed-out call kept its count"
+pass "a cancelled or timed-out call keeps its count"
+
 # 3. deny_text: intercept, and the default deny's name and words.
 cat >"$TMP/text.yaml" <<'YAML'
 version: "1"

@@ -345,6 +345,16 @@ static void intercept_validation(void **state)
 		   "t.yaml:5: tools.x.rules[0].conditions[0].path: no rule of tool x keeps a state counter 'ghost'");
 	load_fails("tools:\n  x:\n    rules:\n      - name: a\n        conditions: [{path: state.x.n, op: lt, value: 3}]\n"
 		   "        state: {counter: \"\", window: day}\n", "tools.x.rules[0].state.counter: must not be empty");
+	load_fails("tools:\n  x:\n    rules:\n      - {name: \"\", rate_limit: 5/minute}\n",
+		   "tools.x.rules[0].name: a rule must have a name");
+	load_fails("tools:\n  x:\n    rules:\n      - {name: a, rate_limit: 5/minute}\n      - {name: b, rate_limit: 9/minute}\n",
+		   "t.yaml:5: tools.x.rules[1].rate_limit: duplicate state counter '_rate_minute' (also tools.x.rules[0])");
+	load_fails("tools:\n  x:\n    rules:\n      - {name: a, rate_limit: 5/minute}\n"
+		   "      - name: b\n        conditions: [{path: state.x._rate_minute, op: lt, value: 3}]\n",
+		   "mcpwarden keeps a rate_limit's count apart: no condition reads '_rate_minute'");
+	load_fails("hide: [\"\\v\\f\"]\n", "hide[0]: entry must not be empty");
+	/* A key's newline can't start a line of its own in the error list. */
+	load_fails("tools:\n  b:\n    \"bo\\nt.yaml:1: forged\": 1\n", "t.yaml:3: tools.b.bo?t.yaml:1: forged: unknown key");
 }
 
 /* Every error of a file, one per line in the file's order, each file:line: field: message. */
@@ -416,6 +426,22 @@ static void intercept_wording(void **state)
 	assert_string_equal(d.reason, "Tool \"zz\" is not permitted by policy");
 	counters_free(c);
 	policy_free(p);
+	/* A rule without on_deny: Intercept's "Denied by rule", and "Rate limit exceeded" for its own counter's cap. */
+	p = load("tools:\n  d:\n    rules:\n      - {name: no, action: deny}\n"
+		 "  e:\n    rules:\n      - {name: small, conditions: [{path: args.n, op: lt, value: 3}]}\n"
+		 "  s:\n    rules:\n      - name: cap\n        conditions: [{path: state.s.k, op: lte, value: 1}]\n"
+		 "        state: {counter: k, window: day, increment: 0}\n", err);
+	c = counters_new();
+	assert_non_null(p);
+	assert_false(decide(p, c, "d", NULL, &d));
+	assert_string_equal(d.reason, "Denied by rule \"no\"");
+	assert_false(decide(p, c, "e", "{\"n\": 5}", &d));
+	assert_string_equal(d.reason, "Denied by rule \"small\"");
+	assert_true(decide(p, c, "s", NULL, &d));	/* increment 0 counts 1, as Intercept has it */
+	assert_false(decide(p, c, "s", NULL, &d));
+	assert_string_equal(d.reason, "Rate limit exceeded for cap");
+	counters_free(c);
+	policy_free(p);
 }
 
 /* A call that fails gives back what it counted: its rate limit and its state amount, in their window. */
@@ -485,6 +511,13 @@ static void strict_intercept(void **state)
 		  "        state: {counter: n, window: 10m}\n", "must be minute, hour or day" },
 		{ "tools:\n  x:\n    rules:\n      - {name: a, reason: no, conditions: [{path: args.a, op: exists, value: true}]}\n",
 		  "tools.x.rules[0].reason: a mcpwarden extension" },
+		{ "version: \"1\"\ntools:\n  x:\n    rules:\n      - {conditions: [{path: args.a, op: exists, value: true}]}\n",
+		  "tools.x.rules[0].name: a rule must have a name (rule-N is a mcpwarden extension" },
+		{ "tools: {}\n", "version: is required" },
+		{ "tools:\n  x:\n    rules:\n      - {name: a, conditions: [{path: args, op: exists, value: true}]}\n",
+		  "conditions[0].path: must start with args." },
+		{ "tools:\n  x:\n    rules:\n      - name: a\n        conditions: [{path: state.x.n, op: lt, value: 3}]\n"
+		  "        state: {counter: n, window: day, increment: 1.5}\n", "a fractional increment is a mcpwarden extension" },
 	};
 	const char *ok = "version: \"1\"\ndefault: deny\nhide: [drop]\ntools:\n  x:\n    rules:\n"
 			 "      - {name: a, action: deny, on_deny: no}\n      - {name: b, rate_limit: 3/hour}\n"

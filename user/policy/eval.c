@@ -57,7 +57,9 @@ static double state_value(const struct policy *p, struct counters *c, const char
 		return 0;
 	memcpy(name, scope, (size_t)(dot - scope));
 	name[dot - scope] = '\0';
-	t = policy_tool(p, strcmp(name, "_global") ? name : "*");
+	t = policy_tool(p, name);	/* a tool named _global is itself, else "*" (Intercept's lookup) */
+	if (!t && !strcmp(name, "_global"))
+		t = policy_tool(p, "*");
 	for (size_t i = 0; t && i < t->nrules; i++) {
 		const struct state_update *s = t->rules[i].state;
 
@@ -202,6 +204,15 @@ static bool state_delta(const struct state_update *st, const struct call_ctx *cx
 	return true;
 }
 
+/* Whether path is state.SCOPE.COUNTER: the rule's own counter. */
+static bool own_counter(const char *path, const char *scope, const char *counter)
+{
+	size_t n = strlen(scope);
+
+	return !strncmp(path, "state.", 6) && !strncmp(path + 6, scope, n) && path[6 + n] == '.' &&
+	       !strcmp(path + 7 + n, counter);
+}
+
 static bool rule_allows(const struct policy *p, struct counters *c, const char *entry,
 			const struct rule *r, const struct call_ctx *cx, struct decision *d)
 {
@@ -222,7 +233,7 @@ static bool rule_allows(const struct policy *p, struct counters *c, const char *
 		for (size_t i = 0; i < r->nconds; i++)
 			if (!condition_holds(p, c, &r->conds[i], cx, &pr))
 				return true;
-		return deny(d, r->name, "%s%s", why ? why : "denied by policy", "");
+		return why ? deny(d, r->name, "%s%s", why, "") : deny(d, r->name, "Denied by rule \"%s\"%s", r->name, "");
 	case ACTION_REQUIRE_APPROVAL:
 		return deny(d, r->name, "%s%s", why ? why : "this call requires approval",
 			    "; no approver is configured, so it is refused");
@@ -231,9 +242,16 @@ static bool rule_allows(const struct policy *p, struct counters *c, const char *
 	}
 	if ((r->required_args || r->schema) && !check_schema(cx, !r->schema, r->name, d))
 		return false;
-	for (size_t i = 0; i < r->nconds; i++)
-		if (!condition_holds(p, c, &r->conds[i], cx, &pr))
-			return deny(d, r->name, "%s%s", why ? why : "condition on ", why ? "" : r->conds[i].path);
+	for (size_t i = 0; i < r->nconds; i++) {
+		if (condition_holds(p, c, &r->conds[i], cx, &pr))
+			continue;
+		if (why)
+			return deny(d, r->name, "%s%s", why, "");
+		/* Intercept's words: a cap on the rule's own counter is a rate limit, anything else the rule's. */
+		if (pr.counter && own_counter(r->conds[i].path, pr.scope, pr.counter))
+			return deny(d, r->name, "Rate limit exceeded for %s%s", r->name, "");
+		return deny(d, r->name, "Denied by rule \"%s\"%s", r->name, "");
+	}
 	if (r->rate_max) {
 		key_of(key, sizeof(key), "rate", entry, r->name);
 		if (counters_get(c, key, r->rate_window_s, cx->now) >= (double)r->rate_max) {

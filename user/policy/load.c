@@ -1,4 +1,5 @@
 /* load.c: loads a policy file's top level and tool entries into the model. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -102,27 +103,51 @@ static int load_choice(struct ydoc *d, const ynode *n, const char *field,
 	return 0;
 }
 
-/* hide: a list of names, none empty or given twice ("*" hides every tool). */
+static int by_name(const void *a, const void *b, void *names)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(((char **)names)[i], ((char **)names)[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* hide: a list of names, none blank or given twice ("*" hides every tool). Sorted to find twins: a long list
+ * must not stall a reload. */
 static void load_hide(struct ydoc *d, const ynode *n, struct policy *p)
 {
+	size_t *order;
+
 	if (yget_strv(d, n, "hide", &p->hide, &p->nhide) < 0)
 		return;
 	for (size_t i = 0; i < p->nhide; i++) {
-		const ynode *item = yseq_item(d, n, i);
-		char field[YFIELD_MAX];
 		const char *s = p->hide[i];
+		char field[YFIELD_MAX];
 
+		while (*s && isspace((unsigned char)*s))
+			s++;
 		yfield(field, "hide[%zu]", i);
-		if (!s[strspn(s, " \t\r\n")]) {
-			ydoc_fail(d, item, field, "entry must not be empty");
+		if (!*s)
+			ydoc_fail(d, yseq_item(d, n, i), field, "entry must not be empty");
+	}
+	if (!(order = malloc((p->nhide + 1) * sizeof(*order)))) {
+		ydoc_fail(d, n, "hide", "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < p->nhide; i++)
+		order[i] = i;
+	qsort_r(order, p->nhide, sizeof(*order), by_name, p->hide);
+	for (size_t k = 1, first = p->nhide ? order[0] : 0; k < p->nhide; k++) {
+		size_t i = order[k];
+		char field[YFIELD_MAX];
+
+		if (strcmp(p->hide[order[k - 1]], p->hide[i])) {
+			first = i;	/* a new name's run starts, at its first index (ties sort by index) */
 			continue;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(p->hide[j], s)) {
-				ydoc_fail(d, item, field, "duplicate entry \"%s\" (also hide[%zu])", s, j);
-				break;
-			}
+		yfield(field, "hide[%zu]", i);
+		ydoc_fail(d, yseq_item(d, n, i), field, "duplicate entry \"%s\" (also hide[%zu])", p->hide[i], first);
 	}
+	free(order);
 }
 
 /* A condition on state.TOOL.COUNTER needs a rule of TOOL ("*" for _global) that keeps COUNTER. */
@@ -137,7 +162,7 @@ static void check_state_refs(struct ydoc *d, const struct policy *p)
 				const char *dot, *counter;
 				const struct tool_policy *owner;
 				char tool[256], field[YFIELD_MAX];
-				bool kept = false;
+				int kept = 0;	/* 1: a state counter; 2: a rate_limit's */
 
 				if (!k->path || strncmp(k->path, "state.", 6) || !(dot = strchr(k->path + 6, '.')) ||
 				    (size_t)(dot - k->path - 6) >= sizeof(tool))
@@ -145,15 +170,25 @@ static void check_state_refs(struct ydoc *d, const struct policy *p)
 				memcpy(tool, k->path + 6, (size_t)(dot - k->path - 6));
 				tool[dot - k->path - 6] = '\0';
 				counter = dot + 1;
-				owner = policy_tool(p, strcmp(tool, "_global") ? tool : "*");
-				for (size_t i = 0; owner && i < owner->nrules; i++)
-					kept |= owner->rules[i].state && owner->rules[i].state->counter &&
-						!strcmp(owner->rules[i].state->counter, counter);
-				if (kept)
+				owner = policy_tool(p, tool);	/* a tool named _global first, as Intercept looks */
+				if (!owner && !strcmp(tool, "_global"))
+					owner = policy_tool(p, "*");
+				for (size_t i = 0; owner && i < owner->nrules; i++) {
+					char buf[32];
+					const char *kept_name = rule_counter(&owner->rules[i], buf);
+
+					if (kept_name && !strcmp(kept_name, counter))
+						kept = owner->rules[i].state ? 1 : 2;
+				}
+				if (kept == 1)
 					continue;
 				yfield(field, "tools.%s.rules[%zu].conditions[%zu].path", tp->name, r, c);
-				ydoc_fail_line(d, k->line, field, "no rule of tool %s keeps a state counter '%s'", tool,
-					       counter);
+				if (kept == 2)
+					ydoc_fail_line(d, k->line, field, "mcpwarden keeps a rate_limit's count apart: no "
+						       "condition reads '%s' (keep a state counter of your own)", counter);
+				else
+					ydoc_fail_line(d, k->line, field, "no rule of tool %s keeps a state counter '%s'",
+						       tool, counter);
 			}
 		}
 	}
@@ -170,6 +205,8 @@ static int load_top(struct ydoc *d, struct policy *p)
 	v = ymap_get(d, root, "version");
 	if (v && (!ynode_is_scalar(v) || strcmp(ynode_scalar(v), "1")))
 		ydoc_fail(d, v, "version", "only version \"1\" is known");
+	else if (!v && strict(d))
+		ydoc_fail(d, root, "version", "is required (Intercept reads version \"1\")");
 	if ((v = ymap_get(d, root, "description")))
 		yget_str(d, v, "description", &p->description);
 	if ((v = ymap_get(d, root, "default")))
@@ -290,10 +327,12 @@ struct policy *policy_load_text(const char *name, const char *text, size_t len, 
 
 		sort_errors(err, name);
 		used = strlen(err);
-		if (d.dropped && used + 40 < errsz)
+		size_t tail = strlen(name) + 40;
+
+		if (d.dropped && used + tail < errsz)
 			snprintf(err + used, errsz - used, "\n%s: ...and %u more errors", name, d.dropped);
-		else if (d.dropped && errsz > 40)	/* the last line gives way to the count */
-			snprintf(err + errsz - 40, 40, "\n%s: ...more errors", name);
+		else if (d.dropped && errsz > tail)	/* the last lines give way to the count */
+			snprintf(err + errsz - tail, tail, "\n%s: ...and more errors", name);
 		policy_free(p);
 		return NULL;
 	}

@@ -25,6 +25,9 @@ struct policy *policy_load_file(const char *path, unsigned flags, char *err, siz
 struct policy *policy_load_text(const char *name, const char *text, size_t len, unsigned flags,
 				char *err, size_t errsz);
 
+/* The counter a rule keeps, as Intercept names it: its state counter, or _rate_<window> for a rate_limit
+ * "N/window" standing alone (buf holds that name); NULL when none. */
+const char *rule_counter(const struct rule *r, char buf[32]);
 /* Parts of the loader, one file each. */
 int load_rules(struct ydoc *d, const ynode *seq, const char *field, struct tool_policy *t);
 int load_limits(struct ydoc *d, const ynode *seq, const char *field, struct tool_policy *t);

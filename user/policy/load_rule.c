@@ -54,6 +54,7 @@ static int load_rate(struct ydoc *d, const ynode *n, const char *field, struct r
 
 		if (rate_parse(ynode_scalar(n), &r->rate_max, &r->rate_window_s) < 0)
 			return ydoc_fail(d, n, field, "'%s' is not N/second|minute|hour|day", ynode_scalar(n));
+		r->rate_intercept = true;
 		if (strict(d) && !intercept_window(slash + 1))
 			return ydoc_fail(d, n, field, "must be N/minute, N/hour or N/day (other windows are "
 					 EXTENSION ")");
@@ -187,8 +188,8 @@ static int load_condition(struct ydoc *d, const ynode *n, const char *field, str
 	yfield(sub, "%s.path", field);
 	if (!(v = ymap_get(d, n, "path")))
 		ydoc_fail(d, n, sub, "is required");	/* the op and value are read on, for their errors */
-	else if (yget_str(d, v, sub, &c->path) == 0 && strncmp(c->path, "args.", 5) && strcmp(c->path, "args") &&
-		 (strncmp(c->path, "state.", 6) || !strchr(c->path + 6, '.')))
+	else if (yget_str(d, v, sub, &c->path) == 0 && strncmp(c->path, "args.", 5) &&
+		 (strcmp(c->path, "args") || strict(d)) && (strncmp(c->path, "state.", 6) || !strchr(c->path + 6, '.')))
 		ydoc_fail(d, v, sub, "must start with args. or be state.TOOL.COUNTER");
 	yfield(sub, "%s.op", field);
 	if (!(v = ymap_get(d, n, "op")) || !ynode_is_scalar(v))
@@ -267,13 +268,15 @@ static int load_state(struct ydoc *d, const ynode *n, const char *field, struct 
 	yfield(sub, "%s.increment", field);
 	if ((v = ymap_get(d, n, "increment"))) {
 		cJSON *num = ynode_json(d, v);
-		bool ok = cJSON_IsNumber(num);
+		bool ok = cJSON_IsNumber(num), whole = ok && num->valuedouble == (double)(long long)num->valuedouble;
 
-		if (ok)
-			s->increment = num->valuedouble;
+		if (ok)	/* 0 counts 1, as Intercept reads an omitted (zero) increment */
+			s->increment = num->valuedouble ? num->valuedouble : 1;
 		cJSON_Delete(num);
 		if (!ok)
 			return ydoc_fail(d, v, sub, "must be a number");
+		if (strict(d) && !whole)
+			return ydoc_fail(d, v, sub, "a fractional increment is " EXTENSION " (Intercept counts whole numbers)");
 	}
 	yfield(sub, "%s.increment_from", field);
 	if ((v = ymap_get(d, n, "increment_from"))) {
@@ -344,6 +347,11 @@ static void check_rule(struct ydoc *d, const ynode *n, const char *field, const 
 	bool rate = ymap_get(d, n, "rate_limit") != NULL;
 	char sub[YFIELD_MAX];
 
+	yfield(sub, "%s.name", field);
+	if (r->name && !r->name[0])
+		ydoc_fail(d, ymap_get(d, n, "name"), sub, "a rule must have a name");
+	else if (!r->name && strict(d))
+		ydoc_fail(d, n, sub, "a rule must have a name (rule-N is " EXTENSION ")");
 	if (rate) {
 		if (r->nconds || r->state)
 			ydoc_fail(d, n, field, "rate_limit cannot be combined with conditions or state; use separate "
@@ -352,9 +360,6 @@ static void check_rule(struct ydoc *d, const ynode *n, const char *field, const 
 			ydoc_fail(d, n, field, "rate_limit cannot be used with action deny");
 		return;
 	}
-	yfield(sub, "%s.name", field);
-	if (r->name && !r->name[0])
-		ydoc_fail(d, ymap_get(d, n, "name"), sub, "a rule must have a name");
 	yfield(sub, "%s.conditions", field);
 	if (r->action == ACTION_EVALUATE && !r->nconds && !r->required_args && !r->schema)
 		ydoc_fail(d, n, sub, "an evaluate rule must have at least one condition");
@@ -416,6 +421,17 @@ static int grow_rules(struct ydoc *d, const ynode *n, const char *field, struct 
 	return 0;
 }
 
+const char *rule_counter(const struct rule *r, char buf[32])
+{
+	if (r->state)
+		return r->state->counter;
+	if (!r->rate_intercept || r->nconds || r->action == ACTION_DENY)
+		return NULL;	/* Intercept turns only a rate_limit that stands alone into its counter */
+	snprintf(buf, 32, "_rate_%s", r->rate_window_s == 60 ? "minute" : r->rate_window_s == 3600 ? "hour" :
+		 r->rate_window_s == 86400 ? "day" : r->rate_window_s == 1 ? "second" : "other");
+	return buf;
+}
+
 int load_rules(struct ydoc *d, const ynode *seq, const char *field, struct tool_policy *t)
 {
 	if (!ynode_is_seq(seq))
@@ -430,16 +446,17 @@ int load_rules(struct ydoc *d, const ynode *seq, const char *field, struct tool_
 	}
 	/* A counter is one rule's: two rules that keep it would each count every call. */
 	for (size_t i = 0; i < t->nrules; i++) {
-		const struct state_update *a = t->rules[i].state;
+		char a_buf[32], b_buf[32];
+		const char *a = rule_counter(&t->rules[i], a_buf);
 
-		for (size_t j = 0; a && a->counter && j < i; j++) {
-			const struct state_update *b = t->rules[j].state;
+		for (size_t j = 0; a && j < i; j++) {
+			const char *b = rule_counter(&t->rules[j], b_buf);
 			char sub[YFIELD_MAX];
 
-			if (b && b->counter && !strcmp(a->counter, b->counter)) {
-				yfield(sub, "%s[%zu].state.counter", field, i);
+			if (b && !strcmp(a, b)) {
+				yfield(sub, "%s[%zu]%s", field, i, t->rules[i].state ? ".state.counter" : ".rate_limit");
 				ydoc_fail_line(d, t->rules[i].line, sub, "duplicate state counter '%s' (also %s[%zu])",
-					       a->counter, field, j);
+					       a, field, j);
 				break;
 			}
 		}

@@ -45,6 +45,7 @@ struct rule {
 	enum rule_action action;
 	long rate_max;		/* 0: no rate limit */
 	long rate_window_s;
+	bool rate_intercept;	/* rate_limit: "N/window": Intercept's, whose count it names _rate_<window> */
 	struct condition *conds;
 	size_t nconds;
 	struct state_update *state;

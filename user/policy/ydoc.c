@@ -30,6 +30,9 @@ static int vfail(struct ydoc *d, int line, const char *field, const char *fmt, v
 	d->nerrs++;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	snprintf(text, sizeof(text), "%s%s:%d: %s: %s", used ? "\n" : "", d->file, line, field, msg);
+	for (char *c = text + (used ? 1 : 0); *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';	/* a key or value's newline can't start a forged error line */
 	if (used + strlen(text) < d->errsz)
 		memcpy(d->err + used, text, strlen(text) + 1);
 	else

@@ -254,7 +254,18 @@ static void client_cancelled(struct shim *s, const struct jsonrpc_msg *m)
 		cJSON_AddStringToObject(rec, "outcome", "cancelled");
 		cJSON_AddNumberToObject(rec, "duration_ms", (double)(now_ns() - p->start_ns) / 1e6);
 		dlog_write(&s->log, AUDIT_CALL_END, rec);
-		shim_forget(s, p, "cancelled", -1);
+		if (p->kind != PEND_TOOLS_CALL) {
+			shim_forget(s, p, "cancelled", -1);
+			return;
+		}
+		/* A cancelled call keeps its counts and its id: the server's late answer (often an error) is
+		 * swallowed, not taken for a later call that reuses the id, until SHIM_LATE_REPLY_NS passes. */
+		cJSON_Delete(dlink_call_end(&s->link, p->call, "cancelled", -1));
+		p->call = 0;
+		counter_adds_free(p->added);
+		p->added = NULL;
+		p->timed_out = true;
+		p->deadline_ns = now_ns();
 	}
 }
 

@@ -350,10 +350,14 @@ enum dlink_back dlink_tick(struct daemon_link *l, uint64_t now)
 		return DLINK_AWAY;
 	l->retry_ns = now + DLINK_RETRY_NS;
 	if (l->unlinked_root) {
-		/* Attaching the root alone would leave out what it forked meanwhile (a setsid worker): restart it. */
-		if (connect_quietly(l) < 0)
+		/* Attaching the root alone would leave out what it forked meanwhile (a setsid worker): restart it,
+		 * once a registration shows the daemon takes this server (one that refuses it gets no restarts). */
+		if (do_register(l, false) < 0) {
+			l->retry_ns = now + 30 * DLINK_RETRY_NS;
 			return DLINK_AWAY;
+		}
 		drop(l);
+		dlink_forget_cgroup(l);	/* that registration's, empty: the kill must reach the server's own tree */
 		snprintf(l->why, sizeof(l->why), "the daemon at %s is up, and server pid %d ran without one: what it "
 			 "started meanwhile is outside the daemon's view, so the server is restarted under it", l->path,
 			 (int)l->server_pid);

@@ -1,5 +1,6 @@
 /* descendants.c: finds the shim's descendants by ancestry in /proc and kills them through pidfds. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,8 +23,9 @@ int descendants_adopt(void)
 	return 0;
 }
 
-/* The parent of pid from /proc/PID/stat (after the comm's last ')'), or -1. */
-static pid_t parent_of(pid_t pid)
+/* The parent of pid from /proc/PID/stat (after the comm's last ')'), or -1; *zombie when it is one (a zombie has
+ * no children left and needs no signal). */
+static pid_t parent_state(pid_t pid, bool *zombie)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
@@ -41,13 +43,28 @@ static pid_t parent_of(pid_t pid)
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
 		return -1;
+	*zombie = p[2] == 'Z' || p[2] == 'X';
 	return (pid_t)strtol(p + 4, NULL, 10);
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	bool zombie;
+
+	return parent_state(pid, &zombie);
 }
 
 struct proc {
 	pid_t pid, ppid;
-	bool below;
+	signed char below;	/* -1 not known yet, 0 no, 1 yes */
 };
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct proc *)a)->pid, y = ((const struct proc *)b)->pid;
+
+	return (x > y) - (x < y);
+}
 
 /* Every process and its parent; *n of them. NULL when /proc can't be read (logged). */
 static struct proc *snapshot(size_t *n)
@@ -67,8 +84,9 @@ static struct proc *snapshot(size_t *n)
 	}
 	while ((e = readdir(dir))) {
 		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), ppid;
+		bool zombie = false;
 
-		if (pid <= 0 || (ppid = parent_of(pid)) < 0)
+		if (pid <= 0 || (ppid = parent_state(pid, &zombie)) < 0 || zombie)
 			continue;
 		if (*n == cap) {
 			if (!(grown = realloc(v, 2 * cap * sizeof(*v))))
@@ -76,10 +94,40 @@ static struct proc *snapshot(size_t *n)
 			v = grown;
 			cap *= 2;
 		}
-		v[(*n)++] = (struct proc){ .pid = pid, .ppid = ppid };
+		v[(*n)++] = (struct proc){ .pid = pid, .ppid = ppid, .below = -1 };
 	}
 	closedir(dir);
+	qsort(v, *n, sizeof(*v), by_pid);
 	return v;
+}
+
+/* Whether v[i] is below self: up its parents (found by pid, v sorted) to self, init or a known answer, each
+ * answer on the way kept; a cycle (pids reused mid-scan) is cut by the depth bound. */
+static bool below(struct proc *v, size_t n, size_t i, pid_t self)
+{
+	size_t path[256], len = 0;
+	signed char answer = 0;
+
+	while (len < sizeof(path) / sizeof(path[0])) {
+		struct proc key = { .pid = v[i].ppid }, *parent;
+
+		if (v[i].below >= 0) {
+			answer = v[i].below;
+			break;
+		}
+		path[len++] = i;
+		if (v[i].ppid == self) {
+			answer = 1;
+			break;
+		}
+		parent = bsearch(&key, v, n, sizeof(*v), by_pid);
+		if (!parent || parent->pid == self || v[i].ppid <= 1)
+			break;	/* outside: not a descendant */
+		i = (size_t)(parent - v);
+	}
+	while (len)
+		v[path[--len]].below = answer;
+	return answer == 1;
 }
 
 /* SIGKILLs pid if its parent is still ppid once a pidfd holds it (so it is the process seen). */
@@ -104,25 +152,11 @@ unsigned descendants_kill(void)
 	for (int round = 0; round < DESCENDANTS_ROUNDS; round++) {
 		size_t n, hit = 0;
 		struct proc *v = snapshot(&n);
-		bool grew = true;
 
 		if (!v)
 			break;
-		/* Below self: the parent is self, or a process below self (to a fixed point). */
-		while (grew) {
-			grew = false;
-			for (size_t i = 0; i < n; i++) {
-				if (v[i].below || v[i].pid == self)
-					continue;
-				if (v[i].ppid == self)
-					v[i].below = true;
-				for (size_t j = 0; !v[i].below && j < n; j++)
-					v[i].below = v[j].below && v[j].pid == v[i].ppid;
-				grew |= v[i].below;
-			}
-		}
 		for (size_t i = 0; i < n; i++)
-			if (v[i].below && kill_if_child_of(v[i].pid, v[i].ppid))
+			if (v[i].pid != self && below(v, n, i, self) && kill_if_child_of(v[i].pid, v[i].ppid))
 				hit++;
 		free(v);
 		killed += (unsigned)hit;

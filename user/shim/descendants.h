@@ -5,10 +5,13 @@
 /*
  * Without a daemon's cgroup, a process group is all the shim has, and a setsid or double-forked descendant
  * leaves it. As a subreaper (PR_SET_CHILD_SUBREAPER) the shim adopts every orphan below it instead of init,
- * so each process the server ever started stays a descendant of the shim, however it detached (a descendant
- * that makes itself a subreaper keeps its own orphans, and is below the shim all the same). What the shim
- * kills is then found by ancestry in /proc; each process is signalled through a pidfd opened before its
- * parent is read again, so a pid reused meanwhile is never hit.
+ * so each process the server forks stays a descendant of the shim, however it detached (a descendant that
+ * makes itself a subreaper keeps its own orphans, and is below the shim all the same). What the shim kills
+ * is then found by ancestry in /proc (zombies skipped, parents found by pid in a sorted snapshot); each
+ * process is signalled through a pidfd opened before its parent is read again.
+ * Best effort, not a boundary: a chain that forks its successor and exits faster than a scan outruns the
+ * rounds, a process started through a spawner already running (systemd-run --user, at) was never below the
+ * shim, and a pid reused between the snapshot and the pidfd can mislead one check. The daemon's cgroup holds.
  */
 
 /* Makes the calling process (the shim) adopt orphans below it. 0, or -1 (logged). */

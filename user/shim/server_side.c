@@ -69,7 +69,7 @@ static bool settle(struct shim *s, struct pending *p, cJSON *obj, bool *modified
 			*modified = tool_schemas_learn(&s->schemas, result, s->pol);
 		break;
 	case PEND_TOOLS_CALL:
-		if (obj && !result && p->added) {	/* a failed call uses up no rate limit or state counter */
+		if (obj && !result && p->added && !p->timed_out) {	/* a failed call uses up no count */
 			counters_undo(s->ctr, p->added);
 			p->added = NULL;
 		}
