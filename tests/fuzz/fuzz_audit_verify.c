@@ -46,6 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && fwrite(data, 1, size, f) != size)
 		abort();
 	fclose(f);
-	audit_verify(dir, ignore, NULL, &records);
+	audit_verify(dir, NULL, ignore, NULL, &records);
 	return 0;
 }

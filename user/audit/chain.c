@@ -128,13 +128,59 @@ static int resume(struct audit_log *a, size_t *cut, uint64_t *live_first)
 	return rc;
 }
 
+/* What a start finds that a clean stop does not leave: a torn tail cut off (bytes), and the head file missing,
+ * unreadable, or naming records beyond the last one found (a segment lost). */
+struct found {
+	size_t cut;
+	const char *head;	/* NULL: as a clean stop leaves it */
+	uint64_t head_seq;
+};
+
+static void check_head_file(const struct audit_log *a, struct found *f)
+{
+	char hash[SHA256_HEX_LEN + 1];
+	uint64_t last = a->next_seq - 1;
+	int h = head_read(a->dir, &f->head_seq, hash);
+
+	if (h < 0)
+		f->head = "unreadable";
+	else if (h == 0 && last)
+		f->head = "missing";
+	else if (h == 1 && f->head_seq > last)
+		f->head = "ahead";
+}
+
+/* The "recovered" record: what was found, and where the chain goes on. */
+static int record_recovery(struct audit_log *a, const struct found *f)
+{
+	cJSON *rec = cJSON_CreateObject();
+
+	if (f->cut) {
+		log_warnx("audit log %s: a torn tail of %zu bytes from a crash was truncated", a->dir, f->cut);
+		cJSON_AddNumberToObject(rec, "truncated_bytes", (double)f->cut);
+	}
+	if (f->head) {
+		log_warnx("audit log %s: its head file " AUDIT_HEAD_FILE " is %s; the chain goes on after seq %" PRIu64
+			  "%s", a->dir, f->head, a->next_seq - 1,
+			  !strcmp(f->head, "ahead") ? ", short of the head's: records or a segment were lost" : "");
+		cJSON_AddStringToObject(rec, "head", f->head);
+		if (!strcmp(f->head, "ahead"))
+			cJSON_AddNumberToObject(rec, "head_seq", (double)f->head_seq);
+	}
+	cJSON_AddNumberToObject(rec, "last_good_seq", (double)(a->next_seq - 1));
+	if (a->seal.on)
+		cJSON_AddNumberToObject(rec, "seal_epoch", (double)a->seal.k.epoch);
+	return audit_append(a, audit_kind_name(AUDIT_RECOVERED), rec) < 0 || audit_sync(a) < 0 ? -1 : 0;
+}
+
 int audit_open(struct audit_log *a, const struct audit_opts *o)
 {
 	uint64_t live_first = 1;
-	size_t cut;
+	struct found f = { 0 };
 
 	memset(a, 0, sizeof(*a));
 	a->fd = -1;
+	a->seal.fd = -1;
 	snprintf(a->dir, sizeof(a->dir), "%s", o->dir);
 	a->max_bytes = o->max_segment_bytes ? o->max_segment_bytes : 16u << 20;
 	a->fsync_ms = o->fsync_ms;
@@ -148,24 +194,24 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 		log_warn("audit directory %s", a->dir);
 		return -1;
 	}
-	if (resume(a, &cut, &live_first) < 0 || open_live(a, live_first) < 0)
+	if (o->seal_key && seal_open(&a->seal, o->seal_key) < 0)
 		return -1;
+	if (resume(a, &f.cut, &live_first) < 0 || open_live(a, live_first) < 0) {
+		seal_close(&a->seal);
+		return -1;
+	}
+	a->sealed_seq = a->next_seq - 1;	/* nothing new to seal yet */
+	check_head_file(a, &f);
 	if (syncer_start(&a->syncer, a->dir, a->next_seq - 1)) {
 		close(a->fd);
 		a->fd = -1;
+		seal_close(&a->seal);
 		return -1;
 	}
 	a->compressor = segment_compress_child(a->dir, a->live);	/* what a crash left plain */
-	if (cut) {
-		cJSON *rec = cJSON_CreateObject();
-
-		log_warnx("audit log %s: a torn tail of %zu bytes from a crash was truncated", a->dir, cut);
-		cJSON_AddNumberToObject(rec, "truncated_bytes", (double)cut);
-		cJSON_AddNumberToObject(rec, "last_good_seq", (double)(a->next_seq - 1));
-		if (audit_append(a, audit_kind_name(AUDIT_RECOVERED), rec) < 0 || audit_sync(a) < 0) {
-			audit_close(a);
-			return -1;
-		}
+	if ((f.cut || f.head) && record_recovery(a, &f) < 0) {
+		audit_close(a);
+		return -1;
 	}
 	return 0;
 }
@@ -182,45 +228,6 @@ static void stamp(char *buf, size_t sz)
 	snprintf(buf + n, sz - n, ".%06ldZ", ts.tv_nsec / 1000);
 }
 
-/* Hands the records written since the last sync to the sync thread: at once when it is idle, and when it is
- * not, later (a tick), or after it (`wait`: the live segment is about to be closed). Syncs in place only when the
- * thread can't be given the descriptor. 0, or -1 when that sync failed. */
-static int sync_off_loop(struct audit_log *a, uint64_t now_ns, bool wait)
-{
-	uint64_t synced;
-	bool failed;
-	int rc;
-
-	if (wait)
-		syncer_wait(&a->syncer, &synced, &failed);
-	else if (!syncer_poll(&a->syncer, &synced, &failed))
-		return 0;	/* one sync at a time */
-	a->dirty |= failed;
-	if (!a->dirty)
-		return 0;
-	rc = syncer_ask(&a->syncer, a->fd, a->next_seq - 1, a->prev);
-	if (rc != 0)
-		return rc < 0 ? audit_sync(a) : 0;
-	a->dirty = false;
-	a->last_sync_ns = now_ns;
-	return 0;
-}
-
-static int rotate(struct audit_log *a)
-{
-	if (sync_off_loop(a, mono_ns(), true) < 0)
-		return -1;
-	close(a->fd);
-	a->fd = -1;
-	if (open_live(a, a->next_seq) < 0)
-		return -1;
-	/* One compressor at a time: rotations faster than compression wait here. A failure leaves the segment
-	 * readable, uncompressed, for the next rotation's compressor. */
-	segment_compress_wait(a->compressor, true);
-	a->compressor = segment_compress_child(a->dir, a->live);
-	return 0;
-}
-
 static bool is_reserved(const char *key)
 {
 	static const char *const reserved[] = { "seq", "ts", "host", "prev", "kind" };
@@ -231,7 +238,8 @@ static bool is_reserved(const char *key)
 	return false;
 }
 
-int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
+/* Writes one record (a whole line, or nothing) and moves the chain on; no sync, no rotation. 0, or -1 (logged). */
+static int write_record(struct audit_log *a, const char *kind, cJSON *rec)
 {
 	cJSON *o = cJSON_CreateObject(), *f;
 	char ts[64], *line, *full, hash[SHA256_HEX_LEN + 1];
@@ -288,6 +296,77 @@ int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 	a->bytes += n + 1;
 	a->next_seq++;
 	a->dirty = true;
+	return 0;
+}
+
+/* Seals the records written since the last seal, if any (a seal record under this epoch's key over the chain
+ * head), then moves the key to the next epoch. Called by whoever is about to sync: the seal is in the batch. */
+static void seal_batch(struct audit_log *a)
+{
+	char mac[SHA256_HEX_LEN + 1];
+	uint64_t head = a->next_seq - 1;
+	cJSON *rec;
+
+	if (!a->seal.on || a->sealed_seq == head)
+		return;
+	if (seal_mac(&a->seal.k, head, a->prev, mac) < 0) {
+		log_warnx("audit log %s: libcrypto failed to seal seq %" PRIu64, a->dir, head);
+		return;
+	}
+	rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "epoch", (double)a->seal.k.epoch);
+	cJSON_AddNumberToObject(rec, "sealed_seq", (double)head);
+	cJSON_AddStringToObject(rec, "mac", mac);
+	if (write_record(a, audit_kind_name(AUDIT_SEAL), rec) < 0)
+		return;	/* the key stays: the next batch's seal covers these records too */
+	a->sealed_seq = a->next_seq - 1;
+	seal_advance(&a->seal);
+}
+
+/* Hands the records written since the last sync to the sync thread: at once when it is idle, and when it is
+ * not, later (a tick), or after it (`wait`: the live segment is about to be closed). Syncs in place only when the
+ * thread can't be given the descriptor. 0, or -1 when that sync failed. */
+static int sync_off_loop(struct audit_log *a, uint64_t now_ns, bool wait)
+{
+	uint64_t synced;
+	bool failed;
+	int rc;
+
+	if (wait)
+		syncer_wait(&a->syncer, &synced, &failed);
+	else if (!syncer_poll(&a->syncer, &synced, &failed))
+		return 0;	/* one sync at a time */
+	a->dirty |= failed;
+	if (!a->dirty)
+		return 0;
+	seal_batch(a);
+	rc = syncer_ask(&a->syncer, a->fd, a->next_seq - 1, a->prev);
+	if (rc != 0)
+		return rc < 0 ? audit_sync(a) : 0;
+	a->dirty = false;
+	a->last_sync_ns = now_ns;
+	return 0;
+}
+
+static int rotate(struct audit_log *a)
+{
+	if (sync_off_loop(a, mono_ns(), true) < 0)
+		return -1;
+	close(a->fd);
+	a->fd = -1;
+	if (open_live(a, a->next_seq) < 0)
+		return -1;
+	/* One compressor at a time: rotations faster than compression wait here. A failure leaves the segment
+	 * readable, uncompressed, for the next rotation's compressor. */
+	segment_compress_wait(a->compressor, true);
+	a->compressor = segment_compress_child(a->dir, a->live);
+	return 0;
+}
+
+int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
+{
+	if (write_record(a, kind, rec) < 0)
+		return -1;
 	if (a->fsync_ms == 0 && audit_sync(a) < 0)
 		return -1;
 	return a->bytes >= a->max_bytes ? rotate(a) : 0;
@@ -302,6 +381,7 @@ int audit_sync(struct audit_log *a)
 	a->dirty |= failed;
 	if (!a->dirty)
 		return 0;
+	seal_batch(a);
 	if (syncer_sync_now(&a->syncer, a->fd, a->next_seq - 1, a->prev) < 0)
 		return -1;
 	a->dirty = false;
@@ -325,4 +405,5 @@ void audit_close(struct audit_log *a)
 	syncer_stop(&a->syncer);
 	close(a->fd);
 	a->fd = -1;
+	seal_close(&a->seal);
 }

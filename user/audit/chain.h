@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cJSON.h>
 
+#include "audit/seal.h"
 #include "audit/syncer.h"
 #include "common/sha256.h"
 
@@ -27,6 +28,7 @@ struct audit_opts {
 	long fsync_ms;			/* fsync at most this long after a write; 0: every record */
 	audit_tap_fn tap;		/* NULL: none */
 	void *tap_ctx;
+	const char *seal_key;		/* the key file to seal each sync batch with (audit/seal.h); NULL: none */
 };
 
 struct audit_log {
@@ -45,15 +47,18 @@ struct audit_log {
 	pid_t compressor;		/* the child compressing the last segment rotated out; 0: none */
 	audit_tap_fn tap;
 	void *tap_ctx;
+	struct audit_seal seal;		/* off unless opts.seal_key */
+	uint64_t sealed_seq;		/* the last record a seal covers */
 };
 
-/* Opens (creating) the log. A partial or unreadable tail left by a crash is truncated
- * and a "recovered" record says how much. Returns 0, or -1 (logged). */
+/* Opens (creating) the log. A partial or unreadable tail left by a crash is truncated, and a "recovered" record
+ * says how much, and whether the head file was missing or named records that are gone (a lost newest segment).
+ * With opts.seal_key, a key file that can't be read and written fails the open. Returns 0, or -1 (logged). */
 int audit_open(struct audit_log *a, const struct audit_opts *o);
 /* Appends a record of kind with rec's fields after seq, ts, host, prev, kind; takes rec. */
 int audit_append(struct audit_log *a, const char *kind, cJSON *rec);
 /* Hands the records written since the last sync to the sync thread when the interval has passed (a failed sync
- * is asked again), and reaps a segment's compressor that ended. Call it from the event loop: it does not wait. */
+ * is asked again), sealing them first when sealing is on (every sync seals what it syncs), and reaps a segment's compressor that ended. Call it from the event loop: it does not wait. */
 void audit_tick(struct audit_log *a, uint64_t now_ns);
 /* Syncs every record written so far and the head before it returns (after the thread's sync in flight). 0 or -1. */
 int audit_sync(struct audit_log *a);

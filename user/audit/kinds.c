@@ -14,6 +14,7 @@ static const char *const names[AUDIT_KIND_COUNT] = {
 	[AUDIT_DAEMON_START] = "daemon_start",
 	[AUDIT_DAEMON_STOP] = "daemon_stop",
 	[AUDIT_RECOVERED] = "recovered",
+	[AUDIT_SEAL] = "seal",
 	[AUDIT_SERVER_START] = "server_start",
 	[AUDIT_SERVER_ATTACH] = "server_attach",
 	[AUDIT_SERVER_EXIT] = "server_exit",

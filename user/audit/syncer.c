@@ -4,9 +4,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <cJSON.h>
 #include <unistd.h>
 
 #include "audit/chain.h"
+#include "audit/record_num.h"
 #include "audit/syncer.h"
 #include "common/log.h"
 
@@ -26,6 +28,33 @@ static int write_head(const char *dir, uint64_t seq, const char *hash)
 	}
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+int head_read(const char *dir, uint64_t *seq, char hash[SHA256_HEX_LEN + 1])
+{
+	char path[PATH_MAX + 64], buf[512];
+	const cJSON *s, *h;
+	cJSON *o;
+	FILE *f;
+	size_t n;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/" AUDIT_HEAD_FILE, dir);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	o = cJSON_Parse(buf);
+	s = cJSON_GetObjectItemCaseSensitive(o, "seq");
+	h = cJSON_GetObjectItemCaseSensitive(o, "hash");
+	if (record_num(s, seq) && cJSON_IsString(h) && strlen(h->valuestring) == SHA256_HEX_LEN) {
+		memcpy(hash, h->valuestring, SHA256_HEX_LEN + 1);
+		rc = 1;
+	}
+	cJSON_Delete(o);
 	return rc;
 }
 

@@ -45,5 +45,8 @@ bool syncer_poll(struct audit_syncer *s, uint64_t *synced_seq, bool *failed);
 int syncer_sync_now(struct audit_syncer *s, int fd, uint64_t seq, const char *hash);
 /* Waits for the sync in flight and ends the thread. */
 void syncer_stop(struct audit_syncer *s);
+/* Reads the head file of the log in `dir`, the one the thread writes: 1 with *seq and hash set, 0 when there is
+ * none, -1 when it can't be read or parsed (not logged: the callers say what it means to them). */
+int head_read(const char *dir, uint64_t *seq, char hash[SHA256_HEX_LEN + 1]);
 
 #endif

@@ -21,6 +21,8 @@ static const struct cli_opt opts[] = {
 	{ "audit-segment-bytes", 'B', "N", 0, "start a new audit segment past N bytes (4096 to 512 MiB)" },
 	{ "syslog", 'L', "TARGET", 0, "send every audit record to syslog too (RFC 5424): local (/dev/log), unix:PATH, "
 	  "udp://HOST:PORT or tcp://HOST:PORT; needs --audit-dir" },
+	{ "seal-key", 'K', "FILE", 0, "seal each audit sync batch with the key in FILE (`audit keygen`), evolving it "
+	  "after each: a key read later can't reseal what came before" },
 	{ "track-pid", 't', "PID", CLI_REPEAT, "track PID and what it forks as a server, without a shim" },
 	{ "trace-all", 'a', NULL, 0, "report every process's socket calls, not only servers'" },
 	{ "fail-signals", 'X', NULL, 0, "for tests only: make every kill the kernel side sends fail, as it can under "
@@ -67,6 +69,7 @@ static int daemon_main(int argc, char **argv)
 			}
 			o.syslog = &syslog;
 			break;
+		case 'K': o.seal_key = optarg; break;
 		case 'F':
 		case 'B':
 			pid = strtol(optarg, &end, 10);
@@ -134,6 +137,10 @@ static int daemon_main(int argc, char **argv)
 		return cli_usage(&cmd_daemon, '?');
 	if (o.syslog && !o.audit_dir) {
 		fprintf(stderr, "mcpwarden daemon: --syslog sends the audit log's records: it needs --audit-dir\n");
+		return EXIT_USAGE;
+	}
+	if (o.seal_key && !o.audit_dir) {
+		fprintf(stderr, "mcpwarden daemon: --seal-key seals the audit log: it needs --audit-dir\n");
 		return EXIT_USAGE;
 	}
 	if (stop) {
