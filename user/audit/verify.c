@@ -191,9 +191,9 @@ static void check_sealed_to_end(struct walk *w)
 	uint64_t last = w->expect - 1;
 
 	if (w->sealed && last > w->last_seal)
-		problem(w, w->prev_seg, w->last_seal + 1, "records %" PRIu64 "..%" PRIu64 " come after the last seal "
-			"(%s): unsealed, a running daemon's last batch or a cut tail", w->last_seal + 1, last,
-			w->last_seal ? "its seq is before them" : "there is none");
+		problem(w, w->prev_seg, w->last_seal + 1, "records %" PRIu64 "..%" PRIu64 " come after the last seal%s: "
+			"unsealed, a running daemon's last batch or a cut tail: first bad seq %" PRIu64,
+			w->last_seal + 1, last, w->last_seal ? "" : " (there is none)", w->good_seq + 1);
 }
 
 int audit_verify(const char *dir, const struct seal_key *key, audit_problem_cb cb, void *ctx, uint64_t *records)
