@@ -18,6 +18,7 @@
 #include "audit/segments.h"
 #include "audit/show.h"
 #include "audit/verify.h"
+#include "audit_live.h"
 
 struct found {
 	char text[4096];
@@ -68,18 +69,6 @@ static void rm_dir(char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	free(dir);
-}
-
-/* The live (uncompressed) segment's path. */
-static void live_path(const char *dir, char *out, size_t sz)
-{
-	struct segment *segs;
-	int n = segments_list(dir, &segs);
-
-	assert_true(n > 0);
-	assert_false(segs[n - 1].compressed);
-	snprintf(out, sz, "%s/%s", dir, segs[n - 1].name);
-	free(segs);
 }
 
 /* Rewrites the live segment through a sed expression. */
@@ -224,6 +213,35 @@ static void reopen_never_appends_to_a_segment_a_compressor_may_hold(void **state
 	n = segments_list(dir, &segs);
 	assert_int_equal(n, 2);
 	assert_true(segs[0].compressed);
+	free(segs);
+	rm_dir(dir);
+}
+
+/* A compressor given live segment L compresses the plain segments before L, never one after it: a rotation makes
+ * the next live segment while the last one's compressor may still list the directory (it took that new segment for
+ * closed, and the records written to it went with the file it removed). */
+static void compressor_leaves_newer_segments_alone(void **state)
+{
+	char tmpl[] = "/tmp/mcpwarden-audit.XXXXXX", *dir = strdup(mkdtemp(tmpl)), path[512];
+	static const char *const names[] = { "seg-00000000000000000001.jsonl", "seg-00000000000000000010.jsonl",
+					     "seg-00000000000000000020.jsonl" };
+	struct segment *segs;
+	FILE *f;
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		assert_non_null(f = fopen(path, "w"));
+		fprintf(f, "{\"seq\":%d}\n", i ? i * 10 : 1);
+		fclose(f);
+	}
+	assert_int_equal(segment_compress_wait(segment_compress_child(dir, names[1]), true), 0);
+	n = segments_list(dir, &segs);
+	assert_int_equal(n, 3);
+	assert_true(segs[0].compressed);
+	assert_false(segs[1].compressed);
+	assert_false(segs[2].compressed);
 	free(segs);
 	rm_dir(dir);
 }
@@ -385,6 +403,7 @@ int main(void)
 		cmocka_unit_test(deleted_middle_segment_is_found),
 		cmocka_unit_test(torn_tail_is_recovered),
 		cmocka_unit_test(reopen_never_appends_to_a_segment_a_compressor_may_hold),
+		cmocka_unit_test(compressor_leaves_newer_segments_alone),
 		cmocka_unit_test(records_cannot_forge_chain_fields_and_twins_are_skipped),
 		cmocka_unit_test(call_tree_is_rebuilt),
 		cmocka_unit_test(tick_syncs_off_the_loop),

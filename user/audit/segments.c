@@ -197,13 +197,18 @@ int segment_compress(const char *dir, const char *name)
 /* Compresses every plain segment of dir but `live`. 0, or -1 when one could not be (logged). */
 static int compress_closed(const char *dir, const char *live)
 {
-	struct segment *segs;
+	struct segment *segs, l;
 	int n = segments_list(dir, &segs), rc = 0;
 
 	if (n < 0)
 		return -1;
+	if (!parse_name(live, &l)) {
+		log_warnx("audit compressor: %s is not a segment's name", live);
+		free(segs);
+		return -1;
+	}
 	for (int i = 0; i < n; i++)
-		if (!segs[i].compressed && strcmp(segs[i].name, live) && segment_compress(dir, segs[i].name))
+		if (!segs[i].compressed && segs[i].first_seq < l.first_seq && segment_compress(dir, segs[i].name))
 			rc = -1;
 	free(segs);
 	return rc;

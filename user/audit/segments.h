@@ -29,8 +29,9 @@ int segment_read(const char *dir, const struct segment *seg, char **text, size_t
  * on dir/name throughout: 0 also when another compressor holds it (that one does it), -1 (logged) when it
  * could not be done (dir/name then stays, whole and uncompressed; a partial name.gz.tmp is removed). */
 int segment_compress(const char *dir, const char *name);
-/* Compresses every plain segment of dir but `live` (leftovers of a crash, or of a compressor that was killed,
- * as well as the one a rotation just closed), in a child process that closes every descriptor but 0-2
+/* Compresses every plain segment of dir older than `live` (leftovers of a crash, or of a compressor that was killed,
+ * as well as the one a rotation just closed; a newer one is a later rotation's live segment, made while this child
+ * ran), in a child process that closes every descriptor but 0-2
  * first: a 16 MiB segment takes the CPU for about half a second, which the daemon's loop spends on its peers
  * meanwhile. The child's pid, for segment_compress_wait; 0 when fork failed (logged) and it was done here. */
 pid_t segment_compress_child(const char *dir, const char *live);
