@@ -169,7 +169,7 @@ static int record_recovery(struct audit_log *a, const struct found *f)
 	}
 	cJSON_AddNumberToObject(rec, "last_good_seq", (double)(a->next_seq - 1));
 	if (a->seal.on)
-		cJSON_AddNumberToObject(rec, "seal_epoch", (double)a->seal.k.epoch);
+		cJSON_AddNumberToObject(rec, "seal_epoch", (double)a->seal.k->epoch);
 	return audit_append(a, audit_kind_name(AUDIT_RECOVERED), rec) < 0 || audit_sync(a) < 0 ? -1 : 0;
 }
 
@@ -186,6 +186,7 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 	a->fsync_ms = o->fsync_ms;
 	a->tap = o->tap;
 	a->tap_ctx = o->tap_ctx;
+	a->seal_ns = (uint64_t)(o->seal_ms ? o->seal_ms : AUDIT_SEAL_IDLE_MS) * 1000000ull;
 	if (o->host)
 		snprintf(a->host, sizeof(a->host), "%s", o->host);
 	else if (gethostname(a->host, sizeof(a->host) - 1) < 0)
@@ -194,20 +195,19 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 		log_warn("audit directory %s", a->dir);
 		return -1;
 	}
-	if (o->seal_key && seal_open(&a->seal, o->seal_key) < 0)
+	if (o->seal_key && sealer_open(&a->seal, o->seal_key) < 0)
 		return -1;
-	if (resume(a, &f.cut, &live_first) < 0 || open_live(a, live_first) < 0) {
-		seal_close(&a->seal);
+	if (resume(a, &f.cut, &live_first) < 0 || (a->seal.on && sealer_resume(&a->seal, a->dir) < 0) ||
+	    open_live(a, live_first) < 0 || syncer_start(&a->syncer, a->dir, a->next_seq - 1)) {
+		if (a->fd >= 0)
+			close(a->fd);
+		a->fd = -1;
+		sealer_close(&a->seal);
 		return -1;
 	}
 	a->sealed_seq = a->next_seq - 1;	/* nothing new to seal yet */
+	a->last_seal_ns = mono_ns();
 	check_head_file(a, &f);
-	if (syncer_start(&a->syncer, a->dir, a->next_seq - 1)) {
-		close(a->fd);
-		a->fd = -1;
-		seal_close(&a->seal);
-		return -1;
-	}
 	a->compressor = segment_compress_child(a->dir, a->live);	/* what a crash left plain */
 	if ((f.cut || f.head) && record_recovery(a, &f) < 0) {
 		audit_close(a);
@@ -238,11 +238,12 @@ static bool is_reserved(const char *key)
 	return false;
 }
 
-/* Writes one record (a whole line, or nothing) and moves the chain on; no sync, no rotation. 0, or -1 (logged). */
-static int write_record(struct audit_log *a, const char *kind, cJSON *rec)
+/* Writes one record stamped ts (a whole line, or nothing) and moves the chain on; no sync, no rotation. 0, or -1
+ * (logged). */
+static int write_record(struct audit_log *a, const char *kind, cJSON *rec, const char *ts)
 {
 	cJSON *o = cJSON_CreateObject(), *f;
-	char ts[64], *line, *full, hash[SHA256_HEX_LEN + 1];
+	char *line, *full, hash[SHA256_HEX_LEN + 1];
 	size_t n;
 	ssize_t w;
 
@@ -252,7 +253,6 @@ static int write_record(struct audit_log *a, const char *kind, cJSON *rec)
 		log_warnx("audit record %s: not written (out of memory or log closed)", kind);
 		return -1;
 	}
-	stamp(ts, sizeof(ts));
 	cJSON_AddNumberToObject(o, "seq", (double)a->next_seq);
 	cJSON_AddStringToObject(o, "ts", ts);
 	cJSON_AddStringToObject(o, "host", a->host);
@@ -299,28 +299,68 @@ static int write_record(struct audit_log *a, const char *kind, cJSON *rec)
 	return 0;
 }
 
-/* Seals the records written since the last seal, if any (a seal record under this epoch's key over the chain
- * head), then moves the key to the next epoch. Called by whoever is about to sync: the seal is in the batch. */
-static void seal_batch(struct audit_log *a)
+/* Sealing stops (fail closed), and a record says so: the records after it are unsealed. */
+static void seal_stop(struct audit_log *a, const char *why)
 {
-	char mac[SHA256_HEX_LEN + 1];
-	uint64_t head = a->next_seq - 1;
+	cJSON *rec = cJSON_CreateObject();
+	char ts[64];
+
+	sealer_fail(&a->seal, why);
+	stamp(ts, sizeof(ts));
+	cJSON_AddStringToObject(rec, "key_file", a->seal.path);
+	cJSON_AddStringToObject(rec, "why", why);
+	cJSON_AddNumberToObject(rec, "last_seal_seq", (double)a->sealed_seq);
+	write_record(a, audit_kind_name(AUDIT_SEAL_FAILED), rec, ts);
+}
+
+/* The idle interval passed since the last seal: one is due, records or not. */
+static bool seal_idle(const struct audit_log *a, uint64_t now_ns)
+{
+	return a->seal.on && now_ns - a->last_seal_ns >= a->seal_ns;
+}
+
+/* A seal is due: records came since the last one, or the idle interval passed. */
+static bool seal_due(const struct audit_log *a, uint64_t now_ns)
+{
+	return a->seal.on && (a->sealed_seq != a->next_seq - 1 || seal_idle(a, now_ns));
+}
+
+/* Steps 1 and 2 of audit/sealer.h, when a seal is due: the seal record over the chain head, then the key's next
+ * epoch in memory. Called by whoever is about to sync, which then stores the key (step 3). */
+static void seal_batch(struct audit_log *a, uint64_t now_ns)
+{
+	char ts[64];
 	cJSON *rec;
 
-	if (!a->seal.on || a->sealed_seq == head)
+	if (!seal_due(a, now_ns))
 		return;
-	if (seal_mac(&a->seal.k, head, a->prev, mac) < 0) {
-		log_warnx("audit log %s: libcrypto failed to seal seq %" PRIu64, a->dir, head);
+	stamp(ts, sizeof(ts));
+	rec = sealer_record(&a->seal, a->next_seq - 1, a->prev, ts);
+	if (!rec) {
+		seal_stop(a, "libcrypto failed to make a seal's mac");
 		return;
 	}
-	rec = cJSON_CreateObject();
-	cJSON_AddNumberToObject(rec, "epoch", (double)a->seal.k.epoch);
-	cJSON_AddNumberToObject(rec, "sealed_seq", (double)head);
-	cJSON_AddStringToObject(rec, "mac", mac);
-	if (write_record(a, audit_kind_name(AUDIT_SEAL), rec) < 0)
-		return;	/* the key stays: the next batch's seal covers these records too */
+	if (write_record(a, audit_kind_name(AUDIT_SEAL), rec, ts) < 0)
+		return;	/* the key stays: the next seal covers these records too */
 	a->sealed_seq = a->next_seq - 1;
-	seal_advance(&a->seal);
+	a->last_seal_ns = now_ns;
+	if (sealer_next(&a->seal) < 0)
+		seal_stop(a, "libcrypto failed to evolve the key");
+}
+
+/* The key that a sync is to store after the records: the sealer's, while its file is behind. */
+static const struct audit_seal *key_to_store(const struct audit_log *a)
+{
+	return a->seal.on && a->seal.pending ? &a->seal : NULL;
+}
+
+/* What a sync's key store did (struct syncer_result's key): the file caught up, or sealing stops. */
+static void key_stored(struct audit_log *a, int key)
+{
+	if (key > 0)
+		a->seal.pending = false;
+	else if (key < 0)
+		seal_stop(a, "its key file could not be written after a seal");
 }
 
 /* Hands the records written since the last sync to the sync thread: at once when it is idle, and when it is
@@ -328,19 +368,19 @@ static void seal_batch(struct audit_log *a)
  * thread can't be given the descriptor. 0, or -1 when that sync failed. */
 static int sync_off_loop(struct audit_log *a, uint64_t now_ns, bool wait)
 {
-	uint64_t synced;
-	bool failed;
+	struct syncer_result r;
 	int rc;
 
 	if (wait)
-		syncer_wait(&a->syncer, &synced, &failed);
-	else if (!syncer_poll(&a->syncer, &synced, &failed))
+		syncer_wait(&a->syncer, &r);
+	else if (!syncer_poll(&a->syncer, &r))
 		return 0;	/* one sync at a time */
-	a->dirty |= failed;
-	if (!a->dirty)
+	a->dirty |= r.failed;
+	key_stored(a, r.key);
+	if (!a->dirty && !seal_idle(a, now_ns))
 		return 0;
-	seal_batch(a);
-	rc = syncer_ask(&a->syncer, a->fd, a->next_seq - 1, a->prev);
+	seal_batch(a, now_ns);
+	rc = syncer_ask(&a->syncer, a->fd, a->next_seq - 1, a->prev, key_to_store(a));
 	if (rc != 0)
 		return rc < 0 ? audit_sync(a) : 0;
 	a->dirty = false;
@@ -365,7 +405,10 @@ static int rotate(struct audit_log *a)
 
 int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 {
-	if (write_record(a, kind, rec) < 0)
+	char ts[64];
+
+	stamp(ts, sizeof(ts));
+	if (write_record(a, kind, rec, ts) < 0)
 		return -1;
 	if (a->fsync_ms == 0 && audit_sync(a) < 0)
 		return -1;
@@ -374,25 +417,30 @@ int audit_append(struct audit_log *a, const char *kind, cJSON *rec)
 
 int audit_sync(struct audit_log *a)
 {
-	uint64_t synced;
-	bool failed;
+	struct syncer_result r;
+	uint64_t now = mono_ns();
+	int key;
 
-	syncer_wait(&a->syncer, &synced, &failed);
-	a->dirty |= failed;
-	if (!a->dirty)
+	syncer_wait(&a->syncer, &r);
+	a->dirty |= r.failed;
+	key_stored(a, r.key);
+	if (!a->dirty && !seal_idle(a, now))
 		return 0;
-	seal_batch(a);
-	if (syncer_sync_now(&a->syncer, a->fd, a->next_seq - 1, a->prev) < 0)
+	seal_batch(a, now);
+	if (syncer_sync_now(&a->syncer, a->fd, a->next_seq - 1, a->prev, key_to_store(a), &key) < 0)
 		return -1;
 	a->dirty = false;
-	a->last_sync_ns = mono_ns();
-	return 0;
+	a->last_sync_ns = now;
+	if (key >= 0)
+		return 0;
+	key_stored(a, key);	/* sealing stops, in a record synced now (sealing is off: once) */
+	return audit_sync(a);
 }
 
 void audit_tick(struct audit_log *a, uint64_t now_ns)
 {
 	a->compressor = segment_compress_wait(a->compressor, false);
-	if (now_ns - a->last_sync_ns >= (uint64_t)a->fsync_ms * 1000000ull)
+	if (now_ns - a->last_sync_ns >= (uint64_t)a->fsync_ms * 1000000ull || seal_idle(a, now_ns))
 		sync_off_loop(a, now_ns, false);
 }
 
@@ -405,5 +453,5 @@ void audit_close(struct audit_log *a)
 	syncer_stop(&a->syncer);
 	close(a->fd);
 	a->fd = -1;
-	seal_close(&a->seal);
+	sealer_close(&a->seal);
 }

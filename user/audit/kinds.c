@@ -15,6 +15,7 @@ static const char *const names[AUDIT_KIND_COUNT] = {
 	[AUDIT_DAEMON_STOP] = "daemon_stop",
 	[AUDIT_RECOVERED] = "recovered",
 	[AUDIT_SEAL] = "seal",
+	[AUDIT_SEAL_FAILED] = "seal_failed",
 	[AUDIT_SERVER_START] = "server_start",
 	[AUDIT_SERVER_ATTACH] = "server_attach",
 	[AUDIT_SERVER_EXIT] = "server_exit",

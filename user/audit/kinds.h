@@ -17,7 +17,8 @@ enum audit_kind {
 	AUDIT_DAEMON_START,
 	AUDIT_DAEMON_STOP,
 	AUDIT_RECOVERED,	/* what a start found after a crash: a torn tail cut off, a head file missing or ahead */
-	AUDIT_SEAL,		/* a sync batch's seal (audit/seal.h) */
+	AUDIT_SEAL,		/* a seal of the chain so far (audit/seal.h) */
+	AUDIT_SEAL_FAILED,	/* sealing stopped: its key file could not be written (audit/sealer.h) */
 	AUDIT_SERVER_START,	/* a shim registered a server */
 	AUDIT_SERVER_ATTACH,	/* ...and attached its root process */
 	AUDIT_SERVER_EXIT,	/* the root process exited */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/seal.h"
+#include "audit/seal_file.h"
 #include "audit/segments.h"
 #include "audit/show.h"
 #include "audit/verify.h"
@@ -20,7 +20,10 @@ static const struct cli_opt opts[] = {
 	{ "server", 's', "ID", 0, "show: the server the call belongs to (default: any)" },
 	OPT_JSON,
 	{ "lines", 'n', "N", CLI_SHORT, "tail: how many records (default 20)" },
-	{ "key", 'k', "HEX|@FILE", 0, "verify: check the seals too, with the verification key keygen printed" },
+	{ "key", 'k', "@FILE|-|HEX", 0, "verify: check the seals too, with the verification key keygen printed, read "
+	  "from FILE or stdin (-); HEX on the command line is visible to every local user while verify runs" },
+	{ "key-file", 'f', "FILE", 0, "verify --key: the daemon's live key file too (read only): it must follow the "
+	  "trail's last seal, or the tail was cut back" },
 	{ "seal-key", 'K', "FILE", 0, "keygen: the key file to create, for `daemon --seal-key`" },
 	{ NULL },
 };
@@ -42,50 +45,63 @@ static void print_problem(void *ctx, const char *segment, uint64_t seq, const ch
 	printf("%s seq %" PRIu64 ": %s\n", segment, seq, what);
 }
 
-/* The verification key from --key: the hex itself, or @FILE holding it. 0, or -1 (said). */
-static int read_vkey(const char *arg, struct seal_key *k)
+/* The verification key from --key: @FILE holding it, - for stdin, or the hex itself (then wiped from argv, which
+ * /proc/PID/cmdline shows). 0, or -1 (said). */
+static int read_vkey(char *arg, struct seal_key *k)
 {
 	char buf[SEAL_HEX_LEN + 3] = "";
-	FILE *f;
+	FILE *f = !strcmp(arg, "-") ? stdin : arg[0] == '@' ? fopen(arg + 1, "re") : NULL;
+	int rc;
 
-	if (arg[0] != '@')
-		snprintf(buf, sizeof(buf), "%s", arg);
-	else if (!(f = fopen(arg + 1, "re"))) {
+	if (f) {
+		buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+		if (f != stdin)
+			fclose(f);
+	} else if (arg[0] == '@') {
 		perror(arg + 1);
 		return -1;
 	} else {
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-
-		buf[n] = '\0';
-		fclose(f);
+		snprintf(buf, sizeof(buf), "%s", arg);
+		explicit_bzero(arg, strlen(arg));
 	}
-	if (seal_parse_hex(buf, k) < 0) {
-		fprintf(stderr, "mcpwarden audit verify: --key%s%s: not %d hex digits\n", arg[0] == '@' ? " " : "",
-			arg[0] == '@' ? arg : "", SEAL_HEX_LEN);
-		explicit_bzero(buf, sizeof(buf));
-		return -1;
-	}
+	rc = seal_parse_hex(buf, k);
 	explicit_bzero(buf, sizeof(buf));
-	return 0;
+	if (rc < 0)
+		fprintf(stderr, "mcpwarden audit verify: --key %s: not %d hex digits\n", f || arg[0] == '@' ? arg : "HEX",
+			SEAL_HEX_LEN);
+	return rc;
 }
 
-static int verify(const char *dir, const char *key_arg)
+static int verify(const char *dir, char *key_arg, const char *key_file)
 {
-	struct seal_key k;
+	struct seal_key k, file;
+	struct verify_seals seals = { .key = &k, .file = key_file ? &file : NULL };
 	uint64_t records;
 	int problems;
 
+	if (key_file && !key_arg) {
+		fprintf(stderr, "mcpwarden audit verify: --key-file goes with --key\n");
+		return EXIT_USAGE;
+	}
 	if (key_arg && read_vkey(key_arg, &k) < 0)
 		return EXIT_USAGE;
-	problems = audit_verify(dir, key_arg ? &k : NULL, print_problem, NULL, &records);
+	if (key_file && seal_file_read(key_file, &file) < 0) {
+		explicit_bzero(&k, sizeof(k));
+		return EXIT_RUNTIME;
+	}
+	problems = audit_verify(dir, key_arg ? &seals : NULL, print_problem, NULL, &records);
 	explicit_bzero(&k, sizeof(k));
+	explicit_bzero(&file, sizeof(file));
 	if (problems < 0)
 		return EXIT_RUNTIME;
-	if (problems == 0)
-		printf("%s: ok, %" PRIu64 " records, chain intact%s\n", dir, records,
-		       key_arg ? ", every seal holds and the last covers the end" : "");
-	else
+	if (problems)
 		printf("%s: %d problem(s) in %" PRIu64 " records\n", dir, problems, records);
+	else if (key_arg)
+		printf("%s: ok, %" PRIu64 " records, chain intact, sealed through seq %" PRIu64 ", epoch %" PRIu64
+		       ", at %s%s\n", dir, records, seals.seq, seals.epoch, seals.ts,
+		       key_file ? "; the key file follows it" : "");
+	else
+		printf("%s: ok, %" PRIu64 " records, chain intact\n", dir, records);
 	return problems ? EXIT_RUNTIME : EXIT_OK;
 }
 
@@ -118,8 +134,9 @@ static int keygen(const char *path)
 		return EXIT_RUNTIME;
 	printf("%s\n", vkey);
 	fprintf(stderr, "mcpwarden audit keygen: wrote the sealing key to %s (for `daemon --seal-key %s`).\n"
-		"The line above is the verification key, printed this once: store it off this host "
-		"(whoever holds it can seal a forged trail), and give it to `audit verify --key`.\n", path, path);
+		"The line above is the verification key (epoch 0's; the file holds epoch 1's), printed this once: store "
+		"it off this host, since whoever holds it can seal a forged trail, and give it to `audit verify --key "
+		"@FILE` or `--key -` (stdin).\n", path, path);
 	explicit_bzero(vkey, sizeof(vkey));
 	return EXIT_OK;
 }
@@ -160,7 +177,8 @@ static int tail(const char *dir, long n)
 static int audit_main(int argc, char **argv)
 {
 	uint64_t call = 0, server = 0;
-	const char *sub, *dir, *key = NULL, *seal_key = NULL;
+	const char *sub, *dir, *seal_key = NULL, *key_file = NULL;
+	char *key = NULL;
 	bool json = false;
 	long n = 20;
 	int c;
@@ -174,6 +192,7 @@ static int audit_main(int argc, char **argv)
 		case 'n': n = strtol(optarg, NULL, 10); break;
 		case 'k': key = optarg; break;
 		case 'K': seal_key = optarg; break;
+		case 'f': key_file = optarg; break;
 		default: return cli_usage(&cmd_audit, c);
 		}
 	}
@@ -182,7 +201,7 @@ static int audit_main(int argc, char **argv)
 	sub = argv[optind];
 	dir = optind + 1 < argc ? argv[optind + 1] : AUDIT_DEFAULT_DIR;
 	if (!strcmp(sub, "verify"))
-		return verify(dir, key);
+		return verify(dir, key, key_file);
 	if (!strcmp(sub, "keygen") && seal_key && optind + 1 == argc)
 		return keygen(seal_key);
 	if (!strcmp(sub, "show") && call)

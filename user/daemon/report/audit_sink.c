@@ -22,6 +22,7 @@ int audit_sink_open(struct daemon *d)
 		.max_segment_bytes = d->o.audit_segment_bytes,
 		.host = host,
 		.seal_key = d->o.seal_key,
+		.seal_ms = d->o.seal_ms,
 	};
 	cJSON *rec;
 
