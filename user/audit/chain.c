@@ -198,22 +198,29 @@ int audit_open(struct audit_log *a, const struct audit_opts *o)
 	if (o->seal_key && sealer_open(&a->seal, o->seal_key) < 0)
 		return -1;
 	if (resume(a, &f.cut, &live_first) < 0 || (a->seal.on && sealer_resume(&a->seal, a->dir) < 0) ||
-	    open_live(a, live_first) < 0 || syncer_start(&a->syncer, a->dir, a->next_seq - 1)) {
-		if (a->fd >= 0)
-			close(a->fd);
-		a->fd = -1;
-		sealer_close(&a->seal);
-		return -1;
+	    open_live(a, live_first) < 0)
+		goto fail;
+	/* What a crash left plain, forked before the sync thread starts: a child forked while a thread allocates
+	 * can find the allocator's lock held for ever (ASan's is not released across fork: it hung test_audit.sh). */
+	a->compressor = segment_compress_child(a->dir, a->live);
+	if (syncer_start(&a->syncer, a->dir, a->next_seq - 1)) {
+		segment_compress_wait(a->compressor, true);
+		goto fail;
 	}
 	a->sealed_seq = a->next_seq - 1;	/* nothing new to seal yet */
 	a->last_seal_ns = mono_ns();
 	check_head_file(a, &f);
-	a->compressor = segment_compress_child(a->dir, a->live);	/* what a crash left plain */
 	if ((f.cut || f.head) && record_recovery(a, &f) < 0) {
 		audit_close(a);
 		return -1;
 	}
 	return 0;
+fail:
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	sealer_close(&a->seal);
+	return -1;
 }
 
 static void stamp(char *buf, size_t sz)
