@@ -623,6 +623,70 @@ static void key_file_write_failure_stops_sealing(void **state)
 	trail_rm(&t);
 }
 
+/* The key file's epoch. */
+static uint64_t key_file_epoch(const char *path)
+{
+	char buf[SEAL_FILE_LEN + 1] = "";
+	const char *e;
+
+	key_file_save(path, buf);
+	e = strstr(buf, " epoch ");
+	assert_non_null(e);
+	return strtoull(e + 7, NULL, 10);
+}
+
+/* head.json can't be written (review PoC: a directory in the way of its temporary file): the key file follows
+ * each seal all the same, so it is never behind the trail's seals, and the trail verifies. */
+static void key_file_follows_when_head_fails(void **state)
+{
+	struct trail t;
+	struct found f;
+	struct audit_log a;
+	char tmp[128];
+	int failed = 0;
+
+	(void)state;
+	trail_new(&t);
+	snprintf(tmp, sizeof(tmp), "%s/head.json.tmp", t.dir);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	trail_open(&t, &a, 0);
+	for (uint64_t epoch = 1; epoch <= 4; epoch++) {
+		trail_add(&a, 5, 5);	/* its syncs fail: the head can't be written */
+		if (key_file_epoch(t.keyfile) != epoch + 1)
+			failed = 1;	/* behind the seal of `epoch`: its key remakes it */
+	}
+	audit_close(&a);
+	assert_int_equal(failed, 0);
+	rmdir(tmp);
+	verify_file(t.dir, &t.vkey, t.keyfile, &f);
+	assert_int_equal(f.seals.epoch, 4);	/* every batch sealed: none held back */
+	trail_rm(&t);
+}
+
+/* A new key file on a sealed trail is refused: moved past the trail's seals silently, neither key would verify
+ * the whole trail, and a forgery would look like a key change. The key that made the last seal is taken (a stop
+ * between a seal and the file's update leaves it so), and the trail verifies on. */
+static void new_key_on_a_sealed_trail_is_refused(void **state)
+{
+	char saved[SEAL_FILE_LEN], hex[SEAL_HEX_LEN + 1];
+	struct trail t;
+	struct found f;
+	struct audit_log a;
+
+	(void)state;
+	trail_new(&t);
+	key_file_save(t.keyfile, saved);	/* epoch 1: as at keygen */
+	trail_write(&t, 5, 5, 0);	/* the seal of epoch 1 */
+	assert_int_equal(unlink(t.keyfile), 0);
+	assert_int_equal(seal_keygen(t.keyfile, hex), 0);	/* another key, at epoch 1 */
+	assert_int_equal(trail_open_ms(&t, &a, 0, 0), -1);
+	key_file_put_back(t.keyfile, saved);	/* the first key at epoch 1: the key that made seal 1 */
+	trail_write(&t, 5, 5, 0);	/* taken: it seals on from epoch 2 */
+	want_none(&f, verify_file(t.dir, &t.vkey, t.keyfile, &f));
+	assert_int_equal(f.seals.epoch, 2);
+	trail_rm(&t);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -740,6 +804,8 @@ int main(void)
 		cmocka_unit_test(restart_after_a_crash_reuses_no_epoch),
 		cmocka_unit_test(start_refuses_a_seal_too_far_ahead),
 		cmocka_unit_test(key_file_write_failure_stops_sealing),
+		cmocka_unit_test(key_file_follows_when_head_fails),
+		cmocka_unit_test(new_key_on_a_sealed_trail_is_refused),
 		cmocka_unit_test(idle_seal),
 		cmocka_unit_test(verify_walks_no_forged_distance),
 		cmocka_unit_test(no_seal_fails),

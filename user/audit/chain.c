@@ -329,7 +329,8 @@ static bool seal_idle(const struct audit_log *a, uint64_t now_ns)
 /* A seal is due: records came since the last one, or the idle interval passed. */
 static bool seal_due(const struct audit_log *a, uint64_t now_ns)
 {
-	return a->seal.on && (a->sealed_seq != a->next_seq - 1 || seal_idle(a, now_ns));
+	/* Never while the key file is behind: each seal more would be one its old key can remake. */
+	return a->seal.on && !a->seal.pending && (a->sealed_seq != a->next_seq - 1 || seal_idle(a, now_ns));
 }
 
 /* Steps 1 and 2 of audit/sealer.h, when a seal is due: the seal record over the chain head, then the key's next
@@ -362,12 +363,16 @@ static const struct audit_seal *key_to_store(const struct audit_log *a)
 }
 
 /* What a sync's key store did (struct syncer_result's key): the file caught up, or sealing stops. */
-static void key_stored(struct audit_log *a, int key)
+static void key_stored(struct audit_log *a, int key, bool failed)
 {
-	if (key > 0)
+	if (key > 0) {
 		a->seal.pending = false;
-	else if (key < 0)
+		a->seal_behind = 0;
+	} else if (key < 0) {
 		seal_stop(a, "its key file could not be written after a seal");
+	} else if (failed && a->seal.on && a->seal.pending && ++a->seal_behind >= SEAL_MAX_BEHIND) {
+		seal_stop(a, "the syncs that would move its key file on keep failing");
+	}
 }
 
 /* Hands the records written since the last sync to the sync thread: at once when it is idle, and when it is
@@ -383,7 +388,7 @@ static int sync_off_loop(struct audit_log *a, uint64_t now_ns, bool wait)
 	else if (!syncer_poll(&a->syncer, &r))
 		return 0;	/* one sync at a time */
 	a->dirty |= r.failed;
-	key_stored(a, r.key);
+	key_stored(a, r.key, r.failed);
 	if (!a->dirty && !seal_idle(a, now_ns))
 		return 0;
 	seal_batch(a, now_ns);
@@ -426,22 +431,23 @@ int audit_sync(struct audit_log *a)
 {
 	struct syncer_result r;
 	uint64_t now = mono_ns();
-	int key;
+	int key, rc;
 
 	syncer_wait(&a->syncer, &r);
 	a->dirty |= r.failed;
-	key_stored(a, r.key);
+	key_stored(a, r.key, r.failed);
 	if (!a->dirty && !seal_idle(a, now))
 		return 0;
 	seal_batch(a, now);
-	if (syncer_sync_now(&a->syncer, a->fd, a->next_seq - 1, a->prev, key_to_store(a), &key) < 0)
+	rc = syncer_sync_now(&a->syncer, a->fd, a->next_seq - 1, a->prev, key_to_store(a), &key);
+	/* The file caught up (a failed head too leaves it caught up), or is behind, or sealing stops (once: it is off,
+	 * in a record synced by the call below). */
+	key_stored(a, key, rc < 0);
+	if (rc < 0)
 		return -1;
 	a->dirty = false;
 	a->last_sync_ns = now;
-	if (key >= 0)
-		return 0;
-	key_stored(a, key);	/* sealing stops, in a record synced now (sealing is off: once) */
-	return audit_sync(a);
+	return key >= 0 ? 0 : audit_sync(a);
 }
 
 void audit_tick(struct audit_log *a, uint64_t now_ns)

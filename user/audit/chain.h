@@ -54,7 +54,10 @@ struct audit_log {
 	uint64_t sealed_seq;		/* the last seal record */
 	uint64_t last_seal_ns;
 	uint64_t seal_ns;		/* opts.seal_ms */
+	unsigned seal_behind;		/* failed syncs since a seal whose key the file does not hold yet */
 };
+
+#define SEAL_MAX_BEHIND	3	/* that many, and sealing stops (a seal_failed record): no seal is made meanwhile */
 
 /* Opens (creating) the log. A partial or unreadable tail left by a crash is truncated, and a "recovered" record
  * says how much, and whether the head file was missing or named records that are gone (a lost newest segment).

@@ -52,8 +52,21 @@ int sealer_open(struct audit_seal *s, const char *path)
 	return 0;
 }
 
-/* The epoch of the last readable seal record in text (len bytes), into *epoch when there is one. */
-static bool last_seal_in(const char *text, size_t len, uint64_t *epoch)
+/* The trail's last seal: what its mac covers, to check it against the key file's key. */
+struct last_seal {
+	uint64_t epoch, seq;
+	char prev[SHA256_HEX_LEN + 1], ts[64], mac[SHA256_HEX_LEN + 1];
+};
+
+static void copy_str(const cJSON *o, const char *key, char *out, size_t size)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	snprintf(out, size, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* The last readable seal record in text (len bytes), into *last when there is one. */
+static bool last_seal_in(const char *text, size_t len, struct last_seal *last)
 {
 	static const char mark[] = "\"kind\":\"seal\"";
 	const char *p = text, *end = text + len;
@@ -71,7 +84,12 @@ static bool last_seal_in(const char *text, size_t len, uint64_t *epoch)
 
 			if (cJSON_IsString(kind) && !audit_kind_parse(kind->valuestring, &k) && k == AUDIT_SEAL &&
 			    record_num(cJSON_GetObjectItemCaseSensitive(o, "epoch"), &e)) {
-				*epoch = e;
+				last->epoch = e;
+				if (!record_num(cJSON_GetObjectItemCaseSensitive(o, "sealed_seq"), &last->seq))
+					last->seq = UINT64_MAX;	/* no mac can match */
+				copy_str(o, "prev", last->prev, sizeof(last->prev));
+				copy_str(o, "ts", last->ts, sizeof(last->ts));
+				copy_str(o, "mac", last->mac, sizeof(last->mac));
 				found = true;
 			}
 			cJSON_Delete(o);
@@ -81,8 +99,8 @@ static bool last_seal_in(const char *text, size_t len, uint64_t *epoch)
 	return found;
 }
 
-/* The epoch of the trail's last seal, newest segment first: 1 (*epoch set), 0 when it has none, -1 (logged). */
-static int last_seal_epoch(const char *dir, uint64_t *epoch)
+/* The trail's last seal, newest segment first: 1 (*last set), 0 when it has none, -1 (logged). */
+static int last_seal(const char *dir, struct last_seal *last)
 {
 	struct segment *segs;
 	int n = segments_list(dir, &segs), found = 0;
@@ -95,21 +113,45 @@ static int last_seal_epoch(const char *dir, uint64_t *epoch)
 			found = -1;
 			break;
 		}
-		found = last_seal_in(text, len, epoch);
+		found = last_seal_in(text, len, last);
 		free(text);
 	}
 	free(segs);
 	return n < 0 ? -1 : found;
 }
 
+/* Whether seal l was made with the key file's key, evolved from epoch `was` to l's epoch. */
+static bool made_with(const struct audit_seal *s, const struct last_seal *l)
+{
+	struct seal_key k = *s->k;
+	char mac[SHA256_HEX_LEN + 1];
+	bool same;
+
+	while (k.epoch < l->epoch)
+		if (seal_evolve(&k) < 0)
+			break;
+	same = k.epoch == l->epoch && seal_mac(&k, l->seq, l->prev, l->ts, mac) == 0 && !strcmp(mac, l->mac);
+	explicit_bzero(&k, sizeof(k));
+	return same;
+}
+
 int sealer_resume(struct audit_seal *s, const char *dir)
 {
-	uint64_t last = 0, was = s->k->epoch;
-	int found = last_seal_epoch(dir, &last);
+	struct last_seal l = { 0 };
+	uint64_t was = s->k->epoch, last;
+	int found = last_seal(dir, &l);
 
 	if (found < 0) {
 		log_warnx("seal key %s: the epoch of the last seal in %s can't be read: not sealing on from it", s->path,
 			  dir);
+		return -1;
+	}
+	last = l.epoch;
+	if (found && was <= last && last - was < SEAL_MAX_GAP && !made_with(s, &l)) {
+		/* At or behind the trail's last seal, the file must hold the key that made it (a stop between a seal and
+		 * the file's update). Another key (a new one, an old copy) would seal on where neither verifies. */
+		log_warnx("seal key %s: did not make the last seal of the trail in %s (epoch %" PRIu64 "): a new key "
+			  "needs a new --audit-dir (or that seal is forged): not sealing", s->path, dir, last);
 		return -1;
 	}
 	if (last < was) {
@@ -169,6 +211,9 @@ void sealer_fail(struct audit_seal *s, const char *why)
 	log_warnx("seal key %s: %s: sealing stops, and the records from here on are unsealed (restart the daemon once "
 		  "the key file can be written)", s->path, why);
 	snprintf(s->stopped, sizeof(s->stopped), "%s", why);
+	/* The file may still hold a key a seal was made with: emptied, best effort, so no later reader remakes it. */
+	if (s->fd >= 0 && (ftruncate(s->fd, 0) < 0 || fsync(s->fd) < 0))
+		log_warn("seal key %s: emptying it after sealing stopped (it may still hold the last seal's key)", s->path);
 	if (s->k)
 		explicit_bzero(s->k, sizeof(*s->k));
 	s->on = false;

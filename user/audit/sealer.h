@@ -32,11 +32,12 @@ struct audit_seal {
 /* Opens the key file `path` (audit/seal_file.h: its checks and lock) for sealing, its key in a locked page, and makes
  * the process not dumpable (no core dump, no ptrace but by root's CAP_SYS_PTRACE). 0, or -1 (logged). */
 int sealer_open(struct audit_seal *s, const char *path);
-/* At a start, after the log's resume: reads the epoch of the last seal in the trail in `dir` (newest segment
- * first), and when the key is not past it (the last daemon stopped between steps 1 and 3), moves the key and the
- * file to the epoch after it; refused (-1, logged, naming the file and both epochs) when that is SEAL_MAX_GAP epochs
- * or more. A trail whose last seal is more than one epoch behind the key file is logged (seals lost or cut).
- * 0 or -1. */
+/* At a start, after the log's resume: reads the last seal in the trail in `dir` (newest segment first), and when
+ * the key is not past it (the last daemon stopped between steps 1 and 3), checks that the key made it (a new key
+ * file, or a foreign one, on a sealed trail is refused: neither key would verify the whole trail) and moves the key
+ * and the file to the epoch after it; refused (-1, logged, naming the file and both epochs) when that is
+ * SEAL_MAX_GAP epochs or more. A trail whose last seal is more than one epoch behind the key file is logged (seals
+ * lost or cut). 0 or -1. */
 int sealer_resume(struct audit_seal *s, const char *dir);
 /* Step 1: the seal record's fields {epoch, sealed_seq, mac} for the chain head (seq, hash) in a record stamped ts.
  * NULL when libcrypto fails. */

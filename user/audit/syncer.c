@@ -10,7 +10,7 @@
 #include "audit/syncer.h"
 #include "common/log.h"
 
-/* The records, then the head, then the key file (key: NULL when it needn't move); *key_rc is 1 when the key file
+/* The records, then the key file (key: NULL when it needn't move), then the head; *key_rc is 1 when the key file
  * was written, -1 when that failed, 0 when it was not tried. 0, or -1 when the records or the head failed. */
 static int sync_fd(const char *dir, int fd, uint64_t seq, const char *hash, const struct audit_seal *key,
 		   int *key_rc)
@@ -20,11 +20,11 @@ static int sync_fd(const char *dir, int fd, uint64_t seq, const char *hash, cons
 		log_warn("audit log %s: fdatasync of its live segment", dir);
 		return -1;
 	}
-	if (head_write(dir, seq, hash) < 0)
-		return -1;
+	/* The seal is on disk: the key file follows now, whatever head.json does (a head that can't be written must
+	 * not keep the key file behind the seals). */
 	if (key)
 		*key_rc = sealer_store(key) == 0 ? 1 : -1;
-	return 0;
+	return head_write(dir, seq, hash) < 0 ? -1 : 0;
 }
 
 static void *run(void *arg)
