@@ -81,7 +81,8 @@ san:
 # libFuzzer harnesses, one per parser, built from the parsers' sources only.
 FUZZED_SRCS := $(sort $(wildcard user/jsonrpc/*.c user/policy/*.c)) user/shim/linebuf.c user/common/log.c \
 	       $(addprefix user/discover/,config_doc.c jsonc.c textbuf.c toml_servers.c wrap_text.c wrapper.c) \
-	       $(addprefix user/audit/,verify.c segments.c kinds.c record_num.c syslog_target.c syslog_msg.c) user/common/sha256.c user/common/names.c
+	       $(addprefix user/audit/,verify.c segments.c kinds.c record_num.c syslog_target.c syslog_msg.c seal.c head.c) \
+	       user/common/sha256.c user/common/names.c
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZED_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Iuser $(PKG_CFLAGS) \

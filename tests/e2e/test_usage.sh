@@ -8,15 +8,15 @@ declare -A known=(
 	[run]="--policy --name --socket --no-daemon --allow-unsandboxed --strict-intercept --daemon-timeout --audit --max-line --verbose"
 	[policy]="--strict --strict-intercept"
 	[scan]="--json --home --wrap --policy-dir --unwrap"
-	[audit]="--call --server --json --lines"
-	[daemon]="--socket --audit-dir --audit-fsync-ms --audit-segment-bytes --syslog --track-pid --trace-all --unpoliced --verbose"
+	[audit]="--call --server --json --lines --key --key-file --seal-key"
+	[daemon]="--socket --audit-dir --audit-fsync-ms --audit-segment-bytes --syslog --seal-key --seal-interval-ms --track-pid --trace-all --unpoliced --verbose"
 	[events]="--follow --json --socket"
 	[ps]="--json --socket"
 	[status]="--json --socket"
 )
 # A value each option's own checks take, where "x" would not do.
 declare -A value=([--max-line]=2048 [--daemon-timeout]=1000 [--track-pid]=1 [--unpoliced]=alert [--audit-fsync-ms]=1
-	[--audit-segment-bytes]=4096 [--lines]=5 [--max-tracked]=2048 [--syslog]=local)
+	[--audit-segment-bytes]=4096 [--lines]=5 [--max-tracked]=2048 [--syslog]=local [--seal-interval-ms]=1000)
 
 all=$("$MCPWARDEN" --help)
 assert_eq "$?" 0 "mcpwarden --help exits 0"

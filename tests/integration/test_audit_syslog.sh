@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # --syslog end to end, with Debian's rsyslogd as the collector, started here: over TCP (octet-counted) the copy
 # matches the trail record for record (seq, chain hash, line byte for byte) across a real code-runner call and a
-# collector restart in the middle; over UDP and the local datagram socket (imuxsock) too; a target that is not
-# there stops the start, naming it.
+# collector restart in the middle; over UDP and the local datagram socket (imuxsock) too, with the daemon sealing
+# (its seals go out like every record); a target that is not there stops the start, naming it.
 source "$(dirname "$0")/../lib.sh"
 require_root
 source "$(dirname "$0")/daemon.sh"
@@ -104,15 +104,17 @@ same "$A" "tcp"
 assert_contains "$(tail -n 1 "$RS/out")" '"kind":"daemon_stop"' "the stop record went out last"
 pass "tcp: the collector's copy matches the trail record for record, across its restart"
 
-# 2. UDP and the local socket: a daemon's start and stop, each record once.
+# 2. UDP and the local socket: a daemon's start and stop, each record once; sealing, so its seals go out too.
 for target in "udp://127.0.0.1:$uport" "unix:$RS/log.sock"; do
 	: >"$RS/out"
 	A=$TMP/audit-${target%%:*}
-	start_daemon --audit-dir "$A" --syslog "$target"
+	"$MCPWARDEN" audit keygen --seal-key "$A.key" > /dev/null 2>&1 || fail "audit keygen"
+	start_daemon --audit-dir "$A" --syslog "$target" --seal-key "$A.key"
 	stop_daemon || fail "the daemon's exit status"
 	collected "$(last_seq "$A")"
 	same "$A" "$target"
-	pass "${target%%:*}: the collector's copy matches the trail"
+	grep -q ' seal \[mcpwarden@32473 ' "$RS/out" || fail "${target%%:*}: no seal reached the collector"
+	pass "${target%%:*}: the collector's copy matches the trail, seals included"
 done
 stop_rsyslog
 

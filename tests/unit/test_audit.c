@@ -40,7 +40,7 @@ static int verify_dir(const char *dir, struct found *f)
 	uint64_t records;
 
 	memset(f, 0, sizeof(*f));
-	return audit_verify(dir, collect, f, &records);
+	return audit_verify(dir, NULL, collect, f, &records);
 }
 
 /* A fresh log of n small records in small segments; returns the directory. */
@@ -208,7 +208,7 @@ static void reopen_never_appends_to_a_segment_a_compressor_may_hold(void **state
 	close(held);
 	assert_int_equal(segment_compress(dir, name), 0);	/* the stray finishes: the plain segment goes */
 	assert_int_not_equal(access(path, F_OK), 0);
-	assert_int_equal(audit_verify(dir, collect, memset(&f, 0, sizeof(f)), &records), 0);
+	assert_int_equal(audit_verify(dir, NULL, collect, memset(&f, 0, sizeof(f)), &records), 0);
 	assert_int_equal(records, 4);
 	n = segments_list(dir, &segs);
 	assert_int_equal(n, 2);

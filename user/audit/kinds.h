@@ -16,7 +16,9 @@ enum audit_kind {
 	/* The daemon's audit log (--audit-dir). */
 	AUDIT_DAEMON_START,
 	AUDIT_DAEMON_STOP,
-	AUDIT_RECOVERED,	/* a torn tail cut off after a crash */
+	AUDIT_RECOVERED,	/* what a start found after a crash: a torn tail cut off, a head file missing or ahead */
+	AUDIT_SEAL,		/* a seal of the chain so far (audit/seal.h) */
+	AUDIT_SEAL_FAILED,	/* sealing stopped: its key file could not be written (audit/sealer.h) */
 	AUDIT_SERVER_START,	/* a shim registered a server */
 	AUDIT_SERVER_ATTACH,	/* ...and attached its root process */
 	AUDIT_SERVER_EXIT,	/* the root process exited */

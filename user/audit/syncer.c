@@ -1,49 +1,39 @@
-/* syncer.c: the audit log's sync thread: fdatasync of the live segment, then head.json, off the event loop. */
+/* syncer.c: the audit log's sync thread: fdatasync of the live segment, head.json, the sealing key file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/chain.h"
+#include "audit/head.h"
+#include "audit/sealer.h"
 #include "audit/syncer.h"
 #include "common/log.h"
 
-/* head.json says the last synced record: written whole (tmp, fsync, rename) once that record is on disk. */
-static int write_head(const char *dir, uint64_t seq, const char *hash)
+/* The records, then the key file (key: NULL when it needn't move), then the head; *key_rc is 1 when the key file
+ * was written, -1 when that failed, 0 when it was not tried. 0, or -1 when the records or the head failed. */
+static int sync_fd(const char *dir, int fd, uint64_t seq, const char *hash, const struct audit_seal *key,
+		   int *key_rc)
 {
-	char path[PATH_MAX + 64], tmp[PATH_MAX + 80], body[256];
-	int fd, n, rc = 0;
-
-	snprintf(path, sizeof(path), "%s/" AUDIT_HEAD_FILE, dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	n = snprintf(body, sizeof(body), "{\"seq\":%" PRIu64 ",\"hash\":\"%s\"}\n", seq, hash);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, body, (size_t)n) != n || fsync(fd) < 0 || rename(tmp, path) < 0) {
-		log_warn("audit head %s", path);
-		rc = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-static int sync_fd(const char *dir, int fd, uint64_t seq, const char *hash)
-{
+	*key_rc = 0;
 	if (fdatasync(fd) < 0) {
 		log_warn("audit log %s: fdatasync of its live segment", dir);
 		return -1;
 	}
-	return write_head(dir, seq, hash);
+	/* The seal is on disk: the key file follows now, whatever head.json does (a head that can't be written must
+	 * not keep the key file behind the seals). */
+	if (key)
+		*key_rc = sealer_store(key) == 0 ? 1 : -1;
+	return head_write(dir, seq, hash) < 0 ? -1 : 0;
 }
 
 static void *run(void *arg)
 {
 	struct audit_syncer *s = arg;
 	char hash[SHA256_HEX_LEN + 1];
+	const struct audit_seal *key;
 	uint64_t seq;
-	int fd, rc;
+	int fd, rc, key_rc;
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
@@ -54,14 +44,17 @@ static void *run(void *arg)
 		fd = s->fd;
 		seq = s->seq;
 		memcpy(hash, s->hash, sizeof(hash));
+		key = s->key;
 		pthread_mutex_unlock(&s->mu);
-		rc = sync_fd(s->dir, fd, seq, hash);
+		rc = sync_fd(s->dir, fd, seq, hash, key, &key_rc);
 		close(fd);
 		pthread_mutex_lock(&s->mu);
 		s->fd = -1;
+		s->key = NULL;
 		if (rc == 0)
 			s->synced_seq = seq;
 		s->failed |= rc != 0;
+		s->key_rc = key_rc;
 		s->busy = false;
 		pthread_cond_broadcast(&s->cv);
 	}
@@ -88,7 +81,7 @@ int syncer_start(struct audit_syncer *s, const char *dir, uint64_t synced_seq)
 	return 0;
 }
 
-int syncer_ask(struct audit_syncer *s, int fd, uint64_t seq, const char *hash)
+int syncer_ask(struct audit_syncer *s, int fd, uint64_t seq, const char *hash, const struct audit_seal *key)
 {
 	int dup_fd, rc = 1;
 
@@ -102,6 +95,7 @@ int syncer_ask(struct audit_syncer *s, int fd, uint64_t seq, const char *hash)
 			s->fd = dup_fd;
 			s->seq = seq;
 			snprintf(s->hash, sizeof(s->hash), "%s", hash);
+			s->key = key;
 			s->busy = true;
 			pthread_cond_broadcast(&s->cv);
 			rc = 0;
@@ -111,23 +105,25 @@ int syncer_ask(struct audit_syncer *s, int fd, uint64_t seq, const char *hash)
 	return rc;
 }
 
-static void took(struct audit_syncer *s, uint64_t *synced_seq, bool *failed)
+static void took(struct audit_syncer *s, struct syncer_result *r)
 {
-	*synced_seq = s->synced_seq;
-	*failed = s->failed;
+	r->synced_seq = s->synced_seq;
+	r->failed = s->failed;
+	r->key = s->key_rc;
 	s->failed = false;
+	s->key_rc = 0;
 }
 
-void syncer_wait(struct audit_syncer *s, uint64_t *synced_seq, bool *failed)
+void syncer_wait(struct audit_syncer *s, struct syncer_result *r)
 {
 	pthread_mutex_lock(&s->mu);
 	while (s->busy)
 		pthread_cond_wait(&s->cv, &s->mu);
-	took(s, synced_seq, failed);
+	took(s, r);
 	pthread_mutex_unlock(&s->mu);
 }
 
-bool syncer_poll(struct audit_syncer *s, uint64_t *synced_seq, bool *failed)
+bool syncer_poll(struct audit_syncer *s, struct syncer_result *r)
 {
 	bool idle;
 
@@ -135,14 +131,15 @@ bool syncer_poll(struct audit_syncer *s, uint64_t *synced_seq, bool *failed)
 		return false;	/* the thread holds it, and may have been preempted there: ask again later */
 	idle = !s->busy;
 	if (idle)
-		took(s, synced_seq, failed);
+		took(s, r);
 	pthread_mutex_unlock(&s->mu);
 	return idle;
 }
 
-int syncer_sync_now(struct audit_syncer *s, int fd, uint64_t seq, const char *hash)
+int syncer_sync_now(struct audit_syncer *s, int fd, uint64_t seq, const char *hash, const struct audit_seal *key,
+		    int *key_rc)
 {
-	if (sync_fd(s->dir, fd, seq, hash))
+	if (sync_fd(s->dir, fd, seq, hash, key, key_rc))
 		return -1;
 	pthread_mutex_lock(&s->mu);
 	s->synced_seq = seq;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/chain.h"
 #include "audit/segments.h"
 #include "audit/syslog_target.h"
 #include "cli/commands.h"
@@ -21,6 +22,10 @@ static const struct cli_opt opts[] = {
 	{ "audit-segment-bytes", 'B', "N", 0, "start a new audit segment past N bytes (4096 to 512 MiB)" },
 	{ "syslog", 'L', "TARGET", 0, "send every audit record to syslog too (RFC 5424): local (/dev/log), unix:PATH, "
 	  "udp://HOST:PORT or tcp://HOST:PORT; needs --audit-dir" },
+	{ "seal-key", 'K', "FILE", 0, "seal each audit sync batch with the key in FILE (`audit keygen`; root's, mode "
+	  "0600), evolving it after each: a key read later can't reseal what came before" },
+	{ "seal-interval-ms", 'I', "MS", 0, "with --seal-key, seal at least this often even with no new record, so the "
+	  "last seal's time tells how fresh the trail is (100 to 60000, the default)" },
 	{ "track-pid", 't', "PID", CLI_REPEAT, "track PID and what it forks as a server, without a shim" },
 	{ "trace-all", 'a', NULL, 0, "report every process's socket calls, not only servers'" },
 	{ "fail-signals", 'X', NULL, 0, "for tests only: make every kill the kernel side sends fail, as it can under "
@@ -67,18 +72,24 @@ static int daemon_main(int argc, char **argv)
 			}
 			o.syslog = &syslog;
 			break;
+		case 'K': o.seal_key = optarg; break;
 		case 'F':
 		case 'B':
+		case 'I':
 			pid = strtol(optarg, &end, 10);
-			if (*end || pid < 0 || (c == 'B' && (pid < 4096 || pid > SEGMENT_MAX_BYTES))) {
-				fprintf(stderr, "mcpwarden daemon: --audit-%s: '%s' is not a valid number\n",
-					c == 'F' ? "fsync-ms" : "segment-bytes (4096 to 536870912)", optarg);
+			if (*end || pid < 0 || (c == 'B' && (pid < 4096 || pid > SEGMENT_MAX_BYTES)) ||
+			    (c == 'I' && (pid < 100 || pid > AUDIT_SEAL_IDLE_MS))) {
+				fprintf(stderr, "mcpwarden daemon: --%s: '%s' is not a valid number\n",
+					c == 'F' ? "audit-fsync-ms" : c == 'B' ? "audit-segment-bytes (4096 to 536870912)" :
+					"seal-interval-ms (100 to 60000)", optarg);
 				return EXIT_USAGE;
 			}
 			if (c == 'F')
 				o.audit_fsync_ms = pid;
-			else
+			else if (c == 'B')
 				o.audit_segment_bytes = (size_t)pid;
+			else
+				o.seal_ms = pid;
 			break;
 		case 's': o.socket_path = optarg; break;
 		case 't':
@@ -134,6 +145,14 @@ static int daemon_main(int argc, char **argv)
 		return cli_usage(&cmd_daemon, '?');
 	if (o.syslog && !o.audit_dir) {
 		fprintf(stderr, "mcpwarden daemon: --syslog sends the audit log's records: it needs --audit-dir\n");
+		return EXIT_USAGE;
+	}
+	if (o.seal_key && !o.audit_dir) {
+		fprintf(stderr, "mcpwarden daemon: --seal-key seals the audit log: it needs --audit-dir\n");
+		return EXIT_USAGE;
+	}
+	if (o.seal_ms && !o.seal_key) {
+		fprintf(stderr, "mcpwarden daemon: --seal-interval-ms goes with --seal-key\n");
 		return EXIT_USAGE;
 	}
 	if (stop) {

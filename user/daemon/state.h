@@ -30,6 +30,8 @@ struct daemon_opts {
 	const struct syslog_target *syslog;	/* --syslog: where every audit record goes too; NULL: nowhere */
 	long audit_fsync_ms;
 	size_t audit_segment_bytes;
+	const char *seal_key;		/* the audit log's sealing key file; NULL: not sealed */
+	long seal_ms;			/* --seal-interval-ms; 0: AUDIT_SEAL_IDLE_MS */
 	bool trace_all;
 	bool unpoliced_kill;		/* --unpoliced=kill: SIGKILL unpoliced MCP servers, not only report them */
 	bool without_lsm;		/* --without lsm: BPF LSM left unused even where it loads */

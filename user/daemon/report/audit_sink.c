@@ -21,6 +21,8 @@ int audit_sink_open(struct daemon *d)
 		.fsync_ms = d->o.audit_fsync_ms,
 		.max_segment_bytes = d->o.audit_segment_bytes,
 		.host = host,
+		.seal_key = d->o.seal_key,
+		.seal_ms = d->o.seal_ms,
 	};
 	cJSON *rec;
 

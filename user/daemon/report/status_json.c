@@ -1,4 +1,4 @@
-/* status_json.c: the daemon's `status` reply: mode, features, counters and drops. */
+/* status_json.c: the daemon's `status` reply: mode, features, audit log, counters and drops. */
 #include "daemon/report/status_json.h"
 #include "daemon/sensor/event_json.h"
 #include "daemon/sensor/handover.h"
@@ -70,9 +70,11 @@ static cJSON *lineage(struct daemon *d, long entries)
 	return o;
 }
 
-/* The audit log, null without one: its directory, the records it could not write, and the syslog copy's state. */
+/* The audit log, null without one: its directory, the records it could not write, the syslog copy's state, and its
+ * sealing: on, off, or stopped (its key file could not be written: audit/sealer.h). */
 static cJSON *audit(struct daemon *d)
 {
+	const struct audit_seal *seal = &d->audit.seal;
 	cJSON *a;
 
 	if (!d->auditing)
@@ -84,6 +86,11 @@ static cJSON *audit(struct daemon *d)
 		cJSON_AddItemToObject(a, "syslog", syslog_fwd_json(d->syslog));
 	else
 		cJSON_AddNullToObject(a, "syslog");
+	cJSON_AddStringToObject(a, "sealing", seal->on ? "on" : seal->stopped[0] ? "stopped" : "off");
+	if (seal->on)
+		cJSON_AddNumberToObject(a, "seal_epoch", (double)seal->k->epoch);	/* the next seal's */
+	if (seal->stopped[0])
+		cJSON_AddStringToObject(a, "seal_stopped", seal->stopped);
 	return a;
 }
 

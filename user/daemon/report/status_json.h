@@ -1,4 +1,4 @@
-/* status_json.h: the daemon's `status` reply: mode, features, counters and drops. */
+/* status_json.h: the daemon's `status` reply: mode, features, audit log, counters and drops. */
 #ifndef MCPWARDEN_STATUS_JSON_H
 #define MCPWARDEN_STATUS_JSON_H
 
