@@ -75,8 +75,9 @@ deadline_round() {
 	assert_contains "$out" "(its cgroup)" "$what: through its cgroup"
 	assert_contains "$out" "no daemon enforces the tool's sandbox" "$what: the next sandboxed call waits for a daemon"
 	assert_contains "$(cat "$TMP/w/decisions")" '"kind":"server_kill"' "$what: the kill is in the decision log"
-	# Respawned into the cgroup it killed, the server would be killed at once, again and again (6.18).
-	[ "$(grep -c 'was killed; restarted as pid' <<<"$out")" = 1 ] ||
+	# Respawned into the cgroup it killed, the server would be killed at once, again and again (6.18). One
+	# respawn at most: none when the client has left before the shim reaped the killed server.
+	[ "$(grep -c 'was killed; restarted as pid' <<<"$out")" -le 1 ] ||
 		fail "$what: the respawned server was killed again (cloned into the killed cgroup?)"
 	sleep "$(slow 0.3)"
 	left=$(pgrep -f "sleep $secs" || true)
